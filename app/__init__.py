@@ -1,0 +1,103 @@
+"""The Flask delivery layer. `create_app()` is a list of register steps; nothing here runs at import."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from config import INSTANCE_DIR, config_for
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    app.config.from_object(config_for(config_name))
+    if overrides:
+        app.config.update(overrides)
+    _ensure_secret_key(app, overrides or {})
+    _register_database(app)
+    _register_auth(app)
+    _register_security(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_templates(app)
+    _register_cli(app)
+    return app
+
+
+def _ensure_secret_key(app: Flask, overrides: dict) -> None:
+    """Production must set SECRET_KEY. In development a key is kept in instance/ so restarts keep sessions."""
+    if os.environ.get("SECRET_KEY") or app.config.get("TESTING") or "SECRET_KEY" in overrides:
+        return
+    if os.environ.get("COMMONPOOL_ENV") == "production":
+        raise RuntimeError("SECRET_KEY must be set in production")
+    key_file = Path(app.instance_path) / "secret_key"
+    try:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    except OSError:
+        pass  # read-only instance dir: keep the per-process random key from config
+
+
+def _register_database(app: Flask) -> None:
+    from app.extensions import db, migrate
+    from fleet.sqlite import configure_sqlite_engine
+
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    with app.app_context():
+        configure_sqlite_engine(db.engine)
+
+
+def _register_auth(app: Flask) -> None:
+    from app.auth import init_login
+
+    init_login(app)
+
+
+def _register_security(app: Flask) -> None:
+    from app.extensions import csrf
+    from app.security import init_security
+
+    csrf.init_app(app)
+    init_security(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.auth import bp as auth_bp
+    from app.web.bookings import bp as bookings_bp
+    from app.web.catalogue import bp as catalogue_bp
+    from app.web.manage import bp as manage_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(bookings_bp)
+    app.register_blueprint(manage_bp)
+
+
+def _register_errors(app: Flask) -> None:
+    from app.errors import init_errors
+
+    init_errors(app)
+
+
+def _register_templates(app: Flask) -> None:
+    from app.templating import init_templating
+
+    init_templating(app)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.cli import init_cli
+
+    init_cli(app)

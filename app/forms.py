@@ -1,0 +1,47 @@
+"""Reading HTML form values into typed arguments; bad values become field errors, never a 500."""
+from __future__ import annotations
+
+from fleet.errors import DomainError, ValidationFailed
+
+MAX_INT = 2**31 - 1  # the database integer range
+
+
+def field_errors(exc: DomainError) -> dict[str, str]:
+    return {exc.field or "_form": exc.message}
+
+
+def optional_float(form, name: str) -> float | None:
+    text = (form.get(name) or "").strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationFailed(f"{text!r} is not a number.", field=name) from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValidationFailed("Enter a finite number.", field=name)
+    return value
+
+
+def optional_int(form, name: str) -> int | None:
+    text = (form.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValidationFailed(f"{text!r} is not a whole number.", field=name) from None
+    if abs(value) > MAX_INT:
+        raise ValidationFailed(f"{text!r} is too large.", field=name)
+    return value
+
+
+def required_int(form, name: str, label: str) -> int:
+    value = optional_int(form, name)
+    if value is None:
+        raise ValidationFailed(f"Enter {label}.", field=name)
+    return value
+
+
+def checkbox(form, name: str) -> bool:
+    return form.get(name) in ("on", "1", "true", "yes")

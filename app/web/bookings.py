@@ -1,0 +1,80 @@
+"""A member's bookings: book, list, see one, cancel."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.forms import field_errors, required_int
+from fleet import bookings as booking_service
+from fleet.assets import get_asset
+from fleet.availability import busy_intervals
+from fleet.db import utcnow
+from fleet.errors import DomainError, NotFound
+from fleet.localtime import parse_local
+from fleet.opening_hours import parse_opening_hours
+
+bp = Blueprint("bookings", __name__)
+
+
+@bp.route("/bookings")
+@login_required
+def my_bookings():
+    mine = booking_service.member_bookings(db.session, current_user, utcnow())
+    return render_template("bookings/list.html", upcoming=mine.upcoming, past=mine.past, now=utcnow())
+
+
+@bp.route("/bookings", methods=["POST"])
+@login_required
+def create():
+    now = utcnow()
+    asset = None
+    try:
+        asset_id = required_int(request.form, "asset_id", "an asset")
+        try:
+            asset = get_asset(db.session, asset_id)
+        except NotFound:
+            raise NotFound("No such asset.", field="asset_id") from None
+        start = parse_local(request.form.get("start", ""), asset.hub.timezone, field="start")
+        end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")
+        booking = booking_service.book_asset(db.session, current_user, asset.id, start, end, now,
+                                             note=request.form.get("note", ""))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if asset is None:
+            return render_template("error.html", status=exc.status, message=exc.message), exc.status
+        busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
+        return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=field_errors(exc),
+                               form=request.form, hours=parse_opening_hours(asset.hub.opening_hours).describe()), \
+            exc.status
+    if booking.status.value == "pending":
+        flash("Booking requested: a coordinator will approve it. The slot is held for you meanwhile.", "info")
+    else:
+        flash("Booked.", "success")
+    return redirect(url_for("bookings.detail", booking_id=booking.id))
+
+
+@bp.route("/bookings/<int:booking_id>")
+@login_required
+def detail(booking_id: int):
+    booking = booking_service.get_booking(db.session, current_user, booking_id)
+    maintenance = booking_service.maintenance_hitting(db.session, booking)
+    return render_template("bookings/detail.html", booking=booking, now=utcnow(), maintenance=maintenance)
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@login_required
+def cancel(booking_id: int):
+    try:
+        booking_service.cancel_booking(db.session, current_user, booking_id, utcnow())
+        db.session.commit()
+        flash("Booking cancelled.", "success")
+    except NotFound:
+        raise
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for("bookings.detail", booking_id=booking_id))

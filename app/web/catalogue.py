@@ -1,0 +1,48 @@
+"""The catalogue: date-range-first search, nearest first, and an asset's page with its booking form."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import field_errors
+from app.web.search_params import parse_search
+from fleet.assets import get_asset
+from fleet.availability import busy_intervals, find_available_assets
+from fleet.categories import list_categories
+from fleet.db import utcnow
+from fleet.errors import DomainError, NotFound
+from fleet.hubs import list_hubs
+from fleet.models import AssetStatus
+from fleet.opening_hours import parse_opening_hours
+
+bp = Blueprint("catalogue", __name__)
+
+
+@bp.route("/")
+@bp.route("/assets")
+def search():
+    member = current_user if current_user.is_authenticated else None
+    categories, hubs = list_categories(db.session), list_hubs(db.session)
+    errors, hits, context, status = {}, [], {"zone": None, "category": None}, 200
+    try:
+        query, context = parse_search(db.session, request.args, member)
+        hits = find_available_assets(db.session, query)
+    except DomainError as exc:
+        errors, status = field_errors(exc), 400
+    return render_template("catalogue/search.html", hits=hits, categories=categories, hubs=hubs, args=request.args,
+                           errors=errors, zone=context["zone"], category=context["category"],
+                           ranged=bool(request.args.get("from"))), status
+
+
+@bp.route("/assets/<int:asset_id>")
+def asset_page(asset_id: int):
+    asset = get_asset(db.session, asset_id)
+    if asset.status == AssetStatus.retired and not (current_user.is_authenticated and current_user.is_coordinator):
+        raise NotFound("No such asset.")
+    now = utcnow()
+    busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
+    return render_template("catalogue/asset.html", asset=asset, busy=busy, errors={}, form=request.args,
+                           hours=parse_opening_hours(asset.hub.opening_hours).describe())

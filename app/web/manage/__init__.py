@@ -1,0 +1,17 @@
+"""Coordinator pages under /manage: approvals, hubs, categories, assets, maintenance, members."""
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask_login import current_user, login_required
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@bp.before_request
+@login_required
+def _coordinators_only():
+    if not current_user.is_coordinator:
+        abort(403)
+
+
+from app.web.manage import dashboard  # noqa: E402,F401  (routes register on import)

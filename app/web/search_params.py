@@ -1,0 +1,56 @@
+"""Turning the catalogue's query string into an AssetQuery, with field errors for bad values."""
+from __future__ import annotations
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from app.forms import optional_float, optional_int
+from fleet.capabilities import coerce_requirements
+from fleet.availability import AssetQuery
+from fleet.categories import get_category
+from fleet.errors import NotFound, ValidationFailed
+from fleet.hubs import get_hub
+from fleet.localtime import parse_local
+from fleet.models import Member
+
+
+def search_zone(session: Session, hub_id: int | None) -> str:
+    """Wall-clock input is read in the chosen hub's zone, else the pool's default zone."""
+    if hub_id is not None:
+        return get_hub(session, hub_id).timezone
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
+def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQuery, dict]:
+    """Return the query and the values to put back into the form."""
+    query = AssetQuery()
+    query.category_id = optional_int(args, "category")
+    query.hub_id = optional_int(args, "hub")
+    try:
+        category = get_category(session, query.category_id) if query.category_id is not None else None
+        if query.hub_id is not None:
+            get_hub(session, query.hub_id)
+    except NotFound as exc:
+        raise ValidationFailed(exc.message, field="category" if "category" in exc.message else "hub") from None
+    query.text = (args.get("q") or "").strip()[:100]
+    zone_name = search_zone(session, query.hub_id)
+    if (args.get("from") or "").strip() or (args.get("until") or "").strip():
+        query.available_from = parse_local(args.get("from", ""), zone_name, field="from")
+        query.available_until = parse_local(args.get("until", ""), zone_name, field="until")
+    near_mode = args.get("near", "home")
+    if near_mode == "point":
+        lat, lon = optional_float(args, "lat"), optional_float(args, "lon")
+        if lat is None or lon is None:
+            raise ValidationFailed("Enter both latitude and longitude for the search point.", field="lat")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValidationFailed("That point is not on the map.", field="lat")
+        query.near = (lat, lon)
+    elif near_mode == "home" and member is not None and member.home is not None:
+        query.near = member.home
+    query.max_distance_km = optional_float(args, "max_km")
+    if query.max_distance_km is not None and query.max_distance_km <= 0:
+        raise ValidationFailed("The distance must be more than 0 km.", field="max_km")
+    if category is not None:
+        raw = {name: args.get(f"cap_{name}") for name in category.capability_schema if args.get(f"cap_{name}")}
+        query.requires = coerce_requirements(category.capability_schema, raw)
+    return query, {"zone": zone_name, "category": category}

@@ -1,0 +1,92 @@
+"""Coordinator services for assets."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from fleet.capabilities import coerce_capabilities
+from fleet.errors import NotFound, ValidationFailed
+from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
+from fleet.permissions import require_coordinator
+
+LICENCE_MAX = 120
+
+
+def list_assets(session: Session, include_retired: bool = True) -> list[Asset]:
+    stmt = select(Asset).options(joinedload(Asset.category), joinedload(Asset.hub)).order_by(Asset.name, Asset.id)
+    if not include_retired:
+        stmt = stmt.where(Asset.status != AssetStatus.retired)
+    return list(session.scalars(stmt))
+
+
+def get_asset(session: Session, asset_id: int) -> Asset:
+    asset = session.get(Asset, asset_id, options=[joinedload(Asset.category), joinedload(Asset.hub)])
+    if asset is None:
+        raise NotFound("No such asset.")
+    return asset
+
+
+def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_id: int, capabilities: dict,
+           status: str = "active", description: str = "", design_url: str = "", design_licence: str = "",
+           purchase_cost_minor: int | None = None, currency: str = "EUR", purchase_date: date | None = None,
+           meter_unit: str | None = None) -> None:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
+    category = session.get(Category, category_id) if category_id else None
+    if category is None or (category.retired and category.id != asset.category_id):
+        raise ValidationFailed("Choose a category.", field="category_id")
+    hub = session.get(Hub, hub_id) if hub_id else None
+    if hub is None or (hub.retired and hub.id != asset.hub_id):
+        raise ValidationFailed("Choose a hub.", field="hub_id")
+    try:
+        status_value = AssetStatus(status)
+    except ValueError:
+        raise ValidationFailed("Status must be active, maintenance or retired.", field="status") from None
+    design_url = (design_url or "").strip()
+    if design_url and not design_url.lower().startswith(("https://", "http://")):
+        raise ValidationFailed("The design link must start with https:// or http://.", field="design_url")
+    if purchase_cost_minor is not None and (isinstance(purchase_cost_minor, bool) or
+                                            not isinstance(purchase_cost_minor, int) or purchase_cost_minor < 0):
+        raise ValidationFailed("The purchase cost must be zero or more.", field="purchase_cost")
+    currency = (currency or "EUR").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationFailed("Currency must be a three-letter code such as EUR.", field="currency")
+    try:
+        meter = MeterUnit(meter_unit) if meter_unit else None
+    except ValueError:
+        raise ValidationFailed("Meter unit must be km or hours.", field="meter_unit") from None
+    asset.capabilities = coerce_capabilities(category.capability_schema or {}, capabilities or {})
+    asset.name, asset.category_id, asset.hub_id, asset.status = name, category.id, hub.id, status_value
+    asset.description = (description or "").strip()[:4000]
+    asset.design_url, asset.design_licence = design_url[:500], (design_licence or "").strip()[:LICENCE_MAX]
+    asset.purchase_cost_minor, asset.currency, asset.purchase_date = purchase_cost_minor, currency, purchase_date
+    asset.meter_unit = meter
+
+
+def create_asset(session: Session, actor: Member, **fields) -> Asset:
+    require_coordinator(actor)
+    asset = Asset()
+    _apply(session, asset, **fields)
+    session.add(asset)
+    session.flush()
+    return asset
+
+
+def update_asset(session: Session, actor: Member, asset_id: int, **fields) -> Asset:
+    require_coordinator(actor)
+    asset = get_asset(session, asset_id)
+    _apply(session, asset, **fields)
+    session.flush()
+    return asset
+
+
+def set_asset_status(session: Session, actor: Member, asset_id: int, status: AssetStatus) -> Asset:
+    """Retiring keeps the asset's bookings and history; future bookings show up as needing attention."""
+    require_coordinator(actor)
+    asset = get_asset(session, asset_id)
+    asset.status = status
+    session.flush()
+    return asset

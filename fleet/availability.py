@@ -1,0 +1,152 @@
+"""Which assets are free when: date-range-first search, busy intervals, overlap checks.
+
+Overlap of half-open intervals [s1, e1) and [s2, e2) is `s1 < e2 and s2 < e1`: back-to-back is free.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, joinedload
+
+from fleet.errors import ValidationFailed
+from fleet.geo import distance_km
+from fleet.models import (
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, Category, Hub, MaintenanceWindow,
+)
+from fleet.opening_hours import parse_opening_hours
+
+
+def holding_overlap(asset_id_col, start: datetime, end: datetime):
+    """SQL condition: a holding booking of the asset overlaps [start, end)."""
+    return exists().where(
+        Booking.asset_id == asset_id_col,
+        Booking.status.in_(HOLDING_STATUSES),
+        Booking.start_at < end,
+        Booking.end_at > start,
+    )
+
+
+def maintenance_overlap(asset_id_col, start: datetime, end: datetime):
+    return exists().where(
+        MaintenanceWindow.asset_id == asset_id_col,
+        MaintenanceWindow.start_at < end,
+        MaintenanceWindow.end_at > start,
+    )
+
+
+def overlapping_bookings(session: Session, asset_id: int, start: datetime, end: datetime,
+                         exclude_id: int | None = None) -> list[Booking]:
+    stmt = select(Booking).where(
+        Booking.asset_id == asset_id, Booking.status.in_(HOLDING_STATUSES),
+        Booking.start_at < end, Booking.end_at > start,
+    ).order_by(Booking.start_at)
+    if exclude_id is not None:
+        stmt = stmt.where(Booking.id != exclude_id)
+    return list(session.scalars(stmt))
+
+
+def overlapping_maintenance(session: Session, asset_id: int, start: datetime, end: datetime) -> list[MaintenanceWindow]:
+    return list(session.scalars(select(MaintenanceWindow).where(
+        MaintenanceWindow.asset_id == asset_id, MaintenanceWindow.start_at < end, MaintenanceWindow.end_at > start,
+    ).order_by(MaintenanceWindow.start_at)))
+
+
+def capability_matches(have, want) -> bool:
+    """Numbers: at least; booleans: true when asked true; strings: equal (case-insensitive)."""
+    if isinstance(want, bool):
+        return (have is True) if want else True
+    if isinstance(want, (int, float)):
+        return isinstance(have, (int, float)) and not isinstance(have, bool) and have >= want
+    if isinstance(want, str):
+        return isinstance(have, str) and have.strip().lower() == want.strip().lower()
+    return False
+
+
+@dataclass
+class AssetQuery:
+    category_id: int | None = None
+    hub_id: int | None = None
+    requires: dict = field(default_factory=dict)
+    near: tuple[float, float] | None = None
+    max_distance_km: float | None = None
+    available_from: datetime | None = None
+    available_until: datetime | None = None
+    text: str = ""
+
+
+@dataclass
+class AssetHit:
+    asset: Asset
+    distance_km: float | None
+
+
+def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]:
+    """Active assets matching the query; with a range, only those free (and whose hub is open at both
+    ends) for the whole range. Nearest first when a location is given, else by name."""
+    if (query.available_from is None) != (query.available_until is None):
+        raise ValidationFailed("Give both 'from' and 'until', or neither.", field="until")
+    if query.available_from is not None and query.available_until <= query.available_from:
+        raise ValidationFailed("'Until' must be after 'from'.", field="until")
+    if query.max_distance_km is not None and query.near is None:
+        raise ValidationFailed("A distance needs a location: set your home or choose one.", field="max_km")
+
+    stmt = (
+        select(Asset)
+        .join(Asset.category).join(Asset.hub)
+        .where(Asset.status == AssetStatus.active, Category.retired.is_(False), Hub.retired.is_(False))
+        .options(joinedload(Asset.category), joinedload(Asset.hub))
+    )
+    if query.category_id is not None:
+        stmt = stmt.where(Asset.category_id == query.category_id)
+    if query.hub_id is not None:
+        stmt = stmt.where(Asset.hub_id == query.hub_id)
+    if query.text:
+        stmt = stmt.where(Asset.name.ilike(f"%{query.text}%"))
+    if query.available_from is not None:
+        start, end = query.available_from, query.available_until
+        stmt = stmt.where(~holding_overlap(Asset.id, start, end), ~maintenance_overlap(Asset.id, start, end))
+
+    hits: list[AssetHit] = []
+    hours_cache: dict[int, object] = {}
+    for asset in session.scalars(stmt).unique():
+        if not all(capability_matches(asset.capabilities.get(k), v) for k, v in query.requires.items()):
+            continue
+        if query.available_from is not None:
+            hours = hours_cache.setdefault(asset.hub_id, parse_opening_hours(asset.hub.opening_hours))
+            tz = asset.hub.timezone
+            if not (hours.is_open_at(query.available_from, tz) and hours.is_open_at(query.available_until, tz)):
+                continue
+        dist = distance_km(query.near, (asset.hub.lat, asset.hub.lon)) if query.near else None
+        if query.max_distance_km is not None and dist > query.max_distance_km:
+            continue
+        hits.append(AssetHit(asset, dist))
+    if query.near is not None:
+        hits.sort(key=lambda h: (h.distance_km, h.asset.name.lower(), h.asset.id))
+    else:
+        hits.sort(key=lambda h: (h.asset.name.lower(), h.asset.id))
+    return hits
+
+
+def busy_intervals(session: Session, asset_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime, str]]:
+    """Holding bookings and maintenance overlapping [start, end), merged into sorted busy intervals."""
+    raw = [(b.start_at, b.end_at, "booked") for b in overlapping_bookings(session, asset_id, start, end)]
+    raw += [(m.start_at, m.end_at, "maintenance") for m in overlapping_maintenance(session, asset_id, start, end)]
+    return sorted(raw)
+
+
+def free_intervals(session: Session, asset_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The complement of the busy intervals inside [start, end)."""
+    free, cursor = [], start
+    for b_start, b_end, _ in busy_intervals(session, asset_id, start, end):
+        if b_start > cursor:
+            free.append((cursor, min(b_start, end)))
+        cursor = max(cursor, b_end)
+    if cursor < end:
+        free.append((cursor, end))
+    return free
+
+
+__all__ = ["AssetQuery", "AssetHit", "find_available_assets", "busy_intervals", "free_intervals",
+           "overlapping_bookings", "overlapping_maintenance", "capability_matches"]

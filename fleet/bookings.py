@@ -1,0 +1,189 @@
+"""Booking services: book, cancel, approve, reject, and the reads members and coordinators need.
+
+Every function takes the session, the acting member and `now`, raises a DomainError, and only flushes;
+the caller commits once. On PostgreSQL the exclusion constraint is the final word on overlaps; the checks
+here give the member a precise message first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from fleet.availability import overlapping_bookings, overlapping_maintenance
+from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fleet.models import HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member
+from fleet.opening_hours import parse_opening_hours
+
+EXCLUSION_VIOLATION = "23P01"
+
+
+def _minutes(delta: timedelta) -> float:
+    return delta.total_seconds() / 60
+
+
+def _describe_minutes(minutes: int) -> str:
+    if minutes % 1440 == 0 and minutes >= 1440:
+        days = minutes // 1440
+        return f"{days} day{'s' if days != 1 else ''}"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+def check_booking_rules(asset: Asset, start: datetime, end: datetime, now: datetime) -> None:
+    """Everything about a requested range that does not depend on other bookings."""
+    if end <= start:
+        raise ValidationFailed("The end must be after the start.", field="end")
+    if start < now:
+        raise ValidationFailed("The start is in the past.", field="start")
+    if asset.status == AssetStatus.retired or asset.category.retired or asset.hub.retired:
+        raise ValidationFailed(f"{asset.name} has been retired and cannot be booked.", field="asset_id")
+    if asset.status == AssetStatus.maintenance:
+        raise ValidationFailed(f"{asset.name} is in maintenance and cannot be booked now.", field="asset_id")
+    rules = asset.category
+    duration = _minutes(end - start)
+    if duration < rules.min_duration_minutes:
+        raise ValidationFailed(
+            f"{rules.name} must be booked for at least {_describe_minutes(rules.min_duration_minutes)}.", field="end")
+    if duration > rules.max_duration_minutes:
+        raise ValidationFailed(
+            f"{rules.name} can be booked for at most {_describe_minutes(rules.max_duration_minutes)}.", field="end")
+    if _minutes(start - now) < rules.min_notice_minutes:
+        raise ValidationFailed(
+            f"{rules.name} needs {_describe_minutes(rules.min_notice_minutes)} notice before the start.", field="start")
+    if start > now + timedelta(days=rules.max_advance_days):
+        raise ValidationFailed(
+            f"{rules.name} can be booked at most {rules.max_advance_days} days ahead.", field="start")
+    hours = parse_opening_hours(asset.hub.opening_hours)
+    if not hours.is_open_at(start, asset.hub.timezone):
+        raise ValidationFailed(f"{asset.hub.name} is closed at the pick-up time.", field="start")
+    if not hours.is_open_at(end, asset.hub.timezone):
+        raise ValidationFailed(f"{asset.hub.name} is closed at the return time.", field="end")
+
+
+def load_asset(session: Session, asset_id: int) -> Asset:
+    asset = session.get(Asset, asset_id, options=[joinedload(Asset.category), joinedload(Asset.hub)])
+    if asset is None:
+        raise NotFound("No such asset.", field="asset_id")
+    return asset
+
+
+def book_asset(session: Session, member: Member, asset_id: int, start: datetime, end: datetime,
+               now: datetime, note: str = "") -> Booking:
+    """Book an asset for [start, end). Pending when the category needs approval, else confirmed."""
+    if not member.active:
+        raise Forbidden("Your account is deactivated.")
+    asset = load_asset(session, asset_id)
+    check_booking_rules(asset, start, end, now)
+    if overlapping_maintenance(session, asset.id, start, end):
+        raise Conflict(f"{asset.name} is in maintenance during that time.", field="start")
+    if overlapping_bookings(session, asset.id, start, end):
+        raise Conflict(f"{asset.name} is already booked during that time.", field="start")
+    status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
+    booking = Booking(asset_id=asset.id, member_id=member.id, start_at=start, end_at=end, status=status,
+                      note=note.strip()[:2000], created_at=now)
+    insert_holding_booking(session, booking)
+    return booking
+
+
+def insert_holding_booking(session: Session, booking: Booking) -> None:
+    """Insert inside a savepoint so that an exclusion violation leaves the session usable."""
+    try:
+        with session.begin_nested():
+            session.add(booking)
+            session.flush()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
+            # Never echo the database message: it names the other booking.
+            raise Conflict("That time was just booked by someone else.", field="start") from None
+        raise
+
+
+def get_booking(session: Session, actor: Member, booking_id: int) -> Booking:
+    """A booking the actor may see: their own, or any for a coordinator. Others' give 404, not 403."""
+    booking = session.get(Booking, booking_id, options=[joinedload(Booking.asset).joinedload(Asset.hub)])
+    if booking is None or (booking.member_id != actor.id and not actor.is_coordinator):
+        raise NotFound("No such booking.")
+    return booking
+
+
+def cancel_booking(session: Session, actor: Member, booking_id: int, now: datetime) -> Booking:
+    booking = get_booking(session, actor, booking_id)
+    if booking.status not in (BookingStatus.pending, BookingStatus.confirmed):
+        raise Conflict(f"This booking is {booking.status.value.replace('_', ' ')} and cannot be cancelled.")
+    if booking.start_at <= now and not actor.is_coordinator:
+        raise Conflict("This booking has already started; return the asset instead of cancelling.")
+    booking.status = BookingStatus.cancelled
+    booking.cancelled_at = now
+    session.flush()
+    return booking
+
+
+def _decide(session: Session, actor: Member, booking_id: int, now: datetime, approve: bool, reason: str) -> Booking:
+    if not actor.is_coordinator:
+        raise NotFound("No such booking.")
+    booking = get_booking(session, actor, booking_id)
+    if booking.status != BookingStatus.pending:
+        raise Conflict(f"This booking is {booking.status.value.replace('_', ' ')}, not pending.")
+    booking.status = BookingStatus.confirmed if approve else BookingStatus.rejected
+    booking.decided_by_id = actor.id
+    booking.decided_at = now
+    booking.decision_reason = reason.strip()[:300]
+    session.flush()
+    return booking
+
+
+def approve_booking(session: Session, actor: Member, booking_id: int, now: datetime, reason: str = "") -> Booking:
+    return _decide(session, actor, booking_id, now, True, reason)
+
+
+def reject_booking(session: Session, actor: Member, booking_id: int, now: datetime, reason: str = "") -> Booking:
+    return _decide(session, actor, booking_id, now, False, reason)
+
+
+@dataclass
+class MemberBookings:
+    upcoming: list[Booking]
+    past: list[Booking]
+
+
+def member_bookings(session: Session, member: Member, now: datetime) -> MemberBookings:
+    """The member's bookings: upcoming (not yet ended, soonest first) and past (latest first)."""
+    rows = list(session.scalars(
+        select(Booking).where(Booking.member_id == member.id)
+        .options(joinedload(Booking.asset).joinedload(Asset.hub)).order_by(Booking.start_at)
+    ))
+    upcoming = [b for b in rows if b.end_at > now]
+    past = [b for b in reversed(rows) if b.end_at <= now]
+    return MemberBookings(upcoming, past)
+
+
+def pending_bookings(session: Session) -> list[Booking]:
+    return list(session.scalars(
+        select(Booking).where(Booking.status == BookingStatus.pending)
+        .options(joinedload(Booking.asset), joinedload(Booking.member)).order_by(Booking.start_at)
+    ))
+
+
+def bookings_hit_by_maintenance(session: Session, now: datetime) -> list[tuple[Booking, MaintenanceWindow]]:
+    """Future holding bookings that overlap a maintenance window: they need a coordinator's attention."""
+    rows = session.execute(
+        select(Booking, MaintenanceWindow)
+        .join(MaintenanceWindow, MaintenanceWindow.asset_id == Booking.asset_id)
+        .where(Booking.status.in_(HOLDING_STATUSES), Booking.end_at > now,
+               MaintenanceWindow.start_at < Booking.end_at, MaintenanceWindow.end_at > Booking.start_at)
+        .order_by(Booking.start_at)
+    ).all()
+    return [(b, m) for b, m in rows]
+
+
+def maintenance_hitting(session: Session, booking: Booking) -> list[MaintenanceWindow]:
+    """Maintenance windows overlapping a holding booking: the member must see that the asset may not be there."""
+    if not booking.is_holding:
+        return []
+    return overlapping_maintenance(session, booking.asset_id, booking.start_at, booking.end_at)

@@ -1,0 +1,84 @@
+"""Coordinator services for categories and their booking rules."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleet.capabilities import parse_schema
+from fleet.errors import Conflict, NotFound, ValidationFailed
+from fleet.models import Category, CategoryKind, Member
+from fleet.permissions import require_coordinator
+
+
+def list_categories(session: Session, include_retired: bool = False) -> list[Category]:
+    stmt = select(Category).order_by(Category.name)
+    if not include_retired:
+        stmt = stmt.where(Category.retired.is_(False))
+    return list(session.scalars(stmt))
+
+
+def get_category(session: Session, category_id: int) -> Category:
+    category = session.get(Category, category_id)
+    if category is None:
+        raise NotFound("No such category.")
+    return category
+
+
+def _int_in(name: str, value, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(f"{name.replace('_', ' ').capitalize()} must be a whole number.", field=name)
+    if not low <= value <= high:
+        raise ValidationFailed(f"{name.replace('_', ' ').capitalize()} must be between {low} and {high}.", field=name)
+    return value
+
+
+def _apply(session: Session, category: Category, *, name: str, kind: str, description: str,
+           min_duration_minutes: int, max_duration_minutes: int, min_notice_minutes: int,
+           max_advance_days: int, approval_required: bool, capability_schema: str | dict) -> None:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
+    clash = session.scalar(select(Category.id).where(Category.name == name, Category.id != (category.id or 0)))
+    if clash is not None:
+        raise Conflict(f"A category named {name!r} exists already.", field="name")
+    try:
+        kind_value = CategoryKind(kind)
+    except ValueError:
+        raise ValidationFailed("Kind must be tool, machine or vehicle.", field="kind") from None
+    min_d = _int_in("min_duration_minutes", min_duration_minutes, 1, 366 * 1440)
+    max_d = _int_in("max_duration_minutes", max_duration_minutes, 1, 366 * 1440)
+    if max_d < min_d:
+        raise ValidationFailed("The maximum duration must be at least the minimum.", field="max_duration_minutes")
+    schema = parse_schema(capability_schema) if isinstance(capability_schema, str) else \
+        parse_schema(", ".join(f"{k}:{v}" for k, v in (capability_schema or {}).items()))
+    category.name, category.kind, category.description = name, kind_value, (description or "").strip()[:2000]
+    category.min_duration_minutes, category.max_duration_minutes = min_d, max_d
+    category.min_notice_minutes = _int_in("min_notice_minutes", min_notice_minutes, 0, 60 * 1440)
+    category.max_advance_days = _int_in("max_advance_days", max_advance_days, 1, 3 * 366)
+    category.approval_required = bool(approval_required)
+    category.capability_schema = schema
+
+
+def create_category(session: Session, actor: Member, **fields) -> Category:
+    require_coordinator(actor)
+    category = Category()
+    _apply(session, category, **fields)
+    session.add(category)
+    session.flush()
+    return category
+
+
+def update_category(session: Session, actor: Member, category_id: int, **fields) -> Category:
+    require_coordinator(actor)
+    category = get_category(session, category_id)
+    _apply(session, category, **fields)
+    session.flush()
+    return category
+
+
+def set_category_retired(session: Session, actor: Member, category_id: int, retired: bool) -> Category:
+    require_coordinator(actor)
+    category = get_category(session, category_id)
+    category.retired = retired
+    session.flush()
+    return category

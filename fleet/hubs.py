@@ -1,0 +1,71 @@
+"""Coordinator services for hubs."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleet.errors import Conflict, NotFound, ValidationFailed
+from fleet.geo import check_coordinates
+from fleet.localtime import is_valid_zone_name
+from fleet.models import Hub, Member
+from fleet.opening_hours import parse_opening_hours
+from fleet.permissions import require_coordinator
+
+
+def list_hubs(session: Session, include_retired: bool = False) -> list[Hub]:
+    stmt = select(Hub).order_by(Hub.name)
+    if not include_retired:
+        stmt = stmt.where(Hub.retired.is_(False))
+    return list(session.scalars(stmt))
+
+
+def get_hub(session: Session, hub_id: int) -> Hub:
+    hub = session.get(Hub, hub_id)
+    if hub is None:
+        raise NotFound("No such hub.")
+    return hub
+
+
+def _apply(session: Session, hub: Hub, name: str, address: str, lat: float | None, lon: float | None,
+           timezone: str, opening_hours: str) -> None:
+    name = (name or "").strip()
+    if not name or len(name) > 120:
+        raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
+    clash = session.scalar(select(Hub.id).where(Hub.name == name, Hub.id != (hub.id or 0)))
+    if clash is not None:
+        raise Conflict(f"A hub named {name!r} exists already.", field="name")
+    lat, lon = check_coordinates(lat, lon)
+    timezone = (timezone or "").strip()
+    if not is_valid_zone_name(timezone):
+        raise ValidationFailed(f"{timezone!r} is not an IANA time zone such as Europe/Amsterdam.", field="timezone")
+    parse_opening_hours(opening_hours)
+    hub.name, hub.address, hub.lat, hub.lon = name, (address or "").strip()[:300], lat, lon
+    hub.timezone, hub.opening_hours = timezone, (opening_hours or "").strip()
+
+
+def create_hub(session: Session, actor: Member, *, name: str, address: str = "", lat: float | None,
+               lon: float | None, timezone: str, opening_hours: str = "24/7") -> Hub:
+    require_coordinator(actor)
+    hub = Hub()
+    _apply(session, hub, name, address, lat, lon, timezone, opening_hours)
+    session.add(hub)
+    session.flush()
+    return hub
+
+
+def update_hub(session: Session, actor: Member, hub_id: int, *, name: str, address: str = "",
+               lat: float | None, lon: float | None, timezone: str, opening_hours: str = "24/7") -> Hub:
+    require_coordinator(actor)
+    hub = get_hub(session, hub_id)
+    _apply(session, hub, name, address, lat, lon, timezone, opening_hours)
+    session.flush()
+    return hub
+
+
+def set_hub_retired(session: Session, actor: Member, hub_id: int, retired: bool) -> Hub:
+    """A retired hub keeps its history; its assets can no longer be booked."""
+    require_coordinator(actor)
+    hub = get_hub(session, hub_id)
+    hub.retired = retired
+    session.flush()
+    return hub

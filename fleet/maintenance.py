@@ -1,0 +1,45 @@
+"""Maintenance windows. Adding one never deletes a booking: the bookings it hits are listed first and,
+once it is added, stay visible as needing attention until a coordinator or re-planning deals with them."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from fleet.availability import overlapping_bookings
+from fleet.errors import NotFound, ValidationFailed
+from fleet.models import Booking, MaintenanceWindow, Member
+from fleet.permissions import require_coordinator
+from fleet.assets import get_asset
+
+
+def _check(start: datetime, end: datetime, reason: str) -> str:
+    if end <= start:
+        raise ValidationFailed("The end must be after the start.", field="end")
+    return (reason or "").strip()[:300]
+
+
+def bookings_hit(session: Session, asset_id: int, start: datetime, end: datetime) -> list[Booking]:
+    """Holding bookings that a window over [start, end) would hit."""
+    return overlapping_bookings(session, asset_id, start, end)
+
+
+def add_maintenance_window(session: Session, actor: Member, asset_id: int, start: datetime, end: datetime,
+                           reason: str, now: datetime) -> tuple[MaintenanceWindow, list[Booking]]:
+    require_coordinator(actor)
+    asset = get_asset(session, asset_id)
+    reason = _check(start, end, reason)
+    window = MaintenanceWindow(asset_id=asset.id, start_at=start, end_at=end, reason=reason,
+                               created_by_id=actor.id, created_at=now)
+    session.add(window)
+    session.flush()
+    return window, bookings_hit(session, asset.id, start, end)
+
+
+def delete_maintenance_window(session: Session, actor: Member, window_id: int) -> None:
+    require_coordinator(actor)
+    window = session.get(MaintenanceWindow, window_id)
+    if window is None:
+        raise NotFound("No such maintenance window.")
+    session.delete(window)
+    session.flush()

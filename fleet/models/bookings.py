@@ -1,0 +1,67 @@
+"""Bookings and the rule that no two holding bookings of one asset overlap."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, column, func, text
+from sqlalchemy.dialects.postgresql import ExcludeConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fleet.db import Base, UTCDateTime, utcnow
+from fleet.models.catalogue import Asset
+from fleet.models.members import Member
+
+
+class BookingStatus(str, enum.Enum):
+    pending = "pending"
+    confirmed = "confirmed"
+    checked_out = "checked_out"
+    completed = "completed"
+    cancelled = "cancelled"
+    rejected = "rejected"
+    no_show = "no_show"
+
+
+# States in which a booking holds its slot: a pending booking holds it too, so approval cannot collide.
+HOLDING_STATUSES = (BookingStatus.pending, BookingStatus.confirmed, BookingStatus.checked_out)
+HOLDING_SQL = "status IN ('pending', 'confirmed', 'checked_out')"
+
+
+class Booking(Base):
+    """An asset held by a member for the half-open interval [start_at, end_at)."""
+
+    __tablename__ = "booking"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[BookingStatus] = mapped_column(Enum(BookingStatus, native_enum=False, length=20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str] = mapped_column(String(300), default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    asset: Mapped[Asset] = relationship()
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+
+    __table_args__ = (
+        CheckConstraint("end_at > start_at", name="end_after_start"),
+        Index("ix_booking_asset_id_start_at", "asset_id", "start_at"),
+        # PostgreSQL enforces "no overlap" itself; SQLite relies on BEGIN IMMEDIATE in every write path.
+        ExcludeConstraint(
+            (column("asset_id"), "="),
+            (func.tstzrange(column("start_at"), column("end_at"), text("'[)'")), "&&"),
+            name="booking_no_overlap",
+            using="gist",
+            where=text(HOLDING_SQL),
+        ).ddl_if(dialect="postgresql"),
+    )
+
+    @property
+    def is_holding(self) -> bool:
+        return self.status in HOLDING_STATUSES

@@ -1,0 +1,130 @@
+"""What the pool shares: hubs, categories with their booking rules, assets, maintenance windows."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fleet.db import Base, UTCDateTime, utcnow
+
+
+class CategoryKind(str, enum.Enum):
+    tool = "tool"
+    machine = "machine"
+    vehicle = "vehicle"
+
+
+class AssetStatus(str, enum.Enum):
+    active = "active"
+    maintenance = "maintenance"
+    retired = "retired"
+
+
+class MeterUnit(str, enum.Enum):
+    km = "km"
+    hours = "hours"
+
+
+class Hub(Base):
+    """A place where assets are kept and handed over; its zone drives display and opening hours."""
+
+    __tablename__ = "hub"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    timezone: Mapped[str] = mapped_column(String(64))
+    # Weekly opening hours as text ("24/7" or "Mon-Fri 08:00-18:00; Sat 09:00-13:00"), see fleet.opening_hours.
+    opening_hours: Mapped[str] = mapped_column(String(300), default="24/7")
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    assets: Mapped[list["Asset"]] = relationship(back_populates="hub")
+
+    __table_args__ = (
+        CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
+        CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
+    )
+
+
+class Category(Base):
+    """A kind of asset and the booking rules that go with it."""
+
+    __tablename__ = "category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[CategoryKind] = mapped_column(Enum(CategoryKind, native_enum=False, length=20))
+    description: Mapped[str] = mapped_column(Text, default="")
+    min_duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    max_duration_minutes: Mapped[int] = mapped_column(Integer, default=7 * 24 * 60)
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    max_advance_days: Mapped[int] = mapped_column(Integer, default=90)
+    approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Capability names and their types for this category: {"seats": "number", "towbar": "bool", ...}.
+    capability_schema: Mapped[dict] = mapped_column(JSON, default=dict)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    assets: Mapped[list["Asset"]] = relationship(back_populates="category")
+
+    __table_args__ = (
+        CheckConstraint("min_duration_minutes > 0", name="min_duration_positive"),
+        CheckConstraint("max_duration_minutes >= min_duration_minutes", name="max_duration_ge_min"),
+        CheckConstraint("min_notice_minutes >= 0", name="min_notice_nonnegative"),
+        CheckConstraint("max_advance_days > 0", name="max_advance_positive"),
+    )
+
+
+class Asset(Base):
+    """One bookable thing: a drill, a tractor, a car, a cargo bike."""
+
+    __tablename__ = "asset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"), index=True)
+    capabilities: Mapped[dict] = mapped_column(JSON, default=dict)
+    status: Mapped[AssetStatus] = mapped_column(
+        Enum(AssetStatus, native_enum=False, length=20), default=AssetStatus.active
+    )
+    design_url: Mapped[str] = mapped_column(String(500), default="")
+    design_licence: Mapped[str] = mapped_column(String(120), default="")
+    # Money in integer minor units with its currency, never floats.
+    purchase_cost_minor: Mapped[int | None] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    purchase_date: Mapped[date | None] = mapped_column(Date)
+    meter_unit: Mapped[MeterUnit | None] = mapped_column(Enum(MeterUnit, native_enum=False, length=10))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    category: Mapped[Category] = relationship(back_populates="assets")
+    hub: Mapped[Hub] = relationship(back_populates="assets")
+    maintenance_windows: Mapped[list["MaintenanceWindow"]] = relationship(
+        back_populates="asset", order_by="MaintenanceWindow.start_at"
+    )
+
+    __table_args__ = (
+        CheckConstraint("purchase_cost_minor IS NULL OR purchase_cost_minor >= 0", name="cost_nonnegative"),
+    )
+
+
+class MaintenanceWindow(Base):
+    """A period when an asset cannot be booked (service, repair, inspection)."""
+
+    __tablename__ = "maintenance_window"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"), index=True)
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(300), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    asset: Mapped[Asset] = relationship(back_populates="maintenance_windows")
+
+    __table_args__ = (CheckConstraint("end_at > start_at", name="end_after_start"),)

@@ -1,0 +1,98 @@
+"""Weekly opening hours of a hub, written as text a coordinator can type.
+
+Grammar: "24/7", or rules separated by ';' such as "Mon-Fri 08:00-18:00; Sat 09:00-13:00, 14:00-17:00".
+A day not named is closed. "24:00" means midnight at the end of the day. A pick-up or return may happen
+at any instant from opening to closing time inclusive, in the hub's own zone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from fleet.errors import ValidationFailed
+from fleet.localtime import to_local
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+ALWAYS = {"24/7", "always", "open 24/7"}
+_RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
+
+
+@dataclass(frozen=True)
+class WeeklyHours:
+    always_open: bool
+    # per weekday (0 = Monday) a tuple of (open_minute, close_minute) with close <= 1440
+    days: tuple[tuple[tuple[int, int], ...], ...]
+
+    def is_open_at(self, instant: datetime, zone_name: str) -> bool:
+        if self.always_open:
+            return True
+        local = to_local(instant, zone_name)
+        minute = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
+        for start, end in self.days[local.weekday()]:
+            if start <= minute <= end:
+                return True
+        # Midnight belongs to yesterday's "…-24:00" as well as to today.
+        if minute == 0:
+            for start, end in self.days[(local.weekday() - 1) % 7]:
+                if end == 1440:
+                    return True
+        return False
+
+    def describe(self) -> list[str]:
+        if self.always_open:
+            return ["Open around the clock"]
+        lines = []
+        for i, ranges in enumerate(self.days):
+            text = ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in ranges)
+            lines.append(f"{DAYS[i].capitalize()} {text or 'closed'}")
+        return lines
+
+
+def _day_span(token: str) -> list[int]:
+    token = token.strip().lower()
+    if "-" in token:
+        first, last = (t.strip()[:3] for t in token.split("-", 1))
+        if first not in DAYS or last not in DAYS:
+            raise ValidationFailed(f"Unknown day range {token!r}; use Mon, Tue, … Sun.", field="opening_hours")
+        i, j = DAYS.index(first), DAYS.index(last)
+        return list(range(i, j + 1)) if i <= j else list(range(i, 7)) + list(range(0, j + 1))
+    if token[:3] not in DAYS:
+        raise ValidationFailed(f"Unknown day {token!r}; use Mon, Tue, … Sun.", field="opening_hours")
+    return [DAYS.index(token[:3])]
+
+
+def parse_opening_hours(text: str) -> WeeklyHours:
+    """Parse the text form; raise ValidationFailed with the offending part named."""
+    text = (text or "").strip()
+    if text.lower() in ALWAYS:
+        return WeeklyHours(True, tuple(() for _ in DAYS))
+    if not text:
+        raise ValidationFailed("Enter opening hours, or 24/7.", field="opening_hours")
+    days: list[list[tuple[int, int]]] = [[] for _ in DAYS]
+    for rule in filter(None, (r.strip() for r in text.split(";"))):
+        parts = rule.split(None, 1)
+        if len(parts) != 2:
+            raise ValidationFailed(f"Cannot read {rule!r}; write e.g. 'Mon-Fri 08:00-18:00'.",
+                                   field="opening_hours")
+        day_tokens, ranges_text = parts
+        indices = [i for token in day_tokens.split(",") for i in _day_span(token)]
+        for range_text in ranges_text.split(","):
+            m = _RANGE.match(range_text.strip())
+            if not m:
+                raise ValidationFailed(f"Cannot read the hours {range_text.strip()!r}; write e.g. 08:00-18:00.",
+                                       field="opening_hours")
+            h1, m1, h2, m2 = (int(g) for g in m.groups())
+            start, end = h1 * 60 + m1, h2 * 60 + m2
+            if h1 > 23 or m1 > 59 or m2 > 59 or end > 1440 or end <= start:
+                raise ValidationFailed(f"The hours {range_text.strip()!r} are not a valid range.",
+                                       field="opening_hours")
+            for i in indices:
+                days[i].append((start, end))
+    return WeeklyHours(False, tuple(tuple(sorted(d)) for d in days))
+
+
+def is_open_at(opening_hours_text: str, instant: datetime, zone_name: str) -> bool:
+    return parse_opening_hours(opening_hours_text).is_open_at(instant, zone_name)
+
+
