@@ -1,0 +1,736 @@
+"""A demo community for an empty database: a pool in Utrecht with hubs, a catalogue, members and bookings.
+
+`load_demo(session, now)` fills the database so that a newcomer sees a living pool: three months of past
+bookings and a month of upcoming ones around `now`, shaped by weekday, time of day and season, and every
+booking obeying the rules a member would meet (category durations, hub opening hours, no overlaps, notice).
+It only flushes; the caller commits.
+
+The same seed and the same `now` give the same rows, except the secrets that must never be predictable:
+the salted password hashes and the per-member session tokens.
+"""
+from __future__ import annotations
+
+import math
+import random
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleet.accounts import hash_password
+from fleet.errors import ValidationFailed
+from fleet.localtime import localize, zone
+from fleet.models import (
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, MaintenanceWindow,
+    Member, MeterUnit, Role,
+)
+from fleet.opening_hours import WeeklyHours, parse_opening_hours
+
+DEMO_PASSWORD = "commonpool-demo"
+DEMO_DOMAIN = "demo.commonpool.org"
+ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
+COORDINATOR_EMAIL = f"coordinator@{DEMO_DOMAIN}"
+MEMBER_EMAIL = f"member@{DEMO_DOMAIN}"
+DEMO_LOGINS: list[tuple[str, str, str]] = [
+    ("admin", ADMIN_EMAIL, DEMO_PASSWORD),
+    ("coordinator", COORDINATOR_EMAIL, DEMO_PASSWORD),
+    ("member", MEMBER_EMAIL, DEMO_PASSWORD),
+]
+
+TOWN_ZONE = "Europe/Amsterdam"
+TOWN_CENTRE = (52.0907, 5.1214)  # Utrecht, Domplein
+MEMBER_COUNT = 200
+PAST_DAYS = 91
+FUTURE_DAYS = 30
+SLOT = timedelta(minutes=30)
+DESIGNS_URL = f"https://designs.{DEMO_DOMAIN}"
+
+
+@dataclass
+class DemoResult:
+    """What `load_demo` did. The counts are the rows this call added: all zero when `created` is False."""
+
+    created: bool
+    logins: list[tuple[str, str, str]] = field(default_factory=lambda: list(DEMO_LOGINS))
+    hubs: int = 0
+    categories: int = 0
+    assets: int = 0
+    members: int = 0
+    bookings: int = 0
+    maintenance_windows: int = 0
+    reason: str = ""
+
+
+# --- The town --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _HubSpec:
+    key: str
+    name: str
+    address: str
+    lat: float
+    lon: float
+    opening_hours: str
+
+
+HUBS = [
+    _HubSpec("library", "Neude Library Hub", "Neude 11, 3512 AE Utrecht", 52.09297, 5.11930,
+             "Mon-Fri 08:00-20:00; Sat 09:00-17:00"),
+    _HubSpec("farm", "Amelisweerd Farm Hub", "Koningsweg 180, 3585 LA Utrecht", 52.07790, 5.16580,
+             "Mon-Sat 07:00-19:00"),
+    _HubSpec("station", "Vaartsche Rijn Mobility Station", "Jutfaseweg 2, 3522 HR Utrecht", 52.07942, 5.12695,
+             "24/7"),
+    _HubSpec("workshop", "Lombok Neighbourhood Workshop", "Kanaalstraat 110, 3531 CK Utrecht", 52.09151, 5.10060,
+             "Tue-Fri 16:00-21:00; Sat 10:00-17:00; Sun 12:00-17:00"),
+]
+
+
+# --- The catalogue and how each category is used ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Usage:
+    """How members use a category: bookings per asset per day, when they pick up, for how long."""
+
+    rate: float
+    weekday_windows: tuple[tuple[int, int], ...]  # local pick-up windows in minutes after midnight
+    weekend_windows: tuple[tuple[int, int], ...]
+    same_day_slots: tuple[int, int]  # duration range in half hours
+    multi_day_share: float
+    max_days: int
+    return_window: tuple[int, int]  # local return time for multi-day bookings
+    weekday_factor: tuple[float, ...]  # Monday .. Sunday
+    season: dict[int, float]  # month -> factor
+    turnaround: timedelta = timedelta(0)
+
+
+_FLAT = {m: 1.0 for m in range(1, 13)}
+_MILD = {1: 0.75, 2: 0.8, 3: 0.9, 4: 1.0, 5: 1.1, 6: 1.15, 7: 1.1, 8: 1.0, 9: 1.05, 10: 0.95, 11: 0.85, 12: 0.8}
+_GARDEN = {1: 0.35, 2: 0.45, 3: 0.9, 4: 1.25, 5: 1.35, 6: 1.25, 7: 1.1, 8: 1.0, 9: 1.05, 10: 1.0, 11: 0.6,
+           12: 0.35}
+_FARM = {1: 0.15, 2: 0.3, 3: 0.9, 4: 1.4, 5: 1.6, 6: 1.4, 7: 1.2, 8: 1.3, 9: 1.1, 10: 0.7, 11: 0.3, 12: 0.1}
+_EVENINGS_WEEKENDS = (0.8, 0.8, 0.9, 1.0, 1.2, 1.8, 1.3)
+_DRIVING = (0.85, 0.85, 0.9, 1.0, 1.25, 1.5, 1.35)
+_WORKDAYS = (1.2, 1.1, 1.1, 1.1, 1.0, 0.9, 0.0)
+
+
+def _h(hours: float) -> int:
+    return int(hours * 60)
+
+
+@dataclass(frozen=True)
+class _CategorySpec:
+    key: str
+    name: str
+    kind: CategoryKind
+    description: str
+    min_minutes: int
+    max_minutes: int
+    notice_minutes: int
+    advance_days: int
+    approval: bool
+    schema: dict[str, str]
+    usage: _Usage
+
+
+CATEGORIES = [
+    _CategorySpec(
+        "power", "Power tools", CategoryKind.tool,
+        "Drills, saws, sanders and grinders for home jobs. Batteries and a charger come with cordless tools.",
+        60, 7 * 1440, 0, 60, False, {"power_w": "number", "cordless": "bool", "weight_kg": "number"},
+        _Usage(0.2, ((_h(8), _h(9.5)), (_h(16.5), _h(19.5))), ((_h(9.5), _h(13)),), (4, 12), 0.35, 4,
+               (_h(9), _h(19)), _EVENINGS_WEEKENDS, _MILD)),
+    _CategorySpec(
+        "garden", "Garden tools", CategoryKind.tool,
+        "Mowers, trimmers, chainsaws and shredders. Chainsaws only for members who did the safety course.",
+        60, 7 * 1440, 0, 60, False, {"power_w": "number", "fuel": "text", "cutting_width_cm": "number"},
+        _Usage(0.2, ((_h(8), _h(9.5)), (_h(16.5), _h(19))), ((_h(8), _h(12)),), (4, 12), 0.45, 3,
+               (_h(9), _h(19)), _EVENINGS_WEEKENDS, _GARDEN)),
+    _CategorySpec(
+        "workshop", "Workshop equipment", CategoryKind.tool,
+        "Stationary machines used in the workshop during opening hours, after an induction by a volunteer.",
+        60, 8 * 60, 0, 30, False, {"power_w": "number", "induction_required": "bool", "three_phase": "bool"},
+        _Usage(0.3, ((_h(16), _h(19)),), ((_h(10), _h(15)),), (2, 8), 0.0, 0, (0, 0),
+               (1.0, 1.0, 1.0, 1.0, 1.1, 1.5, 1.2), _FLAT)),
+    _CategorySpec(
+        "farm", "Farm machinery", CategoryKind.machine,
+        "Tractors and implements for the allotments and the community farm. A coordinator approves each "
+        "booking and checks that the driver holds a tractor licence (T).",
+        4 * 60, 5 * 1440, 1440, 120, True,
+        {"power_hp": "number", "working_width_m": "number", "pto_required": "bool", "hitch": "text"},
+        _Usage(0.16, ((_h(7), _h(9)),), ((_h(7), _h(9)),), (8, 20), 0.35, 3, (_h(16), _h(19)), _WORKDAYS, _FARM,
+               timedelta(hours=1))),
+    _CategorySpec(
+        "trailer", "Trailers", CategoryKind.vehicle,
+        "Trailers to tow behind a pool car or a tractor. Check the towing limit of your car; braked "
+        "trailers over 750 kg need a BE licence.",
+        60, 3 * 1440, 60, 60, False,
+        {"payload_kg": "number", "braked": "bool", "tipping": "bool", "length_m": "number"},
+        _Usage(0.14, ((_h(8), _h(10)), (_h(13), _h(16))), ((_h(8), _h(12)),), (4, 12), 0.25, 2,
+               (_h(9), _h(18)), _EVENINGS_WEEKENDS, _MILD)),
+    _CategorySpec(
+        "car", "Cars", CategoryKind.vehicle,
+        "Shared cars, mostly electric. Return them plugged in; the key is in the key safe.",
+        60, 3 * 1440, 30, 90, False, {"seats": "number", "towbar": "bool", "range_km": "number", "fuel": "text"},
+        _Usage(0.6, ((_h(7), _h(11)), (_h(13), _h(19))), ((_h(8), _h(12)), (_h(13), _h(17))), (4, 16), 0.15, 3,
+               (_h(9), _h(21)), _DRIVING, _MILD, timedelta(minutes=30))),
+    _CategorySpec(
+        "cargo", "Cargo bikes", CategoryKind.vehicle,
+        "Long johns and box bikes for shopping, moving small furniture and taking the kids along.",
+        60, 2 * 1440, 0, 30, False, {"payload_kg": "number", "electric": "bool", "child_seats": "number"},
+        _Usage(0.45, ((_h(8), _h(10)), (_h(15), _h(18))), ((_h(9), _h(16)),), (2, 8), 0.1, 2,
+               (_h(9), _h(20)), _EVENINGS_WEEKENDS, _MILD)),
+    _CategorySpec(
+        "bicycle", "Bicycles", CategoryKind.vehicle,
+        "City bikes and e-bikes for visitors and for members whose own bike is in repair.",
+        60, 2 * 1440, 0, 30, False, {"electric": "bool", "frame_size": "text", "gears": "number"},
+        _Usage(0.32, ((_h(8), _h(10)), (_h(16), _h(19))), ((_h(9), _h(15)),), (2, 12), 0.15, 2,
+               (_h(9), _h(20)), _EVENINGS_WEEKENDS, _MILD)),
+]
+
+
+@dataclass(frozen=True)
+class _AssetSpec:
+    category: str
+    hub: str
+    name: str
+    capabilities: dict
+    cost_eur: int
+    count: int = 1
+    description: str = ""
+    design_url: str = ""
+    design_licence: str = ""
+
+
+def _a(category, hub, name, caps, cost_eur, count=1, description="", design_url="", design_licence=""):
+    return _AssetSpec(category, hub, name, caps, cost_eur, count, description, design_url, design_licence)
+
+
+ASSETS = [
+    # Power tools: the library lends the everyday ones, the workshop keeps a second set.
+    _a("power", "library", "Cordless drill Bosch 18 V", {"power_w": 400, "cordless": True, "weight_kg": 1.3}, 149, 2),
+    _a("power", "workshop", "Cordless drill Makita 18 V", {"power_w": 450, "cordless": True, "weight_kg": 1.5}, 169),
+    _a("power", "library", "Hammer drill SDS-plus", {"power_w": 800, "cordless": False, "weight_kg": 2.9}, 189, 2,
+       "For concrete and brick; bits from 6 to 16 mm in the case."),
+    _a("power", "library", "Circular saw 190 mm", {"power_w": 1400, "cordless": False, "weight_kg": 4.2}, 159),
+    _a("power", "workshop", "Plunge saw with guide rail", {"power_w": 1200, "cordless": False, "weight_kg": 4.5}, 429),
+    _a("power", "library", "Jigsaw", {"power_w": 650, "cordless": False, "weight_kg": 2.3}, 119),
+    _a("power", "library", "Old jigsaw Black+Decker", {"power_w": 500, "cordless": False, "weight_kg": 2.1}, 49,
+       description="Retired: the pendulum action is worn out."),
+    _a("power", "library", "Angle grinder 125 mm", {"power_w": 900, "cordless": False, "weight_kg": 2.2}, 89),
+    _a("power", "workshop", "Angle grinder 230 mm", {"power_w": 2200, "cordless": False, "weight_kg": 5.1}, 139),
+    _a("power", "library", "Random orbital sander", {"power_w": 350, "cordless": False, "weight_kg": 1.6}, 99, 2),
+    _a("power", "library", "Wet tile cutter", {"power_w": 600, "cordless": False, "weight_kg": 11.0}, 179),
+    _a("power", "library", "Wallpaper steamer", {"power_w": 2000, "cordless": False, "weight_kg": 4.0}, 69),
+    # Garden tools.
+    _a("garden", "library", "Battery lawn mower 40 cm", {"power_w": 900, "fuel": "battery", "cutting_width_cm": 40},
+       329, 2),
+    _a("garden", "farm", "Petrol lawn mower 51 cm", {"power_w": 2600, "fuel": "petrol", "cutting_width_cm": 51}, 449),
+    _a("garden", "library", "Hedge trimmer", {"power_w": 500, "fuel": "battery", "cutting_width_cm": 55}, 179, 2),
+    _a("garden", "farm", "Chainsaw Stihl 35 cm", {"power_w": 1700, "fuel": "petrol", "cutting_width_cm": 35}, 399, 2,
+       "Only with helmet, trousers and gloves from the safety kit."),
+    _a("garden", "farm", "Brush cutter", {"power_w": 1400, "fuel": "petrol", "cutting_width_cm": 42}, 349),
+    _a("garden", "library", "Lawn scarifier", {"power_w": 1500, "fuel": "electric", "cutting_width_cm": 36}, 189),
+    _a("garden", "library", "Pressure washer", {"power_w": 2100, "fuel": "electric", "cutting_width_cm": 0}, 249, 2),
+    _a("garden", "farm", "Garden shredder", {"power_w": 2800, "fuel": "electric", "cutting_width_cm": 0}, 389),
+    _a("garden", "farm", "Log splitter 7 t", {"power_w": 3000, "fuel": "electric", "cutting_width_cm": 0}, 499),
+    # Workshop equipment.
+    _a("workshop", "workshop", "Table saw 254 mm", {"power_w": 2000, "induction_required": True, "three_phase": False},
+       899),
+    _a("workshop", "workshop", "Band saw", {"power_w": 750, "induction_required": True, "three_phase": False}, 749),
+    _a("workshop", "workshop", "Pillar drill", {"power_w": 710, "induction_required": True, "three_phase": False}, 529),
+    _a("workshop", "workshop", "Mitre saw 305 mm", {"power_w": 1800, "induction_required": True, "three_phase": False},
+       599),
+    _a("workshop", "workshop", "Wood lathe", {"power_w": 1100, "induction_required": True, "three_phase": False}, 1290),
+    _a("workshop", "workshop", "Planer-thicknesser", {"power_w": 2200, "induction_required": True, "three_phase": True},
+       1790),
+    _a("workshop", "workshop", "MIG welder", {"power_w": 5500, "induction_required": True, "three_phase": False}, 1150),
+    _a("workshop", "workshop", "Belt and disc sander", {"power_w": 550, "induction_required": False,
+                                                       "three_phase": False}, 329),
+    _a("workshop", "workshop", "Router table", {"power_w": 2100, "induction_required": True, "three_phase": False},
+       649),
+    _a("workshop", "workshop", "Sewing machine (heavy duty)", {"power_w": 120, "induction_required": False,
+                                                              "three_phase": False}, 489),
+    # Farm machinery: heavy things live at the farm.
+    _a("farm", "farm", "Compact tractor 37 hp", {"power_hp": 37, "working_width_m": 1.4, "pto_required": False,
+                                                 "hitch": "three-point cat 1"}, 28500,
+       description="Four-wheel drive, front loader with pallet forks. Tractor licence (T) required."),
+    _a("farm", "farm", "Massey Ferguson 135 tractor", {"power_hp": 45, "working_width_m": 1.6, "pto_required": False,
+                                                       "hitch": "three-point cat 1"}, 9500,
+       description="Restored 1972 classic, the farm's workhorse. Tractor licence (T) required."),
+    _a("farm", "farm", "Seed drill 2.5 m", {"power_hp": 0, "working_width_m": 2.5, "pto_required": False,
+                                            "hitch": "three-point cat 1"}, 6200,
+       description="Mechanical drill for cereals, grass and green manure; calibration chart in the box."),
+    _a("farm", "farm", "Rotary tiller 1.6 m", {"power_hp": 0, "working_width_m": 1.6, "pto_required": True,
+                                               "hitch": "three-point cat 1"}, 3400),
+    _a("farm", "farm", "Disc harrow 2 m", {"power_hp": 0, "working_width_m": 2.0, "pto_required": False,
+                                           "hitch": "three-point cat 1"}, 2800),
+    _a("farm", "farm", "Flail mower 1.5 m", {"power_hp": 0, "working_width_m": 1.5, "pto_required": True,
+                                             "hitch": "three-point cat 1"}, 2900),
+    _a("farm", "farm", "Two-row potato planter", {"power_hp": 0, "working_width_m": 1.5, "pto_required": False,
+                                                  "hitch": "three-point cat 1"}, 3600),
+    _a("farm", "farm", "Fertiliser spreader 400 l", {"power_hp": 0, "working_width_m": 10.0, "pto_required": True,
+                                                     "hitch": "three-point cat 1"}, 1400),
+    _a("farm", "farm", "Hay tedder", {"power_hp": 0, "working_width_m": 4.2, "pto_required": True,
+                                      "hitch": "three-point cat 1"}, 3100),
+    # Trailers.
+    _a("trailer", "farm", "Flatbed trailer 2000 kg", {"payload_kg": 1450, "braked": True, "tipping": False,
+                                                      "length_m": 4.0}, 3200),
+    _a("trailer", "farm", "Box trailer 750 kg", {"payload_kg": 520, "braked": False, "tipping": False,
+                                                 "length_m": 2.5}, 1100, 2),
+    _a("trailer", "farm", "Tipping farm trailer 3 t", {"payload_kg": 3000, "braked": True, "tipping": True,
+                                                       "length_m": 3.6}, 5400,
+       description="For the tractors only: too heavy for a car."),
+    _a("trailer", "farm", "Mesh-sided garden trailer", {"payload_kg": 600, "braked": False, "tipping": False,
+                                                        "length_m": 2.6}, 1450),
+    # Cars: the 24/7 station keeps them; the farm has a pick-up for its trailers.
+    _a("car", "station", "Renault Zoe", {"seats": 5, "towbar": False, "range_km": 300, "fuel": "electric"}, 24900, 2),
+    _a("car", "station", "Nissan Leaf", {"seats": 5, "towbar": False, "range_km": 270, "fuel": "electric"}, 26500),
+    _a("car", "station", "Volkswagen ID.3", {"seats": 5, "towbar": False, "range_km": 380, "fuel": "electric"},
+       33900),
+    _a("car", "station", "Kia e-Niro", {"seats": 5, "towbar": True, "range_km": 420, "fuel": "electric"}, 36900),
+    _a("car", "station", "Hyundai Kona Electric", {"seats": 5, "towbar": True, "range_km": 380, "fuel": "electric"},
+       34500),
+    _a("car", "station", "Toyota Corolla Touring Sports Hybrid",
+       {"seats": 5, "towbar": True, "range_km": 800, "fuel": "hybrid"}, 31500),
+    _a("car", "station", "Renault Kangoo E-Tech van", {"seats": 2, "towbar": True, "range_km": 250,
+                                                       "fuel": "electric"}, 33500,
+       description="Small van, 3.3 m3 load space; good for moving house."),
+    _a("car", "station", "Open Runabout EV (open design)", {"seats": 4, "towbar": False, "range_km": 180,
+                                                            "fuel": "electric"}, 18500, 2,
+       "A light four-seat electric car built by members from an open-source-hardware design: every part is "
+       "documented and repairable in the workshop.",
+       f"{DESIGNS_URL}/open-runabout-ev", "CERN-OHL-S-2.0"),
+    _a("car", "farm", "Toyota Hilux pick-up", {"seats": 5, "towbar": True, "range_km": 700, "fuel": "diesel"}, 38900,
+       description="Tows the flatbed and box trailers."),
+    # Cargo bikes.
+    _a("cargo", "station", "Urban Arrow Family", {"payload_kg": 125, "electric": True, "child_seats": 3}, 5200, 2),
+    _a("cargo", "station", "Babboe Big", {"payload_kg": 100, "electric": False, "child_seats": 4}, 1600),
+    _a("cargo", "library", "Bakfiets.nl Cargobike Long", {"payload_kg": 80, "electric": True, "child_seats": 2},
+       3900),
+    _a("cargo", "library", "Riese & Müller Load 75", {"payload_kg": 200, "electric": True, "child_seats": 2}, 7400),
+    _a("cargo", "workshop", "Open Long John (open design)", {"payload_kg": 100, "electric": False, "child_seats": 0},
+       1200, 2,
+       "Built in the workshop from an open cargo-bike design: steel frame, plywood box, standard bike parts.",
+       f"{DESIGNS_URL}/open-long-john", "CC BY-SA 4.0"),
+    _a("cargo", "station", "Douze Messenger", {"payload_kg": 100, "electric": True, "child_seats": 0}, 4600),
+    # Bicycles.
+    _a("bicycle", "station", "Gazelle city bike", {"electric": False, "frame_size": "M", "gears": 7}, 749, 3),
+    _a("bicycle", "station", "Gazelle e-bike", {"electric": True, "frame_size": "L", "gears": 7}, 2499, 2),
+    _a("bicycle", "station", "Sparta e-bike", {"electric": True, "frame_size": "M", "gears": 8}, 2299),
+    _a("bicycle", "library", "Batavus city bike", {"electric": False, "frame_size": "S", "gears": 3}, 599, 2),
+    _a("bicycle", "workshop", "Tandem", {"electric": False, "frame_size": "L", "gears": 21}, 1290),
+    _a("bicycle", "workshop", "Folding bike", {"electric": False, "frame_size": "one size", "gears": 6}, 899),
+]
+
+# Asset names (with their "#n" when there are several) that are not simply active.
+RETIRED = {"Old jigsaw Black+Decker"}
+IN_MAINTENANCE = {"Chainsaw Stihl 35 cm #2", "Urban Arrow Family #2"}
+
+
+@dataclass(frozen=True)
+class _WindowSpec:
+    asset: str
+    start_day: int  # relative to today in the town's zone
+    start: int  # local minute of day
+    end_day: int
+    end: int
+    reason: str
+
+
+MAINTENANCE = [
+    _WindowSpec("Chainsaw Stihl 35 cm #2", -4, _h(9), 6, _h(17), "Chain brake repair at the dealer"),
+    _WindowSpec("Urban Arrow Family #2", -2, _h(10), 9, _h(12), "Motor fault: waiting for a replacement controller"),
+    _WindowSpec("Massey Ferguson 135 tractor", -40, _h(7), -37, _h(17), "Pre-season service: oil, filters, hydraulics"),
+    _WindowSpec("Table saw 254 mm", -20, _h(16), -20, _h(21), "Blade replacement and fence alignment"),
+    _WindowSpec("Renault Zoe #1", 8, _h(8), 8, _h(17), "Annual service and APK inspection"),
+    _WindowSpec("Open Long John (open design) #1", 15, _h(12), 15, _h(17), "Brake and tyre check"),
+]
+RETIRED_DAYS_AGO = 40
+
+_NOTES = {
+    "power": ["Putting up shelves", "Kitchen renovation", "Hanging curtains", "Fixing the garden fence"],
+    "garden": ["Allotment", "Front garden tidy-up", "Cutting the hedge for the neighbours too"],
+    "workshop": ["Building a bookcase", "Repair café project", "Bench for the school garden"],
+    "farm": ["Allotment association plots", "Sowing green manure", "Community farm field day",
+             "Potato planting with the school"],
+    "trailer": ["Green waste to the recycling centre", "Picking up firewood", "Moving a shed"],
+    "car": ["Visiting family", "IKEA trip", "Weekend at the coast", "Hospital appointment", "Moving boxes"],
+    "cargo": ["Weekly groceries", "Taking the kids to the park", "Market shopping", "Moving plants"],
+    "bicycle": ["Friends visiting", "My bike is in repair", "Trip to Amelisweerd"],
+}
+
+
+# --- People ---------------------------------------------------------------------------------------------
+
+FIRST_NAMES = [
+    "Sanne", "Lotte", "Emma", "Julia", "Sophie", "Fleur", "Anouk", "Iris", "Eva", "Lisa", "Noor", "Femke",
+    "Lieke", "Maud", "Roos", "Esther", "Marieke", "Ingrid", "Annelies", "Hanneke", "Daan", "Sem", "Lucas",
+    "Levi", "Finn", "Milan", "Thijs", "Bram", "Jesse", "Ruben", "Tim", "Joost", "Pieter", "Maarten", "Sjoerd",
+    "Wouter", "Jeroen", "Bas", "Koen", "Gert", "Henk", "Willem", "Jan", "Kees", "Mohammed", "Fatima", "Yasmina",
+    "Amira", "Ayoub", "Omar", "Zeynep", "Emre", "Özlem", "Priya", "Arjun", "Wei", "Mei", "Ana", "Carlos",
+    "Lucía", "Giulia", "Marco", "Katarzyna", "Piotr", "Olena", "Dmytro", "Aisha", "Kwame", "Nadia", "Sara",
+    "Chloé", "Zoë", "Jonas", "Lars", "Hannah", "Elif", "Rachid", "Soufiane", "Ilse", "Mirjam",
+]
+LAST_NAMES = [
+    "de Vries", "Jansen", "van den Berg", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder", "de Groot",
+    "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer", "de Wit", "Dijkstra", "Smits",
+    "de Graaf", "van der Meer", "van der Linden", "Kok", "Jacobs", "de Haan", "Vermeulen", "van den Heuvel",
+    "van der Veen", "van den Broek", "de Bruijn", "de Jong", "Schouten", "van Dam", "Willems", "Hoekstra",
+    "Verhoeven", "Kuipers", "Post", "Prins", "El Amrani", "Bouzid", "Yılmaz", "Demir", "Kaya", "Öztürk",
+    "Sharma", "Patel", "Wang", "Li", "García", "Rossi", "Kowalski", "Nowak", "Shevchenko", "Mensah", "Haddad",
+    "Novak", "Schmidt", "Müller", "Andersen", "Santos", "Ferreira", "Tahiri", "Benali", "O'Brien",
+]
+
+_NAMED = [
+    # (email, name, role, home) -- the demo member lives in the centre, between the library and the station.
+    (ADMIN_EMAIL, "Femke de Boer", Role.admin, (52.09710, 5.11520)),
+    (COORDINATOR_EMAIL, "Joost van Dijk", Role.coordinator, (52.08360, 5.13510)),
+    (MEMBER_EMAIL, "Lotte Jansen", Role.member, (52.08620, 5.12140)),
+]
+
+
+def _ascii(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text.replace("ı", "i")).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain.lower() if ch.isalnum())
+
+
+def _km_offset(lat: float, lon: float, north_km: float, east_km: float) -> tuple[float, float]:
+    return (round(lat + north_km / 111.2, 5),
+            round(lon + east_km / (111.32 * math.cos(math.radians(lat))), 5))
+
+
+def _distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    north = (a[0] - b[0]) * 111.2
+    east = (a[1] - b[1]) * 111.32 * math.cos(math.radians((a[0] + b[0]) / 2))
+    return math.hypot(north, east)
+
+
+# --- Loading --------------------------------------------------------------------------------------------
+
+def _already_there(session: Session) -> str:
+    if session.scalar(select(Hub.id).where(Hub.name == HUBS[0].name)) is not None:
+        return "the demo community is already loaded"
+    if session.scalar(select(Member.id).where(Member.email == ADMIN_EMAIL)) is not None:
+        return "the demo community is already loaded"
+    for model in (Hub, Category, Asset, Member):
+        if session.scalar(select(model.id).limit(1)) is not None:
+            return "the database already holds a pool; the demo is only loaded into an empty one"
+    return ""
+
+
+def load_demo(session: Session, now: datetime, seed: int = 2026) -> DemoResult:
+    """Fill an empty database with the Utrecht demo community around `now`; flush only, the caller commits.
+
+    Does nothing (``created=False``) when the demo is already there or the database holds other data.
+    The returned logins are always the three demo accounts, all with DEMO_PASSWORD.
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+    reason = _already_there(session)
+    if reason:
+        return DemoResult(created=False, reason=reason)
+    return _Builder(session, now.astimezone(timezone.utc), random.Random(seed)).build()
+
+
+@dataclass
+class _Plan:
+    """An asset while bookings are drawn for it."""
+
+    asset: Asset
+    spec: _CategorySpec
+    hub: _HubSpec
+    hours: WeeklyHours
+    busy: list[tuple[datetime, datetime]]
+    bookable_until: datetime | None  # no booking may end after this (retired / in maintenance)
+
+
+class _Builder:
+    def __init__(self, session: Session, now: datetime, rng: random.Random):
+        self.session = session
+        self.now = now
+        self.rng = rng
+        self.now_minute = now.replace(second=0, microsecond=0)
+        self.now_hour = now.replace(minute=0, second=0, microsecond=0)
+        self.today = now.astimezone(zone(TOWN_ZONE)).date()
+
+    def local(self, day: date, minute: int) -> datetime:
+        """Wall-clock time in town -> UTC; raises ValidationFailed inside a DST gap."""
+        return localize(datetime.combine(day, time()) + timedelta(minutes=minute), TOWN_ZONE)
+
+    def build(self) -> DemoResult:
+        s = self.session
+        hubs = {h.key: Hub(name=h.name, address=h.address, lat=h.lat, lon=h.lon, timezone=TOWN_ZONE,
+                           opening_hours=h.opening_hours, retired=False) for h in HUBS}
+        categories = {c.key: Category(name=c.name, kind=c.kind, description=c.description,
+                                      min_duration_minutes=c.min_minutes, max_duration_minutes=c.max_minutes,
+                                      min_notice_minutes=c.notice_minutes, max_advance_days=c.advance_days,
+                                      approval_required=c.approval, capability_schema=dict(c.schema),
+                                      retired=False)
+                      for c in CATEGORIES}
+        s.add_all(list(hubs.values()) + list(categories.values()))
+        s.flush()
+
+        assets = self.make_assets(hubs, categories)
+        members, named = self.make_members()
+        s.add_all(assets + members)
+        s.flush()
+
+        coordinator = named[COORDINATOR_EMAIL]
+        plans, windows = self.plan_assets(assets, coordinator)
+        bookings = self.make_bookings(plans, members, named)
+        s.add_all(windows + bookings)
+        s.flush()
+        return DemoResult(created=True, hubs=len(hubs), categories=len(categories), assets=len(assets),
+                          members=len(members), bookings=len(bookings), maintenance_windows=len(windows))
+
+    # -- catalogue
+
+    def make_assets(self, hubs: dict[str, Hub], categories: dict[str, Category]) -> list[Asset]:
+        rng = self.rng
+        specs = {c.key: c for c in CATEGORIES}
+        assets = []
+        for spec in ASSETS:
+            kind = specs[spec.category].kind
+            unit = {CategoryKind.vehicle: MeterUnit.km, CategoryKind.machine: MeterUnit.hours}.get(kind)
+            for n in range(1, spec.count + 1):
+                name = f"{spec.name} #{n}" if spec.count > 1 else spec.name
+                retired = name in RETIRED
+                age_days = rng.randint(1500, 2600) if retired else rng.randint(120, 1800)
+                bought = self.today - timedelta(days=age_days)
+                status = (AssetStatus.retired if retired else
+                          AssetStatus.maintenance if name in IN_MAINTENANCE else AssetStatus.active)
+                # Prices vary a little between units bought at different times.
+                cost = int(round(spec.cost_eur * rng.uniform(0.92, 1.05))) * 100
+                assets.append(Asset(
+                    name=name, description=spec.description, category_id=categories[spec.category].id,
+                    hub_id=hubs[spec.hub].id, capabilities=dict(spec.capabilities), status=status,
+                    design_url=spec.design_url, design_licence=spec.design_licence, purchase_cost_minor=cost,
+                    currency="EUR", purchase_date=bought, meter_unit=unit,
+                    created_at=datetime.combine(bought, time(10), tzinfo=timezone.utc),
+                ))
+        return assets
+
+    # -- people
+
+    def make_members(self) -> tuple[list[Member], dict[str, Member]]:
+        rng = self.rng
+        password_hash = hash_password(DEMO_PASSWORD)  # scrypt is slow: one hash shared by every demo account
+        members: list[Member] = []
+        named: dict[str, Member] = {}
+        for email, name, role, (lat, lon) in _NAMED:
+            member = Member(email=email, name=name, password_hash=password_hash, role=role, active=True,
+                            home_lat=lat, home_lon=lon, created_at=self.now_hour - timedelta(days=1100))
+            named[email] = member
+            members.append(member)
+        taken = set(named)
+        while len(members) < MEMBER_COUNT + len(_NAMED):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            local_part = f"{_ascii(first)}.{_ascii(last)}"
+            email, n = f"{local_part}@{DEMO_DOMAIN}", 2
+            while email in taken:
+                email, n = f"{local_part}{n}@{DEMO_DOMAIN}", n + 1
+            taken.add(email)
+            # Homes cluster around the centre and thin out towards the ring road, a few km away.
+            radius = 4.5 * math.sqrt(rng.random()) * rng.uniform(0.6, 1.0)
+            angle = rng.uniform(0, 2 * math.pi)
+            lat, lon = _km_offset(*TOWN_CENTRE, radius * math.sin(angle), radius * math.cos(angle))
+            joined = self.now_hour - timedelta(days=rng.randint(120, 1400), hours=rng.randint(0, 23))
+            members.append(Member(email=email, name=f"{first} {last}", password_hash=password_hash,
+                                  role=Role.member, active=True, home_lat=lat, home_lon=lon, created_at=joined))
+        return members, named
+
+    # -- maintenance and retirement
+
+    def plan_assets(self, assets: list[Asset], coordinator: Member) -> tuple[list[_Plan], list[MaintenanceWindow]]:
+        by_name = {a.name: a for a in assets}
+        specs = {c.key: c for c in CATEGORIES}
+        hubs = {h.key: h for h in HUBS}
+        hub_by_id = {}
+        for spec in ASSETS:
+            for n in range(1, spec.count + 1):
+                name = f"{spec.name} #{n}" if spec.count > 1 else spec.name
+                hub_by_id[name] = (specs[spec.category], hubs[spec.hub])
+        plans = {}
+        for asset in assets:
+            cat, hub = hub_by_id[asset.name]
+            until = None
+            if asset.status == AssetStatus.retired:
+                until = self.local(self.today - timedelta(days=RETIRED_DAYS_AGO), 0)
+            plans[asset.name] = _Plan(asset, cat, hub, parse_opening_hours(hub.opening_hours), [], until)
+        windows = []
+        for w in MAINTENANCE:
+            asset = by_name[w.asset]
+            start = self.local(self.today + timedelta(days=w.start_day), w.start)
+            end = self.local(self.today + timedelta(days=w.end_day), w.end)
+            plan = plans[w.asset]
+            plan.busy.append((start, end))
+            if asset.status == AssetStatus.maintenance:
+                plan.bookable_until = start
+            windows.append(MaintenanceWindow(asset_id=asset.id, start_at=start, end_at=end, reason=w.reason,
+                                             created_by_id=coordinator.id,
+                                             created_at=min(self.now_minute, start - timedelta(days=5))))
+        return list(plans.values()), windows
+
+    # -- bookings
+
+    def member_pools(self, members: list[Member]) -> dict[tuple[str, bool], tuple[list[int], list[float]]]:
+        """Per hub, who books there: active people more often, and people who live nearby far more often.
+        Farm machinery goes to a small group of growers (allotment holders, the community farm)."""
+        rng = self.rng
+        activity = {m.id: rng.lognormvariate(0, 0.8) for m in members}
+        growers = set(rng.sample([m.id for m in members if m.role == Role.member], 18))
+        pools = {}
+        for hub in HUBS:
+            for farm_only in (False, True):
+                ids, cum, total = [], [], 0.0
+                for m in members:
+                    if farm_only and m.id not in growers:
+                        continue
+                    distance = _distance_km((m.home_lat, m.home_lon), (hub.lat, hub.lon))
+                    total += activity[m.id] * math.exp(-distance / 2.5)
+                    ids.append(m.id)
+                    cum.append(total)
+                pools[(hub.key, farm_only)] = (ids, cum)
+        return pools
+
+    def make_bookings(self, plans: list[_Plan], members: list[Member], named: dict[str, Member]) -> list[Booking]:
+        pools = self.member_pools(members)
+        coordinator_id = named[COORDINATOR_EMAIL].id
+        drawn: list[tuple[Booking, str]] = []
+        for plan in plans:
+            for start, end in self.draw_intervals(plan):
+                ids, cum = pools[(plan.hub.key, plan.spec.key == "farm")]
+                member_id = self.rng.choices(ids, cum_weights=cum)[0]
+                drawn.append((self.booking(plan, start, end, member_id, coordinator_id), plan.spec.key))
+        self.keep_some_pending([b for b, key in drawn if key == "farm"])
+        self.give_demo_member_bookings(drawn, named[MEMBER_EMAIL].id)
+        return [b for b, _ in drawn]
+
+    def keep_some_pending(self, approval_bookings: list[Booking], at_least: int = 3) -> None:
+        """Coordinators always find a few requests waiting, even in winter when few come in: the latest
+        requests for upcoming approval-required bookings are still undecided."""
+        upcoming = [b for b in approval_bookings if b.start_at >= self.now and b.status in HOLDING_STATUSES]
+        missing = at_least - sum(b.status == BookingStatus.pending for b in upcoming)
+        confirmed = sorted((b for b in upcoming if b.status == BookingStatus.confirmed),
+                           key=lambda b: (b.created_at, b.start_at), reverse=True)
+        for booking in confirmed[:max(0, missing)]:
+            booking.status = BookingStatus.pending
+            booking.decided_by_id = booking.decided_at = None
+
+    def draw_intervals(self, plan: _Plan) -> list[tuple[datetime, datetime]]:
+        """Bookings of one asset in time order, none overlapping each other or a maintenance window."""
+        rng, usage, cat = self.rng, plan.spec.usage, plan.spec
+        first_day = self.today - timedelta(days=PAST_DAYS)
+        last_start = self.now + timedelta(days=min(FUTURE_DAYS, cat.advance_days))
+        earliest_upcoming = self.now + timedelta(minutes=cat.notice_minutes)
+        cursor = self.local(first_day, 0)
+        intervals = []
+        for offset in range(PAST_DAYS + FUTURE_DAYS + 1):
+            day = first_day + timedelta(days=offset)
+            weekday = day.weekday()
+            windows = usage.weekend_windows if weekday >= 5 else usage.weekday_windows
+            expected = usage.rate * usage.weekday_factor[weekday] * usage.season[day.month]
+            chance = min(0.9, expected / len(windows))
+            for window in windows:
+                if rng.random() >= chance:
+                    continue
+                interval = self.draw_interval(plan, day, window)
+                if interval is None:
+                    continue
+                start, end = interval
+                if start < cursor or start > last_start:
+                    continue
+                if self.now <= start < earliest_upcoming:
+                    continue
+                if plan.bookable_until is not None and end > plan.bookable_until:
+                    continue
+                if any(start < b_end and b_start < end for b_start, b_end in plan.busy):
+                    continue
+                intervals.append((start, end))
+                cursor = end + usage.turnaround
+        return intervals
+
+    def draw_interval(self, plan: _Plan, day: date, window: tuple[int, int]) -> tuple[datetime, datetime] | None:
+        """A pick-up in `window` and a return, both on the half-hour grid while the hub is open, with a
+        duration the category allows; None when this draw does not fit."""
+        rng, usage, cat = self.rng, plan.spec.usage, plan.spec
+        open_at = plan.hours.is_open_at
+        try:
+            start = self.local(day, rng.randrange(window[0] // 30, window[1] // 30 + 1) * 30)
+        except ValidationFailed:
+            return None
+        if not open_at(start, TOWN_ZONE):
+            return None
+        shortest, longest = timedelta(minutes=cat.min_minutes), timedelta(minutes=cat.max_minutes)
+        if usage.max_days and rng.random() < usage.multi_day_share:
+            days = rng.randint(1, usage.max_days)
+            back = rng.randrange(usage.return_window[0] // 30, usage.return_window[1] // 30 + 1) * 30
+            # A closed day or a too-long stay moves the return a day either way, as a member would.
+            for n in (days, days + 1, days - 1):
+                if n < 1:
+                    continue
+                try:
+                    end = self.local(day + timedelta(days=n), back)
+                except ValidationFailed:
+                    continue
+                if shortest <= end - start <= longest and open_at(end, TOWN_ZONE):
+                    return start, end
+            return None
+        end = start + SLOT * rng.randint(*usage.same_day_slots)
+        # Past closing time the member brings it back at closing time.
+        while end - start > shortest and not open_at(end, TOWN_ZONE):
+            end -= SLOT
+        if shortest <= end - start <= longest and open_at(end, TOWN_ZONE):
+            return start, end
+        return None
+
+    def booking(self, plan: _Plan, start: datetime, end: datetime, member_id: int, coordinator_id: int) -> Booking:
+        rng, cat, now = self.rng, plan.spec, self.now_minute
+        lead = timedelta(minutes=cat.notice_minutes + rng.randint(30, 14 * 24 * 60))
+        created = start - lead
+        if created > now:
+            created = now - timedelta(minutes=rng.randint(5, 3 * 24 * 60))
+        created = max(created, start - timedelta(days=cat.advance_days))
+        note = rng.choice(_NOTES[cat.key]) if rng.random() < 0.2 else ""
+        booking = Booking(asset_id=plan.asset.id, member_id=member_id, start_at=start, end_at=end, note=note,
+                          created_at=created, decision_reason="")
+        roll = rng.random()
+        if end <= self.now:
+            if cat.approval and roll < 0.04:
+                booking.status = BookingStatus.rejected
+                booking.decision_reason = "The field is too wet for machinery that week."
+            elif roll < 0.085:
+                booking.status = BookingStatus.cancelled
+            elif roll < 0.12:
+                booking.status = BookingStatus.no_show
+            else:
+                booking.status = BookingStatus.completed
+        elif start < self.now:
+            booking.status = BookingStatus.checked_out
+        elif roll < 0.04:
+            booking.status = BookingStatus.cancelled
+        elif cat.approval and roll < 0.35:
+            booking.status = BookingStatus.pending
+        else:
+            booking.status = BookingStatus.confirmed
+        if booking.status == BookingStatus.cancelled:
+            latest = min(start, now)
+            booking.cancelled_at = created + (latest - created) * rng.uniform(0.2, 0.95)
+            booking.cancelled_at = booking.cancelled_at.replace(second=0, microsecond=0)
+        if cat.approval and booking.status not in (BookingStatus.pending, BookingStatus.cancelled):
+            booking.decided_by_id = coordinator_id
+            booking.decided_at = min(created + timedelta(hours=rng.randint(1, 20)), start, now)
+        return booking
+
+    def give_demo_member_bookings(self, drawn: list[tuple[Booking, str]], member_id: int) -> None:
+        """The demo member's page shows a few trips already made and a couple coming up."""
+        wanted = [("cargo", BookingStatus.completed), ("car", BookingStatus.completed),
+                  ("power", BookingStatus.completed), ("bicycle", BookingStatus.completed),
+                  ("car", BookingStatus.confirmed), ("cargo", BookingStatus.confirmed),
+                  ("power", BookingStatus.confirmed)]
+        for key, status in wanted:
+            candidates = [b for b, k in drawn if k == key and b.status == status and b.member_id != member_id]
+            if candidates:
+                self.rng.choice(candidates).member_id = member_id
