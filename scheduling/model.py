@@ -1,0 +1,108 @@
+"""Frozen dataclasses: the scheduler's whole vocabulary (dataclasses in, dataclasses out).
+
+All datetimes are timezone-aware and in UTC. Intervals are half-open ``[start, end)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Mapping, Union
+
+CapabilityValue = Union[bool, int, float, str]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A half-open time interval ``[start, end)``."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Hub:
+    id: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class Asset:
+    id: str
+    category: str
+    hub: str
+    capabilities: Mapping[str, CapabilityValue] = field(default_factory=dict, hash=False)
+    blackouts: tuple[Interval, ...] = ()
+
+
+@dataclass(frozen=True)
+class FixedBooking:
+    """A booking that already holds an asset; the solver never moves it."""
+
+    id: str
+    asset: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Request:
+    """A flexible request: any eligible asset, any start with ``[start, start+duration)`` in the window."""
+
+    id: str
+    member: str
+    category: str
+    earliest_start: datetime
+    latest_end: datetime
+    duration_minutes: int
+    requires: Mapping[str, CapabilityValue] = field(default_factory=dict, hash=False)
+    location: Location | None = None
+    max_distance_km: float | None = None
+    priority: int = 1
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    horizon: Interval
+    slot_minutes: int
+    hubs: tuple[Hub, ...]
+    assets: tuple[Asset, ...]
+    requests: tuple[Request, ...]
+    bookings: tuple[FixedBooking, ...] = ()
+
+
+@dataclass(frozen=True)
+class Assignment:
+    request: str
+    asset: str
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True)
+class Metrics:
+    requests: int
+    served: int
+    served_hours: float
+    weighted_served_hours: float
+    upper_bound_weighted_hours: float | None
+    distance_km: float
+    wall_seconds: float
+
+
+@dataclass(frozen=True)
+class Solution:
+    """``status`` is ``optimal``, ``feasible`` (a proven bound is in the metrics) or ``unknown``."""
+
+    status: str
+    method: str
+    assignments: tuple[Assignment, ...]
+    unserved: tuple[str, ...]
+    metrics: Metrics
