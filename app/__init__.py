@@ -45,7 +45,7 @@ def _ensure_secret_key(app: Flask, overrides: dict) -> None:
 
 def _register_database(app: Flask) -> None:
     from app.extensions import db, migrate
-    from fleet.sqlite import configure_sqlite_engine
+    from fleet.sqlite import configure_sqlite_engine, enable_wal
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
@@ -57,6 +57,7 @@ def _register_database(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     with app.app_context():
         configure_sqlite_engine(db.engine)
+        enable_wal(db.engine)  # a no-op once the file is in WAL mode, and on other databases
 
 
 def _register_auth(app: Flask) -> None:

@@ -139,7 +139,7 @@ def settings():
             raise accounts.ValidationFailed("Unknown action.")
         except DomainError as exc:
             db.session.rollback()
-            errors, status = field_errors(exc), 400
+            errors, status = field_errors(exc, {"lat": "home_lat", "lon": "home_lon"}), 400
     return render_template("auth/settings.html", errors=errors, hubs=list_hubs(db.session),
                            geocoding=current_app.config["GEOCODING_ENABLED"]), status
 

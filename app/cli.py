@@ -25,10 +25,10 @@ def demo_load(seed: int) -> None:
     result = load_demo(db.session, utcnow(), seed=seed)
     db.session.commit()
     if result.created:
-        counts = {k: v for k, v in vars(result).items() if k not in ("created", "logins")}
-        click.echo("Demo community loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+        counts = {k: v for k, v in vars(result).items() if isinstance(v, int) and not isinstance(v, bool)}
+        click.echo("Demo community loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
     else:
-        click.echo("Demo community already present; nothing changed.")
+        click.echo(f"Demo community not loaded: {result.reason or 'already present'}. Nothing changed.")
     click.echo("Demo logins:")
     for role, email, password in result.logins:
         click.echo(f"  {role:<12} {email:<36} password: {password}")

@@ -7,7 +7,7 @@ and inserts are serialised. The busy timeout makes the second writer wait instea
 """
 from __future__ import annotations
 
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 BUSY_TIMEOUT_MS = 30_000
@@ -34,7 +34,13 @@ def enable_wal(engine: Engine) -> None:
     """WAL lets readers go on while one writer writes. It is a property of the file: set it once."""
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return
-    with engine.connect() as conn:
-        mode = conn.execute(text("PRAGMA journal_mode")).scalar()
+    # Outside any transaction (SQLite refuses to switch modes inside one), on the raw DB-API connection.
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
-            conn.execute(text("PRAGMA journal_mode = WAL"))
+            cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.close()
+    finally:
+        raw.close()

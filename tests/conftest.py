@@ -10,6 +10,8 @@ import os
 import uuid
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from tests.helpers import Maker, postgres_admin_url, postgres_available
 
@@ -46,6 +48,16 @@ def database_url(tmp_path_factory):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class FreshUserClient(FlaskClient):
+    """Requests made while a test holds an app context share that context (and its `g`); Flask-Login caches
+    the user in `g`, so forget it before each request, as a real request with its own context would."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     from flask_migrate import upgrade
@@ -57,6 +69,7 @@ def app(database_url):
         "WTF_CSRF_ENABLED": False,
         "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000,
     })
+    application.test_client_class = FreshUserClient
     with application.app_context():
         upgrade()
     yield application

@@ -1,0 +1,66 @@
+"""Migrations build the schema from an empty database, go back to base and up again, and match the models."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def scratch_app(database_url, tmp_path):
+    """A second, empty database on the same server as the test database."""
+    import uuid
+
+    from app import create_app
+
+    if database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'migrations.sqlite'}"
+        yield create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
+        return
+    import psycopg
+
+    from tests.helpers import postgres_admin_url
+
+    name = f"commonpool_mig_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_admin_url(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    application = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url.rsplit("/", 1)[0] + "/" + name})
+    yield application
+    from app.extensions import db
+
+    with application.app_context():
+        db.engine.dispose()
+    with psycopg.connect(postgres_admin_url(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_upgrade_downgrade_upgrade(scratch_app):
+    from flask_migrate import downgrade, upgrade
+
+    from app.extensions import db
+    from fleet.models import metadata
+
+    with scratch_app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"member", "hub", "category", "asset", "booking", "maintenance_window"} <= tables
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        assert diff == [], f"models and migrations differ: {diff}"
+        if db.engine.dialect.name == "postgresql":
+            constraints = {c["name"] for c in _exclusion_constraints(db.engine)}
+            assert "booking_no_overlap" in constraints
+
+
+def _exclusion_constraints(engine):
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT conname FROM pg_constraint WHERE contype = 'x'")).all()
+    return [{"name": r[0]} for r in rows]
