@@ -32,6 +32,8 @@ class Member(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Rotated on logout, password change and deactivation: a cookie carrying an old token is refused.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # The secret in the member's private iCalendar URL; None until they ask for one, replaced to revoke.
+    calendar_secret: Mapped[str | None] = mapped_column(String(64), unique=True)
     home_lat: Mapped[float | None] = mapped_column(Float)
     home_lon: Mapped[float | None] = mapped_column(Float)
     home_hub_id: Mapped[int | None] = mapped_column(ForeignKey("hub.id"))
