@@ -20,6 +20,10 @@ from .slotted import Slotted
 
 log = logging.getLogger(__name__)
 
+# Python-side cost of building, hinting and loading a model, per optional interval (measured: about
+# 4 s for 260,000 intervals on this kind of machine); a subproblem is skipped if this would not fit.
+BUILD_SECONDS_PER_INTERVAL = 2e-5
+
 # Above this many optional intervals, presolve probing can eat the whole budget (issue 3, 10,000 requests).
 PROBING_OFF_ABOVE = 3000
 
@@ -142,21 +146,30 @@ def solve_subproblem(
     bound: int,
     seconds: float,
     workers: int,
+    deadline: float | None = None,
 ) -> SubResult:
-    """Improve ``warm`` (a feasible placement of ``sub``'s jobs) within ``seconds``; never worse on objective 1."""
+    """Improve ``warm`` (a feasible placement of ``sub``'s jobs) within ``seconds`` and before ``deadline``
+    (``time.monotonic()``); never worse on objective 1."""
     t0 = time.monotonic()
+    stop = t0 + seconds if deadline is None else min(t0 + seconds, deadline)
     best = dict(warm)
     best_w = _weight(slotted, best)
     result = SubResult(best, best_w, bound, best_w >= bound, False)
     if result.optimal_weight and len(best) == len(sub.jobs) and all_nearest(slotted, best):
         result.optimal_distance = True  # trivially optimal: no model needed
         return result
+    n_options = sum(len(slotted.jobs[j].options) for j in sub.jobs)
+    if stop - time.monotonic() < 0.1 + 2 * BUILD_SECONDS_PER_INTERVAL * n_options:
+        log.debug("sub %d jobs: no time to build a model; keeping the greedy placement", len(sub.jobs))
+        return result
     model = _Model(slotted, sub)
-    left = seconds - (time.monotonic() - t0)
     if not result.optimal_weight:
         model.hint(best)
         model.model.maximize(model.weight_expr)
         # keep a slice for the distance stage; stage 1 hands over whatever it does not use
+        left = stop - time.monotonic() - BUILD_SECONDS_PER_INTERVAL * model.n_intervals
+        if left < 0.05:
+            return result
         solver = _solver(left * 0.85, workers, model.n_intervals)
         status = solver.solve(model.model)
         log.debug(
@@ -180,13 +193,16 @@ def solve_subproblem(
     if result.optimal_weight and len(best) == len(sub.jobs) and all_nearest(slotted, best):
         result.optimal_distance = True  # every job served, each at a nearest asset: nothing to gain
         return result
-    left = seconds - (time.monotonic() - t0)
-    if left < 0.05:
+    if stop - time.monotonic() < 0.1 + BUILD_SECONDS_PER_INTERVAL * model.n_intervals:
         return result
     model.model.add(model.weight_expr >= best_w)  # stage 2 keeps objective 1 at its value
     model.model.clear_objective()
     model.model.minimize(model.distance_expr)
     model.hint(best)
+    # the solver counts its own time only; loading this model into it is on us
+    left = stop - time.monotonic() - BUILD_SECONDS_PER_INTERVAL * model.n_intervals / 2
+    if left < 0.05:
+        return result
     solver = _solver(left, workers, model.n_intervals)
     status = solver.solve(model.model)
     log.debug("sub stage 2: %s dist=%s in %.2fs", solver.status_name(status),

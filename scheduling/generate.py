@@ -15,77 +15,55 @@ TOWN = (52.0907, 5.1214)  # a mid-sized town centre; any place works
 HORIZON_DAYS = 14
 SLOT_MINUTES = 15
 
-# category: (share of the fleet, capability sampler for assets, requirement sampler for requests)
+
 def _car_caps(rng: random.Random) -> dict:
     return {"seats": rng.choices([4, 5, 7], [35, 45, 20])[0], "towbar": rng.random() < 0.3, "electric": rng.random() < 0.5}
-
-
-def _car_needs(rng: random.Random) -> dict:
-    need: dict = {"seats": rng.choices([4, 5, 7], [55, 30, 15])[0]}
-    if rng.random() < 0.12:
-        need["towbar"] = True
-    return need
 
 
 def _van_caps(rng: random.Random) -> dict:
     return {"payload_kg": rng.choice([800, 1200]), "seats": 3}
 
 
-def _van_needs(rng: random.Random) -> dict:
-    return {"payload_kg": rng.choices([500, 800, 1200], [50, 30, 20])[0]}
-
-
 def _bike_caps(rng: random.Random) -> dict:
     return {"payload_kg": rng.choice([80, 100, 150]), "electric": rng.random() < 0.6, "child_seats": rng.choice([0, 2])}
-
-
-def _bike_needs(rng: random.Random) -> dict:
-    need: dict = {"payload_kg": rng.choices([60, 80, 100, 150], [40, 25, 20, 15])[0]}
-    if rng.random() < 0.25:
-        need["child_seats"] = 2
-    return need
 
 
 def _trailer_caps(rng: random.Random) -> dict:
     return {"max_load_kg": rng.choice([500, 750, 1300]), "braked": rng.random() < 0.4}
 
 
-def _trailer_needs(rng: random.Random) -> dict:
-    return {"max_load_kg": rng.choices([300, 750, 1300], [50, 35, 15])[0]}
-
-
 def _drill_caps(rng: random.Random) -> dict:
     return {"kind": rng.choice(["hammer", "cordless"]), "max_bit_mm": rng.choice([13, 28, 40])}
-
-
-def _drill_needs(rng: random.Random) -> dict:
-    return {"kind": rng.choice(["hammer", "cordless"])} if rng.random() < 0.6 else {"max_bit_mm": 28}
 
 
 def _mower_caps(rng: random.Random) -> dict:
     return {"cut_width_cm": rng.choice([40, 53, 100]), "ride_on": rng.random() < 0.2}
 
 
-def _mower_needs(rng: random.Random) -> dict:
-    return {"cut_width_cm": rng.choices([40, 53, 100], [60, 30, 10])[0]}
-
-
 def _ladder_caps(rng: random.Random) -> dict:
     return {"height_m": rng.choice([3, 6, 9])}
 
 
-def _ladder_needs(rng: random.Random) -> dict:
-    return {"height_m": rng.choices([3, 6, 9], [40, 40, 20])[0]}
+# capability levels a member may ask for (at most what the intended asset has)
+LEVELS = {
+    "seats": [2, 4, 5, 7],
+    "payload_kg": [60, 80, 100, 150, 500, 800, 1200],
+    "child_seats": [1, 2],
+    "max_load_kg": [300, 500, 750, 1300],
+    "max_bit_mm": [10, 13, 28, 40],
+    "cut_width_cm": [40, 53, 100],
+    "height_m": [3, 6, 9],
+}
 
-
+# category: (share of the fleet, capability sampler)
 CATEGORIES = {
-    "car": (30, _car_caps, _car_needs),
-    "cargo_bike": (20, _bike_caps, _bike_needs),
-    "van": (10, _van_caps, _van_needs),
-    "trailer": (10, _trailer_caps, _trailer_needs),
-    "drill": (10, _drill_caps, _drill_needs),
-    "lawnmower": (10, _mower_caps, _mower_needs),
-    "ladder": (10, _ladder_caps, _ladder_needs),
+    "car": (30, _car_caps),
+    "cargo_bike": (20, _bike_caps),
+    "van": (10, _van_caps),
+    "trailer": (10, _trailer_caps),
+    "drill": (10, _drill_caps),
+    "lawnmower": (10, _mower_caps),
+    "ladder": (10, _ladder_caps),
 }
 
 
@@ -95,6 +73,28 @@ def _around(rng: random.Random, centre: tuple[float, float], radius_km: float) -
     dlat = r * math.cos(theta) / 111.32
     dlon = r * math.sin(theta) / (111.32 * math.cos(math.radians(centre[0])))
     return round(centre[0] + dlat, 5), round(centre[1] + dlon, 5)
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Equirectangular distance: plenty for picking a plausible asset inside one town."""
+    dx = (a[1] - b[1]) * 111.32 * math.cos(math.radians((a[0] + b[0]) / 2))
+    return math.hypot((a[0] - b[0]) * 111.32, dx)
+
+
+def _needs(rng: random.Random, caps: dict) -> dict:
+    """Requirements the member's intended asset meets: a level at most its own, a feature it has."""
+    need: dict = {}
+    for name, value in caps.items():
+        if isinstance(value, bool):
+            if value and rng.random() < 0.25:
+                need[name] = True
+        elif isinstance(value, (int, float)):
+            if value > 0 and rng.random() < 0.7:
+                lower = [v for v in LEVELS.get(name, [value]) if v <= value]
+                need[name] = rng.choice(lower or [value])
+        elif rng.random() < 0.5:
+            need[name] = value
+    return need
 
 
 def _start_hour_weight(when: datetime) -> float:
@@ -149,17 +149,21 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
             b1 = b0 + timedelta(hours=rng.choice([1, 2, 3, 4]))
             if b1 <= end:
                 bookings.append(FixedBooking(f"b{len(bookings) + 1}", a.id, b0, b1))
-    by_cat: dict[str, int] = {}
+    by_cat: dict[str, list[Asset]] = {}
     for a in fleet:
-        by_cat[a.category] = by_cat.get(a.category, 0) + 1
+        by_cat.setdefault(a.category, []).append(a)
     cat_names = sorted(by_cat)
+    hub_at = {h.id: (h.lat, h.lon) for h in hubs}
     members = [(f"m{i + 1}", _around(rng, TOWN, 7.0)) for i in range(max(1, requests // 3))]
     slots = [start + timedelta(minutes=SLOT_MINUTES * 2 * k) for k in range(HORIZON_DAYS * 48)]
     slot_w = [_start_hour_weight(s) for s in slots]
     reqs = []
     for i in range(requests):
-        cat = rng.choices(cat_names, [by_cat[c] for c in cat_names])[0]
+        cat = rng.choices(cat_names, [len(by_cat[c]) for c in cat_names])[0]
         member, home = rng.choice(members)
+        # members ask for what exists near them: pick the asset they have in mind, nearer ones likelier
+        near = [(_km(home, hub_at[a.hub]), a) for a in by_cat[cat]]
+        km, target = rng.choices(near, [1.0 / (1.0 + d) ** 2 for d, _ in near])[0]
         minutes = _duration_minutes(rng, cat)
         window = timedelta(minutes=minutes * rng.choices([1, 1.5, 2, 3, 4, 6, 8], [20, 15, 20, 15, 12, 10, 8])[0])
         pref = rng.choices(slots, slot_w)[0]
@@ -171,6 +175,8 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
         if w1 - w0 < timedelta(minutes=minutes):
             w0 = w1 - timedelta(minutes=minutes)
         max_km = rng.choices([None, 2.0, 3.0, 5.0, 8.0], [35, 15, 20, 20, 10])[0]
+        if max_km is not None:
+            max_km = max(max_km, math.ceil(km + 0.5))
         reqs.append(
             Request(
                 id=f"r{i + 1}",
@@ -179,7 +185,7 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
                 earliest_start=w0,
                 latest_end=w1,
                 duration_minutes=minutes,
-                requires=CATEGORIES[cat][2](rng),
+                requires=_needs(rng, target.capabilities),
                 location=Location(*home),
                 max_distance_km=max_km,
                 priority=rng.choices([1, 2, 3], [85, 12, 3])[0],

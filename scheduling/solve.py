@@ -17,8 +17,10 @@ from .validation import validate_problem
 log = logging.getLogger(__name__)
 
 METHODS = ("cpsat", "greedy")
-# Kept back from the time limit for turning placements into a Solution after the last solve.
-_RESERVE_SECONDS = 0.3
+# Kept back from the time limit for turning placements into a Solution after the last solve
+# (mostly one geodesic per assignment for the reported distance).
+_RESERVE_SECONDS = 0.2
+_RESERVE_PER_REQUEST = 1e-4
 
 
 def _restrict(placement: Placement, sub: Subproblem) -> Placement:
@@ -67,9 +69,10 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
         # small subproblems first: time they do not use flows to the big ones
         order = sorted(range(len(subs)), key=lambda i: sizes[i])
         remaining_size = sum(sizes)
+        solve_until = deadline - _RESERVE_SECONDS - _RESERVE_PER_REQUEST * len(problem.requests)
         for i in order:
             sub = subs[i]
-            left = deadline - time.monotonic() - _RESERVE_SECONDS
+            left = solve_until - time.monotonic()
             # a small subproblem still gets a fair minimum: it usually needs milliseconds and gives the rest back
             share = min(left, max(left * sizes[i] / max(1, remaining_size), 0.2))
             remaining_size -= sizes[i]
@@ -78,7 +81,7 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
                 w = sum(slotted.jobs[j].weight for j in warm[i])
                 proven[i] = w >= bounds[i] and len(warm[i]) == len(sub.jobs) and all_nearest(slotted, warm[i])
                 continue
-            res = solve_subproblem(slotted, sub, warm[i], bounds[i], share, workers)
+            res = solve_subproblem(slotted, sub, warm[i], bounds[i], share, workers, solve_until)
             placement.update(res.placement)
             bounds[i] = res.bound
             proven[i] = res.optimal_weight and res.optimal_distance
