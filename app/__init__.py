@@ -75,6 +75,13 @@ def _register_security(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.api import bp as api_bp
+    from app.converters import IdConverter
+    from app.extensions import csrf
+
+    app.url_map.converters["id"] = IdConverter
+    csrf.exempt(api_bp)  # bearer tokens, never cookies: no CSRF to defend against
+    app.register_blueprint(api_bp)
     from app.auth import bp as auth_bp
     from app.web.bookings import bp as bookings_bp
     from app.web.catalogue import bp as catalogue_bp

@@ -24,4 +24,9 @@ def init_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        from app.api.errors import is_api_request
+        from app.api.problems import problem
+
+        if is_api_request():  # unknown paths under /api/v1 answer in the API's own error format
+            return problem(exc.code or 500, exc.description or "Error.")
         return render_template("error.html", status=exc.code, message=exc.description), exc.code

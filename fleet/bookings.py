@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -187,3 +187,28 @@ def maintenance_hitting(session: Session, booking: Booking) -> list[MaintenanceW
     if not booking.is_holding:
         return []
     return overlapping_maintenance(session, booking.asset_id, booking.start_at, booking.end_at)
+
+
+def list_bookings(session: Session, actor: Member, *, asset_id: int | None = None, member_id: int | None = None,
+                  start: datetime | None = None, end: datetime | None = None, page: int = 1,
+                  per_page: int = 20) -> tuple[list[Booking], int]:
+    """A page of bookings, soonest first, and the total. Members see only their own; coordinators may filter
+    by any member. `start`/`end` keep the bookings that overlap [start, end)."""
+    if member_id is not None and member_id != actor.id and not actor.is_coordinator:
+        raise Forbidden("You can list only your own bookings.")
+    if not actor.is_coordinator:
+        member_id = actor.id
+    if start is not None and end is not None and end <= start:
+        raise ValidationFailed("'until' must be after 'from'.", field="until")
+    stmt = select(Booking)
+    if member_id is not None:
+        stmt = stmt.where(Booking.member_id == member_id)
+    if asset_id is not None:
+        stmt = stmt.where(Booking.asset_id == asset_id)
+    if start is not None:
+        stmt = stmt.where(Booking.end_at > start)
+    if end is not None:
+        stmt = stmt.where(Booking.start_at < end)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(Booking.start_at, Booking.id).offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total

@@ -1,0 +1,9 @@
+"""The JSON API under /api/v1: bearer tokens only, RFC 9457 problem details for every error."""
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+from app.api import auth, errors  # noqa: E402,F401  (hooks register on import)
+from app.api import admin, bookings, catalogue, me, openapi, tokens  # noqa: E402,F401

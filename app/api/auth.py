@@ -1,0 +1,47 @@
+"""Bearer-token authentication. The session cookie is never consulted here."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, request
+
+from app.api import bp
+from app.api.problems import problem
+from app.extensions import db
+from fleet.db import utcnow
+from fleet.tokens import member_for_token
+
+PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi_document"}
+
+
+@bp.before_request
+def _authenticate():
+    g.api_member = None
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return problem(401, "Send an API token: 'Authorization: Bearer <token>'.",
+                       headers={"WWW-Authenticate": 'Bearer realm="commonpool"'})
+    member = member_for_token(db.session, token.strip(), utcnow())
+    if member is None:
+        db.session.rollback()
+        return problem(401, "This token is unknown, revoked, or its member is deactivated.",
+                       headers={"WWW-Authenticate": 'Bearer realm="commonpool", error="invalid_token"'})
+    db.session.commit()  # keeps last_used_at; each request then starts a fresh transaction
+    g.api_member = member
+    return None
+
+
+def actor():
+    return g.api_member
+
+
+def coordinator_only(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not g.api_member.is_coordinator:
+            return problem(403, "Only coordinators can do that.")
+        return view(*args, **kwargs)
+    return wrapper

@@ -1,0 +1,100 @@
+"""Reading the catalogue: hubs, categories, assets (date-range-first, nearest first), availability."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import jsonify, request
+
+from app.api import bp
+from app.api import serialise as out
+from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
+from app.extensions import db
+from fleet.assets import get_asset
+from fleet.availability import AssetQuery, find_available_assets, free_intervals
+from fleet.capabilities import coerce_requirements
+from fleet.categories import get_category, list_categories
+from fleet.errors import NotFound, ValidationFailed
+from fleet.hubs import get_hub, list_hubs
+from fleet.models import AssetStatus
+
+MAX_AVAILABILITY_DAYS = 92
+
+
+def _paged(items: list[dict]):
+    page, per_page = page_args()
+    return out.page(items[(page - 1) * per_page: page * per_page], page, per_page, len(items))
+
+
+@bp.get("/hubs")
+def hubs():
+    return _paged([out.hub(h) for h in list_hubs(db.session)])
+
+
+@bp.get("/hubs/<id:hub_id>")
+def hub(hub_id: int):
+    return jsonify(out.hub(get_hub(db.session, hub_id)))
+
+
+@bp.get("/categories")
+def categories():
+    return _paged([out.category(c) for c in list_categories(db.session)])
+
+
+@bp.get("/categories/<id:category_id>")
+def category(category_id: int):
+    return jsonify(out.category(get_category(db.session, category_id)))
+
+
+def _infer_requirements(raw: dict[str, str]) -> dict:
+    """Without a category the capability types are read from the values: true/false, numbers, else text."""
+    schema = {}
+    for name, text in raw.items():
+        lowered = text.strip().lower()
+        if lowered in ("true", "false", "yes", "no"):
+            schema[name] = "bool"
+        else:
+            try:
+                float(text)
+                schema[name] = "number"
+            except ValueError:
+                schema[name] = "text"
+    return coerce_requirements(schema, raw)
+
+
+@bp.get("/assets")
+def assets():
+    query = AssetQuery(category_id=int_arg("category"), hub_id=int_arg("hub"), near=near_arg(),
+                       max_distance_km=float_arg("radius_km", 0.001, 40000),
+                       available_from=datetime_arg("available_from"), available_until=datetime_arg("available_until"))
+    raw_caps = {k[4:]: v for k, v in request.args.items() if k.startswith("cap_") and v != ""}
+    if query.category_id is not None:
+        try:
+            schema = get_category(db.session, query.category_id).capability_schema or {}
+        except NotFound:
+            raise ValidationFailed("No such category.", field="category") from None
+        query.requires = coerce_requirements(schema, raw_caps)
+    else:
+        query.requires = _infer_requirements(raw_caps)
+    hits = find_available_assets(db.session, query)
+    return _paged([out.asset(h.asset, h.distance_km) for h in hits])
+
+
+@bp.get("/assets/<id:asset_id>")
+def asset(asset_id: int):
+    found = get_asset(db.session, asset_id)
+    return jsonify(out.asset(found))
+
+
+@bp.get("/assets/<id:asset_id>/availability")
+def availability(asset_id: int):
+    found = get_asset(db.session, asset_id)
+    start, end = datetime_arg("from"), datetime_arg("until")
+    if start is None or end is None:
+        raise ValidationFailed("Give 'from' and 'until' (RFC 3339 with an offset).", field="from" if start is None else "until")
+    if end <= start:
+        raise ValidationFailed("'until' must be after 'from'.", field="until")
+    if end - start > timedelta(days=MAX_AVAILABILITY_DAYS):
+        raise ValidationFailed(f"Ask for at most {MAX_AVAILABILITY_DAYS} days at a time.", field="until")
+    free = [] if found.status != AssetStatus.active else free_intervals(db.session, found.id, start, end)
+    return jsonify({"asset_id": found.id, "from": out.rfc3339(start), "until": out.rfc3339(end),
+                    "free": [{"start": out.rfc3339(s), "end": out.rfc3339(e)} for s, e in free]})

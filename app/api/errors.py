@@ -1,0 +1,34 @@
+"""Every error under /api/v1 becomes application/problem+json; database errors never leak."""
+from __future__ import annotations
+
+from flask import request
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException
+
+from app.api import bp
+from app.api.problems import problem
+from app.extensions import db
+from fleet.errors import DomainError
+
+
+@bp.errorhandler(DomainError)
+def _domain(exc: DomainError):
+    db.session.rollback()
+    return problem(exc.status, exc.message, exc.field)
+
+
+@bp.errorhandler(DataError)
+def _data(exc: DataError):
+    db.session.rollback()
+    return problem(404, "Not found.")
+
+
+@bp.errorhandler(HTTPException)
+def _http(exc: HTTPException):
+    headers = {"Allow": exc.response.headers["Allow"]} if exc.response is not None and "Allow" in exc.response.headers \
+        else ({"Allow": ", ".join(exc.valid_methods)} if getattr(exc, "valid_methods", None) else None)
+    return problem(exc.code or 500, exc.description or "Error.", headers=headers)
+
+
+def is_api_request() -> bool:
+    return request.path.startswith(bp.url_prefix + "/") or request.path == bp.url_prefix

@@ -1,0 +1,109 @@
+"""Reading and validating API input: JSON bodies against the published schemas, query parameters by type."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from flask import request
+from jsonschema import Draft202012Validator
+
+from app.api.schemas import MAX_ID
+from fleet.errors import DomainError, ValidationFailed
+from fleet.localtime import parse_rfc3339
+
+MAX_PER_PAGE = 100
+
+
+class BadRequest(DomainError):
+    status = 400
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+
+
+_validators: dict[int, Draft202012Validator] = {}
+
+
+def json_body(schema: dict) -> dict:
+    """The request's JSON object, validated: malformed JSON is 400, a wrong shape 422 naming the field."""
+    raw = request.get_data(cache=True)
+    if not request.is_json:
+        if not raw:
+            raise ValidationFailed("Send a JSON object with Content-Type: application/json.")
+        raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
+    try:
+        data = json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The body is not valid JSON.") from None
+    validator = _validators.setdefault(id(schema), Draft202012Validator(schema))
+    error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
+    if error is not None:
+        raise ValidationFailed(_describe(error), field=".".join(str(p) for p in error.absolute_path) or None)
+    return data
+
+
+def _describe(error) -> str:
+    where = "/".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return f"Unknown field {extra[0]!r}{f' in {where}' if where else ''}: it is not accepted here."
+    if error.validator == "required":
+        return f"Missing field: {error.message.split(' ')[0]}."
+    if error.validator == "type":
+        return f"{where or 'The body'} must be of type {error.validator_value}."
+    return f"{where or 'The body'}: {error.message}"
+
+
+def int_arg(name: str, low: int = 1, high: int = MAX_ID, default: int | None = None) -> int | None:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a whole number.", field=name) from None
+    if not low <= value <= high:
+        raise ValidationFailed(f"{name} must be between {low} and {high}.", field=name)
+    return value
+
+
+def float_arg(name: str, low: float, high: float) -> float | None:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a number.", field=name) from None
+    if not low <= value <= high:  # also refuses nan
+        raise ValidationFailed(f"{name} must be between {low} and {high}.", field=name)
+    return value
+
+
+def datetime_arg(name: str) -> datetime | None:
+    text = request.args.get(name)
+    if text is None or text == "":
+        return None
+    return parse_rfc3339(text, field=name)
+
+
+def page_args() -> tuple[int, int]:
+    return int_arg("page", 1, 100000, 1), int_arg("per_page", 1, MAX_PER_PAGE, 20)
+
+
+def near_arg() -> tuple[float, float] | None:
+    text = request.args.get("near")
+    if not text:
+        return None
+    try:
+        lat, lon = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ValidationFailed("near must be 'lat,lon', e.g. 52.09,5.12.", field="near") from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise ValidationFailed("near is not a point on the map.", field="near")
+    return (lat, lon)
+
+
+def datetime_field(data: dict, name: str) -> datetime:
+    return parse_rfc3339(data[name], field=name)

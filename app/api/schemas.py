@@ -1,0 +1,119 @@
+"""JSON Schemas (2020-12) of the API's request and response bodies: used to validate requests and
+published in the OpenAPI document, so the two cannot drift apart."""
+from __future__ import annotations
+
+MAX_ID = 2**31 - 1
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+DATETIME = {"type": "string", "format": "date-time",
+            "description": "RFC 3339 with an offset, e.g. 2026-12-01T09:00:00Z or 2026-12-01T10:00:00+01:00"}
+SHORT_TEXT = {"type": "string", "maxLength": 300}
+CAPABILITIES = {"type": "object", "maxProperties": 40,
+                "additionalProperties": {"type": ["number", "boolean", "string"]},
+                "description": "Values by capability name as declared by the category: number, bool or text"}
+STATUS = {"type": "string", "enum": ["pending", "confirmed", "checked_out", "completed", "cancelled", "rejected",
+                                     "no_show"]}
+
+TOKEN_REQUEST = {
+    "type": "object", "additionalProperties": False, "required": ["email", "password"],
+    "properties": {"email": {"type": "string", "maxLength": 254}, "password": {"type": "string", "maxLength": 1024},
+                   "name": {"type": "string", "maxLength": 100}},
+}
+BOOKING_REQUEST = {
+    "type": "object", "additionalProperties": False, "required": ["asset_id", "start", "end"],
+    "properties": {"asset_id": ID, "start": DATETIME, "end": DATETIME, "note": {"type": "string", "maxLength": 2000}},
+}
+DECISION_REQUEST = {"type": "object", "additionalProperties": False,
+                    "properties": {"reason": SHORT_TEXT}}
+HUB_FIELDS = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 120}, "address": SHORT_TEXT,
+    "lat": {"type": "number", "minimum": -90, "maximum": 90}, "lon": {"type": "number", "minimum": -180, "maximum": 180},
+    "timezone": {"type": "string", "maxLength": 64}, "opening_hours": SHORT_TEXT,
+}
+HUB_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "lat", "lon", "timezone"],
+              "properties": HUB_FIELDS}
+HUB_UPDATE = {"type": "object", "additionalProperties": False, "properties": HUB_FIELDS}
+CATEGORY_FIELDS = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 120},
+    "kind": {"type": "string", "enum": ["tool", "machine", "vehicle"]},
+    "description": {"type": "string", "maxLength": 2000},
+    "min_duration_minutes": {"type": "integer", "minimum": 1, "maximum": 527040},
+    "max_duration_minutes": {"type": "integer", "minimum": 1, "maximum": 527040},
+    "min_notice_minutes": {"type": "integer", "minimum": 0, "maximum": 86400},
+    "max_advance_days": {"type": "integer", "minimum": 1, "maximum": 1098},
+    "approval_required": {"type": "boolean"},
+    "capability_schema": {"type": "object", "maxProperties": 40,
+                          "additionalProperties": {"type": "string", "enum": ["number", "bool", "text"]}},
+}
+CATEGORY_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "kind"],
+                   "properties": CATEGORY_FIELDS}
+CATEGORY_UPDATE = {"type": "object", "additionalProperties": False, "properties": CATEGORY_FIELDS}
+ASSET_FIELDS = {
+    "name": {"type": "string", "minLength": 1, "maxLength": 120},
+    "description": {"type": "string", "maxLength": 4000},
+    "category_id": ID, "hub_id": ID, "capabilities": CAPABILITIES,
+    "status": {"type": "string", "enum": ["active", "maintenance", "retired"]},
+    "design_url": {"type": "string", "maxLength": 500}, "design_licence": {"type": "string", "maxLength": 120},
+    "purchase_cost_minor": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_ID},
+    "currency": {"type": "string", "minLength": 3, "maxLength": 3},
+    "purchase_date": {"type": ["string", "null"], "format": "date"},
+    "meter_unit": {"type": ["string", "null"], "enum": ["km", "hours", None]},
+}
+ASSET_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "category_id", "hub_id"],
+                "properties": ASSET_FIELDS}
+ASSET_UPDATE = {"type": "object", "additionalProperties": False, "properties": ASSET_FIELDS}
+MAINTENANCE_REQUEST = {"type": "object", "additionalProperties": False, "required": ["start", "end"],
+                       "properties": {"start": DATETIME, "end": DATETIME, "reason": SHORT_TEXT}}
+
+
+def page_of(item_ref: str) -> dict:
+    return {"type": "object", "required": ["items", "page", "per_page", "total"],
+            "properties": {"items": {"type": "array", "items": {"$ref": item_ref}},
+                           "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
+                           "total": {"type": "integer", "minimum": 0}}}
+
+
+NULLABLE_DATETIME = {"type": ["string", "null"], "format": "date-time"}
+RESPONSES = {
+    "Problem": {"type": "object", "required": ["title", "status", "detail"],
+                "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                               "detail": {"type": "string"}, "field": {"type": "string"}}},
+    "Token": {"type": "object", "required": ["token", "id"],
+              "properties": {"token": {"type": "string"}, "id": ID, "name": {"type": "string"},
+                             "prefix": {"type": "string"}, "created_at": DATETIME}},
+    "Hub": {"type": "object", "required": ["id", "name", "lat", "lon", "timezone", "opening_hours", "retired"],
+            "properties": {"id": ID, "name": {"type": "string"}, "address": {"type": "string"},
+                           "lat": {"type": "number"}, "lon": {"type": "number"}, "timezone": {"type": "string"},
+                           "opening_hours": {"type": "string"}, "retired": {"type": "boolean"}}},
+    "Category": {"type": "object", "required": ["id", "name", "kind"],
+                 "properties": {"id": ID, "name": {"type": "string"}, "kind": {"type": "string"},
+                                "description": {"type": "string"},
+                                "min_duration_minutes": {"type": "integer"}, "max_duration_minutes": {"type": "integer"},
+                                "min_notice_minutes": {"type": "integer"}, "max_advance_days": {"type": "integer"},
+                                "approval_required": {"type": "boolean"}, "capability_schema": {"type": "object"},
+                                "retired": {"type": "boolean"}}},
+    "Asset": {"type": "object", "required": ["id", "name", "category_id", "hub_id", "status", "capabilities"],
+              "properties": {"id": ID, "name": {"type": "string"}, "description": {"type": "string"},
+                             "category_id": ID, "hub_id": ID, "status": {"type": "string"},
+                             "capabilities": {"type": "object"}, "design_url": {"type": "string"},
+                             "design_licence": {"type": "string"},
+                             "purchase_cost_minor": {"type": ["integer", "null"]}, "currency": {"type": "string"},
+                             "purchase_date": {"type": ["string", "null"]}, "meter_unit": {"type": ["string", "null"]},
+                             "distance_km": {"type": ["number", "null"]}}},
+    "Interval": {"type": "object", "required": ["start", "end"], "properties": {"start": DATETIME, "end": DATETIME}},
+    "Availability": {"type": "object", "required": ["asset_id", "from", "until", "free"],
+                     "properties": {"asset_id": ID, "from": DATETIME, "until": DATETIME,
+                                    "free": {"type": "array", "items": {"$ref": "#/components/schemas/Interval"}}}},
+    "Booking": {"type": "object", "required": ["id", "asset_id", "member_id", "start", "end", "status"],
+                "properties": {"id": ID, "asset_id": ID, "member_id": ID, "start": DATETIME, "end": DATETIME,
+                               "status": STATUS, "note": {"type": "string"}, "created_at": DATETIME,
+                               "decided_at": NULLABLE_DATETIME, "decision_reason": {"type": "string"},
+                               "cancelled_at": NULLABLE_DATETIME}},
+    "Maintenance": {"type": "object", "required": ["id", "asset_id", "start", "end"],
+                    "properties": {"id": ID, "asset_id": ID, "start": DATETIME, "end": DATETIME,
+                                   "reason": {"type": "string"},
+                                   "bookings_hit": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}}}},
+    "Me": {"type": "object", "required": ["id", "email", "name", "role"],
+           "properties": {"id": ID, "email": {"type": "string"}, "name": {"type": "string"},
+                          "role": {"type": "string", "enum": ["member", "coordinator", "admin"]},
+                          "home": {"type": ["object", "null"]}, "calendar_url": {"type": ["string", "null"]}}},
+}

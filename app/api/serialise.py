@@ -1,0 +1,54 @@
+"""ORM rows to the API's JSON shapes (see app/api/schemas.py)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import jsonify
+
+
+def rfc3339(instant: datetime | None) -> str | None:
+    if instant is None:
+        return None
+    return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def hub(h) -> dict:
+    return {"id": h.id, "name": h.name, "address": h.address, "lat": h.lat, "lon": h.lon, "timezone": h.timezone,
+            "opening_hours": h.opening_hours, "retired": h.retired}
+
+
+def category(c) -> dict:
+    return {"id": c.id, "name": c.name, "kind": c.kind.value, "description": c.description,
+            "min_duration_minutes": c.min_duration_minutes, "max_duration_minutes": c.max_duration_minutes,
+            "min_notice_minutes": c.min_notice_minutes, "max_advance_days": c.max_advance_days,
+            "approval_required": c.approval_required, "capability_schema": c.capability_schema or {},
+            "retired": c.retired}
+
+
+def asset(a, distance_km: float | None = None) -> dict:
+    return {"id": a.id, "name": a.name, "description": a.description, "category_id": a.category_id,
+            "hub_id": a.hub_id, "status": a.status.value, "capabilities": a.capabilities or {},
+            "design_url": a.design_url, "design_licence": a.design_licence,
+            "purchase_cost_minor": a.purchase_cost_minor, "currency": a.currency,
+            "purchase_date": a.purchase_date.isoformat() if a.purchase_date else None,
+            "meter_unit": a.meter_unit.value if a.meter_unit else None,
+            "distance_km": round(distance_km, 3) if distance_km is not None else None}
+
+
+def booking(b) -> dict:
+    return {"id": b.id, "asset_id": b.asset_id, "member_id": b.member_id, "start": rfc3339(b.start_at),
+            "end": rfc3339(b.end_at), "status": b.status.value, "note": b.note, "created_at": rfc3339(b.created_at),
+            "decided_at": rfc3339(b.decided_at), "decision_reason": b.decision_reason,
+            "cancelled_at": rfc3339(b.cancelled_at)}
+
+
+def maintenance(m, hit=None) -> dict:
+    body = {"id": m.id, "asset_id": m.asset_id, "start": rfc3339(m.start_at), "end": rfc3339(m.end_at),
+            "reason": m.reason}
+    if hit is not None:
+        body["bookings_hit"] = [booking(b) for b in hit]
+    return body
+
+
+def page(items: list[dict], page_number: int, per_page: int, total: int):
+    return jsonify({"items": items, "page": page_number, "per_page": per_page, "total": total})

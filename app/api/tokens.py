@@ -1,0 +1,57 @@
+"""POST /tokens (email + password -> bearer token), and a member's own token list and revocation."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, jsonify, request
+
+from app.api import bp
+from app.api.auth import actor
+from app.api.input import json_body
+from app.api.schemas import TOKEN_REQUEST
+from app.api.serialise import rfc3339
+from app.extensions import db
+from fleet import accounts
+from fleet.db import utcnow
+from fleet.errors import DomainError
+from fleet.tokens import issue_token, list_tokens, revoke_token
+
+
+def _token_json(record, token: str | None = None) -> dict:
+    body = {"id": record.id, "name": record.name, "prefix": record.prefix, "created_at": rfc3339(record.created_at),
+            "last_used_at": rfc3339(record.last_used_at), "revoked_at": rfc3339(record.revoked_at)}
+    if token is not None:
+        body["token"] = token
+    return body
+
+
+@bp.post("/tokens")
+def create_token():
+    data = json_body(TOKEN_REQUEST)
+    cfg = current_app.config
+    now = utcnow()
+    try:
+        member = accounts.authenticate(
+            db.session, data["email"], data["password"], request.remote_addr or "unknown", now,
+            cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+            timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]))
+    except DomainError as exc:
+        db.session.commit()  # keep the recorded failure for throttling
+        if exc.status == 422:
+            exc.status = 401  # wrong credentials are an authentication failure
+        raise exc
+    token, record = issue_token(db.session, member, data.get("name", ""), now)
+    db.session.commit()
+    return jsonify(_token_json(record, token)), 201
+
+
+@bp.get("/tokens")
+def my_tokens():
+    return jsonify({"items": [_token_json(t) for t in list_tokens(db.session, actor())]})
+
+
+@bp.delete("/tokens/<id:token_id>")
+def delete_token(token_id: int):
+    revoke_token(db.session, actor(), token_id, utcnow())
+    db.session.commit()
+    return "", 204
