@@ -15,6 +15,20 @@ PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi_document"}
 
 
 @bp.before_request
+def _refuse_unknown_query_parameters():
+    """Like unknown body fields, an unknown query parameter is a client mistake worth saying (422)."""
+    from app.api.openapi import query_parameters
+
+    if request.url_rule is None:
+        return None
+    allowed = query_parameters(request.url_rule.rule, request.method)
+    for name in request.args:
+        if name not in allowed and not (allowed.get("cap_*") and name.startswith("cap_")):
+            return problem(422, f"Unknown query parameter {name!r}.", field=name)
+    return None
+
+
+@bp.before_request
 def _authenticate():
     g.api_member = None
     if request.endpoint in PUBLIC_ENDPOINTS:

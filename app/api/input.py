@@ -57,7 +57,7 @@ def _describe(error) -> str:
 
 def int_arg(name: str, low: int = 1, high: int = MAX_ID, default: int | None = None) -> int | None:
     text = request.args.get(name)
-    if text is None or text == "":
+    if text is None:
         return default
     try:
         value = int(text)
@@ -70,7 +70,7 @@ def int_arg(name: str, low: int = 1, high: int = MAX_ID, default: int | None = N
 
 def float_arg(name: str, low: float, high: float) -> float | None:
     text = request.args.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     try:
         value = float(text)
@@ -83,7 +83,7 @@ def float_arg(name: str, low: float, high: float) -> float | None:
 
 def datetime_arg(name: str) -> datetime | None:
     text = request.args.get(name)
-    if text is None or text == "":
+    if text is None:
         return None
     return parse_rfc3339(text, field=name)
 
@@ -94,7 +94,7 @@ def page_args() -> tuple[int, int]:
 
 def near_arg() -> tuple[float, float] | None:
     text = request.args.get("near")
-    if not text:
+    if text is None:
         return None
     try:
         lat, lon = (float(part) for part in text.split(","))

@@ -12,7 +12,7 @@ PROBLEM = {"application/problem+json": {"schema": {"$ref": REF + "Problem"}}}
 ERRORS = {code: {"description": text, "content": PROBLEM} for code, text in {
     "400": "Malformed request", "401": "Missing, unknown or revoked token", "403": "Not allowed for this member",
     "404": "Not found (or not yours)", "409": "Conflict with the current state", "415": "Body is not JSON",
-    "422": "The request breaks a rule or has a wrong field"}.items()}
+    "422": "The request breaks a rule or has a wrong field", "429": "Too many failed logins; wait"}.items()}
 ID_PATH = {"type": "integer", "minimum": 1, "maximum": s.MAX_ID}
 
 
@@ -171,6 +171,24 @@ def document(server_url: str) -> dict:
         "components": {"schemas": s.RESPONSES,
                        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
     }
+
+
+_QUERY_CACHE: dict[tuple[str, str], dict[str, bool]] = {}
+
+
+def query_parameters(flask_rule: str, method: str) -> dict[str, bool]:
+    """The documented query parameters of an operation, by its Flask rule ('/api/v1/assets/<id:asset_id>')."""
+    key = (flask_rule, method)
+    if key not in _QUERY_CACHE:
+        import re
+
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", flask_rule[len(bp.url_prefix):])
+        operation = document("").get("paths", {}).get(path, {}).get(method.lower(), {})
+        names = {p["name"]: True for p in operation.get("parameters", []) if p["in"] == "query"}
+        if operation.get("operationId") == "listAssets":
+            names["cap_*"] = True  # capability filters: cap_<name>, documented in the description
+        _QUERY_CACHE[key] = names
+    return _QUERY_CACHE[key]
 
 
 @bp.get("/openapi.json")
