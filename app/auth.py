@@ -14,6 +14,7 @@ from fleet.db import utcnow
 from fleet.errors import DomainError
 from fleet.hubs import list_hubs
 from fleet.models import Member
+from fleet.tokens import issue_token, list_tokens, revoke_token
 
 bp = Blueprint("auth", __name__)
 
@@ -136,12 +137,28 @@ def settings():
                 login_user(current_user._get_current_object())
                 flash("Password changed. Other sessions have been logged out.", "success")
                 return redirect(url_for("auth.settings"))
+            if action == "create_token":
+                token, _ = issue_token(db.session, current_user, request.form.get("token_name", ""), utcnow())
+                db.session.commit()
+                # Shown in this response only; it is stored hashed and cannot be shown again.
+                return _settings_page({}, 200, new_token=token)
+            if action == "revoke_token":
+                revoke_token(db.session, current_user, optional_int(request.form, "token_id") or 0, utcnow())
+                db.session.commit()
+                flash("Token revoked.", "success")
+                return redirect(url_for("auth.settings"))
             raise accounts.ValidationFailed("Unknown action.")
         except DomainError as exc:
             db.session.rollback()
-            errors, status = field_errors(exc, {"lat": "home_lat", "lon": "home_lon"}), 400
+            errors, status = field_errors(exc, {"lat": "home_lat", "lon": "home_lon", "name": "token_name"}), \
+                (404 if exc.status == 404 else 400)
+    return _settings_page(errors, status)
+
+
+def _settings_page(errors: dict, status: int, new_token: str | None = None):
     return render_template("auth/settings.html", errors=errors, hubs=list_hubs(db.session),
-                           geocoding=current_app.config["GEOCODING_ENABLED"]), status
+                           geocoding=current_app.config["GEOCODING_ENABLED"], new_token=new_token,
+                           tokens=list_tokens(db.session, current_user)), status
 
 
 def accounts_geocode(address: str) -> tuple[float, float]:

@@ -195,3 +195,36 @@ def test_csrf_is_required_on_forms(database_url, session, make):
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     r = c.post("/login", data={"email": "m@example.org", "password": PASSWORD, "csrf_token": token})
     assert r.status_code == 302
+
+
+def test_tokens_are_created_shown_once_and_revoked_from_settings(client, make, session, app):
+    make.member(email="m@example.org")
+    session.commit()
+    login(client, "m@example.org")
+    html = client.post("/account", data={"action": "create_token", "token_name": "script"}).get_data(as_text=True)
+    import re
+
+    token = re.search(r'<code class="token">([^<]+)</code>', html).group(1)
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    page = client.get("/account").get_data(as_text=True)
+    assert token not in page and "script" in page
+    token_id = re.search(r'name="token_id" value="(\d+)"', page).group(1)
+    client.post("/account", data={"action": "revoke_token", "token_id": token_id})
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+
+
+def test_cannot_revoke_someone_elses_token(client, make, session):
+    from fleet.db import utcnow
+    from fleet.models import ApiToken
+    from fleet.tokens import issue_token
+
+    owner = make.member(email="owner@example.org")
+    _, record = issue_token(session, owner, "theirs", utcnow())
+    make.member(email="m@example.org")
+    session.commit()
+    login(client, "m@example.org")
+    r = client.post("/account", data={"action": "revoke_token", "token_id": str(record.id)})
+    assert r.status_code == 404
+    session.expire_all()
+    assert session.get(ApiToken, record.id).revoked_at is None
