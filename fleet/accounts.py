@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -114,6 +115,34 @@ def get_member(session: Session, member_id: int) -> Member:
     if member is None:
         raise NotFound("No such member.")
     return member
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    members: list[Member]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def list_members(session: Session, actor: Member, search: str = "", page: int = 1, per_page: int = 50) -> MemberPage:
+    """Members by name, those whose name or email contains `search`, one page at a time (pages from 1)."""
+    if not actor.is_coordinator:
+        raise Forbidden("Only coordinators can list members.")
+    stmt = select(Member)
+    search = (search or "").strip()[:254]
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(Member.name.ilike(pattern, escape="\\") | Member.email.ilike(pattern, escape="\\"))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    stmt = stmt.order_by(Member.name, Member.id).offset((page - 1) * per_page).limit(per_page)
+    members = list(session.scalars(stmt))
+    return MemberPage(members, total, page, per_page)
 
 
 def set_role(session: Session, actor: Member, member_id: int, role: Role) -> Member:

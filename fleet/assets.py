@@ -14,10 +14,18 @@ from fleet.permissions import require_coordinator
 LICENCE_MAX = 120
 
 
-def list_assets(session: Session, include_retired: bool = True) -> list[Asset]:
+def list_assets(session: Session, include_retired: bool = True, *, hub_id: int | None = None,
+                category_id: int | None = None, status: AssetStatus | None = None) -> list[Asset]:
+    """Assets by name, optionally only those of one hub, one category or one status."""
     stmt = select(Asset).options(joinedload(Asset.category), joinedload(Asset.hub)).order_by(Asset.name, Asset.id)
     if not include_retired:
         stmt = stmt.where(Asset.status != AssetStatus.retired)
+    if hub_id is not None:
+        stmt = stmt.where(Asset.hub_id == hub_id)
+    if category_id is not None:
+        stmt = stmt.where(Asset.category_id == category_id)
+    if status is not None:
+        stmt = stmt.where(Asset.status == status)
     return list(session.scalars(stmt))
 
 

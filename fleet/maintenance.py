@@ -24,6 +24,15 @@ def bookings_hit(session: Session, asset_id: int, start: datetime, end: datetime
     return overlapping_bookings(session, asset_id, start, end)
 
 
+def preview_maintenance_window(session: Session, actor: Member, asset_id: int, start: datetime, end: datetime,
+                               reason: str = "") -> list[Booking]:
+    """The holding bookings a new window would hit, after the same checks as adding it; writes nothing."""
+    require_coordinator(actor)
+    asset = get_asset(session, asset_id)
+    _check(start, end, reason)
+    return bookings_hit(session, asset.id, start, end)
+
+
 def add_maintenance_window(session: Session, actor: Member, asset_id: int, start: datetime, end: datetime,
                            reason: str, now: datetime) -> tuple[MaintenanceWindow, list[Booking]]:
     require_coordinator(actor)
@@ -36,10 +45,11 @@ def add_maintenance_window(session: Session, actor: Member, asset_id: int, start
     return window, bookings_hit(session, asset.id, start, end)
 
 
-def delete_maintenance_window(session: Session, actor: Member, window_id: int) -> None:
+def delete_maintenance_window(session: Session, actor: Member, window_id: int, asset_id: int | None = None) -> None:
+    """Remove a window; with `asset_id`, only when the window belongs to that asset."""
     require_coordinator(actor)
     window = session.get(MaintenanceWindow, window_id)
-    if window is None:
+    if window is None or (asset_id is not None and window.asset_id != asset_id):
         raise NotFound("No such maintenance window.")
     session.delete(window)
     session.flush()

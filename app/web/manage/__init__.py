@@ -14,4 +14,6 @@ def _coordinators_only():
         abort(403)
 
 
-from app.web.manage import dashboard  # noqa: E402,F401  (routes register on import)
+from app.web.manage import (  # noqa: E402,F401  (routes register on import)
+    assets, categories, dashboard, hubs, maintenance, members,
+)

@@ -1,0 +1,168 @@
+"""Coordinator pages for assets: list with filters, create (category first), edit, retire."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import MAX_INT, field_errors, optional_int
+from app.web.manage import bp
+from fleet import assets as asset_service
+from fleet.categories import get_category, list_categories
+from fleet.errors import DomainError, NotFound, ValidationFailed
+from fleet.hubs import list_hubs
+from fleet.models import AssetStatus, MeterUnit
+
+_AMOUNT = re.compile(r"^[0-9]+(?:[.,][0-9]{1,2})?$")
+_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def amount_minor(form, name: str) -> int | None:
+    """'1250', '1250.5' or '1250,50' (a decimal amount) -> 125050 minor units (cents); blank -> None."""
+    text = (form.get(name) or "").strip().replace(" ", "")
+    if not text:
+        return None
+    if text.startswith("-"):
+        raise ValidationFailed("The purchase cost must be zero or more.", field=name)
+    if not _AMOUNT.match(text):
+        raise ValidationFailed(f"{text!r} is not an amount; write e.g. 1250 or 1250.50.", field=name)
+    whole, _, cents = text.replace(",", ".").partition(".")
+    minor = int(whole) * 100 + int(cents.ljust(2, "0") if cents else 0)
+    if minor > MAX_INT:
+        raise ValidationFailed("That amount is too large.", field=name)
+    return minor
+
+
+def optional_date(form, name: str) -> date | None:
+    text = (form.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        if not _DATE.match(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"{text!r} is not a date; write YYYY-MM-DD.", field=name) from None
+
+
+def _format_amount(minor: int | None) -> str:
+    return "" if minor is None else f"{minor // 100}.{minor % 100:02d}"
+
+
+def _format_capability(value) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return "" if value is None else str(value)
+
+
+@bp.route("/assets")
+def assets():
+    errors, status, rows = {}, 200, []
+    try:
+        raw_status = request.args.get("status") or None
+        try:
+            wanted_status = AssetStatus(raw_status) if raw_status else None
+        except ValueError:
+            raise ValidationFailed("Status must be active, maintenance or retired.", field="status") from None
+        rows = asset_service.list_assets(db.session, hub_id=optional_int(request.args, "hub"),
+                                         category_id=optional_int(request.args, "category"), status=wanted_status)
+    except DomainError as exc:
+        errors, status = field_errors(exc), exc.status
+    return render_template("manage/assets.html", assets=rows, args=request.args, errors=errors,
+                           hubs=list_hubs(db.session, include_retired=True),
+                           categories=list_categories(db.session, include_retired=True),
+                           statuses=[s.value for s in AssetStatus]), status
+
+
+@bp.route("/assets/new", methods=["GET", "POST"])
+def new_asset():
+    return _asset_form(None)
+
+
+@bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
+def edit_asset(asset_id: int):
+    return _asset_form(asset_service.get_asset(db.session, asset_id))
+
+
+def _values(asset) -> dict:
+    if asset is None:
+        return {"status": "active", "currency": "EUR", "meter_unit": ""}
+    values = {"name": asset.name, "description": asset.description, "hub_id": asset.hub_id,
+              "status": asset.status.value, "design_url": asset.design_url, "design_licence": asset.design_licence,
+              "purchase_cost": _format_amount(asset.purchase_cost_minor), "currency": asset.currency,
+              "purchase_date": asset.purchase_date.isoformat() if asset.purchase_date else "",
+              "meter_unit": asset.meter_unit.value if asset.meter_unit else ""}
+    values.update({f"cap_{k}": _format_capability(v) for k, v in (asset.capabilities or {}).items()})
+    return values
+
+
+def _fields(form) -> dict:
+    # A bool capability arrives as a hidden "no" followed by the checkbox's "yes": the last value counts.
+    capabilities = {key[4:]: form.getlist(key)[-1] for key in form if key.startswith("cap_")}
+    return dict(name=form.get("name", ""), description=form.get("description", ""),
+                category_id=optional_int(form, "category_id"), hub_id=optional_int(form, "hub_id"),
+                status=form.get("status", "active"), capabilities=capabilities,
+                design_url=form.get("design_url", ""), design_licence=form.get("design_licence", ""),
+                purchase_cost_minor=amount_minor(form, "purchase_cost"), currency=form.get("currency", ""),
+                purchase_date=optional_date(form, "purchase_date"), meter_unit=form.get("meter_unit") or None)
+
+
+def _category_or_none(form):
+    """The category a re-rendered form is for, or None when the submitted id is not one."""
+    try:
+        category_id = optional_int(form, "category_id")
+        return get_category(db.session, category_id) if category_id else None
+    except (NotFound, ValidationFailed):
+        return None
+
+
+def _asset_form(asset):
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            fields = _fields(form)
+            if asset is None:
+                saved = asset_service.create_asset(db.session, current_user, **fields)
+            else:
+                saved = asset_service.update_asset(db.session, current_user, asset.id, **fields)
+            db.session.commit()
+            flash(f"Asset {saved.name} saved.", "success")
+            return redirect(url_for("manage.assets"))
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 404:
+                raise
+            errors, status = field_errors(exc), exc.status
+        values = {key: form.getlist(key)[-1] for key in form}
+        category = _category_or_none(form)
+    else:
+        values = _values(asset)
+        chosen = optional_int(request.args, "category")
+        if chosen is not None:
+            category = get_category(db.session, chosen)  # an unknown id is a 404
+        else:
+            category = asset.category if asset is not None else None
+    hubs = list_hubs(db.session)
+    if asset is not None and asset.hub.retired:
+        hubs.append(asset.hub)
+    categories = list_categories(db.session)
+    if asset is not None and asset.category.retired:
+        categories.append(asset.category)
+    return render_template("manage/asset_form.html", asset=asset, category=category, form=values, errors=errors,
+                           hubs=hubs, categories=categories, statuses=[s.value for s in AssetStatus],
+                           meter_units=[m.value for m in MeterUnit],
+                           show_form=category is not None or request.method == "POST"), status
+
+
+@bp.route("/assets/<int:asset_id>/retire", methods=["POST"])
+def retire_asset(asset_id: int):
+    asset = asset_service.set_asset_status(db.session, current_user, asset_id, AssetStatus.retired)
+    db.session.commit()
+    flash(f"Asset {asset.name} retired: it keeps its history and can no longer be booked.", "success")
+    return redirect(url_for("manage.assets"))

@@ -1,0 +1,86 @@
+"""Coordinator pages for categories and their booking rules: list, create, edit, retire and bring back."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.forms import checkbox, field_errors, required_int
+from app.web.manage import bp
+from fleet import categories as category_service
+from fleet.capabilities import format_schema
+from fleet.errors import DomainError
+from fleet.models import CategoryKind
+
+DEFAULTS = {"kind": "tool", "min_duration_minutes": 30, "max_duration_minutes": 7 * 1440, "min_notice_minutes": 0,
+            "max_advance_days": 90, "capability_schema": ""}
+
+
+@bp.route("/categories")
+def categories():
+    return render_template("manage/categories.html",
+                           categories=category_service.list_categories(db.session, include_retired=True))
+
+
+@bp.route("/categories/new", methods=["GET", "POST"])
+def new_category():
+    return _category_form(None)
+
+
+@bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
+def edit_category(category_id: int):
+    return _category_form(category_service.get_category(db.session, category_id))
+
+
+def _category_form(category):
+    if category is None:
+        form = dict(DEFAULTS)
+    else:
+        form = {"name": category.name, "kind": category.kind.value, "description": category.description,
+                "min_duration_minutes": category.min_duration_minutes,
+                "max_duration_minutes": category.max_duration_minutes,
+                "min_notice_minutes": category.min_notice_minutes, "max_advance_days": category.max_advance_days,
+                "approval_required": "on" if category.approval_required else "",
+                "capability_schema": format_schema(category.capability_schema or {})}
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            fields = dict(
+                name=form.get("name", ""), kind=form.get("kind", ""), description=form.get("description", ""),
+                min_duration_minutes=required_int(form, "min_duration_minutes", "the minimum duration"),
+                max_duration_minutes=required_int(form, "max_duration_minutes", "the maximum duration"),
+                min_notice_minutes=required_int(form, "min_notice_minutes", "the minimum notice"),
+                max_advance_days=required_int(form, "max_advance_days", "how many days ahead one may book"),
+                approval_required=checkbox(form, "approval_required"),
+                capability_schema=form.get("capability_schema", ""),
+            )
+            if category is None:
+                saved = category_service.create_category(db.session, current_user, **fields)
+            else:
+                saved = category_service.update_category(db.session, current_user, category.id, **fields)
+            db.session.commit()
+            flash(f"Category {saved.name} saved.", "success")
+            return redirect(url_for("manage.categories"))
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 404:
+                raise
+            errors, status = field_errors(exc), exc.status
+        except IntegrityError:
+            # another coordinator saved the same name a moment ago; the unique index caught it
+            db.session.rollback()
+            errors, status = {"name": f"A category named {form.get('name', '').strip()!r} exists already."}, 409
+    return render_template("manage/category_form.html", category=category, form=form, errors=errors,
+                           kinds=[k.value for k in CategoryKind]), status
+
+
+@bp.route("/categories/<int:category_id>/retire", methods=["POST"], defaults={"retired": True})
+@bp.route("/categories/<int:category_id>/unretire", methods=["POST"], defaults={"retired": False})
+def retire_category(category_id: int, retired: bool):
+    category = category_service.set_category_retired(db.session, current_user, category_id, retired)
+    db.session.commit()
+    flash(f"Category {category.name} {'retired: its assets can no longer be booked' if retired else 'is back in use'}.",
+          "success")
+    return redirect(url_for("manage.categories"))

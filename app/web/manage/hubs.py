@@ -1,0 +1,79 @@
+"""Coordinator pages for hubs: list, create, edit, retire and bring back."""
+from __future__ import annotations
+
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.forms import field_errors, optional_float
+from app.web.manage import bp
+from fleet import hubs as hub_service
+from fleet.errors import DomainError
+
+
+@lru_cache(maxsize=1)
+def zone_names() -> tuple[str, ...]:
+    """IANA zone names for the time-zone input's suggestions."""
+    names = {name for name in available_timezones() if "/" in name and not name.startswith("Etc/")}
+    return tuple(sorted(names | {"UTC"}))
+
+
+@bp.route("/hubs")
+def hubs():
+    return render_template("manage/hubs.html", hubs=hub_service.list_hubs(db.session, include_retired=True))
+
+
+@bp.route("/hubs/new", methods=["GET", "POST"])
+def new_hub():
+    return _hub_form(None)
+
+
+@bp.route("/hubs/<int:hub_id>/edit", methods=["GET", "POST"])
+def edit_hub(hub_id: int):
+    return _hub_form(hub_service.get_hub(db.session, hub_id))
+
+
+def _hub_form(hub):
+    if hub is None:
+        form = {"timezone": "Europe/Amsterdam", "opening_hours": "24/7"}
+    else:
+        form = {"name": hub.name, "address": hub.address, "lat": hub.lat, "lon": hub.lon,
+                "timezone": hub.timezone, "opening_hours": hub.opening_hours}
+    errors, status = {}, 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            fields = dict(name=form.get("name", ""), address=form.get("address", ""),
+                          lat=optional_float(form, "lat"), lon=optional_float(form, "lon"),
+                          timezone=form.get("timezone", ""), opening_hours=form.get("opening_hours", ""))
+            if hub is None:
+                saved = hub_service.create_hub(db.session, current_user, **fields)
+            else:
+                saved = hub_service.update_hub(db.session, current_user, hub.id, **fields)
+            db.session.commit()
+            flash(f"Hub {saved.name} saved.", "success")
+            return redirect(url_for("manage.hubs"))
+        except DomainError as exc:
+            db.session.rollback()
+            if exc.status == 404:
+                raise
+            errors, status = field_errors(exc), exc.status
+        except IntegrityError:
+            # another coordinator saved the same name a moment ago; the unique index caught it
+            db.session.rollback()
+            errors, status = {"name": f"A hub named {form.get('name', '').strip()!r} exists already."}, 409
+    return render_template("manage/hub_form.html", hub=hub, form=form, errors=errors, zones=zone_names()), status
+
+
+@bp.route("/hubs/<int:hub_id>/retire", methods=["POST"], defaults={"retired": True})
+@bp.route("/hubs/<int:hub_id>/unretire", methods=["POST"], defaults={"retired": False})
+def retire_hub(hub_id: int, retired: bool):
+    hub = hub_service.set_hub_retired(db.session, current_user, hub_id, retired)
+    db.session.commit()
+    flash(f"Hub {hub.name} {'retired: its assets can no longer be booked' if retired else 'is back in use'}.",
+          "success")
+    return redirect(url_for("manage.hubs"))

@@ -1,0 +1,70 @@
+"""Maintenance windows of one asset. Adding one that hits bookings takes two steps: a preview lists the
+bookings it would hit, a confirmation adds it. Nothing is cancelled: hit bookings stay on the overview."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import field_errors
+from app.web.manage import bp
+from fleet import maintenance as maintenance_service
+from fleet.assets import get_asset
+from fleet.db import utcnow
+from fleet.errors import DomainError
+from fleet.localtime import format_local, parse_local
+
+
+def _render(asset, form, errors, status=200):
+    windows = [(w, maintenance_service.bookings_hit(db.session, asset.id, w.start_at, w.end_at))
+               for w in asset.maintenance_windows]
+    return render_template("manage/maintenance.html", asset=asset, windows=windows, form=form, errors=errors,
+                           now=utcnow()), status
+
+
+@bp.route("/assets/<int:asset_id>/maintenance")
+def maintenance(asset_id: int):
+    return _render(get_asset(db.session, asset_id), {}, {})
+
+
+@bp.route("/assets/<int:asset_id>/maintenance", methods=["POST"])
+def add_maintenance(asset_id: int):
+    asset = get_asset(db.session, asset_id)
+    zone = asset.hub.timezone
+    form = request.form
+    try:
+        start = parse_local(form.get("start", ""), zone, field="start")
+        end = parse_local(form.get("end", ""), zone, field="end")
+        reason = form.get("reason", "")
+        if form.get("action") != "confirm":
+            hits = maintenance_service.preview_maintenance_window(db.session, current_user, asset.id, start, end,
+                                                                  reason)
+            if hits:
+                return render_template("manage/maintenance_preview.html", asset=asset, hits=hits, form=form,
+                                       start=start, end=end)
+        window, hits = maintenance_service.add_maintenance_window(db.session, current_user, asset.id, start, end,
+                                                                  reason, utcnow())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        return _render(get_asset(db.session, asset_id), form, field_errors(exc), exc.status)
+    flash(f"Maintenance window added: {format_local(window.start_at, zone)} – {format_local(window.end_at, zone)}.",
+          "success")
+    if hits:
+        flash(f"It overlaps {len(hits)} booking{'s' if len(hits) != 1 else ''}. Nothing was cancelled: they are listed "
+              "on the overview under “Bookings hit by maintenance”; contact the members.", "warning")
+        for booking in hits:
+            flash(f"{booking.member.name} ({booking.member.email}): {format_local(booking.start_at, zone)} – "
+                  f"{format_local(booking.end_at, zone)}, {booking.status.value}.", "warning")
+    return redirect(url_for("manage.maintenance", asset_id=asset.id))
+
+
+@bp.route("/assets/<int:asset_id>/maintenance/<int:window_id>/delete", methods=["POST"])
+def delete_maintenance(asset_id: int, window_id: int):
+    asset = get_asset(db.session, asset_id)
+    maintenance_service.delete_maintenance_window(db.session, current_user, window_id, asset_id=asset.id)
+    db.session.commit()
+    flash("Maintenance window removed.", "success")
+    return redirect(url_for("manage.maintenance", asset_id=asset_id))

@@ -1,0 +1,74 @@
+"""Coordinator pages for members: search, change role, deactivate and reactivate."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import optional_int
+from app.web.manage import bp
+from fleet import accounts
+from fleet.errors import DomainError, ValidationFailed
+from fleet.models import Role
+
+PER_PAGE = 50
+
+
+def _list_args(values) -> tuple[str, int]:
+    """Search text and page number from the query string or a row form's hidden fields."""
+    try:
+        page = optional_int(values, "page") or 1
+    except ValidationFailed:
+        page = 1
+    return (values.get("q") or "").strip(), page
+
+
+def _render(q: str, page: int, errors: dict, status: int = 200):
+    listing = accounts.list_members(db.session, current_user, q, page, PER_PAGE)
+    return render_template("manage/members.html", listing=listing, q=q, errors=errors,
+                           roles=[r.value for r in Role]), status
+
+
+def _back(q: str, page: int):
+    return redirect(url_for("manage.members", q=q or None, page=page if page > 1 else None))
+
+
+@bp.route("/members")
+def members():
+    q, page = _list_args(request.args)
+    return _render(q, page, {})
+
+
+@bp.route("/members/<int:member_id>/role", methods=["POST"])
+def change_role(member_id: int):
+    q, page = _list_args(request.form)
+    try:
+        try:
+            role = Role(request.form.get("role", ""))
+        except ValueError:
+            raise ValidationFailed("Role must be member, coordinator or admin.", field="role") from None
+        member = accounts.set_role(db.session, current_user, member_id, role)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        return _render(q, page, {"_form": exc.message}, exc.status)
+    flash(f"{member.name} is now {member.role.value}.", "success")
+    return _back(q, page)
+
+
+@bp.route("/members/<int:member_id>/deactivate", methods=["POST"], defaults={"active": False})
+@bp.route("/members/<int:member_id>/reactivate", methods=["POST"], defaults={"active": True})
+def set_member_active(member_id: int, active: bool):
+    q, page = _list_args(request.form)
+    try:
+        member = accounts.set_active(db.session, current_user, member_id, active)
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        return _render(q, page, {"_form": exc.message}, exc.status)
+    flash(f"{member.name} {'can log in again' if active else 'is deactivated and logged out everywhere'}.", "success")
+    return _back(q, page)
