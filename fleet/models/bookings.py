@@ -45,6 +45,9 @@ class Booking(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_reason: Mapped[str] = mapped_column(String(300), default="")
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when re-planning could not move the booking off a breakdown or maintenance: shown to the member
+    # and the coordinators until someone deals with it. Never a silent drop.
+    attention: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     asset: Mapped[Asset] = relationship()
     member: Mapped[Member] = relationship(foreign_keys=[member_id])

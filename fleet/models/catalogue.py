@@ -64,6 +64,8 @@ class Category(Base):
     min_notice_minutes: Mapped[int] = mapped_column(Integer, default=0)
     max_advance_days: Mapped[int] = mapped_column(Integer, default=90)
     approval_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Fair share: hours per member per week before their flexible requests lose priority (None: no quota).
+    weekly_quota_hours: Mapped[int | None] = mapped_column(Integer)
     # Capability names and their types for this category: {"seats": "number", "towbar": "bool", ...}.
     capability_schema: Mapped[dict] = mapped_column(JSON, default=dict)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -1,0 +1,118 @@
+"""Flexible requests ("a car with 5 seats, 3 hours, some time on Saturday"), optimiser runs and the
+notifications that tell members what the pool decided."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from fleet.db import Base, UTCDateTime, utcnow
+from fleet.models.bookings import Booking
+from fleet.models.catalogue import Asset, Category
+from fleet.models.members import Member
+
+
+class RequestStatus(str, enum.Enum):
+    waitlisted = "waitlisted"   # open: nothing fits yet; the optimiser keeps trying
+    assigned = "assigned"       # a booking holds an asset for it
+    cancelled = "cancelled"     # withdrawn by the member (or its booking was cancelled)
+    expired = "expired"         # its window passed while waitlisted
+
+
+class FlexibleRequest(Base):
+    __tablename__ = "flexible_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
+    requires: Mapped[dict] = mapped_column(JSON, default=dict)
+    earliest_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    latest_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    max_distance_km: Mapped[float | None] = mapped_column(Float)
+    preferred_asset_id: Mapped[int | None] = mapped_column(ForeignKey("asset.id"))
+    status: Mapped[RequestStatus] = mapped_column(Enum(RequestStatus, native_enum=False, length=20),
+                                                  default=RequestStatus.waitlisted, index=True)
+    waitlist_reason: Mapped[str] = mapped_column(String(300), default="")
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship()
+    category: Mapped[Category] = relationship()
+    preferred_asset: Mapped[Asset | None] = relationship()
+    booking: Mapped[Booking | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("latest_end > earliest_start", name="window_positive"),
+        CheckConstraint("duration_minutes > 0", name="duration_positive"),
+    )
+
+
+class RunStatus(str, enum.Enum):
+    queued = "queued"
+    running = "running"
+    preview = "preview"     # solved; waiting for a coordinator to apply or discard
+    applied = "applied"
+    discarded = "discarded"
+    failed = "failed"
+
+
+class OptimiserRun(Base):
+    """One batch run of the optimiser, kept for the record: who, when, sizes, parameters, outcome."""
+
+    __tablename__ = "optimiser_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    horizon_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    horizon_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    method: Mapped[str] = mapped_column(String(20), default="cpsat")
+    time_limit_seconds: Mapped[float] = mapped_column(Float, default=30.0)
+    status: Mapped[RunStatus] = mapped_column(Enum(RunStatus, native_enum=False, length=20), default=RunStatus.queued)
+    progress: Mapped[str] = mapped_column(String(300), default="")
+    requests_count: Mapped[int] = mapped_column(Integer, default=0)
+    assets_count: Mapped[int] = mapped_column(Integer, default=0)
+    bookings_count: Mapped[int] = mapped_column(Integer, default=0)
+    solver_status: Mapped[str] = mapped_column(String(20), default="")
+    served: Mapped[int] = mapped_column(Integer, default=0)
+    served_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    weighted_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    bound_weighted_hours: Mapped[float | None] = mapped_column(Float)
+    distance_km: Mapped[float] = mapped_column(Float, default=0.0)
+    fcfs_served: Mapped[int] = mapped_column(Integer, default=0)
+    fcfs_served_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    fcfs_weighted_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    fcfs_distance_km: Mapped[float] = mapped_column(Float, default=0.0)
+    wall_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    applied_count: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_count: Mapped[int] = mapped_column(Integer, default=0)
+    # The solution to apply, as the scheduler's solution JSON: kept so a preview can be applied later.
+    solution_json: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str] = mapped_column(Text, default="")
+
+    started_by: Mapped[Member | None] = relationship()
+
+
+class Notification(Base):
+    """A message to a member ("your booking moved to the blue car"). Written in the same transaction as the
+    change it describes; shown in the app, and delivered by mail where that is configured."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(String(1000))
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("flexible_request.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
