@@ -64,3 +64,32 @@ def _exclusion_constraints(engine):
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT conname FROM pg_constraint WHERE contype = 'x'")).all()
     return [{"name": r[0]} for r in rows]
+
+
+def test_upgrade_keeps_existing_rows(scratch_app):
+    """Batch migrations on SQLite rebuild tables; rows (and the rows pointing at them) must survive."""
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app.extensions import db
+
+    with scratch_app.app_context():
+        upgrade(revision="0001")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO hub (id, name, address, lat, lon, timezone, opening_hours, retired) "
+                              "VALUES (1, 'H', '', 52, 5, 'UTC', '24/7', false)"))
+            conn.execute(text("INSERT INTO category (id, name, kind, description, min_duration_minutes, "
+                              "max_duration_minutes, min_notice_minutes, max_advance_days, approval_required, "
+                              "capability_schema, retired) VALUES (1, 'C', 'tool', '', 30, 600, 0, 90, false, '{}', false)"))
+            conn.execute(text("INSERT INTO asset (id, name, description, category_id, hub_id, capabilities, status, "
+                              "design_url, design_licence, currency, created_at) VALUES "
+                              "(1, 'A', '', 1, 1, '{}', 'active', '', '', 'EUR', '2026-01-01 00:00:00+00')"))
+            conn.execute(text("INSERT INTO member (id, email, name, password_hash, role, active, session_token, "
+                              "created_at) VALUES (1, 'a@b.org', 'A', 'x', 'member', true, 't', '2026-01-01 00:00:00+00')"))
+            conn.execute(text("INSERT INTO booking (id, asset_id, member_id, start_at, end_at, status, note, "
+                              "created_at, decision_reason) VALUES (1, 1, 1, '2026-02-01 10:00:00+00', "
+                              "'2026-02-01 12:00:00+00', 'confirmed', 'keep me', '2026-01-01 00:00:00+00', '')"))
+        upgrade()
+        with db.engine.connect() as conn:
+            row = conn.execute(text("SELECT note, attention FROM booking WHERE id = 1")).one()
+        assert row == ("keep me", "")
