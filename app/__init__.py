@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no CSRF to defend against
     app.register_blueprint(api_bp)
     from app.auth import bp as auth_bp
+    from app.feeds import bp as feeds_bp
     from app.web.bookings import bp as bookings_bp
     from app.web.catalogue import bp as catalogue_bp
     from app.web.manage import bp as manage_bp
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(feeds_bp)
 
 
 def _register_errors(app: Flask) -> None:
