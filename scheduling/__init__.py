@@ -3,7 +3,7 @@
     from scheduling import solve, load_problem, dump_solution
     solution = solve(problem, time_limit=30.0, workers=2, method="cpsat")
 """
-from .check import first_violation
+from .check import CheckError, check_solution, first_violation
 from .instance_json import (
     dump_solution,
     dumps_problem,
@@ -31,7 +31,7 @@ from .validation import InstanceError, validate_problem
 
 __all__ = [
     "Asset", "Assignment", "FixedBooking", "Hub", "Interval", "Location", "Metrics", "Problem", "Request",
-    "Solution", "InstanceError", "METHODS", "solve", "validate_problem", "first_violation",
+    "Solution", "InstanceError", "METHODS", "solve", "validate_problem", "first_violation", "check_solution", "CheckError",
     "load_problem", "loads_problem", "dump_solution", "dumps_problem", "problem_from_dict", "problem_to_dict",
     "solution_from_dict", "solution_to_dict",
 ]

@@ -179,6 +179,8 @@ def solve_subproblem(
             solver.wall_time, solver.parameters.max_time_in_seconds, solver.parameters.num_workers,
             solver.parameters.cp_model_probing_level,
         )
+        if status == cp_model.MODEL_INVALID:
+            log.error("CP-SAT rejected the model: %s", model.model.validate())
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             found = model.read(solver)
             found_w = _weight(slotted, found)

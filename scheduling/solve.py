@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 from .bounds import static_bound
-from .cpsat import all_nearest, solve_subproblem
+from .cpsat import PROBING_OFF_ABOVE, all_nearest, solve_subproblem
 from .decompose import Subproblem, decompose
 from .eligibility import geodesic_km
 from .greedy import Placement, fcfs, least_flexible_first, objective
@@ -41,8 +41,10 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
     t0 = time.monotonic()
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}")
-    if time_limit <= 0:
+    if not time_limit > 0:
         raise ValueError("time_limit must be positive")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError("workers must be an integer >= 1")
     deadline = t0 + time_limit
     validate_problem(problem, strict=False)
     slotted = compile_problem(problem)
@@ -60,6 +62,9 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
             w = sum(slotted.jobs[j].weight for j in part)
             proven[i] = w >= bounds[i] and len(part) == len(sub.jobs) and all_nearest(slotted, part)
     else:
+        log.info("CP-SAT per subproblem: num_workers=%d, random_seed=0, cp_model_probing_level=0 above %d "
+                 "intervals, 85%% of each share to stage 1 (weighted hours), the rest to stage 2 (distance)",
+                 workers, PROBING_OFF_ABOVE)
         lff = least_flexible_first(slotted)
         warm = []
         for sub in subs:

@@ -133,3 +133,23 @@ def test_time_limit_is_honoured():
     assert sol.metrics.weighted_served_hours >= baseline.metrics.weighted_served_hours
     assert sol.metrics.upper_bound_weighted_hours >= sol.metrics.weighted_served_hours
     assert first_violation(problem_to_dict(problem), solution_to_dict(sol)) is None
+
+
+def test_python_api_leaves_an_unknown_category_unserved_and_refuses_bad_arguments(build):
+    import dataclasses
+
+    import pytest
+
+    from scheduling import InstanceError
+
+    problem = problem_from_dict(build.instance([build.asset("a1")], [build.request("r1", 8, 12, 2)]))
+    odd = dataclasses.replace(problem.requests[0], id="r2", category="spaceship")
+    sol = solve(dataclasses.replace(problem, requests=problem.requests + (odd,)), time_limit=2)
+    assert sol.unserved == ("r2",) and sol.metrics.served == 1
+    with pytest.raises(ValueError):
+        solve(problem, method="magic")
+    with pytest.raises(ValueError):
+        solve(problem, time_limit=0)
+    naive = dataclasses.replace(problem.requests[0], earliest_start=problem.requests[0].earliest_start.replace(tzinfo=None))
+    with pytest.raises(InstanceError):
+        solve(dataclasses.replace(problem, requests=(naive,)))
