@@ -1,0 +1,488 @@
+"""Utilisation: booked hours over bookable hours, per asset, category, hub and pool, for any period.
+
+Definitions (the public page states them too):
+- *open hours*: the hub's weekly opening hours laid over the period, day by day in the hub's own zone, so a
+  week with a DST change has 167 or 169 hours of a 24/7 hub. Computed in Python: it is a weekly pattern, not
+  data.
+- *bookable hours*: open hours minus the asset's maintenance windows inside them (summed in SQL).
+- *booked hours*: the time of confirmed, checked-out and completed bookings that falls inside the period and
+  inside the hub's open hours (summed in SQL). Pending, cancelled, rejected and no-show bookings are not use.
+  A two-day loan from a hub open 08:00-20:00 counts its 24 open hours, so utilisation never exceeds 100 %
+  for a hub with opening hours just because loans run overnight.
+- *held hours*: the whole time such bookings keep the asset, clipped to the period only (used for wear in
+  the impact figures and for a member's own hours).
+
+Every booking sum is an aggregate in the database: each booking is clipped to the open intervals with CASE
+expressions on integer epoch seconds, which read the same on SQLite and PostgreSQL. No Python loop ever sees
+a booking. Retired assets are left out.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import BigInteger, Integer, and_, case, cast, column, func, literal, select, values
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+
+from fleet.errors import ValidationFailed
+from fleet.models import Asset, AssetStatus, Booking, BookingStatus, Category, Hub, MaintenanceWindow
+from fleet.opening_hours import parse_opening_hours
+
+BOOKED_STATUSES = (BookingStatus.confirmed, BookingStatus.checked_out, BookingStatus.completed)
+MAX_PERIOD_DAYS = 400
+DEFAULT_IDLE_THRESHOLD = 0.05
+QUARTER = 900  # seconds; every IANA zone's offset is a multiple of 15 minutes, so local hours align to these
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+# --- epoch seconds, the same on both databases ----------------------------------------------------------------
+
+class epoch_seconds(FunctionElement):
+    """Whole seconds since 1970-01-01 UTC of a UTCDateTime column, as an integer."""
+
+    type = BigInteger()
+    name = "epoch_seconds"
+    inherit_cache = True
+
+
+@compiles(epoch_seconds, "sqlite")
+def _epoch_sqlite(element, compiler, **kw):
+    # Stored as naive UTC text; strftime('%s') reads it as UTC.
+    (arg,) = element.clauses
+    return compiler.process(cast(func.strftime("%s", arg), Integer), **kw)
+
+
+@compiles(epoch_seconds, "postgresql")
+def _epoch_postgresql(element, compiler, **kw):
+    (arg,) = element.clauses
+    return f"CAST(floor(extract(epoch FROM {compiler.process(arg, **kw)})) AS BIGINT)"
+
+
+def _epoch(instant: datetime) -> int:
+    return int(instant.timestamp() // 1)
+
+
+def _greatest(a, b):
+    return case((a > b, a), else_=b)
+
+
+def _least(a, b):
+    return case((a < b, a), else_=b)
+
+
+# --- periods and open intervals --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+
+def check_period(start: datetime, end: datetime) -> Period:
+    for name, value in (("from", start), ("until", end)):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValidationFailed(f"{name} needs a UTC offset.", field=name)
+    start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    if end <= start:
+        raise ValidationFailed("The end of the period must be after its start.", field="until")
+    if end - start > timedelta(days=MAX_PERIOD_DAYS):
+        raise ValidationFailed(f"A period can be at most {MAX_PERIOD_DAYS} days long.", field="until")
+    if start.year < 1971 or end.year > 9000:
+        raise ValidationFailed("The period is out of range.", field="from")
+    return Period(start, end)
+
+
+def last_weeks(now: datetime, weeks: int = 13) -> Period:
+    """The default period: the last `weeks` whole weeks up to now."""
+    return Period(now - timedelta(weeks=weeks), now)
+
+
+def _local_instant(day: date, minute: int, tz: ZoneInfo) -> datetime:
+    if minute >= 1440:
+        day, minute = day + timedelta(days=1), minute - 1440
+    wall = datetime.combine(day, time(minute // 60, minute % 60)).replace(tzinfo=tz, fold=0)
+    return wall.astimezone(timezone.utc)
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out
+
+
+def week_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def open_intervals(opening_hours: str, zone_name: str, period: Period) -> list[tuple[int, int, date]]:
+    """The hub's open intervals inside the period: (open epoch s, close epoch s, Monday of the local week).
+
+    Walked day by day in the hub's zone, so each local day has its own UTC offset (DST-correct)."""
+    hours = parse_opening_hours(opening_hours)
+    tz = ZoneInfo(zone_name)
+    lo, hi = _epoch(period.start), _epoch(period.end)
+    day, last = period.start.astimezone(tz).date(), period.end.astimezone(tz).date()
+    out = []
+    while day <= last:
+        ranges = [(0, 1440)] if hours.always_open else _merged(hours.days[day.weekday()])
+        for open_minute, close_minute in ranges:
+            a = max(lo, _epoch(_local_instant(day, open_minute, tz)))
+            b = min(hi, _epoch(_local_instant(day, close_minute, tz)))
+            if b > a:
+                out.append((a, b, week_of(day)))
+        day += timedelta(days=1)
+    return out
+
+
+# --- results ------------------------------------------------------------------------------------------------------
+
+@dataclass
+class Figures:
+    booked_hours: float = 0.0
+    bookable_hours: float = 0.0
+    open_hours: float = 0.0
+    maintenance_hours: float = 0.0
+    held_hours: float = 0.0
+
+    @property
+    def rate(self) -> float | None:
+        """Booked over bookable hours, or None when nothing was bookable."""
+        return self.booked_hours / self.bookable_hours if self.bookable_hours > 0 else None
+
+    def add(self, other: "Figures") -> None:
+        self.booked_hours += other.booked_hours
+        self.bookable_hours += other.bookable_hours
+        self.open_hours += other.open_hours
+        self.maintenance_hours += other.maintenance_hours
+        self.held_hours += other.held_hours
+
+    def as_dict(self) -> dict:
+        return {"booked_hours": round(self.booked_hours, 4), "bookable_hours": round(self.bookable_hours, 4),
+                "open_hours": round(self.open_hours, 4), "maintenance_hours": round(self.maintenance_hours, 4),
+                "held_hours": round(self.held_hours, 4),
+                "utilisation": None if self.rate is None else round(self.rate, 6)}
+
+
+@dataclass
+class Row:
+    """One line of a breakdown: an asset, a category, a hub or the whole pool."""
+
+    kind: str
+    id: int | None
+    name: str
+    figures: Figures = field(default_factory=Figures)
+    assets: int = 0
+    category: str = ""
+    hub: str = ""
+    category_id: int | None = None
+    hub_id: int | None = None
+
+    def as_dict(self) -> dict:
+        body = {"id": self.id, "name": self.name, "assets": self.assets, **self.figures.as_dict()}
+        if self.kind == "asset":
+            body.update(category_id=self.category_id, hub_id=self.hub_id, category=self.category, hub=self.hub)
+        return body
+
+
+@dataclass
+class Week:
+    week_start: date
+    figures: Figures = field(default_factory=Figures)
+
+    def as_dict(self) -> dict:
+        return {"week_start": self.week_start.isoformat(), **self.figures.as_dict()}
+
+
+@dataclass
+class Report:
+    period: Period
+    pool: Row
+    categories: list[Row]
+    hubs: list[Row]
+    assets: list[Row]
+    weeks: list[Week]
+
+    def idle_assets(self, threshold: float = DEFAULT_IDLE_THRESHOLD) -> list[Row]:
+        """Assets that could be booked but were booked for less than `threshold` of that time."""
+        return sorted((r for r in self.assets if r.figures.rate is not None and r.figures.rate < threshold),
+                      key=lambda r: (r.figures.rate, r.name))
+
+
+# --- the queries ----------------------------------------------------------------------------------------------
+
+def _assets(session: Session, hub_id: int | None, category_id: int | None, asset_id: int | None):
+    query = (select(Asset.id, Asset.name, Asset.hub_id, Asset.category_id, Hub.name, Category.name,
+                    Hub.opening_hours, Hub.timezone)
+             .join(Hub, Hub.id == Asset.hub_id).join(Category, Category.id == Asset.category_id)
+             .where(Asset.status != AssetStatus.retired))
+    if hub_id is not None:
+        query = query.where(Asset.hub_id == hub_id)
+    if category_id is not None:
+        query = query.where(Asset.category_id == category_id)
+    if asset_id is not None:
+        query = query.where(Asset.id == asset_id)
+    return session.execute(query.order_by(Asset.id)).all()
+
+
+def _intervals_cte(rows: list[tuple[int, int, int, int]]):
+    # Python ints rendered inline: no bound-parameter limit, however long the period.
+    return values(column("hub_id", Integer), column("open_s", BigInteger), column("close_s", BigInteger),
+                  column("week", Integer), name="open_interval", literal_binds=True).data(rows).cte("open_interval")
+
+
+def _seconds_in_open_hours(session: Session, model, asset_ids: list[int], intervals, period: Period, *where):
+    """Sum over rows of `model` (asset_id, start_at, end_at) of their overlap with the open intervals,
+    grouped by asset and week: {(asset_id, week ordinal): seconds}."""
+    s, e = epoch_seconds(model.start_at), epoch_seconds(model.end_at)
+    overlap = _least(e, intervals.c.close_s) - _greatest(s, intervals.c.open_s)
+    query = (select(model.asset_id, intervals.c.week, func.sum(overlap))
+             .join(Asset, Asset.id == model.asset_id)
+             .join(intervals, and_(intervals.c.hub_id == Asset.hub_id, s < intervals.c.close_s,
+                                   e > intervals.c.open_s))
+             .where(model.start_at < period.end, model.end_at > period.start, model.asset_id.in_(asset_ids), *where)
+             .group_by(model.asset_id, intervals.c.week))
+    return {(a, w): int(sec or 0) for a, w, sec in session.execute(query)}
+
+
+def held_seconds_by_asset(session: Session, period: Period, asset_ids: list[int] | None = None,
+                          member_id: int | None = None) -> dict[int, dict]:
+    """Per asset: seconds held by booked-status bookings inside the period, bookings and distinct members."""
+    lo, hi = literal(_epoch(period.start), BigInteger), literal(_epoch(period.end), BigInteger)
+    s, e = epoch_seconds(Booking.start_at), epoch_seconds(Booking.end_at)
+    query = (select(Booking.asset_id, func.sum(_least(e, hi) - _greatest(s, lo)), func.count(Booking.id),
+                    func.count(func.distinct(Booking.member_id)))
+             .where(Booking.status.in_(BOOKED_STATUSES), Booking.start_at < period.end, Booking.end_at > period.start)
+             .group_by(Booking.asset_id))
+    if asset_ids is not None:
+        query = query.where(Booking.asset_id.in_(asset_ids))
+    if member_id is not None:
+        query = query.where(Booking.member_id == member_id)
+    return {a: {"seconds": int(sec or 0), "bookings": n, "members": m} for a, sec, n, m in session.execute(query)}
+
+
+def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_id: int | None = None,
+                       category_id: int | None = None, asset_id: int | None = None) -> Report:
+    """Booked, bookable, open and maintenance hours for [start, end), broken down every way at once."""
+    period = check_period(start, end)
+    assets = _assets(session, hub_id, category_id, asset_id)
+    hubs = {a[2]: (a[4], a[6], a[7]) for a in assets}
+    open_by_hub: dict[int, list[tuple[int, int, date]]] = {
+        hid: open_intervals(text, zone_name, period) for hid, (_, text, zone_name) in hubs.items()}
+    interval_rows = [(hid, a, b, w.toordinal()) for hid, rows in open_by_hub.items() for a, b, w in rows]
+    weeks = sorted({w for rows in open_by_hub.values() for _, _, w in rows})
+    open_hub_week: dict[tuple[int, int], int] = defaultdict(int)
+    for hid, rows in open_by_hub.items():
+        for a, b, w in rows:
+            open_hub_week[(hid, w.toordinal())] += b - a
+
+    asset_ids = [a[0] for a in assets]
+    booked, maint, held = {}, {}, {}
+    if interval_rows and asset_ids:
+        cte = _intervals_cte(interval_rows)
+        booked = _seconds_in_open_hours(session, Booking, asset_ids, cte, period,
+                                        Booking.status.in_(BOOKED_STATUSES))
+        maint = _seconds_in_open_hours(session, MaintenanceWindow, asset_ids, _intervals_cte(interval_rows), period)
+    if asset_ids:
+        held = held_seconds_by_asset(session, period, asset_ids)
+
+    pool = Row("pool", None, "Whole pool")
+    by_category: dict[int, Row] = {}
+    by_hub: dict[int, Row] = {}
+    by_week = {w: Week(w) for w in weeks}
+    asset_rows = []
+    for aid, name, hid, cid, hub_name, cat_name, _, _ in assets:
+        row = Row("asset", aid, name, assets=1, category=cat_name, hub=hub_name, category_id=cid, hub_id=hid)
+        for w in weeks:
+            o = open_hub_week.get((hid, w.toordinal()), 0)
+            m = min(o, maint.get((aid, w.toordinal()), 0))
+            b = booked.get((aid, w.toordinal()), 0)
+            f = Figures(b / 3600, (o - m) / 3600, o / 3600, m / 3600)
+            row.figures.add(f)
+            by_week[w].figures.add(f)
+        row.figures.held_hours = held.get(aid, {}).get("seconds", 0) / 3600
+        asset_rows.append(row)
+        for group, key, label, kind in ((by_category, cid, cat_name, "category"), (by_hub, hid, hub_name, "hub")):
+            target = group.setdefault(key, Row(kind, key, label))
+            target.figures.add(row.figures)
+            target.assets += 1
+        pool.figures.add(row.figures)
+        pool.assets += 1
+    return Report(period, pool, sorted(by_category.values(), key=lambda r: r.name),
+                  sorted(by_hub.values(), key=lambda r: r.name), asset_rows, [by_week[w] for w in weeks])
+
+
+def utilisation_by_category(session: Session, start: datetime, end: datetime) -> list[Row]:
+    return utilisation_report(session, start, end).categories
+
+
+def utilisation_by_hub(session: Session, start: datetime, end: datetime) -> list[Row]:
+    return utilisation_report(session, start, end).hubs
+
+
+def utilisation_by_asset(session: Session, start: datetime, end: datetime) -> list[Row]:
+    return utilisation_report(session, start, end).assets
+
+
+def pool_utilisation(session: Session, start: datetime, end: datetime) -> Row:
+    return utilisation_report(session, start, end).pool
+
+
+# --- heat map by hour of the week ---------------------------------------------------------------------------
+
+@dataclass
+class HeatMap:
+    """booked[d][h]: booked asset-hours that fell on local weekday d (0 = Monday), hour h; capacity[d][h]: the
+    asset-hours there were (assets x occurrences of that hour in the period); share = booked / capacity."""
+
+    booked: list[list[float]]
+    capacity: list[list[float]]
+
+    def share(self, d: int, h: int) -> float | None:
+        return self.booked[d][h] / self.capacity[d][h] if self.capacity[d][h] else None
+
+    def as_dict(self) -> dict:
+        return {"weekdays": WEEKDAYS, "hours": list(range(24)),
+                "booked_hours": [[round(v, 4) for v in row] for row in self.booked],
+                "share": [[None if self.share(d, h) is None else round(self.share(d, h), 6) for h in range(24)]
+                          for d in range(7)]}
+
+
+def heat_map(session: Session, start: datetime, end: datetime, *, hub_id: int | None = None,
+             category_id: int | None = None, asset_id: int | None = None) -> HeatMap:
+    """Booked hours by local hour of the week (each hub's own zone), from two grouped queries.
+
+    Each booking, clipped to the period, adds +1 at the quarter hour it starts in and -1 at the one it ends
+    in, with the partial quarters as corrections (a difference array); the database sums these per hub and
+    quarter, Python runs the prefix sum over the period's quarters (never over bookings)."""
+    period = check_period(start, end)
+    assets = _assets(session, hub_id, category_id, asset_id)
+    booked = [[0.0] * 24 for _ in range(7)]
+    capacity = [[0.0] * 24 for _ in range(7)]
+    if not assets:
+        return HeatMap(booked, capacity)
+    asset_ids = [a[0] for a in assets]
+    zones = {a[2]: a[7] for a in assets}
+    count_by_hub: dict[int, int] = defaultdict(int)
+    for a in assets:
+        count_by_hub[a[2]] += 1
+    lo, hi = _epoch(period.start), _epoch(period.end)
+    s = _greatest(epoch_seconds(Booking.start_at), literal(lo, BigInteger))
+    e = _least(epoch_seconds(Booking.end_at), literal(hi, BigInteger))
+    where = (Booking.status.in_(BOOKED_STATUSES), Booking.start_at < period.end, Booking.end_at > period.start,
+             Booking.asset_id.in_(asset_ids))
+    diff: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for edge, sign in ((s, 1), (e, -1)):
+        quarter = edge // QUARTER
+        query = (select(Asset.hub_id, quarter, func.count(Booking.id), func.sum(edge - quarter * QUARTER))
+                 .join(Asset, Asset.id == Booking.asset_id).where(*where).group_by(Asset.hub_id, quarter))
+        for hid, q, n, rest in session.execute(query):
+            cell = diff[hid][int(q)]
+            cell[0] += sign * n
+            cell[1] -= sign * int(rest or 0)
+    first, last = lo // QUARTER, (hi - 1) // QUARTER
+    for hid, zone_name in zones.items():
+        tz = ZoneInfo(zone_name)
+        cells = diff.get(hid, {})
+        running = 0
+        n_assets = count_by_hub[hid]
+        for q in range(first, last + 1):
+            cell = cells.get(q)
+            if cell:
+                running += cell[0]
+            seconds = running * QUARTER + (cell[1] if cell else 0)
+            local = datetime.fromtimestamp(q * QUARTER, tz)
+            span = min(hi, (q + 1) * QUARTER) - max(lo, q * QUARTER)
+            capacity[local.weekday()][local.hour] += n_assets * span / 3600
+            if seconds:
+                booked[local.weekday()][local.hour] += seconds / 3600
+    return HeatMap(booked, capacity)
+
+
+# --- unmet demand, from pluggable sources ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class UnmetDemand:
+    """Demand the pool did not serve in a category: how many requests and how many hours they asked for."""
+
+    category_id: int
+    source: str
+    requests: int
+    hours: float
+
+
+UnmetDemandSource = Callable[[Session, Period], list[UnmetDemand]]
+_SOURCES: dict[str, UnmetDemandSource] = {}
+
+
+def register_unmet_demand_source(name: str, source: UnmetDemandSource) -> None:
+    """Add a source of unmet demand (e.g. waitlisted flexible requests); the name labels its figures."""
+    _SOURCES[name] = source
+
+
+def unmet_demand_sources() -> list[str]:
+    return list(_SOURCES)
+
+
+def rejected_bookings(session: Session, period: Period) -> list[UnmetDemand]:
+    """Bookings a coordinator rejected whose requested start lies in the period."""
+    s, e = epoch_seconds(Booking.start_at), epoch_seconds(Booking.end_at)
+    query = (select(Asset.category_id, func.count(Booking.id), func.sum(e - s))
+             .join(Asset, Asset.id == Booking.asset_id)
+             .where(Booking.status == BookingStatus.rejected, Booking.start_at >= period.start,
+                    Booking.start_at < period.end)
+             .group_by(Asset.category_id))
+    return [UnmetDemand(cid, "rejected_bookings", n, int(sec or 0) / 3600) for cid, n, sec in session.execute(query)]
+
+
+register_unmet_demand_source("rejected_bookings", rejected_bookings)
+
+
+@dataclass
+class DemandRow:
+    category_id: int
+    name: str
+    supply: Figures
+    unmet: dict[str, UnmetDemand]
+
+    @property
+    def unmet_requests(self) -> int:
+        return sum(u.requests for u in self.unmet.values())
+
+    @property
+    def unmet_hours(self) -> float:
+        return sum(u.hours for u in self.unmet.values())
+
+    def as_dict(self) -> dict:
+        return {"category_id": self.category_id, "name": self.name,
+                "booked_hours": round(self.supply.booked_hours, 4),
+                "bookable_hours": round(self.supply.bookable_hours, 4),
+                "unmet_requests": self.unmet_requests, "unmet_hours": round(self.unmet_hours, 4),
+                "by_source": {k: {"requests": u.requests, "hours": round(u.hours, 4)} for k, u in self.unmet.items()}}
+
+
+def demand_beside_supply(session: Session, report: Report,
+                         sources: dict[str, UnmetDemandSource] | None = None) -> list[DemandRow]:
+    """Per category in the report: its supply figures and the unmet demand every source reports."""
+    rows = {r.id: DemandRow(r.id, r.name, r.figures, {}) for r in report.categories}
+    for name, source in (sources if sources is not None else _SOURCES).items():
+        for item in source(session, report.period):
+            if item.category_id in rows:
+                previous = rows[item.category_id].unmet.get(name)
+                if previous is not None:
+                    item = UnmetDemand(item.category_id, name, previous.requests + item.requests,
+                                       previous.hours + item.hours)
+                rows[item.category_id].unmet[name] = item
+    return list(rows.values())
