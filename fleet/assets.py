@@ -1,7 +1,7 @@
 """Coordinator services for assets."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -83,18 +83,32 @@ def create_asset(session: Session, actor: Member, **fields) -> Asset:
     return asset
 
 
-def update_asset(session: Session, actor: Member, asset_id: int, **fields) -> Asset:
+def update_asset(session: Session, actor: Member, asset_id: int, *, now: datetime, **fields) -> Asset:
     require_coordinator(actor)
     asset = get_asset(session, asset_id)
+    was = asset.status
     _apply(session, asset, **fields)
     session.flush()
+    _replan_if_unavailable(session, asset, was, now)
     return asset
 
 
-def set_asset_status(session: Session, actor: Member, asset_id: int, status: AssetStatus) -> Asset:
-    """Retiring keeps the asset's bookings and history; future bookings show up as needing attention."""
+def set_asset_status(session: Session, actor: Member, asset_id: int, status: AssetStatus, *,
+                     now: datetime) -> Asset:
+    """Retiring keeps the asset's history; its future bookings are moved to an equivalent asset where
+    possible and flagged for attention otherwise."""
     require_coordinator(actor)
     asset = get_asset(session, asset_id)
+    was = asset.status
     asset.status = status
     session.flush()
+    _replan_if_unavailable(session, asset, was, now)
     return asset
+
+
+def _replan_if_unavailable(session: Session, asset: Asset, was: AssetStatus, now: datetime) -> None:
+    if was == AssetStatus.active and asset.status != AssetStatus.active:
+        from fleet.replanning import replan_asset  # replanning builds on the asset services
+
+        replan_asset(session, asset.id, now, datetime.max.replace(tzinfo=timezone.utc), now,
+                     "retired" if asset.status == AssetStatus.retired else "in maintenance")

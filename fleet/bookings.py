@@ -121,6 +121,9 @@ def cancel_booking(session: Session, actor: Member, booking_id: int, now: dateti
     booking.status = BookingStatus.cancelled
     booking.cancelled_at = now
     session.flush()
+    from fleet.replanning import after_booking_freed  # imported here: replanning builds on this module
+
+    after_booking_freed(session, booking, now)
     return booking
 
 
@@ -135,6 +138,10 @@ def _decide(session: Session, actor: Member, booking_id: int, now: datetime, app
     booking.decided_at = now
     booking.decision_reason = reason.strip()[:300]
     session.flush()
+    if not approve:
+        from fleet.replanning import after_booking_freed
+
+        after_booking_freed(session, booking, now)
     return booking
 
 

@@ -1,5 +1,6 @@
-"""Maintenance windows. Adding one never deletes a booking: the bookings it hits are listed first and,
-once it is added, stay visible as needing attention until a coordinator or re-planning deals with them."""
+"""Maintenance windows. Adding one never deletes a booking: the bookings it hits are listed first; once it is
+added, re-planning moves them to an equivalent asset where it can and flags the rest for the member and the
+coordinators."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -42,7 +43,12 @@ def add_maintenance_window(session: Session, actor: Member, asset_id: int, start
                                created_by_id=actor.id, created_at=now)
     session.add(window)
     session.flush()
-    return window, bookings_hit(session, asset.id, start, end)
+    hit = bookings_hit(session, asset.id, start, end)
+    if hit:
+        from fleet.replanning import replan_asset  # replanning builds on the services in this module's family
+
+        replan_asset(session, asset.id, start, end, now, reason or "maintenance")
+    return window, hit
 
 
 def delete_maintenance_window(session: Session, actor: Member, window_id: int, asset_id: int | None = None) -> None:

@@ -143,7 +143,7 @@ def create_asset():
 def update_asset(asset_id: int):
     data = json_body(ASSET_UPDATE)
     current = _asset_fields(asset_service.get_asset(db.session, asset_id))
-    asset = asset_service.update_asset(db.session, actor(), asset_id, **_parse_date({**current, **data}))
+    asset = asset_service.update_asset(db.session, actor(), asset_id, now=utcnow(), **_parse_date({**current, **data}))
     db.session.commit()
     return jsonify(out.asset(asset))
 
@@ -151,7 +151,7 @@ def update_asset(asset_id: int):
 @bp.post("/assets/<id:asset_id>/retire")
 @coordinator_only
 def retire_asset(asset_id: int):
-    asset = asset_service.set_asset_status(db.session, actor(), asset_id, AssetStatus.retired)
+    asset = asset_service.set_asset_status(db.session, actor(), asset_id, AssetStatus.retired, now=utcnow())
     db.session.commit()
     return jsonify(out.asset(asset))
 

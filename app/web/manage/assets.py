@@ -12,6 +12,7 @@ from app.forms import MAX_INT, field_errors, optional_int
 from app.web.manage import bp
 from fleet import assets as asset_service
 from fleet.categories import get_category, list_categories
+from fleet.db import utcnow
 from fleet.errors import DomainError, NotFound, ValidationFailed
 from fleet.hubs import list_hubs
 from fleet.models import AssetStatus, MeterUnit
@@ -130,7 +131,7 @@ def _asset_form(asset):
             if asset is None:
                 saved = asset_service.create_asset(db.session, current_user, **fields)
             else:
-                saved = asset_service.update_asset(db.session, current_user, asset.id, **fields)
+                saved = asset_service.update_asset(db.session, current_user, asset.id, now=utcnow(), **fields)
             db.session.commit()
             flash(f"Asset {saved.name} saved.", "success")
             return redirect(url_for("manage.assets"))
@@ -162,7 +163,7 @@ def _asset_form(asset):
 
 @bp.route("/assets/<int:asset_id>/retire", methods=["POST"])
 def retire_asset(asset_id: int):
-    asset = asset_service.set_asset_status(db.session, current_user, asset_id, AssetStatus.retired)
+    asset = asset_service.set_asset_status(db.session, current_user, asset_id, AssetStatus.retired, now=utcnow())
     db.session.commit()
     flash(f"Asset {asset.name} retired: it keeps its history and can no longer be booked.", "success")
     return redirect(url_for("manage.assets"))

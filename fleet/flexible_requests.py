@@ -1,0 +1,205 @@
+"""Flexible requests: a member says what, how long and within which window; the pool decides which asset
+and when. The instant path solves only the affected subproblem (the same category, windows overlapping the
+new request's) with a short time limit; what cannot be placed waits on the waitlist with its reason."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from fleet import scheduling_adapter as adapter
+from fleet.capabilities import coerce_requirements
+from fleet.errors import Forbidden, NotFound, ValidationFailed, Conflict
+from fleet.fair_share import priorities
+from fleet.geo import check_coordinates
+from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, Notification, RequestStatus
+
+INSTANT_TIME_LIMIT = 2.0
+REASON_NOTHING_ELIGIBLE = "Nothing in range has what you asked for."
+REASON_ALL_BUSY = "Every asset that fits is busy in your window; you are on the waitlist."
+
+
+@dataclass
+class RequestInput:
+    category_id: int
+    earliest_start: datetime
+    latest_end: datetime
+    duration_minutes: int
+    requires: dict
+    lat: float | None = None
+    lon: float | None = None
+    max_distance_km: float | None = None
+    preferred_asset_id: int | None = None
+    note: str = ""
+
+
+def _validate(session: Session, member: Member, data: RequestInput, now: datetime) -> Category:
+    category = session.get(Category, data.category_id) if data.category_id else None
+    if category is None or category.retired:
+        raise ValidationFailed("No such category.", field="category_id")
+    if isinstance(data.duration_minutes, bool) or not isinstance(data.duration_minutes, int) or data.duration_minutes <= 0:
+        raise ValidationFailed("The duration must be a positive number of minutes.", field="duration_minutes")
+    if data.latest_end <= data.earliest_start:
+        raise ValidationFailed("The window must end after it starts.", field="latest_end")
+    if data.latest_end <= now:
+        raise ValidationFailed("The window is in the past.", field="latest_end")
+    if data.latest_end - data.earliest_start < timedelta(minutes=data.duration_minutes):
+        raise ValidationFailed("The window is shorter than the duration.", field="duration_minutes")
+    if data.duration_minutes < category.min_duration_minutes:
+        raise ValidationFailed(f"{category.name} is lent for at least {category.min_duration_minutes} minutes.",
+                               field="duration_minutes")
+    if data.duration_minutes > category.max_duration_minutes:
+        raise ValidationFailed(f"{category.name} is lent for at most {category.max_duration_minutes} minutes.",
+                               field="duration_minutes")
+    if data.earliest_start > now + timedelta(days=category.max_advance_days):
+        raise ValidationFailed(f"{category.name} can be requested at most {category.max_advance_days} days ahead.",
+                               field="earliest_start")
+    if data.max_distance_km is not None and not (0 < data.max_distance_km <= 40000):
+        raise ValidationFailed("The distance must be more than 0 km.", field="max_distance_km")
+    if data.lat is not None or data.lon is not None:
+        check_coordinates(data.lat, data.lon)
+    if data.preferred_asset_id is not None:
+        preferred = session.get(Asset, data.preferred_asset_id)
+        if preferred is None or preferred.category_id != category.id:
+            raise ValidationFailed("The preferred asset is not one of this category.", field="preferred_asset_id")
+    return category
+
+
+def submit_request(session: Session, member: Member, data: RequestInput, now: datetime,
+                   time_limit: float = INSTANT_TIME_LIMIT) -> FlexibleRequest:
+    """Record the request and try to place it at once; returns it assigned or waitlisted (with a reason)."""
+    if not member.active:
+        raise Forbidden("Your account is deactivated.")
+    category = _validate(session, member, data, now)
+    requires = coerce_requirements(category.capability_schema or {}, data.requires or {})
+    lat, lon = data.lat, data.lon
+    if lat is None and member.home is not None:
+        lat, lon = member.home
+    if data.max_distance_km is not None and lat is None:
+        raise ValidationFailed("A maximum distance needs a location: set your home or give one.", field="lat")
+    request = FlexibleRequest(member_id=member.id, category_id=category.id, requires=requires,
+                              earliest_start=data.earliest_start, latest_end=data.latest_end,
+                              duration_minutes=data.duration_minutes, lat=lat, lon=lon,
+                              max_distance_km=data.max_distance_km, preferred_asset_id=data.preferred_asset_id,
+                              status=RequestStatus.waitlisted, note=(data.note or "").strip()[:2000],
+                              created_at=now, updated_at=now)
+    session.add(request)
+    session.flush()
+    eligible = [a for a in adapter.bookable_assets(session, {category.id}) if adapter.statically_eligible(request, a)]
+    if not eligible:
+        request.waitlist_reason = REASON_NOTHING_ELIGIBLE
+        session.flush()
+        return request
+    if request.preferred_asset_id is not None:
+        preferred = next((a for a in eligible if a.id == request.preferred_asset_id), None)
+        if preferred is not None:
+            booking = adapter.book_for_request(session, request, preferred, adapter.effective_window(request, now)[0], now)
+            if booking is not None:
+                _mark_assigned(request, booking, now)
+                session.flush()
+                return request
+    assign_waitlisted(session, category.id, request.earliest_start, request.latest_end, now, time_limit,
+                      must_include=request)
+    if request.status == RequestStatus.waitlisted:
+        request.waitlist_reason = REASON_ALL_BUSY
+    session.flush()
+    return request
+
+
+def _mark_assigned(request: FlexibleRequest, booking, now: datetime) -> None:
+    request.status = RequestStatus.assigned
+    request.booking_id = booking.id
+    request.booking = booking
+    request.waitlist_reason = ""
+    request.updated_at = now
+
+
+def waitlisted_overlapping(session: Session, category_id: int, start: datetime, end: datetime,
+                           now: datetime) -> list[FlexibleRequest]:
+    return list(session.scalars(
+        select(FlexibleRequest).where(
+            FlexibleRequest.category_id == category_id, FlexibleRequest.status == RequestStatus.waitlisted,
+            FlexibleRequest.earliest_start < end, FlexibleRequest.latest_end > start,
+            FlexibleRequest.latest_end > now)
+        .options(joinedload(FlexibleRequest.category)).order_by(FlexibleRequest.created_at, FlexibleRequest.id)))
+
+
+def assign_waitlisted(session: Session, category_id: int, start: datetime, end: datetime, now: datetime,
+                      time_limit: float, must_include: FlexibleRequest | None = None,
+                      notify: bool = True) -> list[FlexibleRequest]:
+    """Solve the waitlisted requests of one category whose windows overlap [start, end) and book what
+    fits. Returns the requests that got a booking (members other than `must_include`'s are notified)."""
+    requests = waitlisted_overlapping(session, category_id, start, end, now)
+    if must_include is not None and must_include not in requests:
+        requests.append(must_include)
+    if not requests:
+        return []
+    snapshot = adapter.snapshot_problem(session, requests, now, priorities(session, requests, now))
+    if not snapshot.problem.requests or not snapshot.problem.assets:
+        return []
+    solution = adapter.solve(snapshot, time_limit)
+    placed = []
+    for assignment in sorted(solution.assignments, key=lambda a: a.start):
+        request = snapshot.requests[assignment.request]
+        booking = adapter.book_for_request(session, request, snapshot.assets[assignment.asset], assignment.start, now)
+        if booking is None:
+            continue
+        _mark_assigned(request, booking, now)
+        placed.append(request)
+        if notify and request is not must_include:
+            session.add(Notification(member_id=request.member_id, kind="waitlist_promoted", booking_id=booking.id,
+                                     request_id=request.id, created_at=now,
+                                     message=f"Good news: your request got {booking.asset.name} from "
+                                             f"{booking.start_at:%Y-%m-%d %H:%M} UTC."))
+    session.flush()
+    return placed
+
+
+def queue_position(session: Session, request: FlexibleRequest) -> int | None:
+    """1 + the waitlisted requests of the same category with overlapping windows that came earlier."""
+    if request.status != RequestStatus.waitlisted:
+        return None
+    ahead = session.scalar(select(func.count()).select_from(FlexibleRequest).where(
+        FlexibleRequest.category_id == request.category_id, FlexibleRequest.status == RequestStatus.waitlisted,
+        FlexibleRequest.earliest_start < request.latest_end, FlexibleRequest.latest_end > request.earliest_start,
+        (FlexibleRequest.created_at < request.created_at)
+        | ((FlexibleRequest.created_at == request.created_at) & (FlexibleRequest.id < request.id))))
+    return ahead + 1
+
+
+def get_request(session: Session, actor: Member, request_id: int) -> FlexibleRequest:
+    request = session.get(FlexibleRequest, request_id)
+    if request is None or (request.member_id != actor.id and not actor.is_coordinator):
+        raise NotFound("No such request.")
+    return request
+
+
+def list_requests(session: Session, actor: Member, page: int = 1, per_page: int = 20,
+                  member_id: int | None = None) -> tuple[list[FlexibleRequest], int]:
+    if member_id is not None and member_id != actor.id and not actor.is_coordinator:
+        raise Forbidden("You can list only your own requests.")
+    stmt = select(FlexibleRequest)
+    if not actor.is_coordinator or member_id is not None:
+        stmt = stmt.where(FlexibleRequest.member_id == (member_id or actor.id))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(FlexibleRequest.created_at.desc(), FlexibleRequest.id.desc())
+                           .offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total
+
+
+def cancel_request(session: Session, actor: Member, request_id: int, now: datetime) -> FlexibleRequest:
+    """Withdraw a request; an assigned one cancels its booking too (which frees the slot for others)."""
+    from fleet.bookings import cancel_booking
+
+    request = get_request(session, actor, request_id)
+    if request.status in (RequestStatus.cancelled, RequestStatus.expired):
+        raise Conflict(f"This request is already {request.status.value}.")
+    if request.status == RequestStatus.assigned and request.booking is not None \
+            and request.booking.status in (BookingStatus.pending, BookingStatus.confirmed):
+        cancel_booking(session, actor, request.booking_id, now)
+    request.status = RequestStatus.cancelled
+    request.updated_at = now
+    session.flush()
+    return request

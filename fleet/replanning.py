@@ -1,0 +1,102 @@
+"""Re-planning when the pool changes under its bookings.
+
+A freed slot (a cancellation, a rejection, an early return) promotes waitlisted requests that now fit. An
+asset that becomes unavailable (maintenance window, breakdown, retirement) has its future bookings moved to
+an equivalent asset inside their window; what cannot be moved is flagged for the member and the
+coordinators, never dropped.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleet import scheduling_adapter as adapter
+from fleet.availability import capability_matches
+from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
+from fleet.geo import distance_km
+from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, Notification, RequestStatus
+
+MOVABLE = (BookingStatus.pending, BookingStatus.confirmed)
+
+
+def after_booking_freed(session: Session, booking: Booking, now: datetime) -> list[FlexibleRequest]:
+    """The booking no longer holds its slot: close its request, then promote the waitlist."""
+    for request in session.scalars(select(FlexibleRequest).where(FlexibleRequest.booking_id == booking.id,
+                                                                 FlexibleRequest.status == RequestStatus.assigned)):
+        request.status = RequestStatus.cancelled
+        request.updated_at = now
+    if booking.end_at <= now:
+        return []
+    asset = session.get(Asset, booking.asset_id)
+    return assign_waitlisted(session, asset.category_id, max(booking.start_at, now), booking.end_at, now,
+                             INSTANT_TIME_LIMIT)
+
+
+def equivalent(original: Asset, candidate: Asset) -> bool:
+    """Same category and at least what the original offers (numbers at least, yes stays yes, text equal)."""
+    return (candidate.id != original.id and candidate.category_id == original.category_id and
+            all(capability_matches((candidate.capabilities or {}).get(k), v)
+                for k, v in (original.capabilities or {}).items()))
+
+
+def replan_asset(session: Session, asset_id: int, start: datetime, end: datetime, now: datetime,
+                 reason: str) -> tuple[list[Booking], list[Booking]]:
+    """Move the not-yet-started holding bookings of an asset in [start, end) elsewhere.
+    Returns (moved, flagged)."""
+    original = session.get(Asset, asset_id)
+    hit = list(session.scalars(select(Booking).where(
+        Booking.asset_id == asset_id, Booking.status.in_(MOVABLE), Booking.start_at < end, Booking.end_at > start,
+        Booking.start_at > now).order_by(Booking.start_at)))
+    moved, flagged = [], []
+    for booking in hit:
+        request = session.scalar(select(FlexibleRequest).where(FlexibleRequest.booking_id == booking.id))
+        target = _move_request_booking(session, request, booking, now) if request is not None else \
+            _move_to_sibling(session, original, booking, now)
+        if target is not None:
+            moved.append(booking)
+            session.add(Notification(member_id=booking.member_id, kind="booking_moved", booking_id=booking.id,
+                                     request_id=request.id if request else None, created_at=now,
+                                     message=f"{original.name} is unavailable ({reason}); your booking moved to "
+                                             f"{target.name} at {target.hub.name}, "
+                                             f"{booking.start_at:%Y-%m-%d %H:%M}-{booking.end_at:%H:%M} UTC."))
+        else:
+            booking.attention = f"{original.name} is unavailable ({reason}) and no equivalent asset is free."[:300]
+            flagged.append(booking)
+            session.add(Notification(member_id=booking.member_id, kind="booking_at_risk", booking_id=booking.id,
+                                     created_at=now, message=booking.attention))
+    session.flush()
+    return moved, flagged
+
+
+def _move_request_booking(session: Session, request: FlexibleRequest, booking: Booking, now: datetime) -> Asset | None:
+    """Solve the request alone without its current asset; the booking's own slot is ignored."""
+    snapshot = adapter.snapshot_problem(session, [request], now, exclude_assets={booking.asset_id},
+                                        ignore_bookings={booking.id})
+    if not snapshot.problem.requests or not snapshot.problem.assets:
+        return None
+    solution = adapter.solve(snapshot, INSTANT_TIME_LIMIT)
+    for assignment in solution.assignments:
+        asset = snapshot.assets[assignment.asset]
+        if adapter.book_for_request(session, request, asset, assignment.start, now, booking=booking) is not None:
+            return asset
+    return None
+
+
+def _move_to_sibling(session: Session, original: Asset, booking: Booking, now: datetime) -> Asset | None:
+    """A direct booking keeps its times; it moves to the nearest equivalent asset free for them."""
+    siblings = [a for a in adapter.bookable_assets(session, {original.category_id}) if equivalent(original, a)]
+    siblings.sort(key=lambda a: (distance_km((original.hub.lat, original.hub.lon), (a.hub.lat, a.hub.lon)), a.id))
+    for sibling in siblings:
+        try:
+            adapter.check_booking_rules(sibling, booking.start_at, booking.end_at, min(now, booking.start_at))
+        except Exception:  # noqa: BLE001 - a rule that does not hold for this sibling: try the next one
+            continue
+        if adapter.overlapping_maintenance(session, sibling.id, booking.start_at, booking.end_at):
+            continue
+        if adapter.overlapping_bookings(session, sibling.id, booking.start_at, booking.end_at):
+            continue
+        if adapter.place(session, None, sibling, booking.start_at, booking.end_at, now, booking) is not None:
+            return sibling
+    return None

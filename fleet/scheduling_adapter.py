@@ -1,0 +1,171 @@
+"""The one bridge between the pool's database and the optimiser in `scheduling/`.
+
+`snapshot_problem` turns rows into a `scheduling.Problem` (every holding booking is a fixed booking, every
+maintenance window a blackout). `apply_assignment` books one of the solver's answers, re-checking it against
+the database as it is *now*: the solver saw a snapshot, and a direct booking made while it ran wins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+import scheduling
+from fleet.availability import capability_matches, overlapping_bookings, overlapping_maintenance
+from fleet.bookings import check_booking_rules, insert_holding_booking
+from fleet.errors import DomainError
+from fleet.geo import distance_km
+from fleet.models import (
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow,
+)
+
+SLOT_MINUTES = 15
+SLOT = timedelta(minutes=SLOT_MINUTES)
+EPOCH = datetime(2000, 1, 3, tzinfo=timezone.utc)  # a Monday at midnight: the slot grid's origin
+
+
+def slot_ceil(instant: datetime) -> datetime:
+    steps = -((EPOCH - instant) // SLOT)
+    return EPOCH + steps * SLOT
+
+
+def slot_floor(instant: datetime) -> datetime:
+    return EPOCH + ((instant - EPOCH) // SLOT) * SLOT
+
+
+@dataclass
+class Snapshot:
+    problem: scheduling.Problem
+    requests: dict[str, FlexibleRequest]
+    assets: dict[str, Asset]
+
+
+def bookable_assets(session: Session, category_ids: set[int]) -> list[Asset]:
+    return list(session.scalars(
+        select(Asset).join(Asset.category).join(Asset.hub)
+        .where(Asset.category_id.in_(category_ids), Asset.status == AssetStatus.active,
+               Category.retired.is_(False), Hub.retired.is_(False))
+        .options(joinedload(Asset.hub), joinedload(Asset.category)).order_by(Asset.id)))
+
+
+def effective_window(request: FlexibleRequest, now: datetime) -> tuple[datetime, datetime]:
+    """The part of a request's window that can still be booked: not before now plus the category's notice,
+    on the slot grid."""
+    notice = timedelta(minutes=request.category.min_notice_minutes)
+    return slot_ceil(max(request.earliest_start, now + notice)), slot_floor(request.latest_end)
+
+
+def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: datetime,
+                     priorities: dict[int, int] | None = None, exclude_assets: set[int] = frozenset(),
+                     ignore_bookings: set[int] = frozenset()) -> Snapshot:
+    """A problem with these requests over the assets of their categories, as the database is now."""
+    windows = {r.id: effective_window(r, now) for r in requests}
+    live = [r for r in requests if windows[r.id][1] - windows[r.id][0] >= timedelta(minutes=r.duration_minutes)]
+    category_ids = {r.category_id for r in requests}
+    assets = [a for a in bookable_assets(session, category_ids) if a.id not in exclude_assets] if category_ids else []
+    if live:
+        start = min(windows[r.id][0] for r in live)
+        end = max(windows[r.id][1] for r in live)
+    else:
+        start = slot_ceil(now)
+        end = start + SLOT
+    asset_ids = [a.id for a in assets]
+    bookings = list(session.scalars(select(Booking).where(
+        Booking.asset_id.in_(asset_ids), Booking.status.in_(HOLDING_STATUSES),
+        Booking.start_at < end, Booking.end_at > start))) if asset_ids else []
+    windows_by_asset: dict[int, list[scheduling.Interval]] = {}
+    for m in (session.scalars(select(MaintenanceWindow).where(
+            MaintenanceWindow.asset_id.in_(asset_ids), MaintenanceWindow.start_at < end,
+            MaintenanceWindow.end_at > start)) if asset_ids else []):
+        windows_by_asset.setdefault(m.asset_id, []).append(scheduling.Interval(m.start_at, m.end_at))
+    hubs = {a.hub_id: a.hub for a in assets}
+    problem = scheduling.Problem(
+        horizon=scheduling.Interval(start, end),
+        slot_minutes=SLOT_MINUTES,
+        hubs=tuple(scheduling.Hub(str(h.id), h.lat, h.lon) for h in hubs.values()),
+        assets=tuple(scheduling.Asset(str(a.id), str(a.category_id), str(a.hub_id), dict(a.capabilities or {}),
+                                      tuple(windows_by_asset.get(a.id, ()))) for a in assets),
+        bookings=tuple(scheduling.FixedBooking(str(b.id), str(b.asset_id), b.start_at, b.end_at)
+                       for b in bookings if b.id not in ignore_bookings),
+        requests=tuple(scheduling.Request(
+            id=str(r.id), member=str(r.member_id), category=str(r.category_id),
+            earliest_start=windows[r.id][0], latest_end=windows[r.id][1], duration_minutes=r.duration_minutes,
+            requires=dict(r.requires or {}),
+            location=scheduling.Location(r.lat, r.lon) if r.lat is not None and r.lon is not None else None,
+            max_distance_km=r.max_distance_km, priority=(priorities or {}).get(r.id, 1), created_at=r.created_at,
+        ) for r in live),
+    )
+    return Snapshot(problem, {str(r.id): r for r in live}, {str(a.id): a for a in assets})
+
+
+def solve(snapshot: Snapshot, time_limit: float, method: str = "cpsat", workers: int = 2) -> scheduling.Solution:
+    return scheduling.solve(snapshot.problem, time_limit=time_limit, workers=workers, method=method)
+
+
+def statically_eligible(request: FlexibleRequest, asset: Asset) -> bool:
+    """Category, capabilities and distance: what can never change by waiting."""
+    if asset.category_id != request.category_id:
+        return False
+    if not all(capability_matches((asset.capabilities or {}).get(k), v) for k, v in (request.requires or {}).items()):
+        return False
+    if request.max_distance_km is not None and request.lat is not None:
+        return distance_km((request.lat, request.lon), (asset.hub.lat, asset.hub.lon)) <= request.max_distance_km
+    return True
+
+
+def candidate_starts(request: FlexibleRequest, preferred: datetime, now: datetime) -> list[datetime]:
+    """Starts on the grid inside the request's window, nearest to the solver's choice first."""
+    first, last_end = effective_window(request, now)
+    duration = timedelta(minutes=request.duration_minutes)
+    starts, cursor = [], first
+    while cursor + duration <= last_end:
+        starts.append(cursor)
+        cursor += SLOT
+    return sorted(starts, key=lambda s: (abs((s - preferred).total_seconds()), s))
+
+
+def book_for_request(session: Session, request: FlexibleRequest, asset: Asset, preferred_start: datetime,
+                     now: datetime, booking: Booking | None = None) -> Booking | None:
+    """Book (or move `booking` to) `asset` for the request at the solver's start, or at the nearest start
+    in the window that passes every booking rule (opening hours, which the solver does not model) and is
+    free in the database now. None when nothing fits."""
+    duration = timedelta(minutes=request.duration_minutes)
+    for start in candidate_starts(request, preferred_start, now):
+        end = start + duration
+        try:
+            check_booking_rules(asset, start, end, now)
+        except DomainError:
+            continue
+        if overlapping_maintenance(session, asset.id, start, end):
+            continue
+        if overlapping_bookings(session, asset.id, start, end, exclude_id=booking.id if booking else None):
+            continue
+        return place(session, request, asset, start, end, now, booking)
+    return None
+
+
+def place(session: Session, request: FlexibleRequest | None, asset: Asset, start: datetime, end: datetime,
+          now: datetime, booking: Booking | None, member_id: int | None = None) -> Booking | None:
+    """Insert a new holding booking, or move an existing one, inside a savepoint; None on a conflict."""
+    try:
+        if booking is None:
+            status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
+            booking = Booking(asset_id=asset.id, member_id=member_id or request.member_id, start_at=start,
+                              end_at=end, status=status, created_at=now,
+                              note=(request.note if request is not None else ""))
+            insert_holding_booking(session, booking)
+        else:
+            with session.begin_nested():
+                booking.asset_id, booking.start_at, booking.end_at = asset.id, start, end
+                booking.attention = ""
+                session.flush()
+    except DomainError:
+        return None
+    except Exception as exc:  # the exclusion constraint on a move
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) == "23P01":
+            session.expire(booking)
+            return None
+        raise
+    return booking
