@@ -4,10 +4,12 @@ from fleet.models.members import LoginAttempt, Member, Role
 from fleet.models.catalogue import Asset, AssetStatus, Category, CategoryKind, Hub, MaintenanceWindow, MeterUnit
 from fleet.models.bookings import HOLDING_STATUSES, Booking, BookingStatus
 from fleet.models.api import ApiToken, IdempotencyKey
+from fleet.models.impact import CategoryImpactFactors
 from fleet.models.flexible import FlexibleRequest, Notification, OptimiserRun, RequestStatus, RunStatus
 
 __all__ = [
     "Base", "metadata", "Member", "Role", "LoginAttempt", "Hub", "Category", "CategoryKind", "Asset",
     "AssetStatus", "MeterUnit", "MaintenanceWindow", "Booking", "BookingStatus", "HOLDING_STATUSES", "ApiToken", "IdempotencyKey",
+    "CategoryImpactFactors",
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",
 ]
