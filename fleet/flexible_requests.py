@@ -97,7 +97,7 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
         if preferred is not None:
             booking = adapter.book_for_request(session, request, preferred, adapter.effective_window(request, now)[0], now)
             if booking is not None:
-                _mark_assigned(request, booking, now)
+                mark_assigned(request, booking, now)
                 session.flush()
                 return request
     assign_waitlisted(session, category.id, request.earliest_start, request.latest_end, now, time_limit,
@@ -108,7 +108,7 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
     return request
 
 
-def _mark_assigned(request: FlexibleRequest, booking, now: datetime) -> None:
+def mark_assigned(request: FlexibleRequest, booking, now: datetime) -> None:
     request.status = RequestStatus.assigned
     request.booking_id = booking.id
     request.booking = booking
@@ -146,7 +146,7 @@ def assign_waitlisted(session: Session, category_id: int, start: datetime, end: 
         booking = adapter.book_for_request(session, request, snapshot.assets[assignment.asset], assignment.start, now)
         if booking is None:
             continue
-        _mark_assigned(request, booking, now)
+        mark_assigned(request, booking, now)
         placed.append(request)
         if notify and request is not must_include:
             session.add(Notification(member_id=request.member_id, kind="waitlist_promoted", booking_id=booking.id,

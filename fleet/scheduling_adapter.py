@@ -169,3 +169,19 @@ def place(session: Session, request: FlexibleRequest | None, asset: Asset, start
             return None
         raise
     return booking
+
+
+METHODS = scheduling.METHODS
+
+
+def solution_json(solution: scheduling.Solution) -> str:
+    """The scheduler's own solution JSON (DESIGN.md §3): stored with a run, readable by `python -m scheduling`."""
+    import json
+
+    return json.dumps(scheduling.solution_to_dict(solution))
+
+
+def parse_solution(text: str) -> scheduling.Solution:
+    import json
+
+    return scheduling.solution_from_dict(json.loads(text))

@@ -1,0 +1,150 @@
+"""Batch optimiser runs: every waitlisted request in a horizon, solved together, previewed against
+first-come-first-served on the same data, then applied by a coordinator.
+
+Existing bookings are fixed in a batch run (confirmed bookings never move). Applying re-checks each
+assignment against the database as it is then; an assignment that lost its slot to a direct booking made
+while the solver ran is skipped and its request solved again on what is left.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from fleet import scheduling_adapter as adapter
+from fleet.errors import Conflict, NotFound, ValidationFailed
+from fleet.fair_share import priorities
+from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, mark_assigned
+from fleet.models import Asset, FlexibleRequest, Member, Notification, OptimiserRun, RequestStatus, RunStatus
+from fleet.permissions import require_coordinator
+
+MAX_HORIZON_DAYS = 90
+FCFS_TIME_LIMIT = 5.0
+
+
+def create_run(session: Session, actor: Member, horizon_days: int, now: datetime, time_limit: float = 30.0,
+               method: str = "cpsat") -> OptimiserRun:
+    require_coordinator(actor)
+    if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 1 <= horizon_days <= MAX_HORIZON_DAYS:
+        raise ValidationFailed(f"The horizon is 1 to {MAX_HORIZON_DAYS} days.", field="horizon_days")
+    if not 1 <= time_limit <= 600:
+        raise ValidationFailed("The time limit is 1 to 600 seconds.", field="time_limit")
+    if method not in adapter.METHODS:
+        raise ValidationFailed("The method is cpsat or greedy.", field="method")
+    run = OptimiserRun(started_by_id=actor.id, created_at=now, horizon_start=now,
+                       horizon_end=now + timedelta(days=horizon_days), time_limit_seconds=float(time_limit),
+                       method=method, status=RunStatus.queued, progress="Waiting for a worker")
+    session.add(run)
+    session.flush()
+    return run
+
+
+def open_requests(session: Session, start: datetime, end: datetime) -> list[FlexibleRequest]:
+    return list(session.scalars(select(FlexibleRequest).where(
+        FlexibleRequest.status == RequestStatus.waitlisted, FlexibleRequest.latest_end > start,
+        FlexibleRequest.earliest_start < end).options(joinedload(FlexibleRequest.category))
+        .order_by(FlexibleRequest.created_at, FlexibleRequest.id)))
+
+
+def execute_run(session: Session, run_id: int, now: datetime,
+                progress: Callable[[str], None] = lambda message: None) -> OptimiserRun:
+    """Solve a queued run and leave it as a preview. `progress` is called between steps (the job commits
+    there so the run's page can show it)."""
+    run = session.get(OptimiserRun, run_id)
+    if run is None:
+        raise NotFound("No such optimiser run.")
+    run.status, run.progress = RunStatus.running, "Reading open requests"
+    progress(run.progress)
+    requests = open_requests(session, max(run.horizon_start, now), run.horizon_end)
+    snapshot = adapter.snapshot_problem(session, requests, now, priorities(session, requests, now))
+    problem = snapshot.problem
+    run.requests_count, run.assets_count, run.bookings_count = (len(problem.requests), len(problem.assets),
+                                                                  len(problem.bookings))
+    run.progress = f"Solving {len(problem.requests)} requests over {len(problem.assets)} assets"
+    progress(run.progress)
+    fcfs = adapter.solve(snapshot, FCFS_TIME_LIMIT, method="greedy")
+    best = adapter.solve(snapshot, run.time_limit_seconds, method=run.method)
+    m, f = best.metrics, fcfs.metrics
+    run.solver_status, run.served, run.served_hours = best.status, m.served, m.served_hours
+    run.weighted_hours, run.bound_weighted_hours = m.weighted_served_hours, m.upper_bound_weighted_hours
+    run.distance_km, run.wall_seconds = m.distance_km, m.wall_seconds
+    run.fcfs_served, run.fcfs_served_hours = f.served, f.served_hours
+    run.fcfs_weighted_hours, run.fcfs_distance_km = f.weighted_served_hours, f.distance_km
+    run.solution_json = adapter.solution_json(best)
+    run.status, run.finished_at = RunStatus.preview, now
+    run.progress = f"Ready: {m.served} of {m.requests} requests served (first come, first served: {f.served})"
+    session.flush()
+    return run
+
+
+def fail_run(session: Session, run_id: int, message: str, now: datetime) -> None:
+    run = session.get(OptimiserRun, run_id)
+    if run is not None:
+        run.status, run.error, run.finished_at = RunStatus.failed, message[:2000], now
+        run.progress = "Failed"
+        session.flush()
+
+
+def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> OptimiserRun:
+    """Book the preview's assignments that still hold; solve the rest again on what is left."""
+    require_coordinator(actor)
+    run = session.get(OptimiserRun, run_id)
+    if run is None:
+        raise NotFound("No such optimiser run.")
+    if run.status != RunStatus.preview:
+        raise Conflict(f"This run is {run.status.value}; only a preview can be applied.")
+    solution = adapter.parse_solution(run.solution_json)
+    applied, lost = 0, []
+    for assignment in sorted(solution.assignments, key=lambda a: a.start):
+        request = session.get(FlexibleRequest, int(assignment.request))
+        asset = session.get(Asset, int(assignment.asset))
+        if request is None or request.status != RequestStatus.waitlisted or asset is None:
+            continue
+        booking = adapter.book_for_request(session, request, asset, assignment.start, now)
+        if booking is None:
+            lost.append(request)
+            continue
+        mark_assigned(request, booking, now)
+        session.add(Notification(member_id=request.member_id, kind="request_assigned", booking_id=booking.id,
+                                 request_id=request.id, created_at=now,
+                                 message=f"Your request got {asset.name} from {booking.start_at:%Y-%m-%d %H:%M} UTC."))
+        applied += 1
+    for category_id in sorted({r.category_id for r in lost}):
+        rescued = assign_waitlisted(session, category_id, min(r.earliest_start for r in lost),
+                                    max(r.latest_end for r in lost), now, INSTANT_TIME_LIMIT)
+        applied += len(rescued)
+    run.applied_count = applied
+    run.skipped_count = sum(1 for r in lost if r.status == RequestStatus.waitlisted)
+    run.status, run.applied_at = RunStatus.applied, now
+    run.progress = f"Applied: {applied} bookings made" + (f", {run.skipped_count} lost their slot meanwhile"
+                                                         if run.skipped_count else "")
+    session.flush()
+    return run
+
+
+def discard_run(session: Session, actor: Member, run_id: int, now: datetime) -> OptimiserRun:
+    require_coordinator(actor)
+    run = session.get(OptimiserRun, run_id)
+    if run is None:
+        raise NotFound("No such optimiser run.")
+    if run.status != RunStatus.preview:
+        raise Conflict(f"This run is {run.status.value}; only a preview can be discarded.")
+    run.status = RunStatus.discarded
+    session.flush()
+    return run
+
+
+def list_runs(session: Session, actor: Member, limit: int = 50) -> list[OptimiserRun]:
+    require_coordinator(actor)
+    return list(session.scalars(select(OptimiserRun).order_by(OptimiserRun.created_at.desc(),
+                                                              OptimiserRun.id.desc()).limit(limit)))
+
+
+def get_run(session: Session, actor: Member, run_id: int) -> OptimiserRun:
+    require_coordinator(actor)
+    run = session.get(OptimiserRun, run_id)
+    if run is None:
+        raise NotFound("No such optimiser run.")
+    return run
