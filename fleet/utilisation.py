@@ -101,9 +101,14 @@ def check_period(start: datetime, end: datetime) -> Period:
     return Period(start, end)
 
 
-def last_weeks(now: datetime, weeks: int = 13) -> Period:
-    """The default period: the last `weeks` whole weeks up to now."""
-    return Period(now - timedelta(weeks=weeks), now)
+def resolve_period(start: datetime | None, end: datetime | None, now: datetime, weeks: int = 13) -> Period:
+    """The period asked for; a missing end is now, a missing start `weeks` weeks before the end."""
+    end = end or now
+    if start is None:
+        if end.year < 1971:
+            raise ValidationFailed("The period is out of range.", field="until")
+        start = end - timedelta(weeks=weeks)
+    return check_period(start, end)
 
 
 def _local_instant(day: date, minute: int, tz: ZoneInfo) -> datetime:

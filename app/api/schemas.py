@@ -117,3 +117,7 @@ RESPONSES = {
                           "role": {"type": "string", "enum": ["member", "coordinator", "admin"]},
                           "home": {"type": ["object", "null"]}, "calendar_url": {"type": ["string", "null"]}}},
 }
+
+from app.api.stats_schemas import STATS_RESPONSES  # noqa: E402
+
+RESPONSES.update(STATS_RESPONSES)

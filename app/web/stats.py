@@ -1,0 +1,225 @@
+"""Utilisation and impact pages: the public pool page, the coordinator dashboard with its factor settings, and
+a member's own share. Every table has a CSV export; charts are drawn by static/js/stats-charts.js."""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.extensions import db
+from app.forms import field_errors
+from app.web import stats_tables as t
+from fleet import impact as impact_service
+from fleet import utilisation as util
+from fleet.categories import list_categories
+from fleet.db import utcnow
+from fleet.errors import DomainError, ValidationFailed
+from fleet.hubs import list_hubs
+
+bp = Blueprint("stats", __name__)
+DEFAULT_WEEKS = 13
+QUERY_KEYS = ("from", "until", "hub", "category", "asset", "idle_below")
+
+
+@bp.app_template_filter("dict_without")
+def _dict_without(mapping: dict, key: str) -> dict:
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+@bp.app_template_filter("dict_with")
+def _dict_with(mapping: dict, key: str, value) -> dict:
+    return {**mapping, key: value}
+
+
+def _query() -> dict[str, str]:
+    """The page's own query parameters, to carry into its CSV and drill-down links."""
+    return {k: request.args[k] for k in QUERY_KEYS if request.args.get(k)}
+
+
+def _date_arg(name: str) -> datetime | None:
+    text = (request.args.get(name) or "").strip()
+    if not text:
+        return None
+    try:
+        return datetime.combine(date.fromisoformat(text), time(0), tzinfo=timezone.utc)
+    except ValueError:
+        raise ValidationFailed(f"{name} must be a date, YYYY-MM-DD.", field=name) from None
+
+
+def _period(now: datetime) -> util.Period:
+    """From the `from` and `until` dates (UTC, until exclusive), else the last 13 weeks."""
+    return util.resolve_period(_date_arg("from"), _date_arg("until"), now, DEFAULT_WEEKS)
+
+
+def _int_arg(name: str) -> int | None:
+    text = request.args.get(name) or ""
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def _threshold() -> float:
+    try:
+        value = float(request.args.get("idle_below") or util.DEFAULT_IDLE_THRESHOLD * 100)
+    except ValueError:
+        raise ValidationFailed("The idle threshold must be a percentage.", field="idle_below") from None
+    if not 0 <= value <= 100:
+        raise ValidationFailed("The idle threshold must be between 0 and 100 %.", field="idle_below")
+    return value / 100
+
+
+def _coordinator() -> None:
+    if not current_user.is_coordinator:
+        abort(403)
+
+
+def _csv(table: t.Table, prefix: str) -> Response:
+    return Response(t.to_csv(table), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{prefix}-{table.name}.csv"'})
+
+
+# --- the public pool page --------------------------------------------------------------------------------------
+
+def _pool_data():
+    now = utcnow()
+    period = _period(now)
+    report = util.utilisation_report(db.session, period.start, period.end)
+    impact = impact_service.impact_report(db.session, now)
+    tables = util_tables = t.utilisation_tables(report, with_assets=False)
+    tables = {**util_tables, "impact": t.impact_table(impact)}
+    charts = {"categories": t.utilisation_chart(report.categories), "weeks": t.weekly_chart(report),
+              "impact": t.impact_chart(impact)}
+    return report, impact, tables, charts
+
+
+@bp.route("/pool")
+def pool():
+    try:
+        report, impact, tables, charts = _pool_data()
+    except ValidationFailed as exc:
+        abort(400, exc.message)
+    return render_template("stats/pool.html", report=report, impact=impact, tables=tables, charts=charts,
+                           sources=impact_service.source_table(), claims=impact_service.CLAIMS_NOT_USED,
+                           caveats=impact_service.CAVEATS, args=_query(), csv_endpoint="stats.pool_csv")
+
+
+@bp.route("/pool/<name>.csv")
+def pool_csv(name: str):
+    try:
+        tables = _pool_data()[2]
+    except ValidationFailed as exc:
+        abort(400, exc.message)
+    if name not in tables:
+        abort(404)
+    return _csv(tables[name], "pool")
+
+
+# --- the coordinator dashboard -----------------------------------------------------------------------------------
+
+def _dashboard_data():
+    period = _period(utcnow())
+    scope = dict(hub_id=_int_arg("hub"), category_id=_int_arg("category"), asset_id=_int_arg("asset"))
+    threshold = _threshold()
+    report = util.utilisation_report(db.session, period.start, period.end, **scope)
+    heat = util.heat_map(db.session, period.start, period.end, **scope)
+    demand = util.demand_beside_supply(db.session, report)
+    tables = {**t.utilisation_tables(report, with_assets=True), "idle": t.idle_table(report, threshold),
+              "demand": t.demand_table(demand), "heatmap": t.heat_table(heat)}
+    charts = {"categories": t.utilisation_chart(report.categories), "hubs": t.utilisation_chart(report.hubs),
+              "weeks": t.weekly_chart(report), "demand": t.demand_chart(demand)}
+    return report, heat, threshold, tables, charts
+
+
+@bp.route("/stats")
+@login_required
+def dashboard():
+    _coordinator()
+    errors, status = {}, 200
+    try:
+        report, heat, threshold, tables, charts = _dashboard_data()
+    except DomainError as exc:
+        errors, status = field_errors(exc), 400
+        return render_template("stats/dashboard.html", errors=errors, report=None, args=_query(),
+                               hubs=list_hubs(db.session), categories=list_categories(db.session)), status
+    return render_template("stats/dashboard.html", errors=errors, report=report, heat=heat,
+                           heat_classes=t.heat_classes(heat), threshold=threshold, tables=tables, charts=charts,
+                           hubs=list_hubs(db.session), categories=list_categories(db.session), args=_query(),
+                           weekdays=util.WEEKDAYS, sources=util.unmet_demand_sources(),
+                           csv_endpoint="stats.dashboard_csv")
+
+
+@bp.route("/stats/<name>.csv")
+@login_required
+def dashboard_csv(name: str):
+    _coordinator()
+    try:
+        tables = _dashboard_data()[3]
+    except DomainError as exc:
+        abort(400, exc.message)
+    if name not in tables:
+        abort(404)
+    return _csv(tables[name], "dashboard")
+
+
+# --- impact factors per category (coordinators) ------------------------------------------------------------------
+
+@bp.route("/stats/factors", methods=["GET", "POST"])
+@login_required
+def factors():
+    _coordinator()
+    errors = {}
+    if request.method == "POST":
+        form = request.form
+        try:
+            category_id = int(form.get("category_id") or 0)
+            if form.get("action") == "reset":
+                impact_service.reset_category_factors(db.session, current_user, category_id)
+            else:
+                overrides = {}
+                for name in impact_service.OVERRIDABLE:
+                    triple = [form.get(f"{name}_{s}", "").strip() for s in impact_service.SCENARIOS]
+                    if any(triple):
+                        overrides[name] = triple
+                impact_service.set_category_factors(db.session, current_user, category_id,
+                                                    form.get("factor_key") or None, overrides, form.get("note", ""),
+                                                    utcnow())
+            db.session.commit()
+            flash("Impact factors saved.", "success")
+            return redirect(url_for("stats.factors"))
+        except DomainError as exc:
+            db.session.rollback()
+            errors = field_errors(exc)
+            errors.setdefault("_form", exc.message)
+    return render_template("stats/factors.html", choices=impact_service.category_choices(db.session),
+                           categories=list_categories(db.session), table=impact_service.factor_table(),
+                           labels=impact_service.FIELD_LABELS, fields=impact_service.OVERRIDABLE,
+                           scenarios=impact_service.SCENARIOS, errors=errors), (400 if errors else 200)
+
+
+# --- a member's share ---------------------------------------------------------------------------------------------
+
+@bp.route("/my/share")
+@login_required
+def my_share():
+    period, lines = impact_service.member_share(db.session, current_user, utcnow())
+    table = _share_table(lines)
+    return render_template("stats/share.html", period=period, lines=lines, table=table,
+                           total_hours=sum(l.hours for l in lines))
+
+
+def _share_table(lines) -> t.Table:
+    rows = []
+    for line in lines:
+        band = line.owned_co2e_kg
+        rows.append([line.name, round(line.hours, 2), line.bookings,
+                     *(t._band(band, 1) if band else ["–"] * 3),
+                     *(t._band(line.owned_material_kg, 2) if line.owned_material_kg else ["–"] * 3)])
+    return t.Table("share", "What you used and did not have to own",
+                   ["Category", "Hours", "Bookings", "Owning one: CO2e kg/yr low", "central", "high",
+                    "Material kg/yr low", "central", "high"], rows)
+
+
+@bp.route("/my/share.csv")
+@login_required
+def my_share_csv():
+    _, lines = impact_service.member_share(db.session, current_user, utcnow())
+    return _csv(_share_table(lines), "my")
