@@ -50,6 +50,10 @@ BOOKING_LINKS = {"links": {
     "CancelBooking": {"operationId": "cancelBooking", "parameters": {"booking_id": "$response.body#/id"}},
     "ApproveBooking": {"operationId": "approveBooking", "parameters": {"booking_id": "$response.body#/id"}},
 }}
+REQUEST_LINKS = {"links": {
+    "GetRequest": {"operationId": "getRequest", "parameters": {"request_id": "$response.body#/id"}},
+    "CancelRequest": {"operationId": "cancelRequest", "parameters": {"request_id": "$response.body#/id"}},
+}}
 ASSET_LINKS = {"links": {
     "GetAsset": {"operationId": "getAsset", "parameters": {"asset_id": "$response.body#/id"}},
     "AssetAvailability": {"operationId": "getAvailability", "parameters": {"asset_id": "$response.body#/id"}},
@@ -145,6 +149,20 @@ def document(server_url: str) -> dict:
                                  "schema": {"type": "string", "minLength": 1, "maxLength": 200}}],
                         body=s.BOOKING_REQUEST, status="201"),
         },
+        "/requests": {
+            "get": _op("listRequests", "The caller's flexible requests, newest first",
+                       _json(s.page_of(REF + "FlexibleRequest")), params=PAGING),
+            "post": _op("createRequest", "Ask flexibly: a category, requirements, a window and a duration. The "
+                        "answer is an assigned booking or a place on the waitlist with the reason.",
+                        _with_links(_json({"$ref": REF + "FlexibleRequest"}, "Created"), REQUEST_LINKS),
+                        body=s.FLEXIBLE_REQUEST, status="201"),
+        },
+        "/requests/{request_id}": {"get": _op("getRequest", "One flexible request (yours, or any for coordinators)",
+                                              _json({"$ref": REF + "FlexibleRequest"}),
+                                              params=[_path_id("request_id")])},
+        "/requests/{request_id}/cancel": {"post": _op(
+            "cancelRequest", "Withdraw a request; an assigned one cancels its booking",
+            _json({"$ref": REF + "FlexibleRequest"}), params=[_path_id("request_id")])},
         "/bookings/{booking_id}": {"get": _op("getBooking", "One booking (yours, or any for coordinators)",
                                               _json(booking), params=[_path_id("booking_id")])},
         "/bookings/{booking_id}/cancel": {"post": _op("cancelBooking", "Cancel a booking that has not started",

@@ -61,6 +61,18 @@ ASSET_FIELDS = {
 ASSET_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "category_id", "hub_id"],
                 "properties": ASSET_FIELDS}
 ASSET_UPDATE = {"type": "object", "additionalProperties": False, "properties": ASSET_FIELDS}
+FLEXIBLE_REQUEST = {
+    "type": "object", "additionalProperties": False,
+    "required": ["category_id", "earliest_start", "latest_end", "duration_minutes"],
+    "properties": {"category_id": ID, "earliest_start": DATETIME, "latest_end": DATETIME,
+                   "duration_minutes": {"type": "integer", "minimum": 1, "maximum": 527040},
+                   "requires": CAPABILITIES,
+                   "location": {"type": "object", "additionalProperties": False, "required": ["lat", "lon"],
+                                "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90},
+                                               "lon": {"type": "number", "minimum": -180, "maximum": 180}}},
+                   "max_distance_km": {"type": "number", "exclusiveMinimum": 0, "maximum": 40000},
+                   "preferred_asset_id": ID, "note": {"type": "string", "maxLength": 2000}},
+}
 MAINTENANCE_REQUEST = {"type": "object", "additionalProperties": False, "required": ["start", "end"],
                        "properties": {"start": DATETIME, "end": DATETIME, "reason": SHORT_TEXT}}
 
@@ -112,6 +124,23 @@ RESPONSES = {
                     "properties": {"id": ID, "asset_id": ID, "start": DATETIME, "end": DATETIME,
                                    "reason": {"type": "string"},
                                    "bookings_hit": {"type": "array", "items": {"$ref": "#/components/schemas/Booking"}}}},
+    "FlexibleRequest": {
+        "type": "object",
+        "required": ["id", "member_id", "category_id", "status", "earliest_start", "latest_end", "duration_minutes"],
+        "properties": {"id": ID, "member_id": ID, "category_id": ID,
+                       "status": {"type": "string", "enum": ["waitlisted", "assigned", "cancelled", "expired"]},
+                       "earliest_start": DATETIME, "latest_end": DATETIME, "duration_minutes": {"type": "integer"},
+                       "requires": {"type": "object"}, "location": {"type": ["object", "null"]},
+                       "max_distance_km": {"type": ["number", "null"]},
+                       "preferred_asset_id": {"type": ["integer", "null"]},
+                       "waitlist_reason": {"type": "string"},
+                       "queue_position": {"type": ["integer", "null"]},
+                       "booking": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/Booking"}]},
+                       "assignment": {"type": ["object", "null"], "properties": {
+                           "asset_id": ID, "asset_name": {"type": "string"}, "hub_id": ID,
+                           "hub_name": {"type": "string"}, "start": DATETIME, "end": DATETIME,
+                           "distance_km": {"type": ["number", "null"]}}},
+                       "created_at": DATETIME}},
     "Me": {"type": "object", "required": ["id", "email", "name", "role"],
            "properties": {"id": ID, "email": {"type": "string"}, "name": {"type": "string"},
                           "role": {"type": "string", "enum": ["member", "coordinator", "admin"]},

@@ -1,0 +1,59 @@
+"""Background optimiser runs: an RQ worker when REDIS_URL is set, else a thread in this process.
+
+The job opens its own app context and database session, commits after each progress step (so the run's
+page shows where it is) and records a failure on the run instead of losing it.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "commonpool"
+
+
+def run_optimiser(run_id: int, app: Flask | None = None, database_url: str | None = None) -> None:
+    """Execute one queued run to its preview. In an RQ worker `app` is None and a new app is made from the
+    environment (`database_url` overrides DATABASE_URL, for tests)."""
+    from app.extensions import db
+    from fleet.db import utcnow
+    from fleet.optimiser_runs import execute_run, fail_run
+
+    if app is None:
+        from app import create_app
+
+        app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url} if database_url else None)
+    with app.app_context():
+        try:
+            execute_run(db.session, run_id, utcnow(), progress=lambda _message: db.session.commit())
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - the run must end in a recorded state, whatever happened
+            log.exception("optimiser run %s failed", run_id)
+            db.session.rollback()
+            fail_run(db.session, run_id, f"{type(exc).__name__}: {exc}", utcnow())
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def redis_connection():
+    from redis import Redis
+
+    return Redis.from_url(current_app.config["REDIS_URL"])
+
+
+def start_run(run_id: int) -> str:
+    """Hand the run to a worker; returns how ("rq" or "thread"). Call after the run's row is committed."""
+    app = current_app._get_current_object()
+    if app.config.get("REDIS_URL"):
+        from rq import Queue
+
+        Queue(QUEUE_NAME, connection=redis_connection()).enqueue(
+            run_optimiser, run_id, None, app.config.get("JOB_DATABASE_URL"), job_timeout=3600)
+        return "rq"
+    thread = threading.Thread(target=run_optimiser, args=(run_id, app), name=f"optimiser-run-{run_id}", daemon=True)
+    thread.start()
+    app.extensions.setdefault("optimiser_threads", []).append(thread)
+    return "thread"
