@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_UP := $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(1); print('yes' if s.connect_ex(('127.0.0.1', 5432)) == 0 else 'no')")
 
-.PHONY: install run test test-sqlite test-postgres bench bench-scheduler clean
+.PHONY: install run test test-sqlite test-postgres bench bench-scheduler bench-app clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,14 @@ else
 	@echo "PostgreSQL not running on 127.0.0.1:5432: database tests ran on SQLite only"
 endif
 
-bench: bench-scheduler
+bench: bench-scheduler bench-app
 
 bench-scheduler: install
 	$(PY) bench/bench_scheduler.py
+
+# The app end to end: a year of demo history, 2,000 open requests, one batch run to applied.
+bench-app: install
+	$(PY) bench/bench_app.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache instance

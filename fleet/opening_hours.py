@@ -96,3 +96,36 @@ def is_open_at(opening_hours_text: str, instant: datetime, zone_name: str) -> bo
     return parse_opening_hours(opening_hours_text).is_open_at(instant, zone_name)
 
 
+
+
+def open_intervals(hours: WeeklyHours, zone_name: str, start: datetime, end: datetime) -> list[tuple[datetime, datetime]] | None:
+    """The hub's opening periods overlapping [start, end] as UTC (open, close) pairs, adjacent ones merged
+    (a "...-24:00" evening runs into a "00:00-..." morning). None when the hub never closes."""
+    if hours.always_open:
+        return None
+    from datetime import timedelta, timezone
+
+    from fleet.localtime import zone
+
+    tz = zone(zone_name)
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    last = end.astimezone(tz).date() + timedelta(days=1)
+    periods: list[tuple[datetime, datetime]] = []
+    day = first
+    while day <= last:
+        midnight = datetime(day.year, day.month, day.day)
+        for open_minute, close_minute in hours.days[day.weekday()]:
+            # wall-clock to UTC; zoneinfo resolves a time inside a DST gap to a real instant nearby
+            o = (midnight + timedelta(minutes=open_minute)).replace(tzinfo=tz).astimezone(timezone.utc)
+            c = (midnight + timedelta(minutes=close_minute)).replace(tzinfo=tz).astimezone(timezone.utc)
+            if c >= start and o <= end:
+                periods.append((o, c))
+        day += timedelta(days=1)
+    periods.sort()
+    merged: list[tuple[datetime, datetime]] = []
+    for o, c in periods:
+        if merged and o <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], c))
+        else:
+            merged.append((o, c))
+    return merged

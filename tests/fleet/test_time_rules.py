@@ -108,3 +108,18 @@ def test_utc_type_orders_instants_from_different_offsets_correctly():
             s.add(MaintenanceWindow(asset_id=asset.id, start_at=datetime(2026, 7, 1, 9),
                                     end_at=datetime(2026, 7, 1, 10)))
             s.flush()
+
+
+def test_open_intervals_in_utc_across_dst_and_midnight():
+    from fleet.opening_hours import open_intervals
+
+    hours = parse_opening_hours("Sat 09:00-24:00; Sun 00:00-02:00, 10:00-12:00")
+    # the weekend the clocks go back in Amsterdam: Sat 24 Oct 2026 is CEST (+2), Sun 25 Oct from 03:00 CET (+1)
+    got = open_intervals(hours, "Europe/Amsterdam", datetime(2026, 10, 24, tzinfo=UTC), datetime(2026, 10, 26, tzinfo=UTC))
+    assert got == [
+        # Sat 09:00 CEST to Sun 02:00, which happens twice that night: its first occurrence (CEST), as in parse_local
+        (datetime(2026, 10, 24, 7, 0, tzinfo=UTC), datetime(2026, 10, 25, 0, 0, tzinfo=UTC)),
+        (datetime(2026, 10, 25, 9, 0, tzinfo=UTC), datetime(2026, 10, 25, 11, 0, tzinfo=UTC)),
+    ]
+    assert open_intervals(parse_opening_hours("24/7"), "UTC", datetime(2026, 1, 1, tzinfo=UTC),
+                          datetime(2026, 1, 2, tzinfo=UTC)) is None
