@@ -87,11 +87,13 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.bookings import bp as bookings_bp
     from app.web.catalogue import bp as catalogue_bp
     from app.web.manage import bp as manage_bp
+    from app.web.requests import bp as requests_bp
     from app.web.stats import bp as stats_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(requests_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(stats_bp)
     app.register_blueprint(feeds_bp)

@@ -189,6 +189,14 @@ def bookings_hit_by_maintenance(session: Session, now: datetime) -> list[tuple[B
     return [(b, m) for b, m in rows]
 
 
+def bookings_needing_attention(session: Session, now: datetime) -> list[Booking]:
+    """Future holding bookings that re-planning could not move (their `attention` says why), soonest first."""
+    return list(session.scalars(
+        select(Booking).where(Booking.status.in_(HOLDING_STATUSES), Booking.end_at > now, Booking.attention != "")
+        .options(joinedload(Booking.asset).joinedload(Asset.hub), joinedload(Booking.member))
+        .order_by(Booking.start_at, Booking.id)))
+
+
 def maintenance_hitting(session: Session, booking: Booking) -> list[MaintenanceWindow]:
     """Maintenance windows overlapping a holding booking: the member must see that the asset may not be there."""
     if not booking.is_holding:

@@ -14,6 +14,7 @@ from fleet.availability import busy_intervals
 from fleet.db import utcnow
 from fleet.errors import DomainError, NotFound
 from fleet.localtime import parse_local
+from fleet.notifications import list_unread
 from fleet.opening_hours import parse_opening_hours
 
 bp = Blueprint("bookings", __name__)
@@ -23,7 +24,8 @@ bp = Blueprint("bookings", __name__)
 @login_required
 def my_bookings():
     mine = booking_service.member_bookings(db.session, current_user, utcnow())
-    return render_template("bookings/list.html", upcoming=mine.upcoming, past=mine.past, now=utcnow())
+    return render_template("bookings/list.html", upcoming=mine.upcoming, past=mine.past, now=utcnow(),
+                           notifications=list_unread(db.session, current_user))
 
 
 @bp.route("/bookings", methods=["POST"])

@@ -15,5 +15,5 @@ def _coordinators_only():
 
 
 from app.web.manage import (  # noqa: E402,F401  (routes register on import)
-    assets, categories, dashboard, hubs, maintenance, members,
+    assets, categories, dashboard, hubs, maintenance, members, optimiser,
 )

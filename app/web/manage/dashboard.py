@@ -15,7 +15,8 @@ from fleet.errors import DomainError
 def index():
     now = utcnow()
     return render_template("manage/index.html", pending=booking_service.pending_bookings(db.session),
-                           hit=booking_service.bookings_hit_by_maintenance(db.session, now))
+                           hit=booking_service.bookings_hit_by_maintenance(db.session, now),
+                           attention=booking_service.bookings_needing_attention(db.session, now))
 
 
 @bp.route("/bookings/<int:booking_id>/decide", methods=["POST"])

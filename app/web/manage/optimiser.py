@@ -1,0 +1,83 @@
+"""Batch optimiser runs for coordinators: start one, watch it, compare its preview with first come, first
+served, then apply or discard it."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import field_errors, optional_float, required_int
+from app.jobs import start_run
+from app.web.manage import bp
+from fleet import optimiser_runs as run_service
+from fleet.db import utcnow
+from fleet.errors import DomainError, ValidationFailed
+
+DEFAULTS = {"horizon_days": "14", "time_limit": "30", "method": "cpsat"}
+METHODS = (("cpsat", "CP-SAT (best plan, proves a bound)"), ("greedy", "Greedy (fast; the first-come-first-served baseline)"))
+
+
+def _list_page(form: dict, errors: dict, status: int = 200):
+    return render_template("manage/optimiser.html", runs=run_service.list_runs(db.session, current_user), form=form,
+                           errors=errors, methods=METHODS, max_horizon=run_service.MAX_HORIZON_DAYS), status
+
+
+@bp.route("/optimiser")
+def optimiser():
+    return _list_page(DEFAULTS, {})
+
+
+@bp.route("/optimiser", methods=["POST"])
+def start_optimiser_run():
+    form = request.form
+    try:
+        time_limit = optional_float(form, "time_limit")
+        if time_limit is None:
+            raise ValidationFailed("Enter a time limit in seconds.", field="time_limit")
+        run = run_service.create_run(db.session, current_user, required_int(form, "horizon_days", "a horizon in days"),
+                                     utcnow(), time_limit=time_limit, method=form.get("method", "cpsat"))
+        run_id = run.id
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        return _list_page(form.to_dict(), field_errors(exc), exc.status)
+    # Nothing touches the database between the commit and the hand-over: the job opens its own session.
+    how = start_run(run_id)
+    flash(f"Run {run_id} started ({'on a worker' if how == 'rq' else 'in the background'}).", "success")
+    return redirect(url_for("manage.optimiser_run", run_id=run_id))
+
+
+@bp.route("/optimiser/<id:run_id>")
+def optimiser_run(run_id: int):
+    return render_template("manage/optimiser_run.html", run=run_service.get_run(db.session, current_user, run_id))
+
+
+@bp.route("/optimiser/<id:run_id>/apply", methods=["POST"])
+def apply_optimiser_run(run_id: int):
+    try:
+        run = run_service.apply_run(db.session, current_user, run_id, utcnow())
+        message = run.progress
+        db.session.commit()
+        flash(message, "success")
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    return redirect(url_for("manage.optimiser_run", run_id=run_id))
+
+
+@bp.route("/optimiser/<id:run_id>/discard", methods=["POST"])
+def discard_optimiser_run(run_id: int):
+    try:
+        run_service.discard_run(db.session, current_user, run_id, utcnow())
+        db.session.commit()
+        flash(f"Run {run_id} discarded: nothing was booked.", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        flash(exc.message, "error")
+    return redirect(url_for("manage.optimiser_run", run_id=run_id))
