@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.availability import overlapping_bookings, overlapping_maintenance
 from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from fleet.models import HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member
+from fleet.models import (
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member, Notification,
+)
 from fleet.opening_hours import parse_opening_hours
 
 EXCLUSION_VIOLATION = "23P01"
@@ -195,6 +197,22 @@ def bookings_needing_attention(session: Session, now: datetime) -> list[Booking]
         select(Booking).where(Booking.status.in_(HOLDING_STATUSES), Booking.end_at > now, Booking.attention != "")
         .options(joinedload(Booking.asset).joinedload(Asset.hub), joinedload(Booking.member))
         .order_by(Booking.start_at, Booking.id)))
+
+
+def resolve_attention(session: Session, actor: Member, booking_id: int, resolution: str, now: datetime) -> Booking:
+    """A coordinator has dealt with a flagged booking (called the member, arranged something else)."""
+    if not actor.is_coordinator:
+        raise NotFound("No such booking.")
+    booking = get_booking(session, actor, booking_id)
+    if not booking.attention:
+        raise Conflict("This booking is not flagged.")
+    booking.attention = ""
+    if resolution.strip():
+        session.add(Notification(member_id=booking.member_id, kind="booking_resolved", booking_id=booking.id,
+                                 created_at=now, message=f"About your booking of {booking.asset.name}: "
+                                                         f"{resolution.strip()[:300]}"))
+    session.flush()
+    return booking
 
 
 def maintenance_hitting(session: Session, booking: Booking) -> list[MaintenanceWindow]:

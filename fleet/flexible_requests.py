@@ -73,6 +73,7 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
     if not member.active:
         raise Forbidden("Your account is deactivated.")
     category = _validate(session, member, data, now)
+    expire_requests(session, now)
     requires = coerce_requirements(category.capability_schema or {}, data.requires or {})
     lat, lon = data.lat, data.lon
     if lat is None and member.home is not None:
@@ -155,6 +156,16 @@ def assign_waitlisted(session: Session, category_id: int, start: datetime, end: 
                                              f"{booking.start_at:%Y-%m-%d %H:%M} UTC."))
     session.flush()
     return placed
+
+
+def expire_requests(session: Session, now: datetime) -> int:
+    """Waitlisted requests whose window has passed become expired (and count as unmet demand)."""
+    stale = list(session.scalars(select(FlexibleRequest).where(
+        FlexibleRequest.status == RequestStatus.waitlisted, FlexibleRequest.latest_end <= now)))
+    for request in stale:
+        request.status, request.updated_at = RequestStatus.expired, now
+    session.flush()
+    return len(stale)
 
 
 def queue_position(session: Session, request: FlexibleRequest) -> int | None:

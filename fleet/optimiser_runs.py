@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from fleet import scheduling_adapter as adapter
 from fleet.errors import Conflict, NotFound, ValidationFailed
 from fleet.fair_share import priorities
-from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, mark_assigned
+from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests, mark_assigned
 from fleet.models import Asset, FlexibleRequest, Member, Notification, OptimiserRun, RequestStatus, RunStatus
 from fleet.permissions import require_coordinator
 
@@ -56,6 +56,7 @@ def execute_run(session: Session, run_id: int, now: datetime,
     if run is None:
         raise NotFound("No such optimiser run.")
     run.status, run.progress = RunStatus.running, "Reading open requests"
+    expire_requests(session, now)
     progress(run.progress)
     requests = open_requests(session, max(run.horizon_start, now), run.horizon_end)
     snapshot = adapter.snapshot_problem(session, requests, now, priorities(session, requests, now))

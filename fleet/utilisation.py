@@ -30,7 +30,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from fleet.errors import ValidationFailed
-from fleet.models import Asset, AssetStatus, Booking, BookingStatus, Category, Hub, MaintenanceWindow
+from fleet.models import (
+    Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow, RequestStatus,
+)
 from fleet.opening_hours import parse_opening_hours
 
 BOOKED_STATUSES = (BookingStatus.confirmed, BookingStatus.checked_out, BookingStatus.completed)
@@ -453,6 +455,21 @@ def rejected_bookings(session: Session, period: Period) -> list[UnmetDemand]:
 
 
 register_unmet_demand_source("rejected_bookings", rejected_bookings)
+
+
+def waitlisted_requests(session: Session, period: Period) -> list[UnmetDemand]:
+    """Flexible requests still waiting, or expired unserved, whose window starts in the period; their
+    hours are the hours asked for (the duration), not the window."""
+    query = (select(FlexibleRequest.category_id, func.count(FlexibleRequest.id),
+                    func.sum(FlexibleRequest.duration_minutes))
+             .where(FlexibleRequest.status.in_([RequestStatus.waitlisted, RequestStatus.expired]),
+                    FlexibleRequest.earliest_start >= period.start, FlexibleRequest.earliest_start < period.end)
+             .group_by(FlexibleRequest.category_id))
+    return [UnmetDemand(cid, "waitlisted_requests", n, int(minutes or 0) / 60)
+            for cid, n, minutes in session.execute(query)]
+
+
+register_unmet_demand_source("waitlisted_requests", waitlisted_requests)
 
 
 @dataclass

@@ -187,3 +187,26 @@ def test_overview_lists_bookings_that_need_attention(client, make, session, crun
     html = client.get("/manage/").get_data(as_text=True)
     assert "Bookings re-planning could not move (1)" in html
     assert "Nell Needy" in html and "broke down" in html and f'href="/bookings/{flagged.id}"' in html
+
+
+def test_coordinator_resolves_a_flagged_booking(client, app, make, session):
+    from fleet.models import Booking, Notification, Role
+    from tests.helpers import at, login
+
+    hub = make.hub(opening_hours="24/7")
+    car = make.asset(make.category(), hub, name="Flagged car")
+    member = make.member(email="flagged@example.org")
+    booking = make.booking(car, member, at(2, 9), at(2, 12))
+    booking.attention = "Flagged car is unavailable (gearbox) and no equivalent asset is free."
+    make.member(Role.coordinator, email="resolver@example.org")
+    session.commit()
+    login(client, "resolver@example.org")
+    assert "gearbox" in client.get("/manage/").get_data(as_text=True)
+    r = client.post(f"/manage/bookings/{booking.id}/resolve", data={"resolution": "You get the van instead."})
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(Booking, booking.id).attention == ""
+    from sqlalchemy import select
+
+    assert "van instead" in session.scalars(select(Notification).where(Notification.member_id == member.id)).one().message
+    assert client.post(f"/manage/bookings/{booking.id}/resolve").status_code == 302  # not flagged: a flash, no 500

@@ -213,3 +213,16 @@ def test_fair_share_serves_the_member_who_used_least(session, make, pool):
     apply_run(session, pool["coordinator"], run.id, NOW)
     assert r_light.status == RequestStatus.assigned
     assert r_heavy.status == RequestStatus.waitlisted
+
+
+def test_waitlisted_and_expired_requests_count_as_unmet_demand(session, make, pool):
+    from fleet.flexible_requests import expire_requests
+    from fleet.utilisation import Period, waitlisted_requests
+
+    member = make.member()
+    waiting = waitlisted(session, member, pool["cars"], at(2, 8), at(2, 18), 180)
+    gone = waitlisted(session, member, pool["cars"], at(-2, 8), at(-2, 18), 120)
+    assert expire_requests(session, NOW) == 1
+    assert (gone.status, waiting.status) == (RequestStatus.expired, RequestStatus.waitlisted)
+    [row] = waitlisted_requests(session, Period(at(-7, 0), at(7, 0)))
+    assert (row.category_id, row.requests, row.hours) == (pool["cars"].id, 2, 5.0)

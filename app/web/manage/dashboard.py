@@ -54,3 +54,18 @@ def cancel(booking_id: int):
         flash(exc.message, "error")
     return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/manage")
                     else url_for("manage.index"))
+
+
+@bp.route("/bookings/<int:booking_id>/resolve", methods=["POST"])
+def resolve(booking_id: int):
+    try:
+        booking_service.resolve_attention(db.session, current_user, booking_id, request.form.get("resolution", ""),
+                                          utcnow())
+        db.session.commit()
+        flash(f"Booking {booking_id} marked resolved.", "success")
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        flash(exc.message, "error")
+    return redirect(url_for("manage.index"))
