@@ -228,3 +228,13 @@ def test_cannot_revoke_someone_elses_token(client, make, session):
     assert r.status_code == 404
     session.expire_all()
     assert session.get(ApiToken, record.id).revoked_at is None
+
+
+def test_settings_page_has_each_section_once(client, make, session):
+    make.member(email="m@example.org")
+    session.commit()
+    login(client, "m@example.org")
+    html = client.get("/account").get_data(as_text=True)
+    title = html[html.index("<title>"):html.index("</title>")]
+    assert title == "<title>Your account · Commonpool"
+    assert html.count('id="tokens"') == 1 and html.count('id="calendar"') == 1
