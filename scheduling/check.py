@@ -41,6 +41,11 @@ def _overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: date
     return a_start < b_end and b_start < a_end  # half-open: touching is fine
 
 
+def _open_at(hours: list[tuple[datetime, datetime]], when: datetime) -> bool:
+    """Opening hours are closed intervals: opening and closing instants both count as open."""
+    return any(o_start <= when <= o_end for o_start, o_end in hours)
+
+
 def check_solution(instance: dict, solution: dict) -> str | None:
     """The first reason ``solution`` is infeasible for ``instance``, or None when it is feasible.
 
@@ -71,6 +76,11 @@ def _first_violation(instance: dict, solution: dict) -> str | None:
     for a in instance["assets"]:
         for b in a.get("blackouts") or []:
             busy[a["id"]].append((_when(b["start"]), _when(b["end"]), "a blackout"))
+    # absent or null: always open; a list (even empty): open only inside its intervals
+    opening: dict[str, list[tuple[datetime, datetime]] | None] = {
+        a["id"]: None if a.get("open") is None else [(_when(o["start"]), _when(o["end"])) for o in a["open"]]
+        for a in instance["assets"]
+    }
     for b in instance.get("bookings") or []:
         busy[b["asset"]].append((_when(b["start"]), _when(b["end"]), f"fixed booking {b['id']}"))
     if solution.get("status") not in ("optimal", "feasible", "unknown"):
@@ -108,6 +118,11 @@ def _first_violation(instance: dict, solution: dict) -> str | None:
             km = geodesic((req["location"]["lat"], req["location"]["lon"]), (hub["lat"], hub["lon"])).km
             if km > limit:
                 return f"request {rid}: hub of asset {aid} is {km:.3f} km away, more than {limit} km"
+        if opening[aid] is not None:
+            if not _open_at(opening[aid], start):
+                return f"request {rid}: pick-up {item['start']} is outside the opening hours of asset {aid}"
+            if not _open_at(opening[aid], end):
+                return f"request {rid}: return {item['end']} is outside the opening hours of asset {aid}"
         for b_start, b_end, what in busy[aid]:
             if _overlaps(start, end, b_start, b_end):
                 return f"request {rid}: asset {aid} is taken by {what} at that time"

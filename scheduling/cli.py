@@ -55,6 +55,16 @@ def _non_negative_int(text: str) -> int:
     return value
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1: {text!r}")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="python -m scheduling", description="Commonpool's optimiser (JSON in, JSON out).")
     p.add_argument("-v", "--verbose", action="store_true", help="log solver parameters and progress on stderr")
@@ -71,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--requests", type=_non_negative_int, required=True)
     g.add_argument("--assets", type=_positive_int, required=True)
     g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--opening-hours", type=_fraction, default=0.0, metavar="FRACTION",
+                   help="share of hubs (0-1) whose assets get opening hours (default 0: always open)")
     g.add_argument("--out", metavar="FILE")
     return p
 
@@ -124,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
                 return EXIT_INFEASIBLE
             print("feasible", file=sys.stderr)
             return EXIT_OK
-        problem = generate(args.requests, args.assets, args.seed)
+        problem = generate(args.requests, args.assets, args.seed, opening_hours=args.opening_hours)
         _write(dumps_problem(problem), args.out)
         return EXIT_OK
     except InstanceError as exc:

@@ -1,9 +1,11 @@
 """CP-SAT on one independent subproblem: two lexicographic solves, warm-started from a greedy.
 
-Model (measured advice from issue 3): one start variable per request; per eligible asset a Boolean
-with an optional fixed-size interval sharing that start; ``add_no_overlap`` per asset with its
-blackouts and fixed bookings as fixed intervals (merged, else the model is infeasible); a redundant
-``add_cumulative`` over the subproblem; complete hints only.
+Model (measured advice from issue 3): one start variable per request (its domain the union of its
+options' allowed starts); per eligible asset a Boolean with an optional fixed-size interval sharing
+that start; for an asset with opening hours the Boolean also enforces that asset's own allowed start
+ranges (a handful of daily ranges, one ``add_linear_expression_in_domain`` per such option);
+``add_no_overlap`` per asset with its blackouts and fixed bookings as fixed intervals (merged, else the
+model is infeasible); a redundant ``add_cumulative`` over the subproblem; complete hints only.
 """
 from __future__ import annotations
 
@@ -46,6 +48,8 @@ class _Model:
         self.served: dict[int, cp_model.IntVar] = {}
         self.choice: dict[int, list[tuple[int, cp_model.IntVar, int]]] = {}  # job -> (asset, x, dist)
         per_asset: dict[int, list] = {a: [] for a in sub.assets}
+        assets = slotted.problem.assets
+        self.n_restricted = 0  # options whose start domain is narrowed by opening hours
         demand_intervals = []
         for j in sub.jobs:
             job = slotted.jobs[j]
@@ -58,9 +62,15 @@ class _Model:
                     merged.append([lo, hi])
             s = m.new_int_var_from_domain(cp_model.Domain.from_intervals(merged), f"s{j}")
             self.start[j] = s
+            union = [tuple(r) for r in merged]
             xs = []
             for o in job.options:
                 x = m.new_bool_var(f"x{j}_{o.asset}")
+                if assets[o.asset].open is not None and list(o.starts) != union:
+                    # opening hours: on this asset only these starts (window, blocks and hours applied);
+                    # other assets' blocks are left to no_overlap, so only assets with hours pay for this
+                    m.add_linear_expression_in_domain(s, cp_model.Domain.from_intervals([list(r) for r in o.starts])).only_enforce_if(x)
+                    self.n_restricted += 1
                 per_asset[o.asset].append(m.new_optional_fixed_size_interval_var(s, job.d, x, f"i{j}_{o.asset}"))
                 xs.append((o.asset, x, o.distance_units))
             self.choice[j] = xs

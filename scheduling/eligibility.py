@@ -7,12 +7,13 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass
-from typing import Mapping
+from datetime import timedelta
+from typing import Mapping, Sequence
 
 from geopy.distance import geodesic
 
 from .grid import Grid
-from .model import Asset, CapabilityValue, Problem, Request
+from .model import Asset, CapabilityValue, Interval, Problem, Request
 
 EARTH_RADIUS_KM = 6371.0088
 # The sphere and the WGS-84 ellipsoid differ by well under 1%: outside this band the cheap
@@ -100,6 +101,51 @@ def feasible_start_ranges(blocked: list[tuple[int, int]], ends: list[int], es: i
             ranges.append((t, le - d))
             break
     return ranges
+
+
+def merge_ranges(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted, disjoint union of inclusive integer ranges ``(lo, hi)`` (adjacent ones are joined)."""
+    merged: list[tuple[int, int]] = []
+    for lo, hi in sorted(r for r in ranges if r[1] >= r[0]):
+        if merged and lo <= merged[-1][1] + 1:
+            if hi > merged[-1][1]:
+                merged[-1] = (merged[-1][0], hi)
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
+def intersect_ranges(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Intersection of two sorted, disjoint lists of inclusive ranges (``b`` may be long: it is bisected)."""
+    out: list[tuple[int, int]] = []
+    if not a or not b:
+        return out
+    j = bisect.bisect_left(b, (a[0][0] + 1,)) - 1  # last range of b starting at or before a's first slot
+    j = max(j, 0)
+    for lo, hi in a:
+        while j < len(b) and b[j][1] < lo:
+            j += 1
+        k = j
+        while k < len(b) and b[k][0] <= hi:
+            l, h = max(lo, b[k][0]), min(hi, b[k][1])
+            if l <= h:
+                out.append((l, h))
+            k += 1
+    return out
+
+
+def open_start_ranges(grid: Grid, open_hours: Sequence[Interval], minutes: int) -> list[tuple[int, int]]:
+    """Inclusive ranges of start slots ``s`` with ``at(s)`` in some open interval and the actual end
+    ``at(s) + minutes`` in some open interval, endpoints inclusive.
+
+    Both conditions are exact in datetimes and read as conditions on ``s``: ``os <= at(s) <= oe`` is
+    ``slot_up(os) <= s <= slot_down(oe)`` (the interval rounded inward), and ``os <= at(s) + minutes <= oe``
+    is ``slot_up(os - minutes) <= s <= slot_down(oe - minutes)``. Starts are clipped to the horizon.
+    """
+    dur = timedelta(minutes=minutes)
+    starts = merge_ranges([(max(0, grid.slot_up(o.start)), min(grid.n_slots, grid.slot_down(o.end))) for o in open_hours])
+    ends = merge_ranges([(max(0, grid.slot_up(o.start - dur)), min(grid.n_slots, grid.slot_down(o.end - dur))) for o in open_hours])
+    return intersect_ranges(starts, ends)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from .model import Asset, FixedBooking, Hub, Interval, Location, Problem, Request
@@ -121,10 +122,34 @@ def _duration_minutes(rng: random.Random, category: str) -> int:
     return hours * 60 + rng.choice([0, 0, 0, 30])
 
 
-def generate(requests: int, assets: int, seed: int = 0, start: datetime | None = None) -> Problem:
-    """A deterministic synthetic instance with ``requests`` requests over ``assets`` assets."""
+# Opening hours of a staffed hub, as (open hour, close hour) per weekday (Monday first); None: closed.
+HUB_HOURS = [(8, 20), (8, 20), (8, 20), (8, 20), (8, 20), (9, 17), None]
+
+
+def hub_opening_hours(start: datetime, end: datetime, hours=HUB_HOURS) -> tuple[Interval, ...]:
+    """Daily opening intervals covering ``[start, end)`` (a closed day simply has none)."""
+    out = []
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    while day < end:
+        slot = hours[day.weekday()]
+        if slot is not None:
+            o0, o1 = day + timedelta(hours=slot[0]), day + timedelta(hours=slot[1])
+            if o1 > start and o0 < end:
+                out.append(Interval(max(o0, start), min(o1, end)))
+        day += timedelta(days=1)
+    return tuple(out)
+
+
+def generate(requests: int, assets: int, seed: int = 0, start: datetime | None = None, opening_hours: float = 0.0) -> Problem:
+    """A deterministic synthetic instance with ``requests`` requests over ``assets`` assets.
+
+    ``opening_hours``: the share of hubs (0 to 1) that are staffed, so their assets carry ``open``
+    (``HUB_HOURS``); drawn from a separate stream, so 0 (the default) gives exactly the old instances.
+    """
     if requests < 0 or assets < 1:
         raise ValueError("need requests >= 0 and assets >= 1")
+    if not 0.0 <= opening_hours <= 1.0:
+        raise ValueError("opening_hours is a fraction from 0 to 1")
     rng = random.Random(seed)
     start = start or datetime(2026, 12, 7, tzinfo=timezone.utc)  # a Monday
     end = start + timedelta(days=HORIZON_DAYS)
@@ -192,4 +217,9 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
                 created_at=start - timedelta(days=14) + timedelta(minutes=rng.randrange(14 * 24 * 60)),
             )
         )
+    if opening_hours > 0:
+        staffed_rng = random.Random(f"opening-hours-{seed}")
+        staffed = set(staffed_rng.sample([h.id for h in hubs], round(opening_hours * len(hubs))))
+        hours = hub_opening_hours(start, end)
+        fleet = [replace(a, open=hours) if a.hub in staffed else a for a in fleet]
     return Problem(Interval(start, end), SLOT_MINUTES, hubs, tuple(fleet), tuple(reqs), tuple(bookings))

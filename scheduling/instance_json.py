@@ -116,6 +116,12 @@ def problem_from_dict(data: Any) -> Problem:
             Interval(_dt(b, "start", f"{what} blackout"), _dt(b, "end", f"{what} blackout"))
             for b in _list(a, "blackouts", what, [])
         )
+        open_hours = None
+        if _get(a, "open", what, None) is not None:
+            open_hours = tuple(
+                Interval(_dt(o, "start", f"{what} open[{k}]"), _dt(o, "end", f"{what} open[{k}]"))
+                for k, o in enumerate(_list(a, "open", what))
+            )
         assets.append(
             Asset(
                 id=_str(a, "id", what),
@@ -123,6 +129,7 @@ def problem_from_dict(data: Any) -> Problem:
                 hub=_str(a, "hub", what),
                 capabilities=_capabilities(a, "capabilities", what),
                 blackouts=blackouts,
+                open=open_hours,
             )
         )
     bookings = []
@@ -179,6 +186,19 @@ def _interval_dict(i: Interval) -> dict:
     return {"start": format_datetime(i.start), "end": format_datetime(i.end)}
 
 
+def _asset_dict(a: Asset) -> dict:
+    item: dict[str, Any] = {
+        "id": a.id,
+        "category": a.category,
+        "hub": a.hub,
+        "capabilities": dict(a.capabilities),
+        "blackouts": [_interval_dict(b) for b in a.blackouts],
+    }
+    if a.open is not None:  # absent means always open: older readers see the same object as before
+        item["open"] = [_interval_dict(o) for o in a.open]
+    return item
+
+
 def problem_to_dict(problem: Problem) -> dict:
     """The version-1 JSON object for a Problem (round-trips through ``problem_from_dict``)."""
     requests = []
@@ -205,16 +225,7 @@ def problem_to_dict(problem: Problem) -> dict:
         "horizon": _interval_dict(problem.horizon),
         "slot_minutes": problem.slot_minutes,
         "hubs": [{"id": h.id, "lat": h.lat, "lon": h.lon} for h in problem.hubs],
-        "assets": [
-            {
-                "id": a.id,
-                "category": a.category,
-                "hub": a.hub,
-                "capabilities": dict(a.capabilities),
-                "blackouts": [_interval_dict(b) for b in a.blackouts],
-            }
-            for a in problem.assets
-        ],
+        "assets": [_asset_dict(a) for a in problem.assets],
         "bookings": [
             {"id": b.id, "asset": b.asset, "start": format_datetime(b.start), "end": format_datetime(b.end)}
             for b in problem.bookings

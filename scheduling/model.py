@@ -39,6 +39,11 @@ class Asset:
     hub: str
     capabilities: Mapping[str, CapabilityValue] = field(default_factory=dict, hash=False)
     blackouts: tuple[Interval, ...] = ()
+    # Opening hours of the asset's hub: None means always open. Otherwise an assignment on this asset
+    # must start inside some interval AND end inside some interval, endpoints inclusive (a pick-up at
+    # closing time, a return at opening time); the booking itself may span closed time. Everything not
+    # covered, outside the horizon included, is closed.
+    open: tuple[Interval, ...] | None = None
 
 
 @dataclass(frozen=True)

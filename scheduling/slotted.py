@@ -11,6 +11,8 @@ from .eligibility import (
     eligible_assets_by_category,
     feasible_start_ranges,
     haversine_km,
+    intersect_ranges,
+    open_start_ranges,
     within_distance,
 )
 from .grid import Grid
@@ -53,6 +55,8 @@ def compile_problem(problem: Problem) -> Slotted:
     hubs = {h.id: h for h in problem.hubs}
     by_category = eligible_assets_by_category(problem)
     match_cache: dict[tuple, list[int]] = {}
+    # opening hours as allowed start slots, per (opening hours, duration): assets of one hub share them
+    open_cache: dict[tuple, list[tuple[int, int]]] = {}
     dist_cache: dict[tuple, float] = {}
     jobs = []
     for idx, r in enumerate(problem.requests):
@@ -80,6 +84,12 @@ def compile_problem(problem: Problem) -> Slotted:
                 if not within_distance(r, hub.lat, hub.lon, km):
                     continue
                 starts = feasible_start_ranges(blocked[ai], ends[ai], es, le, d)
+                if asset.open is not None and starts:
+                    okey = (asset.open, r.duration_minutes)
+                    allowed = open_cache.get(okey)
+                    if allowed is None:
+                        allowed = open_cache[okey] = open_start_ranges(grid, asset.open, r.duration_minutes)
+                    starts = intersect_ranges(starts, allowed)
                 if not starts:
                     continue
                 n = sum(hi - lo + 1 for lo, hi in starts)

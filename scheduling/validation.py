@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from .model import Problem
+from .model import Interval, Problem
 
 
 class InstanceError(ValueError):
@@ -56,6 +56,14 @@ def validate_problem(problem: Problem, *, strict: bool = True) -> None:
             _aware(b.end, f"asset {asset.id!r} blackout end")
             if b.end <= b.start:
                 raise InstanceError(f"asset {asset.id!r}: blackout ends before it starts")
+        if asset.open is not None:
+            for k, o in enumerate(asset.open):
+                if not isinstance(o, Interval):
+                    raise InstanceError(f"asset {asset.id!r}: open[{k}] must be an interval")
+                _aware(o.start, f"asset {asset.id!r} open[{k}] start")
+                _aware(o.end, f"asset {asset.id!r} open[{k}] end")
+                if o.end < o.start:
+                    raise InstanceError(f"asset {asset.id!r}: open[{k}] ends before it starts")
     booking_ids: set[str] = set()
     for booking in problem.bookings:
         if booking.id in booking_ids:

@@ -35,6 +35,17 @@ def test_generate_solve_check_round_trip(tmp_path):
         assert checked.returncode == 0, checked.stderr
 
 
+def test_generate_with_opening_hours_solves_and_checks(tmp_path):
+    inst, sol = tmp_path / "i.json", tmp_path / "s.json"
+    res = cli("generate", "--requests", "60", "--assets", "24", "--seed", "2", "--opening-hours", "0.5", "--out", str(inst))
+    assert res.returncode == 0, res.stderr
+    assert any("open" in a for a in json.loads(inst.read_text())["assets"])
+    res = cli("solve", str(inst), "--time-limit", "3")
+    assert res.returncode == 0, res.stderr
+    sol.write_text(res.stdout)
+    assert cli("check", str(inst), str(sol)).returncode == 0
+
+
 def test_generate_is_deterministic_by_seed():
     a = cli("generate", "--requests", "30", "--assets", "8", "--seed", "3").stdout
     b = cli("generate", "--requests", "30", "--assets", "8", "--seed", "3").stdout
@@ -96,6 +107,10 @@ def _mutations():
         "latitude out of range": set_(["hubs", 0, "lat"], 123.0),
         "blackout reversed": set_(["assets", 0, "blackouts"], [{"start": "2026-12-01T10:00:00Z", "end": "2026-12-01T09:00:00Z"}]),
         "duplicate request id": lambda d: d["requests"].append(dict(d["requests"][0])),
+        "open not a list": set_(["assets", 0, "open"], "mon-fri 8-20"),
+        "open reversed": set_(["assets", 0, "open"], [{"start": "2026-12-01T12:00:00Z", "end": "2026-12-01T08:00:00Z"}]),
+        "open naive datetime": set_(["assets", 0, "open"], [{"start": "2026-12-01T08:00:00", "end": "2026-12-01T12:00:00Z"}]),
+        "open missing end": set_(["assets", 0, "open"], [{"start": "2026-12-01T08:00:00Z"}]),
     }
 
 
@@ -130,6 +145,7 @@ def test_bad_instance_is_one_line_and_exit_2(tmp_path, name):
         (["check", "{path}", "{good}"], '{"version": 1}'),
         (["generate", "--requests", "-1", "--assets", "3"], None),
         (["generate", "--requests", "5"], None),
+        (["generate", "--requests", "5", "--assets", "3", "--opening-hours", "2"], None),
     ],
 )
 def test_bad_invocation_is_one_line_and_exit_2(tmp_path, args, content):

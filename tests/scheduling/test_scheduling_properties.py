@@ -29,11 +29,24 @@ def instances(draw, max_requests=5):
         if draw(st.booleans()):
             s = draw(st.integers(0, N_SLOTS - 2))
             blackouts.append({"start": iso(s), "end": iso(s + draw(st.integers(1, 3)), draw(st.sampled_from([0, 0, 10])))})
-        assets.append({
+        item = {
             "id": f"a{i}", "category": draw(st.sampled_from(["car", "car", "bike"])), "hub": draw(st.sampled_from(["h1", "h2"])),
             "capabilities": {"seats": draw(st.sampled_from([4, 5, 7])), "towbar": draw(st.booleans())},
             "blackouts": blackouts,
-        })
+        }
+        kind = draw(st.sampled_from(["absent", "absent", "null", "hours", "hours", "hours"]))
+        if kind == "null":
+            item["open"] = None
+        elif kind == "hours":
+            # 0-3 intervals, possibly off the grid (rounded inward), zero-length, overlapping or past the horizon
+            hours = []
+            for _ in range(draw(st.integers(0, 3))):
+                s = draw(st.integers(-2, N_SLOTS))
+                hours.append({"start": iso(s, draw(st.sampled_from([0, 0, 0, 10, -10]))),
+                              "end": iso(s + draw(st.integers(0, 8)), draw(st.sampled_from([0, 0, 0, 10, -10])))})
+            hours = [h for h in hours if _t(h["end"]) >= _t(h["start"])]
+            item["open"] = hours
+        assets.append(item)
     bookings = []
     for k in range(draw(st.integers(0, 2))):
         s = draw(st.integers(0, N_SLOTS - 2))
@@ -93,6 +106,10 @@ def brute_force_optimum(data) -> float:
                     continue
                 if any(start < be and bs < end for bs, be in busy[a["id"]]):
                     continue
+                if a.get("open") is not None:
+                    hours = [(_t(o["start"]), _t(o["end"])) for o in a["open"]]
+                    if not any(os <= start <= oe for os, oe in hours) or not any(os <= end <= oe for os, oe in hours):
+                        continue
                 opts.append((a["id"], start, end))
         candidates.append((r["priority"] * r["duration_minutes"] / 60, opts))
     best = 0.0
