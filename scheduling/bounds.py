@@ -1,12 +1,12 @@
 """Upper bounds on objective 1 (weighted served minutes) that need no solver.
 
 Both are true bounds for one subproblem: every job served is servable (first bound) and occupies
-``d`` free slots of one of its assets inside its own span (second bound, a fractional knapsack over
-the free asset-time, ignoring which asset is which).
+``d`` free slots of one of its assets inside what one of that asset's start ranges for the job can
+reach (second bound, a fractional knapsack over the free asset-time, ignoring which asset is which).
 """
 from __future__ import annotations
 
-from .decompose import Subproblem, _span
+from .decompose import Subproblem
 from .eligibility import merge_intervals
 from .slotted import Slotted
 
@@ -31,9 +31,10 @@ def capacity_bound(slotted: Slotted, sub: Subproblem) -> int:
     spans_by_asset: dict[int, list[tuple[int, int]]] = {}
     for j in sub.jobs:
         job = slotted.jobs[j]
-        span = _span(job)
         for o in job.options:
-            spans_by_asset.setdefault(o.asset, []).append(span)
+            # on this asset the job can only occupy [lo, hi + d) for one of its own start ranges
+            # (window, blocks and opening hours applied): tighter than the job's whole span, still true
+            spans_by_asset.setdefault(o.asset, []).extend((lo, hi + job.d) for lo, hi in o.starts)
     capacity = sum(_free_slots(spans, slotted.blocked[a]) for a, spans in spans_by_asset.items())
     items = sorted((slotted.jobs[j] for j in sub.jobs), key=lambda job: job.weight / job.d, reverse=True)
     value = 0.0

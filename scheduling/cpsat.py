@@ -49,7 +49,8 @@ class _Model:
         self.choice: dict[int, list[tuple[int, cp_model.IntVar, int]]] = {}  # job -> (asset, x, dist)
         per_asset: dict[int, list] = {a: [] for a in sub.assets}
         assets = slotted.problem.assets
-        self.n_restricted = 0  # options whose start domain is narrowed by opening hours
+        # (job, asset) -> the option's own start, for options narrowed by opening hours
+        self.option_start: dict[tuple[int, int], cp_model.IntVar] = {}
         demand_intervals = []
         for j in sub.jobs:
             job = slotted.jobs[j]
@@ -66,12 +67,15 @@ class _Model:
             xs = []
             for o in job.options:
                 x = m.new_bool_var(f"x{j}_{o.asset}")
+                sa = s
                 if assets[o.asset].open is not None and list(o.starts) != union:
-                    # opening hours: on this asset only these starts (window, blocks and hours applied);
-                    # other assets' blocks are left to no_overlap, so only assets with hours pay for this
-                    m.add_linear_expression_in_domain(s, cp_model.Domain.from_intervals([list(r) for r in o.starts])).only_enforce_if(x)
-                    self.n_restricted += 1
-                per_asset[o.asset].append(m.new_optional_fixed_size_interval_var(s, job.d, x, f"i{j}_{o.asset}"))
+                    # opening hours: this option gets its own start over this asset's allowed starts
+                    # (window, blocks and hours applied), equal to the job's start when chosen, so
+                    # no_overlap on the asset sees the hours; assets without hours share ``s`` as before
+                    sa = m.new_int_var_from_domain(cp_model.Domain.from_intervals([list(r) for r in o.starts]), f"s{j}_{o.asset}")
+                    m.add(sa == s).only_enforce_if(x)
+                    self.option_start[(j, o.asset)] = sa
+                per_asset[o.asset].append(m.new_optional_fixed_size_interval_var(sa, job.d, x, f"i{j}_{o.asset}"))
                 xs.append((o.asset, x, o.distance_units))
             self.choice[j] = xs
             served = m.new_bool_var(f"u{j}")
@@ -106,6 +110,10 @@ class _Model:
             m.add_hint(s, placed[1] if placed else self.slotted.jobs[j].options[0].starts[0][0])
             for a, x, _ in self.choice[j]:
                 m.add_hint(x, placed is not None and placed[0] == a)
+                sa = self.option_start.get((j, a))
+                if sa is not None:  # complete hints: the job's start when chosen, else one of its own
+                    on = placed is not None and placed[0] == a
+                    m.add_hint(sa, placed[1] if on else next(o.starts[0][0] for o in self.slotted.jobs[j].options if o.asset == a))
 
     def read(self, solver: cp_model.CpSolver) -> Placement:
         out: Placement = {}

@@ -85,7 +85,7 @@ def compile_problem(problem: Problem) -> Slotted:
                     continue
                 starts = feasible_start_ranges(blocked[ai], ends[ai], es, le, d)
                 if asset.open is not None and starts:
-                    okey = (asset.open, r.duration_minutes)
+                    okey = (tuple(asset.open), r.duration_minutes)
                     allowed = open_cache.get(okey)
                     if allowed is None:
                         allowed = open_cache[okey] = open_start_ranges(grid, asset.open, r.duration_minutes)
