@@ -45,7 +45,7 @@ def add_history(session, now: datetime, rng: random.Random) -> int:
         for d in range(HISTORY_DAYS):
             day = day0 + timedelta(days=d)
             cursor = day + timedelta(hours=7)
-            for _ in range(rng.choice((1, 2, 2, 3, 3, 4))):
+            for _ in range(rng.choice((2, 2, 3, 3, 4))):
                 start = cursor + timedelta(hours=rng.randint(0, 3))
                 end = start + timedelta(hours=rng.randint(1, 4))
                 if end >= first_demo or end > day + timedelta(hours=22):

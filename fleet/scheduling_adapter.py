@@ -1,7 +1,7 @@
 """The one bridge between the pool's database and the optimiser in `scheduling/`.
 
 `snapshot_problem` turns rows into a `scheduling.Problem` (every holding booking is a fixed booking, every
-maintenance window a blackout). `apply_assignment` books one of the solver's answers, re-checking it against
+maintenance window a blackout, each hub's opening hours the asset's `open` periods). `apply_assignment` books one of the solver's answers, re-checking it against
 the database as it is *now*: the solver saw a snapshot, and a direct booking made while it ran wins.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from fleet.availability import capability_matches, overlapping_bookings, overlap
 from fleet.bookings import check_booking_rules, insert_holding_booking
 from fleet.errors import DomainError
 from fleet.geo import distance_km
+from fleet.opening_hours import open_intervals, parse_opening_hours
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow,
 )
@@ -81,12 +82,14 @@ def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: dat
             MaintenanceWindow.end_at > start)) if asset_ids else []):
         windows_by_asset.setdefault(m.asset_id, []).append(scheduling.Interval(m.start_at, m.end_at))
     hubs = {a.hub_id: a.hub for a in assets}
+    open_by_hub = {hub_id: _open(hub, start, end) for hub_id, hub in hubs.items()}
     problem = scheduling.Problem(
         horizon=scheduling.Interval(start, end),
         slot_minutes=SLOT_MINUTES,
         hubs=tuple(scheduling.Hub(str(h.id), h.lat, h.lon) for h in hubs.values()),
         assets=tuple(scheduling.Asset(str(a.id), str(a.category_id), str(a.hub_id), dict(a.capabilities or {}),
-                                      tuple(windows_by_asset.get(a.id, ()))) for a in assets),
+                                      tuple(windows_by_asset.get(a.id, ())), open=open_by_hub[a.hub_id])
+                     for a in assets),
         bookings=tuple(scheduling.FixedBooking(str(b.id), str(b.asset_id), b.start_at, b.end_at)
                        for b in bookings if b.id not in ignore_bookings),
         requests=tuple(scheduling.Request(
@@ -98,6 +101,12 @@ def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: dat
         ) for r in live),
     )
     return Snapshot(problem, {str(r.id): r for r in live}, {str(a.id): a for a in assets})
+
+
+def _open(hub: Hub, start: datetime, end: datetime) -> tuple[scheduling.Interval, ...] | None:
+    """The hub's opening periods over the horizon: pick-up and return must both fall inside one."""
+    periods = open_intervals(parse_opening_hours(hub.opening_hours), hub.timezone, start, end)
+    return None if periods is None else tuple(scheduling.Interval(o, c) for o, c in periods)
 
 
 def solve(snapshot: Snapshot, time_limit: float, method: str = "cpsat", workers: int = 2) -> scheduling.Solution:

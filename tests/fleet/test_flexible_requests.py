@@ -226,3 +226,19 @@ def test_waitlisted_and_expired_requests_count_as_unmet_demand(session, make, po
     assert (gone.status, waiting.status) == (RequestStatus.expired, RequestStatus.waitlisted)
     [row] = waitlisted_requests(session, Period(at(-7, 0), at(7, 0)))
     assert (row.category_id, row.requests, row.hours) == (pool["cars"].id, 2, 5.0)
+
+
+def test_the_solver_is_told_each_hubs_opening_hours(session, make, pool):
+    from fleet.scheduling_adapter import snapshot_problem
+
+    library = make.hub(name="Library", opening_hours="Mon-Sun 10:00-12:00", timezone="Europe/Amsterdam")
+    drills = make.category(name="Drills", capability_schema={})
+    make.asset(drills, library, name="Drill")
+    request = waitlisted(session, make.member(), drills, at(2, 6), at(2, 16), 60)
+    snapshot = snapshot_problem(session, [request], NOW)
+    [asset] = snapshot.problem.assets
+    assert asset.open and all(i.end - i.start == timedelta(hours=2) for i in asset.open)
+    assert pool["van"].id not in {int(a.id) for a in snapshot.problem.assets}  # other categories stay out
+    r = submit_request(session, make.member(), ask(drills, at(2, 6), at(2, 16), 60), NOW)
+    local = r.booking.start_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))
+    assert r.status == RequestStatus.assigned and 10 <= local.hour < 12 and local.hour + 1 <= 12
