@@ -1,4 +1,4 @@
-"""``python -m scheduling solve|check|generate``: the JSON contract on the command line.
+"""``python -m scheduling solve|check|generate|plan``: the JSON contract on the command line.
 
 Bad input is one line on stderr and exit code 2, never a traceback.
 """
@@ -13,6 +13,7 @@ import time
 from .check import CheckError, check_solution
 from .generate import generate
 from .instance_json import dump_solution, dumps_problem, load_problem
+from .planning import plan
 from .solve import METHODS, solve
 from .validation import InstanceError
 
@@ -77,6 +78,11 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="exit 0 when the solution is feasible, 1 naming the first violation")
     c.add_argument("instance")
     c.add_argument("solution")
+    pl = sub.add_parser("plan", help="fleet planning: fewest assets, next acquisition, retire or move (JSON)")
+    pl.add_argument("instance")
+    pl.add_argument("--time-limit", type=_positive_float, default=60.0, metavar="SECONDS",
+                    help="for the whole plan, split across its solves (default 60)")
+    pl.add_argument("--workers", type=_positive_int, default=2)
     g = sub.add_parser("generate", help="write a synthetic instance")
     g.add_argument("--requests", type=_non_negative_int, required=True)
     g.add_argument("--assets", type=_positive_int, required=True)
@@ -135,6 +141,11 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"infeasible: {violation}", file=sys.stderr)
                 return EXIT_INFEASIBLE
             print("feasible", file=sys.stderr)
+            return EXIT_OK
+        if args.command == "plan":
+            problem = load_problem(args.instance)
+            budget = max(0.05, args.time_limit - (time.monotonic() - started) - 0.1)
+            _write(json.dumps(plan(problem, time_limit=budget, workers=args.workers), indent=1), None)
             return EXIT_OK
         problem = generate(args.requests, args.assets, args.seed, opening_hours=args.opening_hours)
         _write(dumps_problem(problem), args.out)
