@@ -53,11 +53,15 @@ def add_maintenance(asset_id: int):
     flash(f"Maintenance window added: {format_local(window.start_at, zone)} – {format_local(window.end_at, zone)}.",
           "success")
     if hits:
-        flash(f"It overlaps {len(hits)} booking{'s' if len(hits) != 1 else ''}. Nothing was cancelled: they are listed "
-              "on the overview under “Bookings hit by maintenance”; contact the members.", "warning")
+        flash(f"It overlapped {len(hits)} booking{'s' if len(hits) != 1 else ''}. Nothing was cancelled: each was "
+              "moved to an equivalent asset where one was free (the member is told), the rest are flagged on the "
+              "overview.", "warning")
         for booking in hits:
+            where = (f"moved to {booking.asset.name}" if booking.asset_id != asset.id else
+                     "could not be moved: flagged for you and the member" if booking.attention else
+                     "still on this asset")
             flash(f"{booking.member.name} ({booking.member.email}): {format_local(booking.start_at, zone)} – "
-                  f"{format_local(booking.end_at, zone)}, {booking.status.value}.", "warning")
+                  f"{format_local(booking.end_at, zone)}, {booking.status.value}, {where}.", "warning")
     return redirect(url_for("manage.maintenance", asset_id=asset.id))
 
 
