@@ -11,9 +11,16 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def init_security(app: Flask) -> None:
 
+    from app.web.map import tile_origin
+
+    csp = CSP
+    origin = tile_origin(app.config.get("MAP_TILE_URL"))
+    if origin:  # an operator-chosen tile server is the only outside origin a page may load images from
+        csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
+
     @app.after_request
     def _headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -5,9 +5,9 @@ Overlap of half-open intervals [s1, e1) and [s2, e2) is `s1 < e2 and s2 < e1`: b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.errors import ValidationFailed
@@ -150,3 +150,34 @@ def free_intervals(session: Session, asset_id: int, start: datetime, end: dateti
 
 __all__ = ["AssetQuery", "AssetHit", "find_available_assets", "busy_intervals", "free_intervals",
            "overlapping_bookings", "overlapping_maintenance", "capability_matches"]
+
+
+@dataclass
+class HubAvailability:
+    hub: Hub
+    # per category name: (assets free right now, active assets)
+    by_category: dict[str, tuple[int, int]]
+
+    @property
+    def free(self) -> int:
+        return sum(free for free, _ in self.by_category.values())
+
+    @property
+    def total(self) -> int:
+        return sum(total for _, total in self.by_category.values())
+
+
+def availability_now(session: Session, now: datetime) -> list[HubAvailability]:
+    """Per open hub and category: how many active assets are free at this instant (no holding booking, no
+    maintenance window) out of how many. One grouped query, not a loop over assets."""
+    busy = holding_overlap(Asset.id, now, now + timedelta(seconds=1)) | \
+        maintenance_overlap(Asset.id, now, now + timedelta(seconds=1))
+    rows = session.execute(
+        select(Hub, Category.name, func.count(Asset.id), func.sum(case((busy, 0), else_=1)))
+        .join(Asset, Asset.hub_id == Hub.id).join(Category, Category.id == Asset.category_id)
+        .where(Asset.status == AssetStatus.active, Hub.retired.is_(False), Category.retired.is_(False))
+        .group_by(Hub.id, Category.name).order_by(Hub.name, Category.name)).all()
+    hubs: dict[int, HubAvailability] = {}
+    for hub, category, total, free in rows:
+        hubs.setdefault(hub.id, HubAvailability(hub, {})).by_category[category] = (int(free or 0), int(total))
+    return list(hubs.values())
