@@ -1,5 +1,7 @@
-"""The coordinator's front page: what needs a decision now."""
+"""The coordinator's front page: what needs a decision now, and the decisions taken from it."""
 from __future__ import annotations
+
+from typing import Callable
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,7 +10,7 @@ from app.extensions import db
 from app.web.manage import bp
 from fleet import bookings as booking_service
 from fleet.db import utcnow
-from fleet.errors import DomainError
+from fleet.errors import DomainError, ValidationFailed
 
 
 @bp.route("/")
@@ -19,53 +21,44 @@ def index():
                            attention=booking_service.bookings_needing_attention(db.session, now))
 
 
-@bp.route("/bookings/<int:booking_id>/decide", methods=["POST"])
-def decide(booking_id: int):
-    decision = request.form.get("decision")
+def _act(action: Callable[[], object], done: str) -> None:
+    """Run one booking decision, commit it and say so; a refused one is flashed, an unknown booking is 404."""
     try:
-        if decision == "approve":
-            booking_service.approve_booking(db.session, current_user, booking_id, utcnow(),
-                                            request.form.get("reason", ""))
-        elif decision == "reject":
-            booking_service.reject_booking(db.session, current_user, booking_id, utcnow(),
-                                           request.form.get("reason", ""))
-        else:
-            raise booking_service.ValidationFailed("Choose approve or reject.")
+        action()
         db.session.commit()
-        flash(f"Booking {booking_id} {'approved' if decision == 'approve' else 'rejected'}.", "success")
+        flash(done, "success")
     except DomainError as exc:
         db.session.rollback()
         if exc.status == 404:
             raise
         flash(exc.message, "error")
+
+
+@bp.route("/bookings/<int:booking_id>/decide", methods=["POST"])
+def decide(booking_id: int):
+    decision, reason = request.form.get("decision"), request.form.get("reason", "")
+    services = {"approve": booking_service.approve_booking, "reject": booking_service.reject_booking}
+
+    def act():
+        if decision not in services:
+            raise ValidationFailed("Choose approve or reject.")
+        services[decision](db.session, current_user, booking_id, utcnow(), reason)
+
+    _act(act, f"Booking {booking_id} {'approved' if decision == 'approve' else 'rejected'}.")
     return redirect(url_for("manage.index"))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 def cancel(booking_id: int):
-    try:
-        booking_service.cancel_booking(db.session, current_user, booking_id, utcnow())
-        db.session.commit()
-        flash(f"Booking {booking_id} cancelled.", "success")
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
-    return redirect(request.form.get("back") if (request.form.get("back") or "").startswith("/manage")
-                    else url_for("manage.index"))
+    _act(lambda: booking_service.cancel_booking(db.session, current_user, booking_id, utcnow()),
+         f"Booking {booking_id} cancelled.")
+    back = request.form.get("back") or ""
+    return redirect(back if back.startswith("/manage/") and "//" not in back else url_for("manage.index"))
 
 
 @bp.route("/bookings/<int:booking_id>/resolve", methods=["POST"])
 def resolve(booking_id: int):
-    try:
-        booking_service.resolve_attention(db.session, current_user, booking_id, request.form.get("resolution", ""),
-                                          utcnow())
-        db.session.commit()
-        flash(f"Booking {booking_id} marked resolved.", "success")
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(exc.message, "error")
+    _act(lambda: booking_service.resolve_attention(db.session, current_user, booking_id,
+                                                   request.form.get("resolution", ""), utcnow()),
+         f"Booking {booking_id} marked resolved.")
     return redirect(url_for("manage.index"))
