@@ -106,6 +106,18 @@ def set_asset_status(session: Session, actor: Member, asset_id: int, status: Ass
     return asset
 
 
+def take_out_of_service(session: Session, asset_id: int, *, now: datetime) -> Asset:
+    """Put an asset in maintenance because someone at the hub found it unusable (a damage report); any
+    member may do that, so there is no coordinator check here. Its future bookings are re-planned."""
+    asset = get_asset(session, asset_id)
+    was = asset.status
+    if was == AssetStatus.active:
+        asset.status = AssetStatus.maintenance
+        session.flush()
+        _replan_if_unavailable(session, asset, was, now)
+    return asset
+
+
 def _replan_if_unavailable(session: Session, asset: Asset, was: AssetStatus, now: datetime) -> None:
     if was == AssetStatus.active and asset.status != AssetStatus.active:
         from fleet.replanning import replan_asset  # replanning builds on the asset services

@@ -18,6 +18,8 @@ from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member, Notification,
 )
+from fleet.localtime import format_local
+from fleet.notifications import notify
 from fleet.opening_hours import parse_opening_hours
 
 EXCLUSION_VIOLATION = "23P01"
@@ -76,8 +78,9 @@ def load_asset(session: Session, asset_id: int) -> Asset:
 
 
 def book_asset(session: Session, member: Member, asset_id: int, start: datetime, end: datetime,
-               now: datetime, note: str = "") -> Booking:
-    """Book an asset for [start, end). Pending when the category needs approval, else confirmed."""
+               now: datetime, note: str = "", *, series_id: int | None = None) -> Booking:
+    """Book an asset for [start, end). Pending when the category needs approval, else confirmed. An
+    occurrence of a series (`series_id`) is not announced on its own: the series sends one summary."""
     if not member.active:
         raise Forbidden("Your account is deactivated.")
     asset = load_asset(session, asset_id)
@@ -88,9 +91,25 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
         raise Conflict(f"{asset.name} is already booked during that time.", field="start")
     status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
     booking = Booking(asset_id=asset.id, member_id=member.id, start_at=start, end_at=end, status=status,
-                      note=note.strip()[:2000], created_at=now)
+                      note=note.strip()[:2000], created_at=now, series_id=series_id)
     insert_holding_booking(session, booking)
+    if series_id is None:
+        notify_booked(session, booking, asset, now)
     return booking
+
+
+def describe_booking(booking: Booking, asset: Asset) -> str:
+    zone = asset.hub.timezone
+    return (f"{asset.name} at {asset.hub.name}, {format_local(booking.start_at, zone)} to "
+            f"{format_local(booking.end_at, zone)}")
+
+
+def notify_booked(session: Session, booking: Booking, asset: Asset, now: datetime) -> None:
+    if booking.status == BookingStatus.pending:
+        text = f"Booking requested, waiting for a coordinator's approval (the slot is held): {describe_booking(booking, asset)}."
+    else:
+        text = f"Booking confirmed: {describe_booking(booking, asset)}."
+    notify(session, booking.member_id, "booking_confirmed", text, now, booking.id)
 
 
 def insert_holding_booking(session: Session, booking: Booking) -> None:
@@ -122,6 +141,9 @@ def cancel_booking(session: Session, actor: Member, booking_id: int, now: dateti
         raise Conflict("This booking has already started; return the asset instead of cancelling.")
     booking.status = BookingStatus.cancelled
     booking.cancelled_at = now
+    by = "" if actor.id == booking.member_id else " by a coordinator"
+    notify(session, booking.member_id, "booking_cancelled",
+           f"Booking cancelled{by}: {describe_booking(booking, booking.asset)}.", now, booking.id)
     session.flush()
     from fleet.replanning import after_booking_freed  # imported here: replanning builds on this module
 
@@ -139,6 +161,13 @@ def _decide(session: Session, actor: Member, booking_id: int, now: datetime, app
     booking.decided_by_id = actor.id
     booking.decided_at = now
     booking.decision_reason = reason.strip()[:300]
+    why = f" ({booking.decision_reason})" if booking.decision_reason else ""
+    if approve:
+        notify(session, booking.member_id, "booking_confirmed",
+               f"Booking approved and confirmed{why}: {describe_booking(booking, booking.asset)}.", now, booking.id)
+    else:
+        notify(session, booking.member_id, "booking_cancelled",
+               f"Booking request rejected{why}: {describe_booking(booking, booking.asset)}.", now, booking.id)
     session.flush()
     if not approve:
         from fleet.replanning import after_booking_freed

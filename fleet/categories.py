@@ -32,9 +32,33 @@ def _int_in(name: str, value, low: int, high: int) -> int:
     return value
 
 
+UNSET = object()
+DEFAULT_NO_SHOW_GRACE_MINUTES = 30
+CHECKLIST_ITEMS_MAX, CHECKLIST_ITEM_LENGTH = 20, 60
+
+
+def _checklist_text(value: str | list | None) -> str:
+    """One item per line; given as text (the form) or a list (the API)."""
+    lines = value.splitlines() if isinstance(value, str) else list(value or [])
+    items = []
+    for line in lines:
+        item = " ".join(str(line).split())
+        if not item or item in items:
+            continue
+        if len(item) > CHECKLIST_ITEM_LENGTH:
+            raise ValidationFailed(f"Checklist items are at most {CHECKLIST_ITEM_LENGTH} characters.",
+                                   field="condition_checklist")
+        items.append(item)
+    if len(items) > CHECKLIST_ITEMS_MAX:
+        raise ValidationFailed(f"A checklist has at most {CHECKLIST_ITEMS_MAX} items.", field="condition_checklist")
+    return "\n".join(items)
+
+
 def _apply(session: Session, category: Category, *, name: str, kind: str, description: str,
            min_duration_minutes: int, max_duration_minutes: int, min_notice_minutes: int,
-           max_advance_days: int, approval_required: bool, capability_schema: str | dict) -> None:
+           max_advance_days: int, approval_required: bool, capability_schema: str | dict,
+           handover_by_coordinator: bool | None = None, no_show_grace_minutes=UNSET,
+           condition_checklist: str | list | None = None) -> None:
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
@@ -57,6 +81,20 @@ def _apply(session: Session, category: Category, *, name: str, kind: str, descri
     category.max_advance_days = _int_in("max_advance_days", max_advance_days, 1, 3 * 366)
     category.approval_required = bool(approval_required)
     category.capability_schema = schema
+    if handover_by_coordinator is not None:
+        category.handover_by_coordinator = bool(handover_by_coordinator)
+    elif category.handover_by_coordinator is None:
+        category.handover_by_coordinator = False
+    if no_show_grace_minutes is UNSET:
+        if category.id is None:
+            category.no_show_grace_minutes = DEFAULT_NO_SHOW_GRACE_MINUTES
+    else:
+        category.no_show_grace_minutes = None if no_show_grace_minutes is None else \
+            _int_in("no_show_grace_minutes", no_show_grace_minutes, 0, 7 * 1440)
+    if condition_checklist is not None:
+        category.condition_checklist = _checklist_text(condition_checklist)
+    elif category.condition_checklist is None:
+        category.condition_checklist = ""
 
 
 def create_category(session: Session, actor: Member, **fields) -> Category:

@@ -31,3 +31,59 @@ def mark_read(session: Session, member: Member, ids: list[int] | None, now: date
     result = session.execute(stmt.values(read_at=now).execution_options(synchronize_session="fetch"))
     session.flush()
     return result.rowcount or 0
+
+
+# What a member can be told, in the order the preferences page lists them. Kinds written elsewhere
+# (request_assigned, booking_resolved, ...) are emailed too; members can turn off the ones listed here.
+KINDS: dict[str, str] = {
+    "booking_confirmed": "A booking is confirmed (or waits for approval)",
+    "booking_reminder": "Reminder before a booking starts",
+    "booking_moved": "A booking was moved by re-planning",
+    "booking_at_risk": "A booking is at risk (its asset became unavailable)",
+    "waitlist_promoted": "A waitlisted request got an asset",
+    "booking_cancelled": "A booking was cancelled or rejected",
+    "overdue_return": "A return is overdue, or the return before yours is late",
+    "no_show": "A booking was released as a no-show",
+    "damage_reported": "Damage reported on an asset (coordinators)",
+}
+
+
+def notify(session: Session, member_id: int, kind: str, message: str, now: datetime,
+           booking_id: int | None = None) -> Notification:
+    """Write a notification (and its email outbox entry) in the caller's transaction."""
+    note = Notification(member_id=member_id, kind=kind, message=message[:1000], booking_id=booking_id,
+                        created_at=now)
+    session.add(note)
+    return note
+
+
+def notify_coordinators(session: Session, kind: str, message: str, now: datetime,
+                        booking_id: int | None = None) -> list[Notification]:
+    from fleet.models import Role
+
+    ids = session.scalars(select(Member.id).where(Member.role.in_([Role.coordinator, Role.admin]),
+                                                  Member.active.is_(True)).order_by(Member.id))
+    return [notify(session, member_id, kind, message, now, booking_id) for member_id in ids]
+
+
+def email_preferences(session: Session, member: Member) -> dict[str, bool]:
+    """{kind: gets it by email}, for every kind in KINDS (default: yes)."""
+    from fleet.models import NotificationPreference
+
+    chosen = dict(session.execute(select(NotificationPreference.kind, NotificationPreference.email)
+                                  .where(NotificationPreference.member_id == member.id)).all())
+    return {kind: chosen.get(kind, True) for kind in KINDS}
+
+
+def set_email_preferences(session: Session, member: Member, wanted: set[str]) -> dict[str, bool]:
+    """Email the member exactly the kinds in `wanted` (unknown kinds are ignored)."""
+    from fleet.models import NotificationPreference
+
+    existing = {p.kind: p for p in session.scalars(
+        select(NotificationPreference).where(NotificationPreference.member_id == member.id))}
+    for kind in KINDS:
+        row = existing.get(kind) or NotificationPreference(member_id=member.id, kind=kind)
+        row.email = kind in wanted
+        session.add(row)
+    session.flush()
+    return email_preferences(session, member)

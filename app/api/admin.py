@@ -75,7 +75,9 @@ def _category_fields(c) -> dict:
     return {"name": c.name, "kind": c.kind.value, "description": c.description,
             "min_duration_minutes": c.min_duration_minutes, "max_duration_minutes": c.max_duration_minutes,
             "min_notice_minutes": c.min_notice_minutes, "max_advance_days": c.max_advance_days,
-            "approval_required": c.approval_required, "capability_schema": c.capability_schema or {}}
+            "approval_required": c.approval_required, "capability_schema": c.capability_schema or {},
+            "handover_by_coordinator": c.handover_by_coordinator, "no_show_grace_minutes": c.no_show_grace_minutes,
+            "condition_checklist": c.checklist_items}
 
 
 def _schema_text(fields: dict) -> dict:

@@ -43,6 +43,14 @@ CATEGORY_FIELDS = {
     "approval_required": {"type": "boolean"},
     "capability_schema": {"type": "object", "maxProperties": 40,
                           "additionalProperties": {"type": "string", "enum": ["number", "bool", "text"]}},
+    "handover_by_coordinator": {"type": "boolean",
+                                "description": "Only a coordinator checks these out and in at the hub"},
+    "no_show_grace_minutes": {"type": ["integer", "null"], "minimum": 0, "maximum": 10080,
+                              "description": "A booking not checked out this long after its start is released "
+                                             "as a no-show; null: never"},
+    "condition_checklist": {"type": "array", "maxItems": 20,
+                            "items": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "\\S"},
+                            "description": "Condition items ticked at check-out and check-in"},
 }
 CATEGORY_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "kind"],
                    "properties": CATEGORY_FIELDS}
@@ -102,7 +110,9 @@ RESPONSES = {
                                 "min_duration_minutes": {"type": "integer"}, "max_duration_minutes": {"type": "integer"},
                                 "min_notice_minutes": {"type": "integer"}, "max_advance_days": {"type": "integer"},
                                 "approval_required": {"type": "boolean"}, "capability_schema": {"type": "object"},
-                                "retired": {"type": "boolean"}}},
+                                "retired": {"type": "boolean"}, "handover_by_coordinator": {"type": "boolean"},
+                                "no_show_grace_minutes": {"type": ["integer", "null"]},
+                                "condition_checklist": {"type": "array", "items": {"type": "string"}}}},
     "Asset": {"type": "object", "required": ["id", "name", "category_id", "hub_id", "status", "capabilities"],
               "properties": {"id": ID, "name": {"type": "string"}, "description": {"type": "string"},
                              "category_id": ID, "hub_id": ID, "status": {"type": "string"},

@@ -6,10 +6,14 @@ from fleet.models.bookings import HOLDING_STATUSES, Booking, BookingStatus
 from fleet.models.api import ApiToken, IdempotencyKey
 from fleet.models.impact import CategoryImpactFactors
 from fleet.models.flexible import FlexibleRequest, Notification, OptimiserRun, RequestStatus, RunStatus
+from fleet.models.handover import (
+    BookingSeries, DamageReport, DamageStatus, Handover, HandoverKind, NotificationPreference,
+)
 
 __all__ = [
     "Base", "metadata", "Member", "Role", "LoginAttempt", "Hub", "Category", "CategoryKind", "Asset",
     "AssetStatus", "MeterUnit", "MaintenanceWindow", "Booking", "BookingStatus", "HOLDING_STATUSES", "ApiToken", "IdempotencyKey",
     "CategoryImpactFactors",
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",
+    "Handover", "HandoverKind", "DamageReport", "DamageStatus", "BookingSeries", "NotificationPreference",
 ]

@@ -48,6 +48,8 @@ class Booking(Base):
     # Set when re-planning could not move the booking off a breakdown or maintenance: shown to the member
     # and the coordinators until someone deals with it. Never a silent drop.
     attention: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    # The recurring series this booking is one occurrence of, if any.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("booking_series.id"), index=True)
 
     asset: Mapped[Asset] = relationship()
     member: Mapped[Member] = relationship(foreign_keys=[member_id])

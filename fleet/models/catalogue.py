@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.db import Base, UTCDateTime, utcnow
@@ -69,14 +69,25 @@ class Category(Base):
     # Capability names and their types for this category: {"seats": "number", "towbar": "bool", ...}.
     capability_schema: Mapped[dict] = mapped_column(JSON, default=dict)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Handover: only a coordinator checks these out and in (a tractor), or the member themselves (a drill).
+    handover_by_coordinator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A booking not checked out this long after its start is released as a no-show (None: never released).
+    no_show_grace_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The condition checklist at check-out and check-in, one item per line ("clean", "battery charged").
+    condition_checklist: Mapped[str] = mapped_column(String(1000), default="", server_default="")
 
     assets: Mapped[list["Asset"]] = relationship(back_populates="category")
+
+    @property
+    def checklist_items(self) -> list[str]:
+        return [line.strip() for line in (self.condition_checklist or "").splitlines() if line.strip()]
 
     __table_args__ = (
         CheckConstraint("min_duration_minutes > 0", name="min_duration_positive"),
         CheckConstraint("max_duration_minutes >= min_duration_minutes", name="max_duration_ge_min"),
         CheckConstraint("min_notice_minutes >= 0", name="min_notice_nonnegative"),
         CheckConstraint("max_advance_days > 0", name="max_advance_positive"),
+        CheckConstraint("no_show_grace_minutes IS NULL OR no_show_grace_minutes >= 0", name="grace_nonnegative"),
     )
 
 

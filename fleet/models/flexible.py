@@ -116,3 +116,7 @@ class Notification(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("flexible_request.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The email outbox: a new row is "pending" until delivered after commit ("sent", "skipped" when the
+    # member chose not to get this kind by email, "failed"). Rows from before the outbox are "skipped".
+    email_status: Mapped[str] = mapped_column(String(10), default="pending", server_default="skipped", index=True)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

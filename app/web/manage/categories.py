@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.forms import checkbox, field_errors, required_int
+from app.forms import checkbox, field_errors, optional_int, required_int
 from app.web.manage import bp
 from fleet import categories as category_service
 from fleet.capabilities import format_schema
@@ -14,7 +14,7 @@ from fleet.errors import DomainError
 from fleet.models import CategoryKind
 
 DEFAULTS = {"kind": "tool", "min_duration_minutes": 30, "max_duration_minutes": 7 * 1440, "min_notice_minutes": 0,
-            "max_advance_days": 90, "capability_schema": ""}
+            "max_advance_days": 90, "capability_schema": "", "no_show_grace_minutes": 30, "condition_checklist": ""}
 
 
 @bp.route("/categories")
@@ -42,7 +42,10 @@ def _category_form(category):
                 "max_duration_minutes": category.max_duration_minutes,
                 "min_notice_minutes": category.min_notice_minutes, "max_advance_days": category.max_advance_days,
                 "approval_required": "on" if category.approval_required else "",
-                "capability_schema": format_schema(category.capability_schema or {})}
+                "capability_schema": format_schema(category.capability_schema or {}),
+                "handover_by_coordinator": "on" if category.handover_by_coordinator else "",
+                "no_show_grace_minutes": "" if category.no_show_grace_minutes is None else category.no_show_grace_minutes,
+                "condition_checklist": category.condition_checklist or ""}
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
@@ -55,6 +58,9 @@ def _category_form(category):
                 max_advance_days=required_int(form, "max_advance_days", "how many days ahead one may book"),
                 approval_required=checkbox(form, "approval_required"),
                 capability_schema=form.get("capability_schema", ""),
+                handover_by_coordinator=checkbox(form, "handover_by_coordinator"),
+                no_show_grace_minutes=optional_int(form, "no_show_grace_minutes"),
+                condition_checklist=form.get("condition_checklist", ""),
             )
             if category is None:
                 saved = category_service.create_category(db.session, current_user, **fields)

@@ -1,0 +1,325 @@
+"""Check-out and check-in at the hub, meter readings, damage reports and repairs.
+
+A checked-out booking holds its slot like a confirmed one. An early return frees the rest of the slot for
+the waitlist; a late return that runs into the next booking flags that booking for its member and the
+coordinators at once. Services take (session, actor, ..., now), raise DomainErrors and only flush.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from fleet.assets import get_asset, set_asset_status, take_out_of_service
+from fleet.bookings import describe_booking, get_booking
+from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fleet.localtime import format_local
+from fleet.models import (
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
+    HandoverKind, Member,
+)
+from fleet.notifications import notify, notify_coordinators
+from fleet.photos import clean_photo, store_photo
+from fleet.permissions import require_coordinator
+
+EARLY_CHECK_OUT = timedelta(minutes=15)   # pick-up may start this long before the booking
+MAX_METER = 10_000_000
+DESCRIPTION_MAX = 2000
+
+
+@dataclass
+class DamageInput:
+    description: str
+    unusable: bool = False
+    photo: bytes | None = None
+
+
+@dataclass
+class CheckInResult:
+    booking: Booking
+    returned_early: bool = False
+    returned_late: bool = False
+    flagged: list[Booking] = field(default_factory=list)
+    damage: DamageReport | None = None
+
+
+def last_meter_reading(session: Session, asset_id: int) -> float | None:
+    """The asset's latest recorded meter reading (km or hours), None when it has none yet."""
+    return session.scalar(select(Handover.meter_reading).where(
+        Handover.asset_id == asset_id, Handover.meter_reading.is_not(None))
+        .order_by(Handover.at.desc(), Handover.id.desc()).limit(1))
+
+
+def handovers_of(session: Session, booking_id: int) -> dict[str, Handover]:
+    return {h.kind.value: h for h in session.scalars(select(Handover).where(Handover.booking_id == booking_id))}
+
+
+def recorded_use(session: Session, booking_id: int) -> float | None:
+    """Km driven or hours run during a booking (check-in minus check-out reading), when both were read."""
+    h = handovers_of(session, booking_id)
+    out, back = h.get("check_out"), h.get("check_in")
+    if out is None or back is None or out.meter_reading is None or back.meter_reading is None:
+        return None
+    return back.meter_reading - out.meter_reading
+
+
+def _may_hand_over(actor: Member, booking: Booking) -> None:
+    if not actor.active:
+        raise Forbidden("Your account is deactivated.")
+    if actor.is_coordinator:
+        return
+    if booking.member_id != actor.id:
+        raise NotFound("No such booking.")
+    if booking.asset.category.handover_by_coordinator:
+        raise Forbidden(f"{booking.asset.category.name} is checked out and in by a coordinator at the hub.")
+
+
+def _checklist(asset: Asset, ticked: dict | Iterable[str] | None) -> dict[str, bool]:
+    items = asset.category.checklist_items
+    if ticked is None:
+        ticked = {}
+    if not isinstance(ticked, dict):
+        ticked = {name: True for name in ticked}
+    unknown = sorted(set(ticked) - set(items))
+    if unknown:
+        raise ValidationFailed(f"{unknown[0]!r} is not on the checklist of {asset.category.name}.", field="checklist")
+    return {item: bool(ticked.get(item, False)) for item in items}
+
+
+def _meter(session: Session, asset: Asset, reading: float | None) -> float | None:
+    if asset.meter_unit is None:
+        if reading is not None:
+            raise ValidationFailed(f"{asset.name} has no meter to read.", field="meter_reading")
+        return None
+    unit = asset.meter_unit.value
+    if reading is None:
+        raise ValidationFailed(f"Enter the meter reading ({unit}).", field="meter_reading")
+    if isinstance(reading, bool) or not isinstance(reading, (int, float)) or reading != reading \
+            or not 0 <= reading <= MAX_METER:
+        raise ValidationFailed(f"The meter reading must be a number of {unit} between 0 and {MAX_METER}.",
+                               field="meter_reading")
+    last = last_meter_reading(session, asset.id)
+    if last is not None and reading < last:
+        raise ValidationFailed(f"The meter reading {reading:g} {unit} is below the last one recorded "
+                               f"({last:g} {unit}); meters do not run backwards.", field="meter_reading")
+    return float(reading)
+
+
+def _clean_damage(damage: DamageInput | None) -> tuple[str, bytes | None, str | None] | None:
+    if damage is None:
+        return None
+    description = (damage.description or "").strip()
+    if not description and damage.photo is None and not damage.unusable:
+        return None
+    if not description:
+        raise ValidationFailed("Describe the damage.", field="damage_description")
+    photo, extension = (clean_photo(damage.photo) if damage.photo is not None else (None, None))
+    return description[:DESCRIPTION_MAX], photo, extension
+
+
+def _record_damage(session: Session, actor: Member, asset: Asset, booking: Booking | None, cleaned, unusable: bool,
+                   now: datetime, photo_dir: Path | None) -> DamageReport:
+    description, photo, extension = cleaned
+    name = None
+    if photo is not None:
+        if photo_dir is None:
+            raise ValidationFailed("Photos cannot be stored here.", field="photo")
+        name = store_photo(photo_dir, photo, extension)
+    report = DamageReport(asset_id=asset.id, booking_id=booking.id if booking else None, reported_by_id=actor.id,
+                          reported_at=now, description=description, unusable=unusable, photo_name=name,
+                          photo_content_type=None if name is None else ("image/png" if extension == "png"
+                                                                         else "image/jpeg"),
+                          status=DamageStatus.open, currency=asset.currency or "EUR")
+    session.add(report)
+    session.flush()
+    state = "unusable: it is now in maintenance and its bookings are being re-planned" if unusable else "still usable"
+    notify_coordinators(session, "damage_reported",
+                        f"Damage reported on {asset.name} by {actor.name} ({state}): {description[:300]}", now,
+                        booking.id if booking else None)
+    if unusable:
+        take_out_of_service(session, asset.id, now=now)
+    return report
+
+
+def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *, meter_reading: float | None = None,
+              checklist: dict | Iterable[str] | None = None, note: str = "", damage: DamageInput | None = None,
+              photo_dir: Path | None = None) -> Booking:
+    """Hand the asset to the member: the booking becomes checked out (still holding its slot)."""
+    booking = get_booking(session, actor, booking_id)
+    asset = booking.asset
+    _may_hand_over(actor, booking)
+    if booking.status == BookingStatus.checked_out:
+        raise Conflict("This booking is already checked out.")
+    if booking.status == BookingStatus.pending:
+        raise Conflict("This booking still waits for a coordinator's approval.")
+    if booking.status != BookingStatus.confirmed:
+        raise Conflict(f"This booking is {booking.status.value.replace('_', ' ')} and cannot be checked out.")
+    if now < booking.start_at - EARLY_CHECK_OUT:
+        raise Conflict(f"Check-out opens {int(EARLY_CHECK_OUT.total_seconds() // 60)} minutes before the start "
+                       f"({format_local(booking.start_at, asset.hub.timezone)}).")
+    if now >= booking.end_at:
+        raise Conflict("This booking has ended; it can no longer be checked out.")
+    if asset.status != AssetStatus.active:
+        raise Conflict(f"{asset.name} is {asset.status.value} and cannot be checked out.")
+    if damage is not None and damage.unusable:
+        raise ValidationFailed("Do not check out something that cannot be used: report the damage as unusable "
+                               "instead, and a coordinator will help you.", field="unusable")
+    still_out = session.scalar(select(Booking.id).where(Booking.asset_id == asset.id, Booking.id != booking.id,
+                                                        Booking.status == BookingStatus.checked_out))
+    if still_out is not None:
+        raise Conflict(f"{asset.name} has not been returned by the member before you yet.")
+    reading = _meter(session, asset, meter_reading)
+    ticked = _checklist(asset, checklist)
+    cleaned = _clean_damage(damage)
+    booking.status = BookingStatus.checked_out
+    session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_out, by_id=actor.id,
+                         at=now, meter_reading=reading, checklist=ticked, note=(note or "").strip()[:2000]))
+    session.flush()
+    if cleaned is not None:
+        _record_damage(session, actor, asset, booking, cleaned, False, now, photo_dir)
+    return booking
+
+
+def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *, meter_reading: float | None = None,
+             checklist: dict | Iterable[str] | None = None, note: str = "", damage: DamageInput | None = None,
+             photo_dir: Path | None = None) -> CheckInResult:
+    """Take the asset back. Early: the rest of the slot is freed. Late: the next booking is flagged."""
+    booking = get_booking(session, actor, booking_id)
+    asset = booking.asset
+    _may_hand_over(actor, booking)
+    if booking.status != BookingStatus.checked_out:
+        raise Conflict("This booking was not checked out, so it cannot be checked in." if booking.status in
+                       (BookingStatus.pending, BookingStatus.confirmed) else
+                       f"This booking is {booking.status.value.replace('_', ' ')}; there is nothing to check in.")
+    reading = _meter(session, asset, meter_reading)
+    ticked = _checklist(asset, checklist)
+    cleaned = _clean_damage(damage)
+    result = CheckInResult(booking)
+    session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_in, by_id=actor.id,
+                         at=now, meter_reading=reading, checklist=ticked, note=(note or "").strip()[:2000]))
+    booking.status = BookingStatus.completed
+    old_end = booking.end_at
+    if now < old_end:
+        booking.end_at = max(now, booking.start_at + timedelta(minutes=1))
+        result.returned_early = True
+    session.flush()
+    if result.returned_early and booking.end_at < old_end:
+        from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
+
+        assign_waitlisted(session, asset.category_id, booking.end_at, old_end, now, INSTANT_TIME_LIMIT)
+    elif now > old_end:
+        result.returned_late = True
+        result.flagged = flag_bookings_after(session, booking, now, until=now,
+                                             why=f"was returned late, at {format_local(now, asset.hub.timezone)}")
+    if cleaned is not None:
+        result.damage = _record_damage(session, actor, asset, booking, cleaned, bool(damage.unusable), now,
+                                       photo_dir)
+    return result
+
+
+def flag_bookings_after(session: Session, late: Booking, now: datetime, *, until: datetime, why: str) -> list[Booking]:
+    """Flag the holding bookings of the late booking's asset that start between its end and `until`: their
+    member and the coordinators are told at once. A booking already flagged is not flagged twice."""
+    asset = late.asset
+    hit = list(session.scalars(select(Booking).where(
+        Booking.asset_id == asset.id, Booking.id != late.id, Booking.status.in_(HOLDING_STATUSES),
+        Booking.start_at >= late.start_at, Booking.start_at < until, Booking.end_at > now)
+        .options(joinedload(Booking.member)).order_by(Booking.start_at)))
+    flagged = []
+    for nxt in hit:
+        if nxt.attention:
+            continue
+        nxt.attention = f"{asset.name} {why}; the booking before yours ran over its end."[:300]
+        notify(session, nxt.member_id, "overdue_return",
+               f"The return of {asset.name} before your booking is late ({why}). Your booking: "
+               f"{describe_booking(nxt, asset)}. A coordinator has been told.", now, nxt.id)
+        notify_coordinators(session, "overdue_return",
+                            f"Late return of {asset.name} runs into the booking of {nxt.member.name} "
+                            f"({describe_booking(nxt, asset)}).", now, nxt.id)
+        flagged.append(nxt)
+    session.flush()
+    return flagged
+
+
+def report_damage(session: Session, actor: Member, asset_id: int, now: datetime, *, description: str,
+                  unusable: bool = False, photo: bytes | None = None, booking_id: int | None = None,
+                  photo_dir: Path | None = None) -> DamageReport:
+    """Any active member may report damage they find; an unusable asset goes into maintenance at once."""
+    if not actor.active:
+        raise Forbidden("Your account is deactivated.")
+    asset = get_asset(session, asset_id)
+    booking = None
+    if booking_id is not None:
+        booking = get_booking(session, actor, booking_id)
+        if booking.asset_id != asset.id:
+            raise ValidationFailed("That booking is not for this asset.", field="booking_id")
+    if asset.status == AssetStatus.retired:
+        raise Conflict(f"{asset.name} is retired.")
+    cleaned = _clean_damage(DamageInput(description, unusable, photo))
+    if cleaned is None:
+        raise ValidationFailed("Describe the damage.", field="damage_description")
+    return _record_damage(session, actor, asset, booking, cleaned, unusable, now, photo_dir)
+
+
+def get_damage_report(session: Session, actor: Member, report_id: int) -> DamageReport:
+    """A report its reporter, the booking's member or a coordinator may see; others get 404."""
+    report = session.get(DamageReport, report_id, options=[joinedload(DamageReport.asset),
+                                                           joinedload(DamageReport.booking)])
+    if report is None:
+        raise NotFound("No such damage report.")
+    if actor.is_coordinator or report.reported_by_id == actor.id or \
+            (report.booking is not None and report.booking.member_id == actor.id):
+        return report
+    raise NotFound("No such damage report.")
+
+
+def repair_damage(session: Session, actor: Member, report_id: int, now: datetime, *, cost_minor: int | None,
+                  currency: str = "EUR", note: str = "") -> DamageReport:
+    """Close a report with the repair and its cost; when no unusable report stays open the asset is back."""
+    require_coordinator(actor)
+    report = get_damage_report(session, actor, report_id)
+    if report.status != DamageStatus.open:
+        raise Conflict("This damage report is closed already.")
+    if cost_minor is not None and (isinstance(cost_minor, bool) or not isinstance(cost_minor, int)
+                                   or not 0 <= cost_minor <= 2**31 - 1):
+        raise ValidationFailed("The repair cost must be zero or more.", field="cost")
+    currency = (currency or "EUR").strip().upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationFailed("Currency must be a three-letter code such as EUR.", field="currency")
+    report.status, report.repaired_at, report.repaired_by_id = DamageStatus.repaired, now, actor.id
+    report.repair_cost_minor, report.currency, report.repair_note = cost_minor, currency, (note or "").strip()[:2000]
+    session.flush()
+    still_broken = session.scalar(select(DamageReport.id).where(
+        DamageReport.asset_id == report.asset_id, DamageReport.status == DamageStatus.open,
+        DamageReport.unusable.is_(True)))
+    if report.unusable and still_broken is None and report.asset.status == AssetStatus.maintenance:
+        set_asset_status(session, actor, report.asset_id, AssetStatus.active, now=now)
+    return report
+
+
+def open_damage_reports(session: Session, actor: Member) -> list[DamageReport]:
+    require_coordinator(actor)
+    return list(session.scalars(select(DamageReport).where(DamageReport.status == DamageStatus.open)
+                                .options(joinedload(DamageReport.asset), joinedload(DamageReport.reported_by))
+                                .order_by(DamageReport.unusable.desc(), DamageReport.reported_at)))
+
+
+def damage_reports_of_booking(session: Session, booking_id: int) -> list[DamageReport]:
+    return list(session.scalars(select(DamageReport).where(DamageReport.booking_id == booking_id)
+                                .order_by(DamageReport.id)))
+
+
+def handover_bookings(session: Session, actor: Member, asset_id: int, now: datetime) -> list[Booking]:
+    """The bookings of an asset someone at the hub may check out or in now: out ones, and confirmed ones
+    whose check-out is open. Members see their own; coordinators all."""
+    stmt = select(Booking).where(Booking.asset_id == asset_id, (
+        (Booking.status == BookingStatus.checked_out) |
+        ((Booking.status == BookingStatus.confirmed) & (Booking.start_at <= now + EARLY_CHECK_OUT)
+         & (Booking.end_at > now)))).options(joinedload(Booking.member)).order_by(Booking.start_at)
+    if not actor.is_coordinator:
+        stmt = stmt.where(Booking.member_id == actor.id)
+    return list(session.scalars(stmt))

@@ -1,0 +1,58 @@
+"""The email outbox: notifications are written in the transaction that decides them and delivered after
+commit. A rolled-back transaction leaves no row, so nothing of it is ever sent.
+
+Delivery is a plain function over a session and a `send(to, subject, body)` callable; the app supplies
+SMTP or a logger. Each row is claimed before sending (pending -> sending, committed) so two deliverers never
+send the same row twice; a send that raises marks the row failed, never pending again.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from fleet.models import Member, Notification, NotificationPreference
+
+log = logging.getLogger(__name__)
+Send = Callable[[str, str, str], None]
+SUBJECT_PREFIX = "Commonpool: "
+
+
+def subject_for(note: Notification) -> str:
+    return SUBJECT_PREFIX + note.kind.replace("_", " ")
+
+
+def deliver_pending(session: Session, send: Send, now: datetime, limit: int = 200) -> dict[str, int]:
+    """Send pending notifications by email where the member wants them; commits per row (it is a job, the
+    caller's transaction has already committed). Returns counts by outcome."""
+    counts = {"sent": 0, "skipped": 0, "failed": 0}
+    ids = list(session.scalars(select(Notification.id).where(Notification.email_status == "pending")
+                               .order_by(Notification.id).limit(limit)))
+    session.commit()
+    for note_id in ids:
+        claimed = session.execute(update(Notification).where(Notification.id == note_id,
+                                                              Notification.email_status == "pending")
+                                  .values(email_status="sending")).rowcount
+        session.commit()
+        if not claimed:
+            continue  # another deliverer has it
+        note = session.get(Notification, note_id)
+        member = session.get(Member, note.member_id)
+        opted_out = session.scalar(select(NotificationPreference.email).where(
+            NotificationPreference.member_id == note.member_id, NotificationPreference.kind == note.kind)) is False
+        if member is None or not member.active or opted_out:
+            outcome = "skipped"
+        else:
+            try:
+                send(member.email, subject_for(note), note.message)
+                outcome = "sent"
+            except Exception:  # noqa: BLE001 - a mail server error must not lose the row or stop the others
+                log.exception("sending notification %s failed", note_id)
+                outcome = "failed"
+        note.email_status, note.emailed_at = outcome, now if outcome == "sent" else None
+        session.commit()
+        counts[outcome] += 1
+    return counts
