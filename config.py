@@ -28,6 +28,11 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_sqlite_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # PostgreSQL only: how long a statement waits for a lock before giving up (the request answers 503), and
+    # how long a connection may sit idle inside a transaction (a hung worker) before the server ends it and
+    # releases its locks. 0 turns either off.
+    DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", 5000))
+    DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30000))
     REDIS_URL = os.environ.get("REDIS_URL")
 
     # Sessions: the cookie only carries a per-member token that logout and password changes rotate.

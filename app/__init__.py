@@ -53,11 +53,24 @@ def _register_database(app: Flask) -> None:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    elif uri.startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _postgres_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     with app.app_context():
         configure_sqlite_engine(db.engine)
         enable_wal(db.engine)  # a no-op once the file is in WAL mode, and on other databases
+
+
+def _postgres_engine_options(app: Flask) -> dict:
+    """Session settings sent at connect: a crashed or hung worker cannot hold locks for long."""
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    settings = [f"-c lock_timeout={int(app.config.get('DB_LOCK_TIMEOUT_MS', 0))}",
+                f"-c idle_in_transaction_session_timeout={int(app.config.get('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 0))}"]
+    connect_args["options"] = " ".join(filter(None, [connect_args.get("options", ""), *settings]))
+    options["connect_args"] = connect_args
+    return options
 
 
 def _register_auth(app: Flask) -> None:
@@ -82,6 +95,9 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no CSRF to defend against
     app.register_blueprint(api_bp)
+    from app.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
     from app.auth import bp as auth_bp
     from app.feeds import bp as feeds_bp
     from app.web.bookings import bp as bookings_bp

@@ -3,11 +3,14 @@ errors never reach the client."""
 from __future__ import annotations
 
 from flask import Flask, render_template
-from sqlalchemy.exc import DataError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
 from fleet.errors import DomainError
+
+UNTRUSTED_HOST = "Bad request: this host name is not served here."
+UNAVAILABLE = "The database is briefly unavailable. Please try again in a moment."
 
 
 def init_errors(app: Flask) -> None:
@@ -22,11 +25,40 @@ def init_errors(app: Flask) -> None:
         db.session.rollback()
         return render_template("error.html", status=404, message="Not found."), 404
 
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DisconnectionError)
+    def _unavailable(exc: Exception):
+        # A lost connection, a lock wait past lock_timeout, a database restart: the transaction is gone. Say so
+        # briefly, never the driver's message; pool_pre_ping gives the next request a live connection.
+        from app.api.errors import is_api_request
+        from app.api.problems import problem
+
+        app.logger.warning("database unavailable: %s", exc.__class__.__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001  (the connection may be dead; the session is discarded anyway)
+            pass
+        db.session.remove()
+        headers = {"Retry-After": "1"}
+        if is_api_request():
+            return problem(503, UNAVAILABLE, headers=headers)
+        try:
+            return render_template("error.html", status=503, message=UNAVAILABLE), 503, headers
+        except Exception:  # noqa: BLE001  (the page layout asks the database who is logged in)
+            return app.response_class(UNAVAILABLE + "\n", status=503, mimetype="text/plain", headers=headers)
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         from app.api.errors import is_api_request
         from app.api.problems import problem
 
+        if isinstance(exc, SecurityError):
+            # A Host outside TRUSTED_HOSTS: no URL can be built for it, so answer without the page layout (whose
+            # links would need one) and without repeating the forged name.
+            if is_api_request():
+                return problem(400, UNTRUSTED_HOST)
+            return app.response_class(UNTRUSTED_HOST + "\n", status=400, mimetype="text/plain")
         if is_api_request():  # unknown paths under /api/v1 answer in the API's own error format
             return problem(exc.code or 500, exc.description or "Error.")
         return render_template("error.html", status=exc.code, message=exc.description), exc.code
+

@@ -1,0 +1,90 @@
+"""A small world for the security suite: one object of every kind, owned by a member, plus another member, a
+coordinator, API tokens for each, and clients that act as each of them."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from fleet.db import utcnow
+from fleet.models import (
+    ApiToken, BookingStatus, FlexibleRequest, MaintenanceWindow, Notification, OptimiserRun, RequestStatus, Role,
+    RunStatus,
+)
+from fleet.tokens import issue_token
+from tests.helpers import at
+
+EMPTY_SOLUTION = json.dumps({
+    "status": "optimal", "method": "greedy", "assignments": [], "unserved": [],
+    "metrics": {"requests": 0, "served": 0, "served_hours": 0.0, "weighted_served_hours": 0.0,
+                "upper_bound_weighted_hours": 0.0, "distance_km": 0.0, "wall_seconds": 0.0}})
+ROLES = ("anon", "other", "owner", "coordinator")  # the order the access matrix calls them in
+
+
+@dataclass
+class World:
+    ids: dict[str, int]
+    emails: dict[str, str]
+    tokens: dict[str, str]
+    members: dict[str, object] = field(default_factory=dict)
+    secret: str = ""
+
+
+def act_as(client, member) -> None:
+    """Log the client in as `member` the way Flask-Login would after a real login (fast: no password hash)."""
+    with client.session_transaction() as sess:
+        sess.clear()
+        if member is not None:
+            sess["_user_id"] = f"{member.id}:{member.session_token}"
+            sess["_fresh"] = True
+
+
+def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
+    """Every kind of object an id in a URL can name. `text` overrides free-text fields (the XSS suite)."""
+    text = text or {}
+    owner = make.member(email="owner@example.org", name=text.get("member.name", "Olive Owner"))
+    other = make.member(email="other@example.org", name="Otto Other")
+    coordinator = make.member(Role.coordinator, email="coord@example.org", name="Cora Coordinator")
+    hub = make.hub(name=text.get("hub.name", "Station"), address=text.get("hub.address", "Main street 1"))
+    category = make.category(name=text.get("category.name", "Cars"), approval_required=True,
+                             description=text.get("category.description", ""))
+    asset = make.asset(category, hub, name=text.get("asset.name", "Blue car"),
+                       description=text.get("asset.description", ""))
+    booking = make.booking(asset, owner, at(2, 9), at(2, 12), status=BookingStatus.pending)
+    booking.note = text.get("booking.note", "")
+    booking.attention = text.get("booking.attention", "Needs a call")
+    now = utcnow()
+    request = FlexibleRequest(member_id=owner.id, category_id=category.id, requires={}, earliest_start=at(5, 8),
+                              latest_end=at(5, 18), duration_minutes=120, status=RequestStatus.waitlisted,
+                              waitlist_reason="Nothing free", note=text.get("request.note", ""),
+                              created_at=now, updated_at=now)
+    window = MaintenanceWindow(asset_id=asset.id, start_at=at(8, 8), end_at=at(8, 12),
+                               reason=text.get("maintenance.reason", "Yearly service"),
+                               created_by_id=coordinator.id, created_at=now)
+    run = OptimiserRun(started_by_id=coordinator.id, horizon_start=now, horizon_end=now + timedelta(days=14),
+                       status=RunStatus.preview, progress="done",
+                       solution_json=EMPTY_SOLUTION)
+    session.add_all([request, window, run])
+    session.flush()
+    session.add(Notification(member_id=owner.id, kind="test", message=text.get("notification", "Hello"),
+                             booking_id=booking.id, created_at=now))
+    tokens = {}
+    for role, member in (("owner", owner), ("other", other), ("coordinator", coordinator)):
+        tokens[role] = issue_token(session, member, f"{role} token", now)[0]
+    owner.calendar_secret = "s3cretFeedForTheOwnerOnly"
+    session.flush()
+    token_id = session.scalar(select(ApiToken.id).where(ApiToken.member_id == owner.id))
+    ids = dict(asset_id=asset.id, booking_id=booking.id, category_id=category.id, hub_id=hub.id,
+               member_id=owner.id, run_id=run.id, request_id=request.id, token_id=token_id, window_id=window.id)
+    session.commit()
+    return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
+                 tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
+                 secret=owner.calendar_secret)
+
+
+@pytest.fixture
+def world(session, make) -> World:
+    return build_world(session, make)

@@ -1,0 +1,166 @@
+"""Who may call what, generated from the URL map (no IDOR, no coordinator action for a member).
+
+Every rule that takes an object id (`<int:...>` or `<id:...>`) is called anonymously, as another member, as
+the member who owns the objects and as a coordinator, with each of its methods. EXPECTATIONS is the reviewed
+table of what each must answer; a new id-taking endpoint fails `test_every_id_route_is_classified` until
+someone adds it here, so every future route gets classified.
+
+Answers: OK is anything but 401/403/404 and a login redirect (a 400 or 409 means the request got past
+authorisation and was refused on its merits); AUTH is the login redirect on web pages and 401 in the API.
+"""
+from __future__ import annotations
+
+import pytest
+from werkzeug.routing import IntegerConverter
+
+from app.converters import IdConverter
+from tests.security.conftest import ROLES, act_as, build_world
+
+OK, AUTH, NOT_FOUND, FORBIDDEN = "ok", "auth", 404, 403
+
+# Someone's own object: others get 404 (its existence is not revealed), coordinators may act on it.
+MEMBER_OWNED = {"anon": AUTH, "other": NOT_FOUND, "owner": OK, "coordinator": OK}
+# Personal credentials: nobody else, coordinators included.
+PERSONAL = {"anon": AUTH, "other": NOT_FOUND, "owner": OK, "coordinator": NOT_FOUND}
+# Coordinator-only: members are told no (403), anonymous callers are sent to log in.
+COORDINATOR = {"anon": AUTH, "other": FORBIDDEN, "owner": FORBIDDEN, "coordinator": OK}
+# The catalogue: anyone on the web; any member with a token in the API.
+PUBLIC = {"anon": OK, "other": OK, "owner": OK, "coordinator": OK}
+MEMBERS = {"anon": AUTH, "other": OK, "owner": OK, "coordinator": OK}
+
+EXPECTATIONS: dict[str, dict] = {
+    # web: a member's own bookings and requests
+    "bookings.detail": MEMBER_OWNED,
+    "bookings.cancel": MEMBER_OWNED,
+    "requests.detail": MEMBER_OWNED,
+    "requests.cancel": MEMBER_OWNED,
+    # web: the catalogue
+    "catalogue.asset_page": PUBLIC,
+    # web: coordinators
+    "feeds.calendar.asset_feed": COORDINATOR,
+    "manage.edit_asset": COORDINATOR,
+    "manage.maintenance": COORDINATOR,
+    "manage.add_maintenance": COORDINATOR,
+    "manage.delete_maintenance": COORDINATOR,
+    "manage.retire_asset": COORDINATOR,
+    "manage.cancel": COORDINATOR,
+    "manage.decide": COORDINATOR,
+    "manage.resolve": COORDINATOR,
+    "manage.edit_category": COORDINATOR,
+    "manage.retire_category": COORDINATOR,
+    "manage.edit_hub": COORDINATOR,
+    "manage.retire_hub": COORDINATOR,
+    "manage.set_member_active": COORDINATOR,
+    "manage.change_role": COORDINATOR,
+    "manage.optimiser_run": COORDINATOR,
+    "manage.apply_optimiser_run": COORDINATOR,
+    "manage.discard_optimiser_run": COORDINATOR,
+    # API: a member's own
+    "api.get_booking": MEMBER_OWNED,
+    "api.cancel_booking": MEMBER_OWNED,
+    "api.get_request": MEMBER_OWNED,
+    "api.cancel_request": MEMBER_OWNED,
+    "api.delete_token": PERSONAL,
+    # API: the catalogue
+    "api.asset": MEMBERS,
+    "api.availability": MEMBERS,
+    "api.hub": MEMBERS,
+    "api.category": MEMBERS,
+    # API: coordinators
+    "api.approve_booking": COORDINATOR,
+    "api.reject_booking": COORDINATOR,
+    "api.update_asset": COORDINATOR,
+    "api.retire_asset": COORDINATOR,
+    "api.list_maintenance": COORDINATOR,
+    "api.create_maintenance": COORDINATOR,
+    "api.delete_maintenance": COORDINATOR,
+    "api.update_hub": COORDINATOR,
+    "api.retire_hub": COORDINATOR,
+    "api.update_category": COORDINATOR,
+    "api.retire_category": COORDINATOR,
+}
+
+# Query strings some GETs need to get past input validation (authorisation comes first anyway).
+QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}}
+
+
+def id_rules(app) -> list:
+    rules = []
+    for rule in app.url_map.iter_rules():
+        if any(isinstance(conv, (IntegerConverter, IdConverter)) for conv in rule._converters.values()):
+            rules.append(rule)
+    return sorted(rules, key=lambda r: (r.endpoint, r.rule))
+
+
+def _rule_cases():
+    from app import create_app
+
+    probe = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    return [pytest.param(rule.endpoint, rule.rule, id=f"{rule.endpoint}:{rule.rule}") for rule in id_rules(probe)]
+
+
+RULE_CASES = _rule_cases()
+
+
+def test_every_id_route_is_classified(app):
+    endpoints = {rule.endpoint for rule in id_rules(app)}
+    unclassified = sorted(endpoints - EXPECTATIONS.keys())
+    assert not unclassified, (f"New id-taking endpoints need a reviewed row in EXPECTATIONS "
+                              f"(tests/security/test_access_matrix.py): {unclassified}")
+    # (rows for endpoints that are gone are harmless and are not an error: parallel branches add and remove)
+    assert len(RULE_CASES) >= 40
+
+
+def _call(client, method: str, path: str, token: str | None, endpoint: str):
+    is_api = path.startswith("/api/")
+    headers = {"Authorization": f"Bearer {token}"} if is_api and token else {}
+    kwargs = {"headers": headers, "query_string": QUERY.get(endpoint)}
+    if method in ("POST", "PATCH", "PUT"):
+        if is_api:
+            kwargs["json"] = {}
+        else:
+            kwargs["data"] = {}
+    return client.open(path, method=method, **kwargs)
+
+
+def _verdict(response, is_api: bool):
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and "/login" in location:
+        return AUTH
+    if is_api and response.status_code == 401:
+        return AUTH
+    if response.status_code in (401, 403, 404):
+        return response.status_code
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    return OK
+
+
+@pytest.mark.parametrize("endpoint, rule_text", RULE_CASES)
+def test_access_as_each_role(app, session, make, endpoint, rule_text):
+    expected = EXPECTATIONS.get(endpoint)
+    if expected is None:
+        pytest.fail(f"{endpoint} has no expectation: classify it in EXPECTATIONS")
+    world = build_world(session, make)
+    rule = next(r for r in app.url_map.iter_rules() if r.rule == rule_text and r.endpoint == endpoint)
+    values = {name: world.ids[name] for name in rule.arguments if name in world.ids}
+    missing = set(rule._converters) - values.keys()
+    assert not missing, f"build_world has no object for {missing}: add one"
+    path = rule_text  # not url_for: endpoints with two rules (retire/unretire) must call this one
+    for name, value in values.items():
+        path = path.replace(f"<int:{name}>", str(value)).replace(f"<id:{name}>", str(value))
+    is_api = path.startswith("/api/")
+    methods = sorted(rule.methods - {"HEAD", "OPTIONS"}, key=lambda m: m != "GET")  # reads first
+    client = app.test_client()
+    failures = []
+    for role in ROLES:
+        member = world.members.get(role)
+        if member is not None:
+            session.refresh(member)
+        act_as(client, member)
+        for method in methods:
+            response = _call(client, method, path, world.tokens.get(role), endpoint)
+            got = _verdict(response, is_api)
+            if got != expected[role]:
+                failures.append(f"{method} {path} as {role}: expected {expected[role]}, got {got} "
+                                f"({response.status_code})")
+    assert not failures, "\n".join(failures)

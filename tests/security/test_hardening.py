@@ -1,0 +1,189 @@
+"""Throttled logins and token requests, local-only `next=`, TRUSTED_HOSTS against forged Host headers, security
+headers on every response, request size limits."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.helpers import PASSWORD, login
+from tests.security.conftest import act_as, build_world
+from tests.security.test_stored_xss import get_pages
+
+
+def test_login_is_throttled_per_account(app, client, make):
+    member = make.member()
+    make.session.commit()
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for _ in range(limit):
+        assert login(client, member.email, "wrong password!").status_code == 400
+    # now even the right password waits for the window to pass
+    response = login(client, member.email)
+    assert response.status_code == 429
+    assert client.get("/bookings").status_code == 302
+
+
+def test_login_is_throttled_per_address(app, client, make):
+    member = make.member()
+    make.session.commit()
+    limit = 6
+    app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"], saved = limit, app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+    try:
+        for n in range(limit):  # a different (unknown) account each time: credential stuffing
+            assert login(client, f"nobody{n}@example.org", "guess guess").status_code == 400
+        assert login(client, member.email).status_code == 429
+    finally:
+        app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = saved
+
+
+def test_token_endpoint_is_throttled(app, client, make):
+    member = make.member()
+    make.session.commit()
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        response = client.post("/api/v1/tokens", json={"email": member.email, "password": "wrong password!"})
+        assert response.status_code == 401
+    response = client.post("/api/v1/tokens", json={"email": member.email, "password": PASSWORD})
+    assert response.status_code == 429 and response.mimetype == "application/problem+json"
+    assert "token" not in response.get_json()
+
+
+BAD_NEXT = ["javascript:alert(1)", "JavaScript:alert(1)", "//evil.example/x", "\\\\evil.example", "/\\evil.example",
+            "https://evil.example/", "http:evil.example", "/\t/evil.example", " //evil.example", "data:text/html,x",
+            "%2F%2Fevil.example", "///evil.example"]
+
+
+@pytest.mark.parametrize("target", BAD_NEXT)
+def test_next_only_goes_to_local_paths(client, make, target):
+    member = make.member()
+    make.session.commit()
+    page = client.get("/login", query_string={"next": target}).get_data(as_text=True)
+    assert "evil.example" not in page and "javascript:" not in page.lower()
+    response = client.post("/login", query_string={"next": target}, data={"email": member.email, "password": PASSWORD})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == "/assets" or location == "/", location
+    response = client.post("/notifications/read", data={"next": target})
+    assert response.headers["Location"] == "/bookings"
+
+
+def test_next_keeps_local_paths(client, make):
+    member = make.member()
+    make.session.commit()
+    response = client.post("/login?next=/bookings%3Fx%3D1", data={"email": member.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/bookings?x=1"
+
+
+# --- Host header --------------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def host_app(database_url, monkeypatch):
+    import importlib
+
+    import config
+    from app import create_app
+    from app.extensions import db
+
+    monkeypatch.setenv("TRUSTED_HOSTS", "pool.example.org,.pool.example.org")
+    importlib.reload(config)  # config reads the environment when it is imported
+    try:
+        assert config.Config.TRUSTED_HOSTS == ["pool.example.org", ".pool.example.org"]
+        trusted = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})
+    finally:
+        monkeypatch.delenv("TRUSTED_HOSTS")
+        importlib.reload(config)
+    yield trusted
+    with trusted.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_forged_host_is_refused_when_trusted_hosts_is_set(host_app, session, make):
+    world = build_world(session, make)
+    secret = world.secret
+    session.close()
+    client = host_app.test_client()
+    for path in ("/", "/login", f"/calendar/{secret}.ics", "/gbfs/gbfs.json", "/gbfs/station_information.json",
+                 "/api/v1/openapi.json", "/healthz", "/no-such-page"):
+        response = client.get(path, headers={"Host": "evil.example"})
+        assert response.status_code == 400, path
+        assert b"evil.example" not in response.data
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert client.get("/api/v1/me", headers={"Host": "evil.example"}).mimetype == "application/problem+json"
+    # the real names (and subdomains, with the leading dot) work, and their links use them
+    feed = client.get(f"/calendar/{secret}.ics", headers={"Host": "pool.example.org"})
+    assert feed.status_code == 200 and b"http://pool.example.org/bookings/" in feed.data
+    gbfs = client.get("/gbfs/gbfs.json", headers={"Host": "www.pool.example.org"})
+    assert gbfs.status_code == 200 and "http://www.pool.example.org/gbfs/" in gbfs.get_data(as_text=True)
+
+
+def test_forwarded_host_headers_are_ignored(client, session, make):
+    world = build_world(session, make)
+    response = client.get("/gbfs/gbfs.json", headers={"X-Forwarded-Host": "evil.example",
+                                                      "X-Forwarded-Proto": "javascript", "Forwarded": "host=evil.example"})
+    assert b"evil.example" not in response.data and b"javascript" not in response.data
+    feed = client.get(f"/calendar/{world.secret}.ics", headers={"X-Forwarded-Host": "evil.example"})
+    assert b"evil.example" not in feed.data
+
+
+# --- headers and limits ------------------------------------------------------------------------------------------
+
+def _check_headers(path: str, response) -> list[str]:
+    csp = response.headers.get("Content-Security-Policy", "")
+    script = re.search(r"script-src([^;]*)", csp)
+    problems = []
+    if not script or "unsafe-inline" in script.group(1) or "unsafe-eval" in script.group(1):
+        problems.append(f"{path}: CSP script-src {script.group(1) if script else None!r}")
+    if "frame-ancestors 'none'" not in csp and "frame-ancestors 'self'" not in csp:
+        problems.append(f"{path}: no frame-ancestors")
+    if response.headers.get("X-Content-Type-Options") != "nosniff":
+        problems.append(f"{path}: no nosniff")
+    if response.headers.get("Referrer-Policy") not in ("same-origin", "no-referrer", "strict-origin-when-cross-origin"):
+        problems.append(f"{path}: Referrer-Policy {response.headers.get('Referrer-Policy')!r}")
+    return problems
+
+
+def test_security_headers_on_every_response(app, session, make):
+    world = build_world(session, make)
+    client = app.test_client()
+    problems = []
+    act_as(client, world.members["coordinator"])
+    for _, path in get_pages(app, world):
+        problems += _check_headers(path, client.get(path))
+    for method, path in (("GET", "/static/app.css"), ("GET", "/no-such-page"), ("DELETE", "/login"),
+                         ("GET", "/api/v1/nothing"), ("POST", "/api/v1/bookings"), ("GET", "/healthz")):
+        problems += _check_headers(f"{method} {path}", client.open(path, method=method))
+    client = app.test_client()
+    for path in ("/", "/login", "/bookings", "/api/v1/me"):
+        problems += _check_headers(f"anonymous {path}", client.get(path))
+    assert not problems, "\n".join(problems)
+
+
+def test_pages_have_no_inline_script(app, session, make):
+    world = build_world(session, make)
+    client = app.test_client()
+    act_as(client, world.members["coordinator"])
+    for _, path in get_pages(app, world):
+        response = client.get(path)
+        if response.mimetype != "text/html":
+            continue
+        body = response.get_data(as_text=True)
+        for tag in re.findall(r"<script\b[^>]*>", body):
+            assert "src=" in tag or 'type="application/json"' in tag, f"{path}: inline script {tag}"
+        assert not re.search(r"\son[a-z]+=", body), f"{path}: inline event handler"
+
+
+def test_request_size_is_limited(app, session, make):
+    world = build_world(session, make)
+    big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    client = app.test_client()
+    response = client.post("/login", data={"email": "a@example.org", "password": big})
+    assert response.status_code == 413 and response.mimetype == "text/html"
+    for path in ("/api/v1/bookings", "/api/v1/tokens", "/api/v1/requests"):
+        response = client.post(path, data='{"note": "' + big + '"}', content_type="application/json",
+                               headers={"Authorization": f"Bearer {world.tokens['owner']}"})
+        assert response.status_code == 413, path
+        assert response.mimetype == "application/problem+json"
+        assert response.get_json()["status"] == 413
+    act_as(client, world.members["owner"])
+    response = client.post("/bookings", data={"asset_id": str(world.ids["asset_id"]), "note": big})
+    assert response.status_code == 413
