@@ -194,3 +194,96 @@ def parse_solution(text: str) -> scheduling.Solution:
     import json
 
     return scheduling.solution_from_dict(json.loads(text))
+
+
+# --- fleet planning: recorded demand over a past period -------------------------------------------------------
+
+PLANNED_BOOKING_STATUSES = (BookingStatus.pending, BookingStatus.confirmed, BookingStatus.checked_out,
+                            BookingStatus.completed, BookingStatus.no_show)
+
+
+def planning_problem(session: Session, start: datetime, end: datetime) -> scheduling.Problem:
+    """The demand recorded over [start, end) as an instance for `python -m scheduling plan`.
+
+    Assets: every asset not retired, of categories and hubs not retired (maintenance windows as blackouts,
+    the hub's opening hours as `open`). Bookings that held or used an asset are fixed bookings on it;
+    rejected bookings, and bookings of assets left out, are fixed-time requests pinned to the hub
+    (location = the hub, max_distance_km 0) requiring the booked asset's capabilities; waitlisted and
+    expired flexible requests are requests with their window. Bookings that overlap the period count whole
+    (the horizon grows to hold them); request windows are clipped to the period; all is rounded inward to
+    the slot grid, and what no longer fits its duration is left out. Ids are database ids as text.
+    """
+    from fleet.models import RequestStatus
+
+    start, end = slot_ceil(start), slot_floor(end)
+    assets = list(session.scalars(
+        select(Asset).join(Asset.category).join(Asset.hub)
+        .where(Asset.status != AssetStatus.retired, Category.retired.is_(False), Hub.retired.is_(False))
+        .options(joinedload(Asset.hub), joinedload(Asset.category)).order_by(Asset.id)))
+    asset_ids = {a.id for a in assets}
+    hubs = {h.id: h for h in session.scalars(select(Hub).where(Hub.retired.is_(False)).order_by(Hub.id))}
+    fixed, requests = [], []
+    horizon_start, horizon_end = start, max(end, start + SLOT)
+    bookings = session.scalars(
+        select(Booking).where(Booking.start_at < end, Booking.end_at > start,
+                              Booking.status.in_(PLANNED_BOOKING_STATUSES + (BookingStatus.rejected,)))
+        .options(joinedload(Booking.asset).joinedload(Asset.hub), joinedload(Booking.asset)
+                 .joinedload(Asset.category)).order_by(Booking.start_at, Booking.id))
+    for b in bookings:
+        # whole bookings, not clipped: a loan cut at the period's edge would start or end while the hub is
+        # closed, and the planner could not place it again
+        s, e = slot_ceil(b.start_at), slot_floor(b.end_at)
+        if e <= s:
+            continue
+        horizon_start, horizon_end = min(horizon_start, s), max(horizon_end, e)
+        if b.status != BookingStatus.rejected and b.asset_id in asset_ids:
+            fixed.append(scheduling.FixedBooking(str(b.id), str(b.asset_id), s, e))
+            continue
+        hub = b.asset.hub
+        hubs.setdefault(hub.id, hub)
+        requests.append(scheduling.Request(
+            id=f"rejected:{b.id}" if b.status == BookingStatus.rejected else f"booking:{b.id}",
+            member=str(b.member_id), category=str(b.asset.category_id), requires=dict(b.asset.capabilities or {}),
+            earliest_start=s, latest_end=e,
+            duration_minutes=int((e - s).total_seconds() // 60), location=scheduling.Location(hub.lat, hub.lon),
+            max_distance_km=0.0, created_at=b.created_at))
+    for r in session.scalars(select(FlexibleRequest).where(
+            FlexibleRequest.status.in_([RequestStatus.waitlisted, RequestStatus.expired]),
+            FlexibleRequest.earliest_start < end, FlexibleRequest.latest_end > start).order_by(FlexibleRequest.id)):
+        s, e = slot_ceil(max(r.earliest_start, start)), slot_floor(min(r.latest_end, end))
+        if e - s < timedelta(minutes=r.duration_minutes):
+            continue
+        requests.append(scheduling.Request(
+            id=str(r.id), member=str(r.member_id), category=str(r.category_id), earliest_start=s, latest_end=e,
+            duration_minutes=r.duration_minutes, requires=dict(r.requires or {}),
+            location=scheduling.Location(r.lat, r.lon) if r.lat is not None and r.lon is not None else None,
+            max_distance_km=r.max_distance_km if r.lat is not None and r.lon is not None else None,
+            created_at=r.created_at))
+    blackouts: dict[int, list[scheduling.Interval]] = {}
+    for m in session.scalars(select(MaintenanceWindow).where(MaintenanceWindow.start_at < horizon_end,
+                                                             MaintenanceWindow.end_at > horizon_start)):
+        if m.asset_id in asset_ids:
+            blackouts.setdefault(m.asset_id, []).append(scheduling.Interval(max(m.start_at, horizon_start),
+                                                                            min(m.end_at, horizon_end)))
+    categories = {str(a.category_id) for a in assets}
+    requests = [r for r in requests if r.category in categories]  # demand for a retired category has no fleet
+    open_by_hub = {hub_id: _open(hub, horizon_start, horizon_end) for hub_id, hub in hubs.items()}
+    return scheduling.Problem(
+        horizon=scheduling.Interval(horizon_start, horizon_end),
+        slot_minutes=SLOT_MINUTES,
+        hubs=tuple(scheduling.Hub(str(h.id), h.lat, h.lon) for h in hubs.values()),
+        assets=tuple(scheduling.Asset(str(a.id), str(a.category_id), str(a.hub_id), dict(a.capabilities or {}),
+                                      tuple(blackouts.get(a.id, ())), open=open_by_hub[a.hub_id]) for a in assets),
+        bookings=tuple(fixed), requests=tuple(requests))
+
+
+def plan_fleet(problem: scheduling.Problem, time_limit: float, workers: int = 2) -> dict:
+    """`python -m scheduling plan` on an instance: the planning report as a JSON-ready dict."""
+    from scheduling.planning import plan
+
+    return plan(problem, time_limit=time_limit, workers=workers)
+
+
+def problem_json(problem: scheduling.Problem) -> str:
+    """The instance as the scheduler's JSON (DESIGN.md §3), for download and `python -m scheduling`."""
+    return scheduling.dumps_problem(problem)

@@ -4,14 +4,15 @@ Pure Python over `solve`: every figure is the same CP-SAT solve run before and a
 so a recommendation comes with its evidence (weighted served hours before and after), never a greedy guess.
 
 Demand: the instance's requests, plus its fixed bookings turned into fixed-time requests pinned to the hub of
-the booked asset (location = the hub, max_distance_km = 0, no capability requirement beyond the category).
-A booking is recorded demand at that hub, not a claim on that one asset, so removing or moving an asset
-re-places its bookings on what is left.
+the booked asset (location = the hub, max_distance_km = 0) that require the booked asset's capabilities
+(numbers at least as large, the same booleans and strings): any asset at least as capable at that hub
+would have done. A booking is recorded demand at that hub, not a claim on that one asset, so removing or
+moving an asset re-places its bookings on what is left.
 
 Categories never share an asset, so each is planned on its own sub-instance (all hubs kept). Per category:
 
-(a) Fewest assets. Fixed-time demand (window == duration) with interchangeable assets (no capability
-    requirements, no blackouts, no opening hours, at most one hub it may use): the overlap sweep, the
+(a) Fewest assets. Fixed-time demand (window == duration) with interchangeable assets (every asset meets
+    every request's requirements, no blackouts, no opening hours, at most one hub it may use): the overlap sweep, the
     largest number of requests running at once, is exact. Otherwise the solver: assets are ranked by the
     weighted hours the full fleet's plan gives them (most used first) and a binary search finds the
     smallest prefix that still serves what the whole fleet serves. Nested prefixes can only serve more as
@@ -41,7 +42,7 @@ from .model import Asset, Interval, Location, Problem, Request, Solution
 from .solve import solve
 
 MIN_SOLVE_SECONDS = 0.2
-BASE_SHARE = 3.0  # the base solve of a category counts as this many ordinary solves
+BASE_SHARE = 10.0  # the base solve of a category counts as this many ordinary solves
 EPS = 1e-6
 
 
@@ -123,9 +124,9 @@ def demand_problem(problem: Problem) -> Problem:
         if minutes <= 0:
             continue
         pinned.append(Request(id=f"booking:{b.id}", member=f"booking:{b.id}", category=asset.category,
-                              earliest_start=b.start, latest_end=b.start + timedelta(minutes=minutes),
-                              duration_minutes=minutes, location=Location(hub.lat, hub.lon), max_distance_km=0.0,
-                              created_at=b.start))
+                              requires=dict(asset.capabilities), earliest_start=b.start,
+                              latest_end=b.start + timedelta(minutes=minutes), duration_minutes=minutes,
+                              location=Location(hub.lat, hub.lon), max_distance_km=0.0, created_at=b.start))
     return replace(problem, requests=problem.requests + tuple(pinned), bookings=())
 
 
@@ -173,7 +174,9 @@ def _with_asset(problem: Problem, asset: Asset) -> Problem:
 # --- (a) the fewest assets -------------------------------------------------------------------------------------
 
 def _sweep_applies(sub: Problem, requests: list[Request]) -> bool:
-    if not all(_is_fixed(r) and not r.requires for r in requests):
+    # interchangeable: every asset of the category meets every request's requirements
+    if not all(_is_fixed(r) and all(capabilities_hold(r.requires, a.capabilities) for a in sub.assets)
+               for r in requests):
         return False
     if any(a.blackouts or a.open is not None for a in sub.assets):
         return False
@@ -294,11 +297,13 @@ def plan(problem: Problem, time_limit: float = 60.0, workers: int = 2) -> dict:
                                    "note": "not evaluated: time limit reached"})
             not_evaluated += 1
             continue
+        unserved = base.served < base.requests
+        if not unserved:  # its acquisitions and moves need no solve: give their planned share back
+            clock.planned -= len(_asset_types(sub)) * len(hubs) + len(sub.assets) * (len(hubs) - 1)
         entry = {"category": c, "assets": len(sub.assets), "demand": demand_row, "base": base.evidence(),
                  "asset_hours": base.by_asset}
         entry["fewest"] = _fewest(solver, sub, base) if sub.assets else None
         out_categories.append(entry)
-        unserved = base.served < base.requests
         # (b) acquisitions
         types = [t for t in _asset_types(sub) if not _dominated(t, _asset_types(sub))]
         for template in types:

@@ -1,0 +1,409 @@
+"""Open-book costs: cost records per asset, usage fees per category, members' ledgers and the public summary.
+
+Money is an integer number of minor units (cents) with an ISO 4217 currency everywhere here: amounts are
+parsed from text with Decimal, summed as integers, and every derived figure (depreciation, cost per hour of
+use, the fee of a booking) is an integer division, rounded half up. No float ever holds money.
+
+The public summary per category, for a period (default: the twelve months up to now):
+- recorded costs: the cost records dated in the period (maintenance, repair, insurance, yearly, other);
+- depreciation: each active asset's purchase cost spread evenly over its calendar life (the category's
+  impact-factor row, else DEFAULT_LIFE_YEARS) from its purchase date, the part that falls in the period;
+- hours of use: the time confirmed, checked-out and completed bookings held the category's assets in the
+  period (`held hours` of the utilisation figures);
+- cost per hour of use = (recorded costs + depreciation) / hours of use: the fee per hour that would have
+  recovered the costs at this utilisation (the suggested fee);
+- fees charged and payments received in the period, from the members' ledgers, summed over members.
+It names no member. Amounts are grouped by currency; a pool normally has one.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from fleet.errors import NotFound, ValidationFailed
+from fleet.impact import category_choices, factor_table, rolling_year
+from fleet.models import (
+    Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,
+)
+from fleet.permissions import require_coordinator
+from fleet.utilisation import Period, held_seconds_by_asset
+
+MAX_MINOR = 2**31 - 1  # the database integer range
+DEFAULT_LIFE_YEARS = 10
+DEFAULT_CURRENCY = "EUR"
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_AMOUNT = re.compile(r"^\d+([.,]\d{1,2})?$")
+
+
+# --- money -------------------------------------------------------------------------------------------------------
+
+def parse_amount(text: str | None, field: str = "amount", allow_zero: bool = True) -> int:
+    """'12.50' or '12,5' -> 1250 minor units; at most two decimals, never negative, never a float."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationFailed("Enter an amount, e.g. 12.50.", field=field)
+    if not _AMOUNT.match(text):
+        raise ValidationFailed("An amount is a number with at most two decimals, e.g. 12.50.", field=field)
+    try:
+        minor = int(Decimal(text.replace(",", ".")) * 100)
+    except InvalidOperation:
+        raise ValidationFailed("An amount is a number with at most two decimals, e.g. 12.50.", field=field) from None
+    return check_minor(minor, field, allow_zero)
+
+
+def check_minor(value, field: str = "amount_minor", allow_zero: bool = True) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed("Amounts are whole numbers of minor units (cents).", field=field)
+    if value < (0 if allow_zero else 1):
+        raise ValidationFailed("The amount must be positive." if not allow_zero else "The amount cannot be negative.",
+                               field=field)
+    if value > MAX_MINOR:
+        raise ValidationFailed("The amount is too large.", field=field)
+    return value
+
+
+def check_currency(code: str | None, field: str = "currency") -> str:
+    code = (code or "").strip().upper()
+    if not _CURRENCY.match(code):
+        raise ValidationFailed("A currency is a three-letter ISO 4217 code, e.g. EUR.", field=field)
+    return code
+
+
+def divide_round(numerator: int, denominator: int) -> int:
+    """numerator / denominator for non-negative integers, rounded half up, in integers."""
+    return (2 * numerator + denominator) // (2 * denominator)
+
+
+def _note(text: str | None) -> str:
+    text = (text or "").strip()
+    if len(text) > 500:
+        raise ValidationFailed("The note is at most 500 characters.", field="note")
+    return text
+
+
+def _check_date(value, field: str) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationFailed("Enter a date, YYYY-MM-DD.", field=field)
+    if not 1900 <= value.year <= 9999:
+        raise ValidationFailed("The date is out of range.", field=field)
+    return value
+
+
+# --- cost records -------------------------------------------------------------------------------------------------
+
+def record_cost(session: Session, actor: Member, asset_id: int, kind: str, amount_minor: int, currency: str,
+                incurred_on: date, note: str, now: datetime) -> CostRecord:
+    require_coordinator(actor)
+    asset = session.get(Asset, asset_id) if isinstance(asset_id, int) and 0 < asset_id <= MAX_MINOR else None
+    if asset is None:
+        raise ValidationFailed("No such asset.", field="asset_id")
+    try:
+        cost_kind = CostKind(kind)
+    except ValueError:
+        raise ValidationFailed("The kind is maintenance, repair, insurance, yearly or other.", field="kind") from None
+    record = CostRecord(asset_id=asset.id, kind=cost_kind, amount_minor=check_minor(amount_minor),
+                        currency=check_currency(currency), incurred_on=_check_date(incurred_on, "incurred_on"),
+                        note=_note(note), recorded_by_id=actor.id, created_at=now)
+    session.add(record)
+    session.flush()
+    return record
+
+
+def list_cost_records(session: Session, actor: Member, asset_id: int | None = None,
+                      limit: int = 200) -> list[CostRecord]:
+    require_coordinator(actor)
+    query = select(CostRecord).options(joinedload(CostRecord.asset)).order_by(CostRecord.incurred_on.desc(),
+                                                                                CostRecord.id.desc())
+    if asset_id is not None:
+        query = query.where(CostRecord.asset_id == asset_id)
+    return list(session.scalars(query.limit(limit)))
+
+
+# --- usage fees -----------------------------------------------------------------------------------------------
+
+def set_category_fee(session: Session, actor: Member, category_id: int, per_hour_minor: int | None,
+                     per_km_minor: int | None, currency: str, now: datetime) -> CategoryFee:
+    """Set (or clear, with both None) a category's usage fee."""
+    require_coordinator(actor)
+    category = session.get(Category, category_id)
+    if category is None:
+        raise NotFound("No such category.")
+    if per_hour_minor is not None:
+        check_minor(per_hour_minor, "per_hour")
+    if per_km_minor is not None:
+        check_minor(per_km_minor, "per_km")
+    currency = check_currency(currency)
+    fee = session.scalar(select(CategoryFee).where(CategoryFee.category_id == category.id))
+    if fee is None:
+        fee = CategoryFee(category_id=category.id)
+        session.add(fee)
+    fee.per_hour_minor, fee.per_km_minor, fee.currency = per_hour_minor, per_km_minor, currency
+    fee.updated_by_id, fee.updated_at = actor.id, now
+    session.flush()
+    return fee
+
+
+def category_fees(session: Session) -> dict[int, CategoryFee]:
+    return {f.category_id: f for f in session.scalars(select(CategoryFee))}
+
+
+def booking_fee_minor(fee: CategoryFee | None, booking: Booking) -> int | None:
+    """The per-hour fee of a booking, rounded half up to a minor unit; None without a per-hour fee."""
+    if fee is None or fee.per_hour_minor is None:
+        return None
+    seconds = int((booking.end_at - booking.start_at).total_seconds())
+    return divide_round(fee.per_hour_minor * seconds, 3600)
+
+
+# --- ledgers -----------------------------------------------------------------------------------------------------
+
+def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: str, amount_minor: int | None,
+                        currency: str | None, entry_date: date, note: str, now: datetime,
+                        booking_id: int | None = None) -> LedgerEntry:
+    """A fee or a payment in a member's ledger. A fee for a booking may leave the amount out: it is then the
+    category's per-hour fee times the booking's length."""
+    require_coordinator(actor)
+    member = session.get(Member, member_id) if isinstance(member_id, int) and 0 < member_id <= MAX_MINOR else None
+    if member is None:
+        raise ValidationFailed("No such member.", field="member_id")
+    try:
+        ledger_kind = LedgerKind(kind)
+    except ValueError:
+        raise ValidationFailed("The kind is fee or payment.", field="kind") from None
+    booking, category_id = None, None
+    if booking_id is not None:
+        booking = session.get(Booking, booking_id) if isinstance(booking_id, int) and 0 < booking_id <= MAX_MINOR else None
+        if booking is None or booking.member_id != member.id:
+            raise ValidationFailed("No such booking of this member.", field="booking_id")
+        category_id = booking.asset.category_id
+    if amount_minor is None:
+        fee = category_fees(session).get(category_id) if booking is not None else None
+        amount_minor = booking_fee_minor(fee, booking) if booking is not None and ledger_kind == LedgerKind.fee else None
+        if amount_minor is None:
+            raise ValidationFailed("Enter an amount (there is no per-hour fee to compute it from).", field="amount")
+        currency = currency or fee.currency
+    entry = LedgerEntry(member_id=member.id, kind=ledger_kind, amount_minor=check_minor(amount_minor, "amount",
+                                                                                          allow_zero=False),
+                        currency=check_currency(currency), entry_date=_check_date(entry_date, "entry_date"),
+                        category_id=category_id, booking_id=booking.id if booking else None, note=_note(note),
+                        recorded_by_id=actor.id, created_at=now)
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def list_ledger_entries(session: Session, actor: Member, member_id: int | None = None,
+                        limit: int = 200) -> list[LedgerEntry]:
+    require_coordinator(actor)
+    query = select(LedgerEntry).options(joinedload(LedgerEntry.member)).order_by(LedgerEntry.entry_date.desc(),
+                                                                                 LedgerEntry.id.desc())
+    if member_id is not None:
+        query = query.where(LedgerEntry.member_id == member_id)
+    return list(session.scalars(query.limit(limit)))
+
+
+@dataclass
+class Ledger:
+    entries: list[LedgerEntry]
+    # currency -> minor units the member owes (fees minus payments; negative: in credit)
+    balances: dict[str, int]
+
+
+def member_ledger(session: Session, member: Member) -> Ledger:
+    """A member's own ledger, newest first, and the balance per currency."""
+    entries = list(session.scalars(select(LedgerEntry).where(LedgerEntry.member_id == member.id)
+                                   .options(joinedload(LedgerEntry.category))
+                                   .order_by(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc())))
+    balances: dict[str, int] = defaultdict(int)
+    for e in entries:
+        balances[e.currency] += e.amount_minor if e.kind == LedgerKind.fee else -e.amount_minor
+    return Ledger(entries, dict(balances))
+
+
+# --- the public summary ----------------------------------------------------------------------------------------
+
+@dataclass
+class Money:
+    """Minor units per currency."""
+
+    amounts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, currency: str, minor: int) -> None:
+        self.amounts[currency] = self.amounts.get(currency, 0) + minor
+
+    def plus(self, other: "Money") -> "Money":
+        out = Money(dict(self.amounts))
+        for c, v in other.amounts.items():
+            out.add(c, v)
+        return out
+
+    def as_list(self) -> list[dict]:
+        return [{"currency": c, "amount_minor": v} for c, v in sorted(self.amounts.items())]
+
+
+@dataclass
+class CategoryCosts:
+    category_id: int
+    name: str
+    assets: int
+    recorded: Money
+    by_kind: dict[str, Money]
+    depreciation: Money
+    life_years: float
+    held_seconds: int
+    fee: CategoryFee | None
+
+    @property
+    def total(self) -> Money:
+        return self.recorded.plus(self.depreciation)
+
+    @property
+    def hours_of_use(self) -> float:
+        return self.held_seconds / 3600
+
+    def cost_per_hour(self) -> Money | None:
+        """Total cost over hours of use, per currency, in minor units (the suggested per-hour fee)."""
+        if self.held_seconds <= 0:
+            return None
+        return Money({c: divide_round(v * 3600, self.held_seconds) for c, v in self.total.amounts.items()})
+
+    def as_dict(self) -> dict:
+        per_hour = self.cost_per_hour()
+        return {"category_id": self.category_id, "name": self.name, "assets": self.assets,
+                "recorded_costs": self.recorded.as_list(),
+                "recorded_by_kind": {k: m.as_list() for k, m in sorted(self.by_kind.items())},
+                "depreciation": self.depreciation.as_list(), "life_years": self.life_years,
+                "total_cost": self.total.as_list(), "hours_of_use": round(self.hours_of_use, 4),
+                "cost_per_hour_of_use": None if per_hour is None else per_hour.as_list(),
+                "fee": None if self.fee is None or (self.fee.per_hour_minor is None and self.fee.per_km_minor is None)
+                else {"currency": self.fee.currency, "per_hour_minor": self.fee.per_hour_minor,
+                      "per_km_minor": self.fee.per_km_minor},
+                "suggested_fee_per_hour": None if per_hour is None else per_hour.as_list()}
+
+
+@dataclass
+class CostSummary:
+    period: Period
+    categories: list[CategoryCosts]
+    fees_charged: Money
+    payments_received: Money
+
+    def total(self) -> Money:
+        out = Money()
+        for c in self.categories:
+            out = out.plus(c.total)
+        return out
+
+    def as_dict(self) -> dict:
+        return {"period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
+                "categories": [c.as_dict() for c in self.categories],
+                "pool": {"total_cost": self.total().as_list(),
+                         "hours_of_use": round(sum(c.held_seconds for c in self.categories) / 3600, 4),
+                         "fees_charged": self.fees_charged.as_list(),
+                         "payments_received": self.payments_received.as_list()},
+                "definitions": {
+                    "recorded_costs": "Cost records (maintenance, repair, insurance, yearly, other) dated in the period.",
+                    "depreciation": "Purchase cost spread evenly over the calendar life from the purchase date; "
+                                    "the part inside the period. Active assets only.",
+                    "hours_of_use": "Time confirmed, checked-out and completed bookings held the assets in the period.",
+                    "cost_per_hour_of_use": "(recorded costs + depreciation) / hours of use, rounded to a minor "
+                                            "unit: the per-hour fee that would have recovered the costs.",
+                    "money": "Integer minor units (cents) with an ISO 4217 currency.",
+                }}
+
+
+def _life_years(session: Session) -> dict[int, float]:
+    table, out = factor_table(), {}
+    for cid, choice in category_choices(session).items():
+        years = None
+        if "calendar_life_years" in choice.overrides:
+            years = choice.overrides["calendar_life_years"][1]
+        elif choice.factor_key in table:
+            years = table[choice.factor_key].calendar_life_years
+        out[cid] = float(years) if years and years > 0 else float(DEFAULT_LIFE_YEARS)
+    return out
+
+
+def depreciation_minor(purchase_minor: int, purchased: date, life_years: float, period: Period) -> int:
+    """The part of the purchase cost that falls in the period, straight line over the life, in days."""
+    life_days = max(1, round(life_years * 365.25))
+    start, end = purchased, purchased + timedelta(days=life_days)
+    lo, hi = max(start, period.start.date()), min(end, period.end.date())
+    days = (hi - lo).days
+    return 0 if days <= 0 else (purchase_minor * days) // life_days
+
+
+def cost_summary(session: Session, period: Period) -> CostSummary:
+    """The open-book view of the pool for the period (see the module docstring). No personal data."""
+    categories = list(session.scalars(select(Category).order_by(Category.name)))
+    assets = list(session.execute(select(Asset.id, Asset.category_id, Asset.status, Asset.purchase_cost_minor,
+                                         Asset.currency, Asset.purchase_date, Asset.created_at)))
+    held = held_seconds_by_asset(session, period, [a.id for a in assets])
+    lives = _life_years(session)
+    fees = category_fees(session)
+    rows = {c.id: CategoryCosts(c.id, c.name, 0, Money(), {}, Money(), lives.get(c.id, DEFAULT_LIFE_YEARS), 0,
+                                fees.get(c.id)) for c in categories}
+    for a in assets:
+        row = rows[a.category_id]
+        row.held_seconds += held.get(a.id, {}).get("seconds", 0)
+        if a.status == AssetStatus.retired:
+            continue
+        row.assets += 1
+        if a.purchase_cost_minor:
+            bought = a.purchase_date or a.created_at.date()
+            row.depreciation.add(a.currency, depreciation_minor(a.purchase_cost_minor, bought, row.life_years, period))
+    first, last = period_dates(period)
+    recorded = session.execute(
+        select(Asset.category_id, CostRecord.kind, CostRecord.currency, func.sum(CostRecord.amount_minor))
+        .join(Asset, Asset.id == CostRecord.asset_id)
+        .where(CostRecord.incurred_on >= first, CostRecord.incurred_on < last)
+        .group_by(Asset.category_id, CostRecord.kind, CostRecord.currency))
+    for cid, kind, currency, total in recorded:
+        row = rows[cid]
+        row.recorded.add(currency, int(total))
+        row.by_kind.setdefault(kind.value, Money()).add(currency, int(total))
+    fees_charged, payments = Money(), Money()
+    for kind, currency, total in session.execute(
+            select(LedgerEntry.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+            .where(LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last)
+            .group_by(LedgerEntry.kind, LedgerEntry.currency)):
+        (fees_charged if kind == LedgerKind.fee else payments).add(currency, int(total))
+    return CostSummary(period, list(rows.values()), fees_charged, payments)
+
+
+def default_period(now: datetime) -> Period:
+    """The twelve months up to now (like the impact figures)."""
+    return rolling_year(now)
+
+
+def period_dates(period: Period) -> tuple[date, date]:
+    """The calendar days (UTC) a period covers, as [first, last): a day counts when the period touches it."""
+    last = period.end.date() if period.end.time() == datetime.min.time() else period.end.date() + timedelta(days=1)
+    return period.start.date(), last
+
+
+def member_id_for_email(session: Session, email: str | None) -> int:
+    """The member with this email address (as a coordinator types it), for recording ledger entries."""
+    from fleet.accounts import normalise_email
+
+    try:
+        address = normalise_email(email or "")
+    except ValidationFailed:
+        raise ValidationFailed("Enter the member's email address.", field="member") from None
+    member = session.scalar(select(Member).where(Member.email == address))
+    if member is None:
+        raise ValidationFailed("No member with this email address.", field="member")
+    return member.id
+
+
+def parse_date(text: str | None, field: str) -> date:
+    try:
+        return _check_date(date.fromisoformat((text or "").strip()), field)
+    except ValueError:
+        raise ValidationFailed("Enter a date, YYYY-MM-DD.", field=field) from None
