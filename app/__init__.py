@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.feeds import bp as feeds_bp
     from app.web.bookings import bp as bookings_bp
     from app.web.catalogue import bp as catalogue_bp
+    from app.web.costs import bp as costs_bp
     from app.web.manage import bp as manage_bp
     from app.web.requests import bp as requests_bp
     from app.web.stats import bp as stats_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(requests_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(stats_bp)
+    app.register_blueprint(costs_bp)
     app.register_blueprint(feeds_bp)
 
 

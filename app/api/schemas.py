@@ -160,3 +160,6 @@ RESPONSES = {
 from app.api.stats_schemas import STATS_RESPONSES  # noqa: E402
 
 RESPONSES.update(STATS_RESPONSES)
+from app.api.costs_schemas import COSTS_RESPONSES  # noqa: E402
+
+RESPONSES.update(COSTS_RESPONSES)

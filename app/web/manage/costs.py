@@ -1,0 +1,106 @@
+"""Open-book costs for coordinators: record asset costs, set category usage fees (with the suggestion from
+recorded costs and use), record fees and payments in members' ledgers."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import field_errors, optional_int
+from app.web.manage import bp
+from fleet import costs as cost_service
+from fleet.assets import list_assets
+from fleet.db import utcnow
+from fleet.errors import DomainError, ValidationFailed
+from fleet.models import CostKind, LedgerKind
+
+
+def _costs_page(form: dict, errors: dict, status: int = 200):
+    now = utcnow()
+    summary = cost_service.cost_summary(db.session, cost_service.default_period(now))
+    return render_template("manage/costs.html", records=cost_service.list_cost_records(db.session, current_user),
+                           summary=summary, assets=list_assets(db.session), kinds=[k.value for k in CostKind],
+                           form=form, errors=errors, today=now.date().isoformat()), status
+
+
+def _optional_amount(form, name: str) -> int | None:
+    text = (form.get(name) or "").strip()
+    return None if not text else cost_service.parse_amount(text, field=name)
+
+
+@bp.route("/costs")
+def costs():
+    return _costs_page({"currency": cost_service.DEFAULT_CURRENCY}, {})
+
+
+@bp.route("/costs", methods=["POST"])
+def record_cost():
+    form = request.form
+    try:
+        asset_id = optional_int(form, "asset_id")
+        if asset_id is None:
+            raise ValidationFailed("Choose an asset.", field="asset_id")
+        record = cost_service.record_cost(
+            db.session, current_user, asset_id, form.get("kind", ""), cost_service.parse_amount(form.get("amount")),
+            form.get("currency", ""), cost_service.parse_date(form.get("incurred_on"), "incurred_on"),
+            form.get("note", ""), utcnow())
+        message = f"Recorded {record.kind.value} of {record.asset.name}."
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        return _costs_page(form.to_dict(), field_errors(exc), exc.status)
+    flash(message, "success")
+    return redirect(url_for("manage.costs"))
+
+
+@bp.route("/costs/fees/<id:category_id>", methods=["POST"])
+def set_fee(category_id: int):
+    form = request.form
+    try:
+        fee = cost_service.set_category_fee(db.session, current_user, category_id,
+                                            _optional_amount(form, "per_hour"), _optional_amount(form, "per_km"),
+                                            form.get("currency", ""), utcnow())
+        message = f"Usage fee of {fee.category.name} saved."
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        errors = field_errors(exc)
+        return _costs_page({"fee_category": category_id, **form.to_dict()}, errors, exc.status)
+    flash(message, "success")
+    return redirect(url_for("manage.costs") + "#fees")
+
+
+def _ledger_page(form: dict, errors: dict, status: int = 200):
+    return render_template("manage/ledger.html", entries=cost_service.list_ledger_entries(db.session, current_user),
+                           kinds=[k.value for k in LedgerKind], form=form, errors=errors,
+                           today=utcnow().date().isoformat()), status
+
+
+@bp.route("/ledger")
+def ledger():
+    return _ledger_page({"currency": cost_service.DEFAULT_CURRENCY, "kind": "fee"}, {})
+
+
+@bp.route("/ledger", methods=["POST"])
+def record_ledger_entry():
+    form = request.form
+    try:
+        member_id = cost_service.member_id_for_email(db.session, form.get("member"))
+        entry = cost_service.record_ledger_entry(
+            db.session, current_user, member_id, form.get("kind", ""), _optional_amount(form, "amount"),
+            (form.get("currency") or "").strip() or None,
+            cost_service.parse_date(form.get("entry_date"), "entry_date"), form.get("note", ""), utcnow(),
+            booking_id=optional_int(form, "booking_id"))
+        message = f"Recorded a {entry.kind.value} for {entry.member.name}."
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        if exc.status in (403, 404):
+            raise
+        return _ledger_page(form.to_dict(), field_errors(exc, {"amount_minor": "amount"}), exc.status)
+    flash(message, "success")
+    return redirect(url_for("manage.ledger"))
