@@ -78,7 +78,26 @@ EXPECTATIONS: dict[str, dict] = {
     "api.retire_hub": COORDINATOR,
     "api.update_category": COORDINATOR,
     "api.retire_category": COORDINATOR,
+    # fleet planning and open-book costs (coordinators)
+    "manage.planning_run": COORDINATOR,
+    "manage.planning_instance": COORDINATOR,
+    "manage.planning_report": COORDINATOR,
+    "manage.set_fee": COORDINATOR,
 }
+
+# Where an argument name means another kind of object than build_world's (run_id: a planning run, not an
+# optimiser run), the object is made for that test: (world key, maker).
+def _planning_run(session, world) -> int:
+    from fleet.db import utcnow
+    from fleet.planning import create_plan
+
+    run = create_plan(session, world.members["coordinator"], 7, 2.0, utcnow())
+    session.commit()
+    return run.id
+
+
+OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
+             for endpoint in ("manage.planning_run", "manage.planning_instance", "manage.planning_report")}
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}}
@@ -142,6 +161,8 @@ def test_access_as_each_role(app, session, make, endpoint, rule_text):
         pytest.fail(f"{endpoint} has no expectation: classify it in EXPECTATIONS")
     world = build_world(session, make)
     rule = next(r for r in app.url_map.iter_rules() if r.rule == rule_text and r.endpoint == endpoint)
+    for name, (key, maker) in OTHER_IDS.get(endpoint, {}).items():
+        world.ids[name] = maker(session, world)
     values = {name: world.ids[name] for name in rule.arguments if name in world.ids}
     missing = set(rule._converters) - values.keys()
     assert not missing, f"build_world has no object for {missing}: add one"
