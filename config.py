@@ -35,6 +35,19 @@ class Config:
     DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30000))
     REDIS_URL = os.environ.get("REDIS_URL")
 
+    # Notification email: SMTP when MAIL_SERVER is set, else written to the log. MAIL_DELIVERY: background
+    # (after each commit that wrote notifications), inline, or off (only `flask bookings deliver-notifications`).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "commonpool@localhost")
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "background")
+    # Damage photos are stored here (under the instance folder, never under static/).
+    PHOTO_DIR = os.environ.get("COMMONPOOL_PHOTO_DIR") or str(INSTANCE_DIR / "photos")
+
     # Sessions: the cookie only carries a per-member token that logout and password changes rotate.
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -66,6 +79,8 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    MAIL_DELIVERY = "off"  # tests deliver explicitly, with a fake sender; never SMTP
+    MAIL_SERVER = None
     SECRET_KEY = "test-secret-key"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

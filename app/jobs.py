@@ -57,3 +57,25 @@ def start_run(run_id: int) -> str:
     thread.start()
     app.extensions.setdefault("optimiser_threads", []).append(thread)
     return "thread"
+
+
+def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:
+    """The periodic booking work in one call, for cron (`flask bookings tick`), an RQ scheduler or a test:
+    release no-shows, write reminders, flag overdue returns, commit, then deliver the email outbox."""
+    from app.extensions import db
+    from app.mail import deliver_outbox
+    from fleet.booking_jobs import flag_overdue_returns, release_no_shows, send_reminders
+    from fleet.db import utcnow
+
+    if app is None:
+        from app import create_app
+
+        app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url} if database_url else None)
+    with app.app_context():
+        now = utcnow()
+        counts = {"no_shows": len(release_no_shows(db.session, now)),
+                  "reminders": len(send_reminders(db.session, now)),
+                  "overdue": len(flag_overdue_returns(db.session, now))}
+        db.session.commit()
+    counts.update(deliver_outbox(app))
+    return counts

@@ -80,3 +80,6 @@ def reject_booking(booking_id: int):
     booking = booking_service.reject_booking(db.session, actor(), booking_id, utcnow(), data.get("reason", ""))
     db.session.commit()
     return jsonify(out.booking(booking))
+
+
+from app.api import handover  # noqa: E402,F401  (check-out, check-in, damage and series routes)

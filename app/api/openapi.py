@@ -7,6 +7,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api import schemas as s
 from app.api.costs_schemas import costs_paths
+from app.api.handover_schemas import handover_paths
 from app.api.stats_schemas import stats_paths
 
 REF = "#/components/schemas/"
@@ -180,6 +181,7 @@ def document(server_url: str) -> dict:
                                    "content": {"application/json": {"schema": s.DECISION_REQUEST}}}})},
     }
     paths.update(stats_paths(_op, _json, _query))
+    paths.update(handover_paths(_op, _json, _query))
     paths.update(costs_paths(_op, _json, _query))
     return {
         "openapi": "3.1.0",

@@ -80,3 +80,6 @@ def cancel(booking_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
+
+
+from app.web import handover  # noqa: E402,F401  (check-out/in, damage, series and job routes on this blueprint)

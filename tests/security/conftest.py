@@ -77,12 +77,42 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     owner.calendar_secret = "s3cretFeedForTheOwnerOnly"
     session.flush()
     token_id = session.scalar(select(ApiToken.id).where(ApiToken.member_id == owner.id))
+    series, report = _handover_objects(session, owner, asset, booking, now)
     ids = dict(asset_id=asset.id, booking_id=booking.id, category_id=category.id, hub_id=hub.id,
-               member_id=owner.id, run_id=run.id, request_id=request.id, token_id=token_id, window_id=window.id)
+               member_id=owner.id, run_id=run.id, request_id=request.id, token_id=token_id, window_id=window.id,
+               series_id=series.id, report_id=report.id)
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
                  secret=owner.calendar_secret)
+
+
+def _handover_objects(session, owner, asset, booking, now):
+    """A recurring series and a damage report with a stored photo, both the owner's."""
+    import io
+    import tempfile
+    from datetime import date, time
+    from pathlib import Path
+
+    from flask import current_app
+    from PIL import Image
+
+    from fleet.models import BookingSeries, DamageReport
+    from fleet.photos import clean_photo, store_photo
+
+    series = BookingSeries(member_id=owner.id, asset_id=asset.id, first_date=date(2030, 1, 5), start_time=time(9),
+                           duration_minutes=180, interval_days=7, occurrences=2, timezone="Europe/Amsterdam",
+                           skipped=[], created_at=now)
+    photos = Path(tempfile.mkdtemp(prefix="commonpool-photos-"))
+    current_app.config["PHOTO_DIR"] = str(photos)  # never the instance folder in tests
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(png, format="PNG")
+    name = store_photo(photos, clean_photo(png.getvalue())[0], "jpg")
+    report = DamageReport(asset_id=asset.id, booking_id=booking.id, reported_by_id=owner.id, reported_at=now,
+                          description="Dent", photo_name=name, photo_content_type="image/jpeg")
+    session.add_all([series, report])
+    session.flush()
+    return series, report
 
 
 @pytest.fixture

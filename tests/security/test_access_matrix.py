@@ -83,6 +83,22 @@ EXPECTATIONS: dict[str, dict] = {
     "manage.planning_instance": COORDINATOR,
     "manage.planning_report": COORDINATOR,
     "manage.set_fee": COORDINATOR,
+    # handover: check-out/in of one's own booking, damage reports (anyone may report; the photo is the
+    # reporter's and the coordinators'), recurring series, QR labels and repairs for coordinators
+    "bookings.asset_handover": MEMBERS,
+    "bookings.check_out": MEMBER_OWNED,
+    "bookings.check_in": MEMBER_OWNED,
+    "bookings.report_damage": MEMBERS,
+    "bookings.damage_photo": MEMBER_OWNED,
+    "bookings.series_detail": MEMBER_OWNED,
+    "bookings.cancel_series": MEMBER_OWNED,
+    "bookings.asset_label": COORDINATOR,
+    "bookings.repair": COORDINATOR,
+    "api.check_out_booking": MEMBER_OWNED,
+    "api.check_in_booking": MEMBER_OWNED,
+    "api.report_damage": MEMBERS,
+    "api.get_series": MEMBER_OWNED,
+    "api.cancel_series": MEMBER_OWNED,
 }
 
 # Where an argument name means another kind of object than build_world's (run_id: a planning run, not an

@@ -109,16 +109,45 @@ def test_date_fields_with_expressions_are_refused(app, session, make, text):
     assert session.scalar(select(func.count()).select_from(Booking)) == 1
 
 
-def test_no_upload_route_exists(app):
-    """Booked CVE-2019-9581: executable uploads. Commonpool has no upload feature today: no view reads
-    request.files and no form is multipart. When photo uploads land, replace this with tests that an
-    executable (.php, .html, .svg with script, a polyglot) is refused by content, stored outside the static
-    folder under a generated name and served with Content-Disposition: attachment and nosniff."""
+def test_uploads_only_where_known_and_executables_are_refused(app, session, make):
+    """Booked CVE-2019-9581: executable uploads. The one upload feature is damage photos (app/web/handover.py
+    and base64 in the API): an executable (HTML, SVG with script, a PHP/HTML polyglot behind a GIF header) is
+    refused by content; an image is re-encoded, stored outside static/ under a generated name and served as
+    an image with nosniff, a sandboxing CSP and Content-Disposition."""
+    import io
+
+    from PIL import Image
+
+    from fleet.models import DamageReport
+
     root = Path(app.root_path)
     readers = [str(p.relative_to(root)) for p in root.rglob("*.py") if "request.files" in p.read_text()]
-    assert readers == [], f"an upload feature appeared: test it against executable uploads ({readers})"
-    multipart = [str(p.relative_to(root)) for p in root.rglob("*.html") if "multipart/form-data" in p.read_text()]
-    assert multipart == []
+    assert readers == ["web/handover.py"], f"a new upload feature appeared: test it against executable uploads"
+    world = build_world(session, make)
+    client = app.test_client()
+    act_as(client, world.members["other"])
+    before = session.scalar(select(func.count()).select_from(DamageReport))
+    for payload, name in ((b"<html><script>alert(1)</script></html>", "x.jpg"),
+                          (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "x.svg"),
+                          (b"GIF89a<?php system($_GET['c']); ?><script>alert(1)</script>", "x.gif"),
+                          (b"<?php echo 1; ?>", "shell.php")):
+        r = client.post(f"/assets/{world.ids['asset_id']}/damage", content_type="multipart/form-data",
+                        data={"damage_description": "d", "photo": (io.BytesIO(payload), name, "image/png")})
+        assert r.status_code == 422, name
+    assert session.scalar(select(func.count()).select_from(DamageReport)) == before
+    png = io.BytesIO()
+    Image.new("RGB", (5, 5)).save(png, format="PNG")
+    r = client.post(f"/assets/{world.ids['asset_id']}/damage", content_type="multipart/form-data",
+                    data={"damage_description": "d", "photo": (io.BytesIO(png.getvalue()), "a.php.png")})
+    assert r.status_code == 302
+    report = session.scalars(select(DamageReport).order_by(DamageReport.id.desc())).first()
+    static = Path(app.static_folder).resolve()
+    assert not str((Path(app.config["PHOTO_DIR"]) / report.photo_name).resolve()).startswith(str(static))
+    assert re.fullmatch(r"[0-9a-f]{32}\.jpg", report.photo_name)
+    served = client.get(f"/damage/{report.id}/photo")
+    assert served.mimetype == "image/jpeg" and served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["Content-Disposition"].startswith("inline; filename=damage-")
+    assert "sandbox" in served.headers["Content-Security-Policy"]
 
 
 def test_forged_host_cannot_poison_links(app, client, session, make):

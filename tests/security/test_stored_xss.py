@@ -59,8 +59,10 @@ def test_payloads_are_escaped_everywhere(app, session, make):
                 if endpoint == "api.availability" else None
             response = client.get(path, headers=headers, query_string=query)
             assert response.status_code < 500, path
-            body = response.get_data(as_text=True)
             ctype = response.mimetype
+            if ctype.startswith("image/"):  # a damage photo: re-encoded bytes, no markup to escape
+                continue
+            body = response.get_data(as_text=True)
             for field in FIELDS:
                 if "XSS" + re.sub(r"[^a-z]", "", field) in body:
                     shown.add(field)

@@ -8,6 +8,8 @@ from app.extensions import db
 from app.forms import optional_int
 from app.web.manage import bp
 from fleet import accounts
+from fleet.booking_jobs import NO_SHOW_WINDOW_DAYS, no_show_counts
+from fleet.db import utcnow
 from fleet.errors import DomainError, ValidationFailed
 from fleet.models import Role
 
@@ -25,8 +27,9 @@ def _list_args(values) -> tuple[str, int]:
 
 def _render(q: str, page: int, errors: dict, status: int = 200):
     listing = accounts.list_members(db.session, current_user, q, page, PER_PAGE)
-    return render_template("manage/members.html", listing=listing, q=q, errors=errors,
-                           roles=[r.value for r in Role]), status
+    no_shows = no_show_counts(db.session, utcnow(), member_ids=[m.id for m in listing.members])
+    return render_template("manage/members.html", listing=listing, q=q, errors=errors, no_shows=no_shows,
+                           no_show_days=NO_SHOW_WINDOW_DAYS, roles=[r.value for r in Role]), status
 
 
 def _back(q: str, page: int):
