@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_UP := $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(1); print('yes' if s.connect_ex(('127.0.0.1', 5432)) == 0 else 'no')")
 
-.PHONY: install run test test-sqlite test-postgres bench bench-scheduler bench-app bench-load clean
+.PHONY: install run test test-sqlite test-postgres bench bench-scheduler bench-app bench-stats bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ else
 	@echo "PostgreSQL not running on 127.0.0.1:5432: database tests ran on SQLite only"
 endif
 
-bench: bench-scheduler bench-app
+bench: bench-scheduler bench-app bench-stats
 
 bench-scheduler: install
 	$(PY) bench/bench_scheduler.py
@@ -43,6 +43,10 @@ bench-scheduler: install
 # The app end to end: a year of demo history, 2,000 open requests, one batch run to applied.
 bench-app: install
 	$(PY) bench/bench_app.py
+
+# Dashboard queries over one million bookings (SQLite; pass ARGS=--database-url=... for PostgreSQL).
+bench-stats: install
+	$(PY) bench/bench_stats.py $(ARGS)
 
 # gunicorn -w 4 on PostgreSQL then SQLite, 50 clients, 60 s of mixed traffic, overlap check (~4 minutes).
 bench-load: install
