@@ -273,19 +273,29 @@ def _seconds_in_open_hours(session: Session, model, asset_ids: list[int], interv
     database can hash), not every interval of the period: that keeps a year's report over a million
     bookings fast."""
     lo, hi = _epoch(period.start), _epoch(period.end)
+    bucket = literal(BUCKET, BigInteger)
     s, e = epoch_seconds(model.start_at), epoch_seconds(model.end_at)
     s_in, e_in = _greatest(s, literal(lo, BigInteger)), _least(e, literal(hi, BigInteger))
-    first = s_in // literal(BUCKET, BigInteger)
-    spans = values(column("k", Integer), name="bucket_step", literal_binds=True).data(
+    # The rows of the period first, each with its hub and its first and last bucket; materialised so the
+    # planner cannot fold it back and compare every row with every interval.
+    rows = (select(model.asset_id.label("asset_id"), Asset.hub_id.label("hub_id"), s.label("s"), e.label("e"),
+                   (s_in // bucket).label("first_bucket"), ((e_in - 1) // bucket).label("last_bucket"))
+            .join(Asset, Asset.id == model.asset_id)
+            .where(model.start_at < period.end, model.end_at > period.start, model.asset_id.in_(asset_ids), *where)
+            .cte("period_row").prefix_with("MATERIALIZED"))
+    steps = values(column("k", Integer), name="bucket_step", literal_binds=True).data(
         [(k,) for k in range((hi - lo) // BUCKET + 2)]).cte("bucket_step")
-    overlap = _least(e, intervals.c.close_s) - _greatest(s, intervals.c.open_s)
-    query = (select(model.asset_id, intervals.c.week, func.sum(overlap))
-             .join(Asset, Asset.id == model.asset_id)
-             .join(spans, spans.c.k <= (e_in - 1) // literal(BUCKET, BigInteger) - first)
-             .join(intervals, and_(intervals.c.hub_id == Asset.hub_id, intervals.c.bucket == first + spans.c.k,
-                                   s < intervals.c.close_s, e > intervals.c.open_s))
-             .where(model.start_at < period.end, model.end_at > period.start, model.asset_id.in_(asset_ids), *where)
-             .group_by(model.asset_id, intervals.c.week))
+    # One row per (row, bucket it touches), materialised too, so the join to the intervals is an equality on
+    # (hub, bucket) that the database hashes.
+    touched = (select(rows.c.asset_id, rows.c.hub_id, rows.c.s, rows.c.e,
+                      (rows.c.first_bucket + steps.c.k).label("bucket"))
+               .join(steps, steps.c.k <= rows.c.last_bucket - rows.c.first_bucket)
+               .cte("touched_bucket").prefix_with("MATERIALIZED"))
+    overlap = _least(touched.c.e, intervals.c.close_s) - _greatest(touched.c.s, intervals.c.open_s)
+    query = (select(touched.c.asset_id, intervals.c.week, func.sum(overlap))
+             .join(intervals, and_(intervals.c.hub_id == touched.c.hub_id, intervals.c.bucket == touched.c.bucket,
+                                   touched.c.s < intervals.c.close_s, touched.c.e > intervals.c.open_s))
+             .group_by(touched.c.asset_id, intervals.c.week))
     return {(a, w): int(sec or 0) for a, w, sec in session.execute(query)}
 
 
