@@ -1,0 +1,51 @@
+"""Importing assets from CSV: upload or paste, see every row checked, then import all of them at once."""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from app.extensions import db
+from app.forms import field_errors
+from app.web.manage import bp
+from fleet.asset_import import REQUIRED, import_assets
+from fleet.errors import DomainError, ValidationFailed
+
+EXAMPLE = ("name,category,hub,cap_seats,cap_towbar,purchase_cost,currency,purchase_date,meter_unit\n"
+           "Blue van,Cars,Central,7,yes,18500,EUR,2024-05-17,km\n")
+
+
+def _uploaded_text() -> str:
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        try:
+            return upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationFailed("The file is not UTF-8 text; save it as 'CSV UTF-8'.", field="file") from None
+    text = request.form.get("csv", "")
+    if not text.strip():
+        raise ValidationFailed("Choose a CSV file or paste its contents.", field="file")
+    return text
+
+
+@bp.route("/assets/import", methods=["GET", "POST"])
+def import_assets_page():
+    if request.method == "GET":
+        return render_template("manage/asset_import.html", result=None, text="", errors={}, example=EXAMPLE,
+                               required=REQUIRED)
+    text, result = "", None
+    try:
+        text = _uploaded_text()
+        apply = request.form.get("action") == "apply"
+        result = import_assets(db.session, current_user, text, apply=apply)
+        if result.applied:
+            db.session.commit()
+            flash(f"Imported {len(result.rows)} assets.", "success")
+            return redirect(url_for("manage.assets"))
+        db.session.rollback()  # a preview writes nothing
+        status = 200 if result.valid and not apply else 422
+    except DomainError as exc:
+        db.session.rollback()
+        return render_template("manage/asset_import.html", result=None, text=text, errors=field_errors(exc),
+                               example=EXAMPLE, required=REQUIRED), 422
+    return render_template("manage/asset_import.html", result=result, text=text, errors={}, example=EXAMPLE,
+                           required=REQUIRED), status

@@ -1,0 +1,125 @@
+"""Importing a pool's assets from a CSV file: every row checked by the same service as the asset form, a
+preview with each row's errors, and then all rows at once or none.
+
+Columns (header names, any order): name, category, hub (names, as in the catalogue), and optionally status,
+description, design_url, design_licence, purchase_cost (e.g. 1250.50), currency, purchase_date
+(YYYY-MM-DD), meter_unit (km or hours), and cap_<capability> for each capability of the category.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from fleet.assets import create_asset
+from fleet.costs import parse_amount
+from fleet.errors import DomainError, ValidationFailed
+from fleet.models import Category, Hub, Member
+from fleet.permissions import require_coordinator
+
+MAX_BYTES = 1024 * 1024
+MAX_ROWS = 2000
+REQUIRED = ("name", "category", "hub")
+
+
+@dataclass
+class RowResult:
+    line: int
+    name: str
+    errors: list[str] = field(default_factory=list)
+    asset_id: int | None = None
+
+
+@dataclass
+class ImportResult:
+    rows: list[RowResult]
+    applied: bool
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.rows) and not any(r.errors for r in self.rows)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for r in self.rows if r.errors)
+
+
+def _read(text: str) -> list[dict[str, str]]:
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ValidationFailed(f"The file is larger than {MAX_BYTES // 1024} KiB.", field="file")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in REQUIRED if c not in headers]
+    if missing:
+        raise ValidationFailed(f"The first line must name the columns; missing: {', '.join(missing)}.", field="file")
+    reader.fieldnames = headers
+    rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
+    if not rows:
+        raise ValidationFailed("The file has a header but no rows.", field="file")
+    if len(rows) > MAX_ROWS:
+        raise ValidationFailed(f"At most {MAX_ROWS} rows at a time.", field="file")
+    return rows
+
+
+def _fields(session: Session, row: dict[str, str], categories: dict[str, Category], hubs: dict[str, Hub]) -> dict:
+    category = categories.get(row.get("category", "").lower())
+    if category is None:
+        raise ValidationFailed(f"No category named {row.get('category', '')!r}.", field="category")
+    hub = hubs.get(row.get("hub", "").lower())
+    if hub is None:
+        raise ValidationFailed(f"No hub named {row.get('hub', '')!r}.", field="hub")
+    cost = row.get("purchase_cost", "")
+    day = row.get("purchase_date", "")
+    try:
+        purchase_date = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise ValidationFailed(f"{day!r} is not a date (YYYY-MM-DD).", field="purchase_date") from None
+    return dict(name=row.get("name", ""), category_id=category.id, hub_id=hub.id,
+                capabilities={k[4:]: v for k, v in row.items() if k.startswith("cap_") and v != ""},
+                status=row.get("status") or "active", description=row.get("description", ""),
+                design_url=row.get("design_url", ""), design_licence=row.get("design_licence", ""),
+                purchase_cost_minor=parse_amount(cost, field="purchase_cost") if cost else None,
+                currency=row.get("currency") or "EUR", purchase_date=purchase_date,
+                meter_unit=row.get("meter_unit") or None)
+
+
+def import_assets(session: Session, actor: Member, text: str, *, apply: bool) -> ImportResult:
+    """Check every row (and create them all when `apply` and every row is good). Each row runs in a savepoint
+    through the asset service; a preview rolls every savepoint back, so nothing is written."""
+    require_coordinator(actor)
+    rows = _read(text)
+    categories = {c.name.lower(): c for c in session.scalars(select(Category).where(Category.retired.is_(False)))}
+    hubs = {h.name.lower(): h for h in session.scalars(select(Hub).where(Hub.retired.is_(False)))}
+    seen: dict[tuple[str, int], int] = {}
+    results = []
+    for line, row in enumerate(rows, start=2):  # line 1 is the header
+        result = RowResult(line, row.get("name", ""))
+        savepoint = session.begin_nested()
+        try:
+            asset = create_asset(session, actor, **_fields(session, row, categories, hubs))
+            result.asset_id = asset.id
+            key = (asset.name.lower(), asset.hub_id)
+            if key in seen:
+                result.errors.append(f"Same name and hub as line {seen[key]}.")
+            seen.setdefault(key, line)
+        except DomainError as exc:
+            result.errors.append(exc.message)
+        savepoint.rollback()
+        results.append(result)
+    outcome = ImportResult(results, applied=False)
+    if apply and outcome.valid:
+        for result, row in zip(results, rows):
+            result.asset_id = create_asset(session, actor, **_fields(session, row, categories, hubs)).id
+        outcome.applied = True
+        session.flush()
+    return outcome
+
