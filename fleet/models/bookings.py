@@ -57,6 +57,7 @@ class Booking(Base):
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="end_after_start"),
         Index("ix_booking_asset_id_start_at", "asset_id", "start_at"),
+        Index("ix_booking_asset_id_end_at", "asset_id", "end_at"),
         # PostgreSQL enforces "no overlap" itself; SQLite relies on BEGIN IMMEDIATE in every write path.
         ExcludeConstraint(
             (column("asset_id"), "="),
