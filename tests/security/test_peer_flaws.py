@@ -94,7 +94,9 @@ def test_date_fields_with_expressions_are_refused(app, session, make, text):
     assert "49" not in response.get_data(as_text=True)
     act_as(client, world.members["other"])
     response = client.post("/bookings", data={"asset_id": asset_id, "start": text, "end": "2030-01-01T12:00"})
-    assert response.status_code == 422 and "49" not in response.get_data(as_text=True)
+    # only the error message is checked for an evaluated "49": the page around it holds ids that may contain 49
+    message = re.search(r'id="start-error"[^>]*>(.*?)</span>', response.get_data(as_text=True), re.S)
+    assert response.status_code == 422 and message and "49" not in message.group(1)
     response = client.get("/assets", query_string={"from": text, "until": text})
     assert response.status_code == 400
     response = client.post("/requests/new", data={"category_id": world.ids["category_id"], "earliest_start": text,
