@@ -96,6 +96,8 @@ def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> Op
         raise NotFound("No such optimiser run.")
     if run.status != RunStatus.preview:
         raise Conflict(f"This run is {run.status.value}; only a preview can be applied.")
+    if not run.solution_json:
+        raise Conflict("This run has no solution to apply; start a new run.")
     solution = adapter.parse_solution(run.solution_json)
     applied, lost = 0, []
     for assignment in sorted(solution.assignments, key=lambda a: a.start):

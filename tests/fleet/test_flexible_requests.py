@@ -244,3 +244,13 @@ def test_the_solver_is_told_each_hubs_opening_hours(session, make, pool):
     r = submit_request(session, make.member(), ask(drills, at(2, 6), at(2, 16), 60), NOW)
     local = r.booking.start_at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Amsterdam"))
     assert r.status == RequestStatus.assigned and 10 <= local.hour < 12 and local.hour + 1 <= 12
+
+
+def test_a_preview_without_a_solution_is_refused_not_crashed(session, make, pool):
+    from fleet.errors import Conflict
+    from fleet.models import RunStatus
+
+    run = create_run(session, pool["coordinator"], 7, NOW, time_limit=2)
+    run.status = RunStatus.preview  # e.g. a row written by hand or by an older version
+    with pytest.raises(Conflict, match="no solution"):
+        apply_run(session, pool["coordinator"], run.id, NOW)
