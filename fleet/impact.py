@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from fleet.errors import NotFound, ValidationFailed
 from fleet.models import Asset, AssetStatus, Category, CategoryImpactFactors, Member
 from fleet.permissions import require_coordinator
+from fleet.handover import recorded_use_by_asset
 from fleet.utilisation import Period, held_seconds_by_asset
 
 DATA = Path(__file__).parent / "data"
@@ -236,10 +237,15 @@ class AssetUse:
     held_hours: float
     members: int
     per_scenario: dict[str, dict[str, float]]  # scenario -> {use, r_sh, n_av, units}
+    # Use read off the meter at handover (km or hours) and the booked hours it covers; the rest of the held
+    # hours is converted with the "use per booked hour" assumption.
+    recorded_use: float = 0.0
+    recorded_hours: float = 0.0
 
     def as_dict(self) -> dict:
         return {"asset_id": self.asset_id, "name": self.name, "held_hours": round(self.held_hours, 4),
-                "distinct_members": self.members,
+                "distinct_members": self.members, "recorded_use": round(self.recorded_use, 4),
+                "recorded_hours": round(self.recorded_hours, 4),
                 "scenarios": {s: {k: round(v, 6) for k, v in d.items()} for s, d in self.per_scenario.items()}}
 
 
@@ -337,6 +343,7 @@ def impact_report(session: Session, now: datetime, *, category_id: int | None = 
         query = query.where(Asset.category_id == category_id)
     assets = session.execute(query.order_by(Asset.id)).all()
     held = held_seconds_by_asset(session, period, [a[0] for a in assets])
+    recorded = recorded_use_by_asset(session, period.start, period.end, [a[0] for a in assets])
     by_category: dict[int, CategoryImpact] = {}
     for cid, choice in choices.items():
         if category_id is not None and cid != category_id:
@@ -349,8 +356,10 @@ def impact_report(session: Session, now: datetime, *, category_id: int | None = 
         # An asset nobody used this year still wears out (fleet overhead); a retired one no longer does.
         if use is None and status == AssetStatus.retired:
             continue
+        read = recorded.get(aid)
         impact.assets.append(AssetUse(aid, name, (use or {}).get("seconds", 0) / 3600,
-                                      (use or {}).get("members", 0), {}))
+                                      (use or {}).get("members", 0), {},
+                                      read.use if read else 0.0, read.hours if read else 0.0))
     categories = []
     for impact in by_category.values():
         if not impact.name:
@@ -372,7 +381,8 @@ def _compute(impact: CategoryImpact) -> None:
         r_own = max(1 / years, owner_use / life) if life and owner_use is not None else 1 / years
         units = 0.0
         for asset in impact.assets:
-            used = asset.held_hours * per_hour
+            # actual wear where the meter was read at handover, the assumption for the rest
+            used = asset.recorded_use + max(asset.held_hours - asset.recorded_hours, 0.0) * per_hour
             r_sh = max(1 / years, used / life) if life else 1 / years
             n_av = min(substitution, asset.members)
             asset.per_scenario[scenario] = {"use": used, "r_sh": r_sh, "n_av": n_av, "units": n_av * r_own - r_sh}

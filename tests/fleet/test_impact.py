@@ -152,3 +152,26 @@ def test_member_share(pool, session):
     assert by_name["Trailers"].owned_co2e_kg is None
     # Owning a drill: 15 kg CO2e x r_own (1/7) per year
     assert by_name["Cordless drills"].owned_co2e_kg.central == pytest.approx(15 / 7)
+
+
+def test_meter_readings_at_handover_replace_the_assumed_use(pool, session):
+    """The car's April booking (90 of its 100 held hours) was read at handover: 2,500 km. Only the other
+    10 hours are converted with the assumption (8 km per booked hour, central)."""
+    from sqlalchemy import select
+
+    from fleet.models import Booking, Handover, HandoverKind
+
+    april = session.scalar(select(Booking).where(Booking.asset_id == pool["car"].id,
+                                                 Booking.start_at == utc(2026, 4, 1, 0)))
+    session.add_all([
+        Handover(booking_id=april.id, asset_id=pool["car"].id, kind=HandoverKind.check_out, by_id=pool["a"].id,
+                 at=utc(2026, 4, 1, 0, 5), meter_reading=1000.0, checklist={}),
+        Handover(booking_id=april.id, asset_id=pool["car"].id, kind=HandoverKind.check_in, by_id=pool["a"].id,
+                 at=utc(2026, 4, 4, 17, 50), meter_reading=3500.0, checklist={}),
+    ])
+    session.flush()
+    cars = {c.name: c for c in impact_report(session, NOW).categories}["Cars"]
+    car = {u.name: u for u in cars.assets}["Car"]
+    assert (car.recorded_use, car.recorded_hours) == (2500.0, 90.0)
+    assert car.per_scenario["central"]["use"] == pytest.approx(2500 + 10 * 8)
+    assert car.as_dict()["recorded_use"] == 2500.0
