@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_UP := $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(1); print('yes' if s.connect_ex(('127.0.0.1', 5432)) == 0 else 'no')")
 
-.PHONY: install run test test-sqlite test-postgres bench bench-scheduler bench-app bench-stats bench-load clean
+.PHONY: install run test translations test-sqlite test-postgres bench bench-scheduler bench-app bench-stats bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ else ifeq ($(CI),true)
 else
 	@echo "PostgreSQL not running on 127.0.0.1:5432: database tests ran on SQLite only"
 endif
+
+# Maintainers: extract the strings, merge them into the French and German catalogues, compile the .mo files
+# (committed, so installing needs no compile step). Translate the new empty msgstr entries, then run it again.
+translations: install
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-location --sort-output --project Commonpool -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-location --width 110
+	$(VENV)/bin/pybabel compile -d app/translations --statistics
 
 bench: bench-scheduler bench-app bench-stats
 

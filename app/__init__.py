@@ -20,6 +20,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_auth(app)
     _register_security(app)
     _register_blueprints(app)
+    _register_i18n(app)
     _register_errors(app)
     _register_templates(app)
     _register_cli(app)
@@ -115,6 +116,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats_bp)
     app.register_blueprint(costs_bp)
     app.register_blueprint(feeds_bp)
+
+
+def _register_i18n(app: Flask) -> None:
+    from app.i18n import init_i18n
+
+    init_i18n(app)
 
 
 def _register_errors(app: Flask) -> None:

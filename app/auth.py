@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _, lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.extensions import db, login_manager
@@ -22,7 +23,7 @@ bp = Blueprint("auth", __name__)
 def init_login(app) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in to continue."
+    login_manager.login_message = lazy_gettext("Log in to continue.")
     login_manager.session_protection = "basic"
 
 
@@ -30,7 +31,7 @@ def init_login(app) -> None:
 def _load_member(session_id: str):
     """The session id is 'member_id:session_token'; an old token (after logout, password change or
     deactivation) matches no member, so a replayed cookie is anonymous."""
-    member_id, _, token = session_id.partition(":")
+    member_id, _sep, token = session_id.partition(":")
     if not member_id.isdigit() or not token:
         return None
     member = db.session.get(Member, int(member_id))
@@ -77,7 +78,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -88,7 +89,7 @@ def signup():
         form = {"email": request.form.get("email", ""), "name": request.form.get("name", "")}
         try:
             if request.form.get("password", "") != request.form.get("password_again", ""):
-                raise accounts.ValidationFailed("The two passwords differ.", field="password_again")
+                raise accounts.ValidationFailed(_("The two passwords differ."), field="password_again")
             member = accounts.create_member(db.session, form["email"], form["name"],
                                             request.form.get("password", ""), utcnow())
             db.session.commit()
@@ -97,7 +98,7 @@ def signup():
             return render_template("auth/signup.html", form=form, errors=field_errors(exc)), 400
         session.clear()
         login_user(member)
-        flash("Welcome! Set your home location so we can show what is near you.", "success")
+        flash(_("Welcome! Set your home location so we can show what is near you."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/signup.html", form=form, errors=errors)
 
@@ -115,7 +116,7 @@ def settings():
                 if choice == "hub":
                     hub_id = optional_int(request.form, "home_hub_id")
                     if hub_id is None:
-                        raise accounts.ValidationFailed("Choose one of the hubs.", field="home_hub_id")
+                        raise accounts.ValidationFailed(_("Choose one of the hubs."), field="home_hub_id")
                     accounts.set_home(db.session, current_user, hub_id=hub_id)
                 elif choice == "address":
                     lat, lon = accounts_geocode(request.form.get("address", ""))
@@ -124,30 +125,30 @@ def settings():
                     accounts.set_home(db.session, current_user, lat=optional_float(request.form, "home_lat"),
                                       lon=optional_float(request.form, "home_lon"))
                 db.session.commit()
-                flash("Home location saved.", "success")
+                flash(_("Home location saved."), "success")
                 return redirect(url_for("auth.settings"))
             if action == "password":
                 if request.form.get("new_password", "") != request.form.get("new_password_again", ""):
-                    raise accounts.ValidationFailed("The two new passwords differ.", field="new_password_again")
+                    raise accounts.ValidationFailed(_("The two new passwords differ."), field="new_password_again")
                 accounts.change_password(db.session, current_user, request.form.get("current_password", ""),
                                          request.form.get("new_password", ""))
                 db.session.commit()
                 # Every other session is now invalid; keep this one by logging in again with the new token.
                 session.clear()
                 login_user(current_user._get_current_object())
-                flash("Password changed. Other sessions have been logged out.", "success")
+                flash(_("Password changed. Other sessions have been logged out."), "success")
                 return redirect(url_for("auth.settings"))
             if action == "create_token":
-                token, _ = issue_token(db.session, current_user, request.form.get("token_name", ""), utcnow())
+                token, _row = issue_token(db.session, current_user, request.form.get("token_name", ""), utcnow())
                 db.session.commit()
                 # Shown in this response only; it is stored hashed and cannot be shown again.
                 return _settings_page({}, 200, new_token=token)
             if action == "revoke_token":
                 revoke_token(db.session, current_user, optional_int(request.form, "token_id") or 0, utcnow())
                 db.session.commit()
-                flash("Token revoked.", "success")
+                flash(_("Token revoked."), "success")
                 return redirect(url_for("auth.settings"))
-            raise accounts.ValidationFailed("Unknown action.")
+            raise accounts.ValidationFailed(_("Unknown action."))
         except DomainError as exc:
             db.session.rollback()
             errors, status = field_errors(exc, {"lat": "home_lat", "lon": "home_lon", "name": "token_name"}), \

@@ -17,7 +17,9 @@ def init_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         db.session.rollback()
-        return render_template("error.html", status=exc.status, message=exc.message), exc.status
+        from app.i18n import translate_message
+
+        return render_template("error.html", status=exc.status, message=translate_message(exc.message)), exc.status
 
     @app.errorhandler(DataError)
     def _data(exc: DataError):

@@ -9,7 +9,9 @@ MAX_INT = 2**31 - 1  # the database integer range
 def field_errors(exc: DomainError, rename: dict[str, str] | None = None) -> dict[str, str]:
     """{form field: message}; `rename` maps a service's field name to the form's."""
     field = exc.field or "_form"
-    return {(rename or {}).get(field, field): exc.message}
+    from app.i18n import translate_message
+
+    return {(rename or {}).get(field, field): translate_message(exc.message)}
 
 
 def optional_float(form, name: str) -> float | None:

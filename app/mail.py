@@ -56,6 +56,29 @@ def sender_for(app: Flask):
     return LogSender()
 
 
+def compose_email(member, note) -> tuple[str, str]:
+    """The email in the member's saved language. English (the default) is the plain notification, as
+    before; in French or German the subject is translated and the body gets a greeting and a footer. The
+    message itself is written by fleet in English and is translated only when the catalogue knows it."""
+    from flask_babel import force_locale, gettext
+
+    from app.i18n import DEFAULT_LOCALE, supported, translate_message
+    from fleet.outbox import plain_email
+
+    language = supported(member.locale) or DEFAULT_LOCALE
+    if language == DEFAULT_LOCALE:
+        return plain_email(member, note)
+    with force_locale(language):
+        subject = "Commonpool: " + gettext(note.kind.replace("_", " "))
+        body = "\n\n".join([
+            gettext("Hello %(name)s,", name=member.name),
+            translate_message(note.message) or "",
+            gettext("This message comes from Commonpool, your community pool. In your account settings you "
+                    "choose which notifications are emailed to you."),
+        ])
+    return subject, body
+
+
 def deliver_outbox(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:
     """Send what is pending, in its own session. In an RQ worker `app` is None and one is made."""
     from fleet.db import utcnow
@@ -70,7 +93,7 @@ def deliver_outbox(app: Flask | None = None, database_url: str | None = None) ->
 
         with Session(db.engine) as session:
             try:
-                return deliver_pending(session, sender_for(app), utcnow())
+                return deliver_pending(session, sender_for(app), utcnow(), compose=compose_email)
             except Exception:  # noqa: BLE001 - delivery is best effort; the rows stay pending or failed
                 log.exception("delivering notifications failed")
                 session.rollback()

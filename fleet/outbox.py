@@ -18,6 +18,8 @@ from fleet.models import Member, Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
 Send = Callable[[str, str, str], None]
+# (member, notification) -> (subject, body): the delivery layer may wrap the message (language, greeting).
+Compose = Callable[[Member, Notification], "tuple[str, str]"]
 SUBJECT_PREFIX = "Commonpool: "
 
 
@@ -25,7 +27,13 @@ def subject_for(note: Notification) -> str:
     return SUBJECT_PREFIX + note.kind.replace("_", " ")
 
 
-def deliver_pending(session: Session, send: Send, now: datetime, limit: int = 200) -> dict[str, int]:
+def plain_email(member: Member, note: Notification) -> tuple[str, str]:
+    """The default email: the kind as subject, the message as body, in English."""
+    return subject_for(note), note.message
+
+
+def deliver_pending(session: Session, send: Send, now: datetime, limit: int = 200,
+                    compose: Compose = plain_email) -> dict[str, int]:
     """Send pending notifications by email where the member wants them; commits per row (it is a job, the
     caller's transaction has already committed). Returns counts by outcome."""
     counts = {"sent": 0, "skipped": 0, "failed": 0}
@@ -47,7 +55,8 @@ def deliver_pending(session: Session, send: Send, now: datetime, limit: int = 20
             outcome = "skipped"
         else:
             try:
-                send(member.email, subject_for(note), note.message)
+                subject, body = compose(member, note)
+                send(member.email, subject, body)
                 outcome = "sent"
             except Exception:  # noqa: BLE001 - a mail server error must not lose the row or stop the others
                 log.exception("sending notification %s failed", note_id)

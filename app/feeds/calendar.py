@@ -3,9 +3,11 @@ coordinators. The documents are built in fleet.calendar_feed."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.i18n import N_
 from fleet import calendar_feed
 from fleet.db import utcnow
 from fleet.models import Booking, Member
@@ -14,11 +16,11 @@ bp = Blueprint("calendar", __name__)
 
 ACTIONS = {
     "create": (calendar_feed.create_calendar_secret,
-               "Your calendar feed is ready: add its address to your calendar app."),
+               N_("Your calendar feed is ready: add its address to your calendar app.")),
     "rotate": (calendar_feed.rotate_calendar_secret,
-               "Your calendar feed has a new address; the old one no longer works."),
+               N_("Your calendar feed has a new address; the old one no longer works.")),
     "revoke": (calendar_feed.revoke_calendar_secret,
-               "Your calendar feed is switched off; its address no longer works."),
+               N_("Your calendar feed is switched off; its address no longer works.")),
 }
 
 
@@ -76,11 +78,11 @@ def account_calendar():
     if request.method == "POST":
         action = ACTIONS.get(request.form.get("action", ""))
         if action is None:
-            return _render_page({"_form": "Choose to create, renew or switch off the feed."}), 400
+            return _render_page({"_form": _("Choose to create, renew or switch off the feed.")}), 400
         service, message = action
         service(db.session, current_user._get_current_object())
         db.session.commit()
-        flash(message, "success")
+        flash(_(message), "success")
         return redirect(url_for("feeds.calendar.account_calendar"))
     return _render_page({})
 

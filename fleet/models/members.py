@@ -37,6 +37,8 @@ class Member(Base):
     home_lat: Mapped[float | None] = mapped_column(Float)
     home_lon: Mapped[float | None] = mapped_column(Float)
     home_hub_id: Mapped[int | None] = mapped_column(ForeignKey("hub.id"))
+    # The language the member chose for pages and emails ("en", "fr", "de"); None: the browser decides.
+    locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     home_hub = relationship("Hub", foreign_keys=[home_hub_id])

@@ -168,3 +168,16 @@ def test_dashboards_draw_their_charts(visit):
     assert page.locator("canvas").count() >= 2
     visit.shot("coordinator-dashboard")
     assert_accessible(visit, "dashboard")
+
+
+def test_a_visitor_switches_to_french(visit):
+    page = visit.page
+    visit.go("/assets")
+    page.select_option("#lang-choice", value="fr")
+    page.click("form.language button[type=submit]")
+    page.wait_for_load_state()
+    assert page.url.endswith("/assets")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert "Trouver quelque chose à emprunter" in page.content() and "Chercher et réserver" in page.content()
+    visit.shot("search-in-french")
+    assert_accessible(visit, "search in French")

@@ -1,0 +1,162 @@
+"""Languages: English (the default and the source text), French and German, with Flask-Babel.
+
+The locale of a request is, in order: the member's saved choice, the `lang` cookie set by the language
+switcher in the footer, the browser's Accept-Language, English. fleet/ knows nothing of this: its services
+keep returning English domain messages, and the delivery layer translates the ones it knows (see
+`translate_message`). Dates and times are formatted with Babel in the hub's zone and the request's locale.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from babel.numbers import format_decimal as _babel_format_decimal
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask_babel import Babel, get_locale, gettext, refresh
+from flask_login import current_user
+
+from app.extensions import db
+from app.security import is_safe_next
+
+LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch"}
+DEFAULT_LOCALE = "en"
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+
+babel = Babel()
+bp = Blueprint("i18n", __name__)
+
+
+def supported(code: str | None) -> str | None:
+    """The code if it is one of our languages (case and region ignored: "fr-CH" -> "fr"), else None."""
+    if not code:
+        return None
+    code = code.strip().replace("_", "-").split("-")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+def select_locale() -> str:
+    if current_user and getattr(current_user, "is_authenticated", False):
+        chosen = supported(getattr(current_user, "locale", None))
+        if chosen:
+            return chosen
+    chosen = supported(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), default=DEFAULT_LOCALE)
+
+
+def current_language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else DEFAULT_LOCALE
+
+
+def format_local(instant: datetime, zone_name: str, pattern: str = "EEE d MMM y HH:mm") -> str:
+    """An instant in the hub's zone, in the current locale, with an explicit CLDR pattern
+    (English: "Tue 2 Dec 2025 09:00"; French: "mar. 2 déc. 2025 09:00"; German: "Di. 2 Dez. 2025 09:00")."""
+    from babel.dates import format_datetime
+
+    from fleet.localtime import to_local
+
+    return format_datetime(to_local(instant, zone_name), pattern, locale=get_locale() or DEFAULT_LOCALE)
+
+
+def format_number(value, digits: int = 0) -> str:
+    """A number for people, in the current locale: 1,234.5 / 1 234,5 / 1.234,5."""
+    if value is None:
+        return ""
+    places = "0" * digits
+    return _babel_format_decimal(value, format=f"#,##0{'.' + places if digits else ''}",
+                                 locale=get_locale() or DEFAULT_LOCALE)
+
+
+def translate_message(message: str | None) -> str | None:
+    """A domain message from fleet in the current language when the catalogue has it, else as it came."""
+    if not message:
+        return message
+    return gettext(message)
+
+
+def _same_site_referrer() -> str | None:
+    """The page the switcher was on, as a local path, when the Referer is this host (the form carries no path,
+    so that pages do not echo their URL)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+@bp.route("/language", methods=["POST"])
+def choose_language():
+    """The footer's language switcher: a cookie for everyone, saved on the account for members."""
+    code = supported(request.form.get("lang")) or DEFAULT_LOCALE
+    target = request.form.get("next") or _same_site_referrer()
+    if not is_safe_next(target):
+        target = url_for("catalogue.search")
+    if current_user.is_authenticated:
+        current_user.locale = code
+        db.session.commit()
+    response = redirect(target)
+    response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                        secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
+    return response
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent / "translations"))
+    babel.init_app(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+
+    @app.before_request
+    def _fresh_locale():
+        # Flask-Babel caches the locale on `g`; a request that shares an app context (tests, CLI) must not
+        # inherit the previous request's language.
+        refresh()
+
+    @app.context_processor
+    def _languages():
+        return {"languages": LANGUAGES, "current_language": current_language}
+
+
+def N_(message: str) -> str:
+    """Marks a string for extraction (`pybabel extract -k N_`) without translating it here."""
+    return message
+
+
+# Words that fleet returns as values (statuses, kinds) and the pages show: translated with `gettext(word)`.
+DOMAIN_WORDS = (
+    N_("pending"), N_("confirmed"), N_("checked out"), N_("completed"), N_("cancelled"), N_("rejected"),
+    N_("no show"), N_("active"), N_("maintenance"), N_("retired"), N_("waitlisted"), N_("assigned"),
+    N_("expired"), N_("booked"), N_("fee"), N_("payment"), N_("open"), N_("repaired"), N_("member"),
+    N_("coordinator"), N_("admin"),
+)
+
+# Notification kinds, as email subjects ("Commonpool: booking confirmed") and labels on the preferences page.
+NOTIFICATION_WORDS = (
+    N_("booking confirmed"), N_("booking reminder"), N_("booking moved"), N_("booking at risk"),
+    N_("waitlist promoted"), N_("booking cancelled"), N_("overdue return"), N_("no show"),
+    N_("damage reported"), N_("request assigned"), N_("booking resolved"),
+    N_("A booking is confirmed (or waits for approval)"), N_("Reminder before a booking starts"),
+    N_("A booking was moved by re-planning"), N_("A booking is at risk (its asset became unavailable)"),
+    N_("A waitlisted request got an asset"), N_("A booking was cancelled or rejected"),
+    N_("A return is overdue, or the return before yours is late"), N_("A booking was released as a no-show"),
+    N_("Damage reported on an asset (coordinators)"),
+)
+
+# Domain messages from fleet that members meet often; others reach the page in English.
+DOMAIN_MESSAGES = (
+    N_("Enter a valid email address."), N_("That password is too long."),
+    N_("Enter your name (at most 120 characters)."), N_("An account with this email already exists."),
+    N_("Email or password is not right."), N_("The current password is not right."),
+    N_("Too many failed attempts. Wait a few minutes and try again."),
+    N_("The end must be after the start."), N_("The start is in the past."), N_("No such asset."),
+    N_("That time was just booked by someone else."), N_("No such booking."),
+    N_("This booking has already started; return the asset instead of cancelling."),
+    N_("Give both 'from' and 'until', or neither."), N_("'Until' must be after 'from'."),
+    N_("A distance needs a location: set your home or choose one."), N_("Enter a date and time."),
+    N_("The window must end after it starts."), N_("The window is in the past."),
+    N_("The window is shorter than the duration."),
+    N_("A maximum distance needs a location: set your home or give one."), N_("Enter a finite number."),
+)
