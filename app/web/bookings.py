@@ -4,10 +4,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms import field_errors, required_int
+from app.i18n import translate_message
 from fleet import bookings as booking_service
 from fleet.assets import get_asset
 from fleet.availability import busy_intervals
@@ -53,9 +55,9 @@ def create():
                                form=request.form, hours=parse_opening_hours(asset.hub.opening_hours).describe()), \
             exc.status
     if booking.status.value == "pending":
-        flash("Booking requested: a coordinator will approve it. The slot is held for you meanwhile.", "info")
+        flash(_("Booking requested: a coordinator will approve it. The slot is held for you meanwhile."), "info")
     else:
-        flash("Booked.", "success")
+        flash(_("Booked."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking.id))
 
 
@@ -73,12 +75,12 @@ def cancel(booking_id: int):
     try:
         booking_service.cancel_booking(db.session, current_user, booking_id, utcnow())
         db.session.commit()
-        flash("Booking cancelled.", "success")
+        flash(_("Booking cancelled."), "success")
     except NotFound:
         raise
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(translate_message(exc.message), "error")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 

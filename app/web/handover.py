@@ -10,10 +10,12 @@ from pathlib import Path
 
 import click
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms import checkbox, field_errors, optional_float, optional_int, required_int
+from app.i18n import translate_message
 from app.web.bookings import bp
 from fleet import booking_jobs, handover, recurring
 from fleet.assets import get_asset
@@ -96,7 +98,7 @@ def check_out(booking_id: int):
     result = _handover(booking_id, handover.check_out)
     if isinstance(result, tuple):
         return result
-    flash("Checked out. Enjoy, and bring it back on time.", "success")
+    flash(_("Checked out. Enjoy, and bring it back on time."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
@@ -107,14 +109,14 @@ def check_in(booking_id: int):
     if isinstance(result, tuple):
         return result
     if result.returned_early:
-        flash("Checked in early: the rest of your slot is free for others. Thank you.", "success")
+        flash(_("Checked in early: the rest of your slot is free for others. Thank you."), "success")
     elif result.returned_late:
-        flash("Checked in late." + (" The next booking has been flagged to its member and the coordinators."
-                                    if result.flagged else ""), "warning")
+        flash(_("Checked in late. The next booking has been flagged to its member and the coordinators.")
+              if result.flagged else _("Checked in late."), "warning")
     else:
-        flash("Checked in. Thank you.", "success")
+        flash(_("Checked in. Thank you."), "success")
     if result.damage is not None and result.damage.unusable:
-        flash("The asset is now in maintenance; the coordinators have been told.", "warning")
+        flash(_("The asset is now in maintenance; the coordinators have been told."), "warning")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
@@ -132,8 +134,8 @@ def report_damage(asset_id: int):
         if exc.status == 404:
             raise
         return _render_asset_page(asset_id, field_errors(exc), exc.status, request.form)
-    flash("Damage reported; the coordinators have been told." +
-          (" The asset is now in maintenance." if report.unusable else ""), "success")
+    flash(_("Damage reported; the coordinators have been told. The asset is now in maintenance.")
+          if report.unusable else _("Damage reported; the coordinators have been told."), "success")
     return redirect(url_for("bookings.asset_handover", asset_id=asset_id))
 
 
@@ -188,7 +190,7 @@ def repair(report_id: int):
         db.session.rollback()
         if exc.status in (403, 404):
             raise
-        flash(exc.message, "error")
+        flash(translate_message(exc.message), "error")
         return redirect(url_for("bookings.damage_reports"))
     flash(f"Repair of {report.asset.name} recorded" +
           (f"; it is {report.asset.status.value} again." if report.unusable else "."), "success")
@@ -200,7 +202,7 @@ def _money(text: str) -> int | None:
     text = (text or "").strip().replace(",", ".")
     if not text:
         return None
-    whole, _, cents = text.partition(".")
+    whole, _sep, cents = text.partition(".")
     if not whole.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)) or len(whole) > 7:
         raise ValidationFailed(f"{text!r} is not an amount such as 12.50.", field="cost")
     return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
@@ -212,14 +214,14 @@ def _parse_date(text: str, field: str) -> date:
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
-        raise ValidationFailed("Enter a date as YYYY-MM-DD.", field=field) from None
+        raise ValidationFailed(_("Enter a date as YYYY-MM-DD."), field=field) from None
 
 
 def _parse_time(text: str, field: str) -> time:
     try:
         value = time.fromisoformat((text or "").strip())
     except ValueError:
-        raise ValidationFailed("Enter a time as HH:MM.", field=field) from None
+        raise ValidationFailed(_("Enter a time as HH:MM."), field=field) from None
     return value.replace(second=0, microsecond=0, tzinfo=None)
 
 
@@ -256,8 +258,8 @@ def create_series():
             raise
         return render_template("handover/series_new.html", asset=asset, form=form, errors=field_errors(exc)), \
             exc.status
-    flash(f"{len(result.booked)} of {result.series.occurrences} occurrences booked." +
-          (f" {len(result.skipped)} could not be booked: see below." if result.skipped else ""),
+    flash(_("%(booked)s of %(total)s occurrences booked.", booked=len(result.booked), total=result.series.occurrences) +
+          (" " + _("%(skipped)s could not be booked: see below.", skipped=len(result.skipped)) if result.skipped else ""),
           "success" if not result.skipped else "warning")
     return redirect(url_for("bookings.series_detail", series_id=result.series.id))
 
@@ -277,13 +279,13 @@ def cancel_series(series_id: int):
     try:
         cancelled = recurring.cancel_series(db.session, current_user, series_id, utcnow())
         db.session.commit()
-        flash(f"Series cancelled: {len(cancelled)} upcoming occurrence{'s' if len(cancelled) != 1 else ''} "
-              "cancelled.", "success")
+        flash(ngettext("Series cancelled: %(num)d upcoming occurrence cancelled.",
+                       "Series cancelled: %(num)d upcoming occurrences cancelled.", len(cancelled)), "success")
     except DomainError as exc:
         db.session.rollback()
         if exc.status == 404:
             raise
-        flash(exc.message, "error")
+        flash(translate_message(exc.message), "error")
     return redirect(url_for("bookings.series_detail", series_id=series_id))
 
 
@@ -295,7 +297,7 @@ def notification_settings():
     if request.method == "POST":
         set_email_preferences(db.session, current_user, set(request.form.getlist("email")))
         db.session.commit()
-        flash("Your notification choices are saved.", "success")
+        flash(_("Your notification choices are saved."), "success")
         return redirect(url_for("bookings.notification_settings"))
     return render_template("handover/notifications.html", kinds=KINDS,
                            chosen=email_preferences(db.session, current_user))

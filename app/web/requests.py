@@ -3,10 +3,12 @@ allocation works; the member's notifications."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms import field_errors, optional_float, optional_int
+from app.i18n import translate_message
 from app.security import is_safe_next
 from fleet import fair_share
 from fleet import flexible_requests as request_service
@@ -34,9 +36,9 @@ def _zone() -> str:
 def _duration_minutes(form) -> int:
     hours, minutes = optional_int(form, "duration_h"), optional_int(form, "duration_m")
     if hours is None and minutes is None:
-        raise ValidationFailed("Enter how long you need it.", field="duration")
+        raise ValidationFailed(_("Enter how long you need it."), field="duration")
     if (hours or 0) < 0 or (minutes or 0) < 0:
-        raise ValidationFailed("Hours and minutes cannot be negative.", field="duration")
+        raise ValidationFailed(_("Hours and minutes cannot be negative."), field="duration")
     return (hours or 0) * 60 + (minutes or 0)
 
 
@@ -46,9 +48,9 @@ def _request_input(form) -> request_service.RequestInput:
     try:
         category_id = optional_int(form, "category_id")
     except ValidationFailed:
-        raise ValidationFailed("No such category.", field="category_id") from None
+        raise ValidationFailed(_("No such category."), field="category_id") from None
     if category_id is None:
-        raise ValidationFailed("Choose a category.", field="category_id")
+        raise ValidationFailed(_("Choose a category."), field="category_id")
     # A bool capability arrives as a hidden "no" followed by the checkbox's "yes": the last value counts.
     requires = {key[4:]: form.getlist(key)[-1] for key in form if key.startswith("cap_")}
     return request_service.RequestInput(
@@ -109,9 +111,9 @@ def new():
         values = {key: form.getlist(key)[-1] for key in form}
         return _form_page(_category_or_none(form.get("category_id")), values, _form_errors(exc), exc.status)
     if flexible.status == RequestStatus.assigned:
-        flash("Done: the pool found you an asset.", "success")
+        flash(_("Done: the pool found you an asset."), "success")
     else:
-        flash(flexible.waitlist_reason or "You are on the waitlist.", "info")
+        flash(translate_message(flexible.waitlist_reason) or _("You are on the waitlist."), "info")
     return redirect(url_for("requests.detail", request_id=flexible.id))
 
 
@@ -150,12 +152,12 @@ def cancel(request_id: int):
     try:
         request_service.cancel_request(db.session, current_user, request_id, utcnow())
         db.session.commit()
-        flash("Request withdrawn.", "success")
+        flash(_("Request withdrawn."), "success")
     except NotFound:
         raise
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.message, "error")
+        flash(translate_message(exc.message), "error")
     return redirect(url_for("requests.detail", request_id=request_id))
 
 
