@@ -7,6 +7,7 @@ at any instant from opening to closing time inclusive, in the hub's own zone.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,8 +63,10 @@ def _day_span(token: str) -> list[int]:
     return [DAYS.index(token[:3])]
 
 
+@lru_cache(maxsize=512)
 def parse_opening_hours(text: str) -> WeeklyHours:
-    """Parse the text form; raise ValidationFailed with the offending part named."""
+    """Parse the text form; raise ValidationFailed with the offending part named. Cached: every search and
+    every booking check reads the same few hubs' hours, and the result is immutable."""
     text = (text or "").strip()
     if text.lower() in ALWAYS:
         return WeeklyHours(True, tuple(() for _ in DAYS))
