@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
@@ -39,7 +40,7 @@ def import_assets_page():
         result = import_assets(db.session, current_user, text, apply=apply)
         if result.applied:
             db.session.commit()
-            flash(f"Imported {len(result.rows)} assets.", "success")
+            flash(_("Imported %(count)s assets.", count=len(result.rows)), "success")
             return redirect(url_for("manage.assets"))
         db.session.rollback()  # a preview writes nothing
         status = 200 if result.valid and not apply else 422

@@ -5,6 +5,7 @@ import re
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
@@ -133,7 +134,7 @@ def _asset_form(asset):
             else:
                 saved = asset_service.update_asset(db.session, current_user, asset.id, now=utcnow(), **fields)
             db.session.commit()
-            flash(f"Asset {saved.name} saved.", "success")
+            flash(_("Asset %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("manage.assets"))
         except DomainError as exc:
             db.session.rollback()
@@ -165,5 +166,5 @@ def _asset_form(asset):
 def retire_asset(asset_id: int):
     asset = asset_service.set_asset_status(db.session, current_user, asset_id, AssetStatus.retired, now=utcnow())
     db.session.commit()
-    flash(f"Asset {asset.name} retired: it keeps its history and can no longer be booked.", "success")
+    flash(_("Asset %(name)s retired: it keeps its history and can no longer be booked.", name=asset.name), "success")
     return redirect(url_for("manage.assets"))

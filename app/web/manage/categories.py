@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -67,7 +68,7 @@ def _category_form(category):
             else:
                 saved = category_service.update_category(db.session, current_user, category.id, **fields)
             db.session.commit()
-            flash(f"Category {saved.name} saved.", "success")
+            flash(_("Category %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("manage.categories"))
         except DomainError as exc:
             db.session.rollback()
@@ -87,6 +88,6 @@ def _category_form(category):
 def retire_category(category_id: int, retired: bool):
     category = category_service.set_category_retired(db.session, current_user, category_id, retired)
     db.session.commit()
-    flash(f"Category {category.name} {'retired: its assets can no longer be booked' if retired else 'is back in use'}.",
-          "success")
+    flash(_("Category %(name)s retired: its assets can no longer be booked.", name=category.name) if retired
+          else _("Category %(name)s is back in use.", name=category.name), "success")
     return redirect(url_for("manage.categories"))

@@ -3,6 +3,7 @@ recorded costs and use), record fees and payments in members' ledgers."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
@@ -44,7 +45,7 @@ def record_cost():
             db.session, current_user, asset_id, form.get("kind", ""), cost_service.parse_amount(form.get("amount")),
             form.get("currency", ""), cost_service.parse_date(form.get("incurred_on"), "incurred_on"),
             form.get("note", ""), utcnow())
-        message = f"Recorded {record.kind.value} of {record.asset.name}."
+        message = _("Recorded %(kind)s of %(asset)s.", kind=record.kind.value, asset=record.asset.name)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -62,7 +63,7 @@ def set_fee(category_id: int):
         fee = cost_service.set_category_fee(db.session, current_user, category_id,
                                             _optional_amount(form, "per_hour"), _optional_amount(form, "per_km"),
                                             form.get("currency", ""), utcnow())
-        message = f"Usage fee of {fee.category.name} saved."
+        message = _("Usage fee of %(category)s saved.", category=fee.category.name)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()
@@ -95,7 +96,7 @@ def record_ledger_entry():
             (form.get("currency") or "").strip() or None,
             cost_service.parse_date(form.get("entry_date"), "entry_date"), form.get("note", ""), utcnow(),
             booking_id=optional_int(form, "booking_id"))
-        message = f"Recorded a {entry.kind.value} for {entry.member.name}."
+        message = _("Recorded a %(kind)s for %(member)s.", kind=entry.kind.value, member=entry.member.name)
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

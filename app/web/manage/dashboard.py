@@ -4,9 +4,11 @@ from __future__ import annotations
 from typing import Callable
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.i18n import translate_message
 from app.web.manage import bp
 from fleet import bookings as booking_service
 from fleet.db import utcnow
@@ -31,7 +33,7 @@ def _act(action: Callable[[], object], done: str) -> None:
         db.session.rollback()
         if exc.status == 404:
             raise
-        flash(exc.message, "error")
+        flash(translate_message(exc.message), "error")
 
 
 @bp.route("/bookings/<int:booking_id>/decide", methods=["POST"])
@@ -44,14 +46,15 @@ def decide(booking_id: int):
             raise ValidationFailed("Choose approve or reject.")
         services[decision](db.session, current_user, booking_id, utcnow(), reason)
 
-    _act(act, f"Booking {booking_id} {'approved' if decision == 'approve' else 'rejected'}.")
+    _act(act, _("Booking %(id)s approved.", id=booking_id) if decision == "approve"
+         else _("Booking %(id)s rejected.", id=booking_id))
     return redirect(url_for("manage.index"))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 def cancel(booking_id: int):
     _act(lambda: booking_service.cancel_booking(db.session, current_user, booking_id, utcnow()),
-         f"Booking {booking_id} cancelled.")
+         _("Booking %(id)s cancelled.", id=booking_id))
     back = request.form.get("back") or ""
     return redirect(back if back.startswith("/manage/") and "//" not in back else url_for("manage.index"))
 
@@ -60,5 +63,5 @@ def cancel(booking_id: int):
 def resolve(booking_id: int):
     _act(lambda: booking_service.resolve_attention(db.session, current_user, booking_id,
                                                    request.form.get("resolution", ""), utcnow()),
-         f"Booking {booking_id} marked resolved.")
+         _("Booking %(id)s marked resolved.", id=booking_id))
     return redirect(url_for("manage.index"))

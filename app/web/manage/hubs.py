@@ -5,6 +5,7 @@ from functools import lru_cache
 from zoneinfo import available_timezones
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -55,7 +56,7 @@ def _hub_form(hub):
             else:
                 saved = hub_service.update_hub(db.session, current_user, hub.id, **fields)
             db.session.commit()
-            flash(f"Hub {saved.name} saved.", "success")
+            flash(_("Hub %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("manage.hubs"))
         except DomainError as exc:
             db.session.rollback()
@@ -74,6 +75,6 @@ def _hub_form(hub):
 def retire_hub(hub_id: int, retired: bool):
     hub = hub_service.set_hub_retired(db.session, current_user, hub_id, retired)
     db.session.commit()
-    flash(f"Hub {hub.name} {'retired: its assets can no longer be booked' if retired else 'is back in use'}.",
-          "success")
+    flash(_("Hub %(name)s retired: its assets can no longer be booked.", name=hub.name) if retired
+          else _("Hub %(name)s is back in use.", name=hub.name), "success")
     return redirect(url_for("manage.hubs"))

@@ -3,6 +3,8 @@ bookings it would hit, a confirmation adds it. Nothing is cancelled: hit booking
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -50,18 +52,21 @@ def add_maintenance(asset_id: int):
         if exc.status == 404:
             raise
         return _render(get_asset(db.session, asset_id), form, field_errors(exc), exc.status)
-    flash(f"Maintenance window added: {format_local(window.start_at, zone)} – {format_local(window.end_at, zone)}.",
-          "success")
+    flash(_("Maintenance window added: %(start)s – %(end)s.", start=format_local(window.start_at, zone),
+            end=format_local(window.end_at, zone)), "success")
     if hits:
-        flash(f"It overlapped {len(hits)} booking{'s' if len(hits) != 1 else ''}. Nothing was cancelled: each was "
-              "moved to an equivalent asset where one was free (the member is told), the rest are flagged on the "
-              "overview.", "warning")
+        flash(ngettext("It overlapped %(num)d booking. Nothing was cancelled: each was moved to an equivalent asset "
+                       "where one was free (the member is told), the rest are flagged on the overview.",
+                       "It overlapped %(num)d bookings. Nothing was cancelled: each was moved to an equivalent asset "
+                       "where one was free (the member is told), the rest are flagged on the overview.",
+                       len(hits)), "warning")
         for booking in hits:
-            where = (f"moved to {booking.asset.name}" if booking.asset_id != asset.id else
-                     "could not be moved: flagged for you and the member" if booking.attention else
-                     "still on this asset")
-            flash(f"{booking.member.name} ({booking.member.email}): {format_local(booking.start_at, zone)} – "
-                  f"{format_local(booking.end_at, zone)}, {booking.status.value}, {where}.", "warning")
+            where = (_("moved to %(asset)s", asset=booking.asset.name) if booking.asset_id != asset.id else
+                     _("could not be moved: flagged for you and the member") if booking.attention else
+                     _("still on this asset"))
+            flash(_("%(member)s (%(email)s): %(start)s – %(end)s, %(status)s, %(where)s.", member=booking.member.name,
+                    email=booking.member.email, start=format_local(booking.start_at, zone),
+                    end=format_local(booking.end_at, zone), status=booking.status.value, where=where), "warning")
     return redirect(url_for("manage.maintenance", asset_id=asset.id))
 
 
@@ -70,5 +75,5 @@ def delete_maintenance(asset_id: int, window_id: int):
     asset = get_asset(db.session, asset_id)
     maintenance_service.delete_maintenance_window(db.session, current_user, window_id, asset_id=asset.id)
     db.session.commit()
-    flash("Maintenance window removed.", "success")
+    flash(_("Maintenance window removed."), "success")
     return redirect(url_for("manage.maintenance", asset_id=asset_id))

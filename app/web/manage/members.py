@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
 from app.forms import optional_int
+from app.i18n import translate_message
 from app.web.manage import bp
 from fleet import accounts
 from fleet.booking_jobs import NO_SHOW_WINDOW_DAYS, no_show_counts
@@ -56,8 +58,8 @@ def change_role(member_id: int):
         db.session.rollback()
         if exc.status == 404:
             raise
-        return _render(q, page, {"_form": exc.message}, exc.status)
-    flash(f"{member.name} is now {member.role.value}.", "success")
+        return _render(q, page, {"_form": translate_message(exc.message)}, exc.status)
+    flash(_("%(name)s is now %(role)s.", name=member.name, role=member.role.value), "success")
     return _back(q, page)
 
 
@@ -72,6 +74,7 @@ def set_member_active(member_id: int, active: bool):
         db.session.rollback()
         if exc.status == 404:
             raise
-        return _render(q, page, {"_form": exc.message}, exc.status)
-    flash(f"{member.name} {'can log in again' if active else 'is deactivated and logged out everywhere'}.", "success")
+        return _render(q, page, {"_form": translate_message(exc.message)}, exc.status)
+    flash(_("%(name)s can log in again.", name=member.name) if active
+          else _("%(name)s is deactivated and logged out everywhere.", name=member.name), "success")
     return _back(q, page)

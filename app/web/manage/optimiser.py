@@ -3,9 +3,11 @@ served, then apply or discard it."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.i18n import translate_message
 from app.forms import field_errors, optional_float, required_int
 from app.jobs import start_run
 from app.web.manage import bp
@@ -45,7 +47,8 @@ def start_optimiser_run():
         return _list_page(form.to_dict(), field_errors(exc), exc.status)
     # Nothing touches the database between the commit and the hand-over: the job opens its own session.
     how = start_run(run_id)
-    flash(f"Run {run_id} started ({'on a worker' if how == 'rq' else 'in the background'}).", "success")
+    flash(_("Run %(id)s started (on a worker).", id=run_id) if how == "rq"
+          else _("Run %(id)s started (in the background).", id=run_id), "success")
     return redirect(url_for("manage.optimiser_run", run_id=run_id))
 
 
@@ -65,7 +68,7 @@ def apply_optimiser_run(run_id: int):
         db.session.rollback()
         if exc.status in (403, 404):
             raise
-        flash(exc.message, "error")
+        flash(translate_message(exc.message), "error")
     return redirect(url_for("manage.optimiser_run", run_id=run_id))
 
 
@@ -74,10 +77,10 @@ def discard_optimiser_run(run_id: int):
     try:
         run_service.discard_run(db.session, current_user, run_id, utcnow())
         db.session.commit()
-        flash(f"Run {run_id} discarded: nothing was booked.", "success")
+        flash(_("Run %(id)s discarded: nothing was booked.", id=run_id), "success")
     except DomainError as exc:
         db.session.rollback()
         if exc.status in (403, 404):
             raise
-        flash(exc.message, "error")
+        flash(translate_message(exc.message), "error")
     return redirect(url_for("manage.optimiser_run", run_id=run_id))
