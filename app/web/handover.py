@@ -192,8 +192,11 @@ def repair(report_id: int):
             raise
         flash(translate_message(exc.message), "error")
         return redirect(url_for("bookings.damage_reports"))
-    flash(f"Repair of {report.asset.name} recorded" +
-          (f"; it is {report.asset.status.value} again." if report.unusable else "."), "success")
+    if report.unusable:
+        flash(_("Repair of %(asset)s recorded; it is %(status)s again.", asset=report.asset.name,
+                status=translate_message(report.asset.status.value.replace("_", " "))), "success")
+    else:
+        flash(_("Repair of %(asset)s recorded.", asset=report.asset.name), "success")
     return redirect(url_for("bookings.damage_reports"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
@@ -183,7 +184,7 @@ def factors():
                                                     form.get("factor_key") or None, overrides, form.get("note", ""),
                                                     utcnow())
             db.session.commit()
-            flash("Impact factors saved.", "success")
+            flash(_("Impact factors saved."), "success")
             return redirect(url_for("stats.factors"))
         except DomainError as exc:
             db.session.rollback()
