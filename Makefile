@@ -39,7 +39,7 @@ endif
 # (committed, so installing needs no compile step). Translate the new empty msgstr entries, then run it again.
 translations: install
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-location --sort-output --project Commonpool -o app/translations/messages.pot .
-	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --no-location --width 110
+	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --width 110
 	$(VENV)/bin/pybabel compile -d app/translations --statistics
 
 bench: bench-scheduler bench-app bench-stats
