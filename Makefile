@@ -37,8 +37,12 @@ endif
 
 # Maintainers: extract the strings, merge them into the French and German catalogues, compile the .mo files
 # (committed, so installing needs no compile step). Translate the new empty msgstr entries, then run it again.
+# fleet's message templates: the first argument of the error classes, `msg` and `flag`, the fourth of `notify`.
+MESSAGE_KEYWORDS := -k DomainError -k ValidationFailed -k NotFound -k Conflict -k Forbidden -k msg -k flag \
+	-k notify:4 -k notify_coordinators:3
+
 translations: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext --no-location --sort-output --project Commonpool -o app/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k lazy_gettext $(MESSAGE_KEYWORDS) --no-location --sort-output --project Commonpool -o app/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --width 110
 	$(VENV)/bin/pybabel compile -d app/translations --statistics
 

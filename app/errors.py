@@ -19,7 +19,7 @@ def init_errors(app: Flask) -> None:
         db.session.rollback()
         from app.i18n import translate_message
 
-        return render_template("error.html", status=exc.status, message=translate_message(exc.message)), exc.status
+        return render_template("error.html", status=exc.status, message=translate_message(exc)), exc.status
 
     @app.errorhandler(DataError)
     def _data(exc: DataError):

@@ -11,7 +11,7 @@ def field_errors(exc: DomainError, rename: dict[str, str] | None = None) -> dict
     field = exc.field or "_form"
     from app.i18n import translate_message
 
-    return {(rename or {}).get(field, field): translate_message(exc.message)}
+    return {(rename or {}).get(field, field): translate_message(exc)}
 
 
 def optional_float(form, name: str) -> float | None:

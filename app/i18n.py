@@ -71,11 +71,32 @@ def format_number(value, digits: int = 0) -> str:
                                  locale=get_locale() or DEFAULT_LOCALE)
 
 
-def translate_message(message: str | None) -> str | None:
-    """A domain message from fleet in the current language when the catalogue has it, else as it came."""
+def translate_message(message, params=None) -> str | None:
+    """A message from fleet in the current language: a DomainError, or a template with its values (see
+    fleet/messages.py). A template the catalogue lacks stays English; values are filled in either way, terms
+    translated and instants shown in their zone in the current locale."""
+    from fleet.errors import DomainError
+    from fleet.messages import Term, When, english
+
+    if isinstance(message, DomainError):
+        message, params = message.template, message.params
     if not message:
         return message
-    return gettext(message)
+    if not params:
+        return gettext(message)
+    values = {}
+    for name, value in params.items():
+        if isinstance(value, When):
+            value = format_local(value.at, value.zone)
+        elif isinstance(value, Term):
+            value = gettext(str(value))
+        values[name] = value
+    try:
+        return gettext(message, **values)
+    except (KeyError, TypeError, ValueError):
+        # a translation whose placeholders do not match the template: the English is better than a 500
+        current_app.logger.warning("translation of %r does not fit its values", message)
+        return english(message, values)
 
 
 def _same_site_referrer() -> str | None:

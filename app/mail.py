@@ -59,7 +59,7 @@ def sender_for(app: Flask):
 def compose_email(member, note) -> tuple[str, str]:
     """The email in the member's saved language. English (the default) is the plain notification, as
     before; in French or German the subject is translated and the body gets a greeting and a footer. The
-    message itself is written by fleet in English and is translated only when the catalogue knows it."""
+    message is a template with values (fleet/messages.py), translated like the pages."""
     from flask_babel import force_locale, gettext
 
     from app.i18n import DEFAULT_LOCALE, supported, translate_message
@@ -72,7 +72,7 @@ def compose_email(member, note) -> tuple[str, str]:
         subject = "Commonpool: " + gettext(note.kind.replace("_", " "))
         body = "\n\n".join([
             gettext("Hello %(name)s,", name=member.name),
-            translate_message(note.message) or "",
+            translate_message(note.message, note.params) or "",
             gettext("This message comes from Commonpool, your community pool. In your account settings you "
                     "choose which notifications are emailed to you."),
         ])

@@ -84,6 +84,7 @@ def init_templating(app: Flask) -> None:
         return gettext(str(getattr(value, "value", value)).replace("_", " "))
 
     @app.template_filter("translate_message")
-    def _translate_message(message: str | None) -> str:
-        """A domain message (English, from fleet) in the current language when the catalogue has it."""
-        return translate_message(message) or ""
+    def _translate_message(message: str | None, params: dict | None = None) -> str:
+        """A message from fleet (a template and its values) in the current language: `note.message|
+        translate_message(note.params)`."""
+        return translate_message(message, params) or ""

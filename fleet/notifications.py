@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from fleet.messages import to_json
 from fleet.models import Member, Notification
 
 UNREAD_LIMIT = 50
@@ -49,21 +50,22 @@ KINDS: dict[str, str] = {
 
 
 def notify(session: Session, member_id: int, kind: str, message: str, now: datetime,
-           booking_id: int | None = None) -> Notification:
-    """Write a notification (and its email outbox entry) in the caller's transaction."""
-    note = Notification(member_id=member_id, kind=kind, message=message[:1000], booking_id=booking_id,
-                        created_at=now)
+           booking_id: int | None = None, **params) -> Notification:
+    """Write a notification (and its email outbox entry) in the caller's transaction. `message` is a
+    template and `params` its values (fleet/messages.py), so it can be shown in the reader's language."""
+    note = Notification(member_id=member_id, kind=kind, message=message[:1000], message_params=to_json(params),
+                        booking_id=booking_id, created_at=now)
     session.add(note)
     return note
 
 
 def notify_coordinators(session: Session, kind: str, message: str, now: datetime,
-                        booking_id: int | None = None) -> list[Notification]:
+                        booking_id: int | None = None, **params) -> list[Notification]:
     from fleet.models import Role
 
     ids = session.scalars(select(Member.id).where(Member.role.in_([Role.coordinator, Role.admin]),
                                                   Member.active.is_(True)).order_by(Member.id))
-    return [notify(session, member_id, kind, message, now, booking_id) for member_id in ids]
+    return [notify(session, member_id, kind, message, now, booking_id, **params) for member_id in ids]
 
 
 def email_preferences(session: Session, member: Member) -> dict[str, bool]:

@@ -29,7 +29,7 @@ def subject_for(note: Notification) -> str:
 
 def plain_email(member: Member, note: Notification) -> tuple[str, str]:
     """The default email: the kind as subject, the message as body, in English."""
-    return subject_for(note), note.message
+    return subject_for(note), note.text
 
 
 def deliver_pending(session: Session, send: Send, now: datetime, limit: int = 200,

@@ -34,7 +34,7 @@ def create_booking():
         booking = booking_service.book_asset(db.session, member, data["asset_id"], start, end, now,
                                              note=data.get("note", ""))
     except NotFound as exc:
-        raise ValidationFailed(exc.message, field="asset_id") from None
+        raise ValidationFailed(exc.template, field="asset_id", **exc.params) from None
     body = json.dumps(out.booking(booking))
     if claim is not None:
         remember_response(db.session, claim, 201, body)

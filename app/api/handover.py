@@ -122,7 +122,7 @@ def create_series():
             time.fromisoformat(data["end_time"]), data["occurrences"], utcnow(),
             interval_days=data.get("interval_days", 7), note=data.get("note", ""))
     except NotFound as exc:
-        raise ValidationFailed(exc.message, field="asset_id") from None
+        raise ValidationFailed(exc.template, field="asset_id", **exc.params) from None
     db.session.commit()
     response = jsonify(series(result.series, result.booked))
     response.status_code = 201

@@ -49,7 +49,7 @@ def create():
     except DomainError as exc:
         db.session.rollback()
         if asset is None:
-            return render_template("error.html", status=exc.status, message=exc.message), exc.status
+            return render_template("error.html", status=exc.status, message=translate_message(exc)), exc.status
         busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
         return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=field_errors(exc),
                                form=request.form, hours=parse_opening_hours(asset.hub.opening_hours).describe()), \
@@ -80,7 +80,7 @@ def cancel(booking_id: int):
         raise
     except DomainError as exc:
         db.session.rollback()
-        flash(translate_message(exc.message), "error")
+        flash(translate_message(exc), "error")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.i18n import translate_message
 from app.web.stats import _period
 from fleet import costs as cost_service
 from fleet.db import utcnow
@@ -21,7 +22,7 @@ def pool_costs():
         period = _period(now) if request.args.get("from") or request.args.get("until") \
             else cost_service.default_period(now)
     except ValidationFailed as exc:
-        abort(400, exc.message)
+        abort(400, translate_message(exc))
     summary = cost_service.cost_summary(db.session, period)
     return render_template("costs/pool.html", summary=summary)
 

@@ -190,7 +190,7 @@ def repair(report_id: int):
         db.session.rollback()
         if exc.status in (403, 404):
             raise
-        flash(translate_message(exc.message), "error")
+        flash(translate_message(exc), "error")
         return redirect(url_for("bookings.damage_reports"))
     if report.unusable:
         flash(_("Repair of %(asset)s recorded; it is %(status)s again.", asset=report.asset.name,
@@ -288,7 +288,7 @@ def cancel_series(series_id: int):
         db.session.rollback()
         if exc.status == 404:
             raise
-        flash(translate_message(exc.message), "error")
+        flash(translate_message(exc), "error")
     return redirect(url_for("bookings.series_detail", series_id=series_id))
 
 

@@ -157,7 +157,7 @@ def cancel(request_id: int):
         raise
     except DomainError as exc:
         db.session.rollback()
-        flash(translate_message(exc.message), "error")
+        flash(translate_message(exc), "error")
     return redirect(url_for("requests.detail", request_id=request_id))
 
 

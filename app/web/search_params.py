@@ -31,7 +31,7 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
         if query.hub_id is not None:
             get_hub(session, query.hub_id)
     except NotFound as exc:
-        raise ValidationFailed(exc.message, field="category" if "category" in exc.message else "hub") from None
+        raise ValidationFailed(exc.template, field="category" if "category" in exc.message else "hub", **exc.params) from None
     query.text = (args.get("q") or "").strip()[:100]
     zone_name = search_zone(session, query.hub_id)
     if (args.get("from") or "").strip() or (args.get("until") or "").strip():

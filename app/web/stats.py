@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.i18n import translate_message
 from app.forms import field_errors
 from app.web import stats_tables as t
 from fleet import impact as impact_service
@@ -97,7 +98,7 @@ def pool():
     try:
         report, impact, tables, charts = _pool_data()
     except ValidationFailed as exc:
-        abort(400, exc.message)
+        abort(400, translate_message(exc))
     return render_template("stats/pool.html", report=report, impact=impact, tables=tables, charts=charts,
                            sources=impact_service.source_table(), claims=impact_service.CLAIMS_NOT_USED,
                            caveats=impact_service.CAVEATS, args=_query(), csv_endpoint="stats.pool_csv")
@@ -108,7 +109,7 @@ def pool_csv(name: str):
     try:
         tables = _pool_data()[2]
     except ValidationFailed as exc:
-        abort(400, exc.message)
+        abort(400, translate_message(exc))
     if name not in tables:
         abort(404)
     return _csv(tables[name], "pool")
@@ -155,7 +156,7 @@ def dashboard_csv(name: str):
     try:
         tables = _dashboard_data()[3]
     except DomainError as exc:
-        abort(400, exc.message)
+        abort(400, translate_message(exc))
     if name not in tables:
         abort(404)
     return _csv(tables[name], "dashboard")
@@ -189,7 +190,7 @@ def factors():
         except DomainError as exc:
             db.session.rollback()
             errors = field_errors(exc)
-            errors.setdefault("_form", exc.message)
+            errors.setdefault("_form", translate_message(exc))
     return render_template("stats/factors.html", choices=impact_service.category_choices(db.session),
                            categories=list_categories(db.session), table=impact_service.factor_table(),
                            labels=impact_service.FIELD_LABELS, fields=impact_service.OVERRIDABLE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, column, func, text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, column, func, text
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,7 +47,9 @@ class Booking(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when re-planning could not move the booking off a breakdown or maintenance: shown to the member
     # and the coordinators until someone deals with it. Never a silent drop.
+    # A template with its values in attention_params (fleet/messages.py), translated when shown.
     attention: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    attention_params: Mapped[dict | None] = mapped_column(JSON)
     # The recurring series this booking is one occurrence of, if any.
     series_id: Mapped[int | None] = mapped_column(ForeignKey("booking_series.id"), index=True)
 
@@ -71,3 +73,29 @@ class Booking(Base):
     @property
     def is_holding(self) -> bool:
         return self.status in HOLDING_STATUSES
+
+    def flag(self, template: str, **params) -> None:
+        """Flag the booking for attention (see fleet/messages.py for templates and values)."""
+        from fleet.messages import english, to_json
+
+        if len(english(template, params)) > 300:  # the column's size; names are what can grow
+            params = {name: (value[:60] if isinstance(value, str) else value) for name, value in params.items()}
+        self.attention = template
+        self.attention_params = to_json(params)
+
+    def clear_attention(self) -> None:
+        self.attention = ""
+        self.attention_params = None
+
+    @property
+    def attention_values(self) -> dict:
+        from fleet.messages import from_json
+
+        return from_json(self.attention_params)
+
+    @property
+    def attention_text(self) -> str:
+        """The attention note in English."""
+        from fleet.messages import english
+
+        return english(self.attention, self.attention_values)

@@ -111,7 +111,10 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
+    # The message's template and its values (fleet/messages.py), so each reader gets it in their language;
+    # rows written before 0009 hold English text and no values.
     message: Mapped[str] = mapped_column(String(1000))
+    message_params: Mapped[dict | None] = mapped_column(JSON)
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("flexible_request.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -120,3 +123,16 @@ class Notification(Base):
     # member chose not to get this kind by email, "failed"). Rows from before the outbox are "skipped".
     email_status: Mapped[str] = mapped_column(String(10), default="pending", server_default="skipped", index=True)
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def params(self) -> dict:
+        from fleet.messages import from_json
+
+        return from_json(self.message_params)
+
+    @property
+    def text(self) -> str:
+        """The message in English."""
+        from fleet.messages import english
+
+        return english(self.message, self.params)

@@ -33,7 +33,7 @@ def _act(action: Callable[[], object], done: str) -> None:
         db.session.rollback()
         if exc.status == 404:
             raise
-        flash(translate_message(exc.message), "error")
+        flash(translate_message(exc), "error")
 
 
 @bp.route("/bookings/<int:booking_id>/decide", methods=["POST"])

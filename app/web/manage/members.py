@@ -58,7 +58,7 @@ def change_role(member_id: int):
         db.session.rollback()
         if exc.status == 404:
             raise
-        return _render(q, page, {"_form": translate_message(exc.message)}, exc.status)
+        return _render(q, page, {"_form": translate_message(exc)}, exc.status)
     flash(_("%(name)s is now %(role)s.", name=member.name, role=member.role.value), "success")
     return _back(q, page)
 
@@ -74,7 +74,7 @@ def set_member_active(member_id: int, active: bool):
         db.session.rollback()
         if exc.status == 404:
             raise
-        return _render(q, page, {"_form": translate_message(exc.message)}, exc.status)
+        return _render(q, page, {"_form": translate_message(exc)}, exc.status)
     flash(_("%(name)s can log in again.", name=member.name) if active
           else _("%(name)s is deactivated and logged out everywhere.", name=member.name), "success")
     return _back(q, page)

@@ -68,7 +68,7 @@ def apply_optimiser_run(run_id: int):
         db.session.rollback()
         if exc.status in (403, 404):
             raise
-        flash(translate_message(exc.message), "error")
+        flash(translate_message(exc), "error")
     return redirect(url_for("manage.optimiser_run", run_id=run_id))
 
 
@@ -82,5 +82,5 @@ def discard_optimiser_run(run_id: int):
         db.session.rollback()
         if exc.status in (403, 404):
             raise
-        flash(translate_message(exc.message), "error")
+        flash(translate_message(exc), "error")
     return redirect(url_for("manage.optimiser_run", run_id=run_id))
