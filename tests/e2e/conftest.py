@@ -91,7 +91,15 @@ class Visit:
         self.step += 1
         folder = SHOTS / self.test_name
         folder.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(folder / f"{self.step:02d}-{name}-{self.viewport}.png"), full_page=True)
+        # The whole page, by making the viewport as tall as the document: Playwright's own full_page capture
+        # leaves Chromium's input coordinates off on a narrow viewport (the next click misses its target).
+        size = VIEWPORTS[self.viewport]
+        height = self.page.evaluate("Math.ceil(document.documentElement.scrollHeight)")
+        self.page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        try:
+            self.page.screenshot(path=str(folder / f"{self.step:02d}-{name}-{self.viewport}.png"))
+        finally:
+            self.page.set_viewport_size(size)
 
     def login(self, who: str) -> None:
         self.go("/login")
