@@ -12,7 +12,7 @@ from app.forms import field_errors, optional_float, optional_int
 from app.security import is_safe_next
 from fleet import accounts
 from fleet.db import utcnow
-from fleet.errors import DomainError
+from fleet.errors import DomainError, ValidationFailed
 from fleet.hubs import list_hubs
 from fleet.models import Member
 from fleet.tokens import issue_token, list_tokens, revoke_token
@@ -89,7 +89,7 @@ def signup():
         form = {"email": request.form.get("email", ""), "name": request.form.get("name", "")}
         try:
             if request.form.get("password", "") != request.form.get("password_again", ""):
-                raise accounts.ValidationFailed(_("The two passwords differ."), field="password_again")
+                raise ValidationFailed("The two passwords differ.", field="password_again")
             member = accounts.create_member(db.session, form["email"], form["name"],
                                             request.form.get("password", ""), utcnow())
             db.session.commit()
@@ -116,7 +116,7 @@ def settings():
                 if choice == "hub":
                     hub_id = optional_int(request.form, "home_hub_id")
                     if hub_id is None:
-                        raise accounts.ValidationFailed(_("Choose one of the hubs."), field="home_hub_id")
+                        raise ValidationFailed("Choose one of the hubs.", field="home_hub_id")
                     accounts.set_home(db.session, current_user, hub_id=hub_id)
                 elif choice == "address":
                     lat, lon = accounts_geocode(request.form.get("address", ""))
@@ -129,7 +129,7 @@ def settings():
                 return redirect(url_for("auth.settings"))
             if action == "password":
                 if request.form.get("new_password", "") != request.form.get("new_password_again", ""):
-                    raise accounts.ValidationFailed(_("The two new passwords differ."), field="new_password_again")
+                    raise ValidationFailed("The two new passwords differ.", field="new_password_again")
                 accounts.change_password(db.session, current_user, request.form.get("current_password", ""),
                                          request.form.get("new_password", ""))
                 db.session.commit()
@@ -148,7 +148,7 @@ def settings():
                 db.session.commit()
                 flash(_("Token revoked."), "success")
                 return redirect(url_for("auth.settings"))
-            raise accounts.ValidationFailed(_("Unknown action."))
+            raise ValidationFailed("Unknown action.")
         except DomainError as exc:
             db.session.rollback()
             errors, status = field_errors(exc, {"lat": "home_lat", "lon": "home_lon", "name": "token_name"}), \

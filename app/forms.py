@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fleet.errors import DomainError, ValidationFailed
+from fleet.messages import Term
 
 MAX_INT = 2**31 - 1  # the database integer range
 
@@ -21,7 +22,7 @@ def optional_float(form, name: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise ValidationFailed(f"{text!r} is not a number.", field=name) from None
+        raise ValidationFailed("'%(text)s' is not a number.", field=name, text=text) from None
     if value != value or value in (float("inf"), float("-inf")):
         raise ValidationFailed("Enter a finite number.", field=name)
     return value
@@ -34,16 +35,17 @@ def optional_int(form, name: str) -> int | None:
     try:
         value = int(text)
     except ValueError:
-        raise ValidationFailed(f"{text!r} is not a whole number.", field=name) from None
+        raise ValidationFailed("'%(text)s' is not a whole number.", field=name, text=text) from None
     if abs(value) > MAX_INT:
-        raise ValidationFailed(f"{text!r} is too large.", field=name)
+        raise ValidationFailed("'%(text)s' is too large.", field=name, text=text)
     return value
 
 
 def required_int(form, name: str, label: str) -> int:
+    """`label` names what to enter, marked for translation: `required_int(form, "days", N_("a period in days"))`."""
     value = optional_int(form, name)
     if value is None:
-        raise ValidationFailed(f"Enter {label}.", field=name)
+        raise ValidationFailed("Enter %(what)s.", field=name, what=Term(label))
     return value
 
 

@@ -165,19 +165,3 @@ NOTIFICATION_WORDS = (
     N_("A return is overdue, or the return before yours is late"), N_("A booking was released as a no-show"),
     N_("Damage reported on an asset (coordinators)"),
 )
-
-# Domain messages from fleet that members meet often; others reach the page in English.
-DOMAIN_MESSAGES = (
-    N_("Enter a valid email address."), N_("That password is too long."),
-    N_("Enter your name (at most 120 characters)."), N_("An account with this email already exists."),
-    N_("Email or password is not right."), N_("The current password is not right."),
-    N_("Too many failed attempts. Wait a few minutes and try again."),
-    N_("The end must be after the start."), N_("The start is in the past."), N_("No such asset."),
-    N_("That time was just booked by someone else."), N_("No such booking."),
-    N_("This booking has already started; return the asset instead of cancelling."),
-    N_("Give both 'from' and 'until', or neither."), N_("'Until' must be after 'from'."),
-    N_("A distance needs a location: set your home or choose one."), N_("Enter a date and time."),
-    N_("The window must end after it starts."), N_("The window is in the past."),
-    N_("The window is shorter than the duration."),
-    N_("A maximum distance needs a location: set your home or give one."), N_("Enter a finite number."),
-)

@@ -11,6 +11,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.geo import check_coordinates
+from fleet.messages import msg
 from fleet.models import Hub, LoginAttempt, Member, Role
 from fleet.models.members import new_session_token
 
@@ -29,7 +30,8 @@ def normalise_email(email: str) -> str:
 
 def check_password_strength(password: str) -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(f"Use at least {MIN_PASSWORD_LENGTH} characters for the password.", field="password")
+        raise ValidationFailed("Use at least %(count)s characters for the password.", field="password",
+                               count=MIN_PASSWORD_LENGTH)
     if len(password) > 1024:
         raise ValidationFailed("That password is too long.", field="password")
 
@@ -68,7 +70,8 @@ def authenticate(session: Session, email: str, password: str, address: str, now:
     per_address = session.scalar(select(func.count()).select_from(LoginAttempt)
                                  .where(LoginAttempt.address == address, LoginAttempt.at > since))
     if per_account >= max_per_account or per_address >= max_per_address:
-        raise LoginThrottled("Too many failed attempts. Wait a few minutes and try again.")
+        # `msg`: LoginThrottled is not an extraction keyword, the template must still reach the catalogue
+        raise LoginThrottled(msg("Too many failed attempts. Wait a few minutes and try again."))
     member = session.scalar(select(Member).where(Member.email == email))
     valid = check_password_hash(member.password_hash if member else _DUMMY_HASH, password or "")
     if not valid or member is None:

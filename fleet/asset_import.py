@@ -30,7 +30,8 @@ REQUIRED = ("name", "category", "hub")
 class RowResult:
     line: int
     name: str
-    errors: list[str] = field(default_factory=list)
+    # each a DomainError (a template with its values, see fleet/messages.py); `.message` is the English
+    errors: list[DomainError] = field(default_factory=list)
     asset_id: int | None = None
 
 
@@ -50,7 +51,7 @@ class ImportResult:
 
 def _read(text: str) -> list[dict[str, str]]:
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise ValidationFailed(f"The file is larger than {MAX_BYTES // 1024} KiB.", field="file")
+        raise ValidationFailed("The file is larger than %(size)s KiB.", field="file", size=MAX_BYTES // 1024)
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
@@ -60,29 +61,30 @@ def _read(text: str) -> list[dict[str, str]]:
     headers = [h.strip().lower() for h in (reader.fieldnames or [])]
     missing = [c for c in REQUIRED if c not in headers]
     if missing:
-        raise ValidationFailed(f"The first line must name the columns; missing: {', '.join(missing)}.", field="file")
+        raise ValidationFailed("The first line must name the columns; missing: %(columns)s.", field="file",
+                               columns=", ".join(missing))
     reader.fieldnames = headers
     rows = [{k: (v or "").strip() for k, v in row.items() if k} for row in reader]
     if not rows:
         raise ValidationFailed("The file has a header but no rows.", field="file")
     if len(rows) > MAX_ROWS:
-        raise ValidationFailed(f"At most {MAX_ROWS} rows at a time.", field="file")
+        raise ValidationFailed("At most %(count)s rows at a time.", field="file", count=MAX_ROWS)
     return rows
 
 
 def _fields(session: Session, row: dict[str, str], categories: dict[str, Category], hubs: dict[str, Hub]) -> dict:
     category = categories.get(row.get("category", "").lower())
     if category is None:
-        raise ValidationFailed(f"No category named {row.get('category', '')!r}.", field="category")
+        raise ValidationFailed("No category named '%(name)s'.", field="category", name=row.get("category", ""))
     hub = hubs.get(row.get("hub", "").lower())
     if hub is None:
-        raise ValidationFailed(f"No hub named {row.get('hub', '')!r}.", field="hub")
+        raise ValidationFailed("No hub named '%(name)s'.", field="hub", name=row.get("hub", ""))
     cost = row.get("purchase_cost", "")
     day = row.get("purchase_date", "")
     try:
         purchase_date = date.fromisoformat(day) if day else None
     except ValueError:
-        raise ValidationFailed(f"{day!r} is not a date (YYYY-MM-DD).", field="purchase_date") from None
+        raise ValidationFailed("'%(text)s' is not a date (YYYY-MM-DD).", field="purchase_date", text=day) from None
     return dict(name=row.get("name", ""), category_id=category.id, hub_id=hub.id,
                 capabilities={k[4:]: v for k, v in row.items() if k.startswith("cap_") and v != ""},
                 status=row.get("status") or "active", description=row.get("description", ""),
@@ -109,10 +111,10 @@ def import_assets(session: Session, actor: Member, text: str, *, apply: bool) ->
             result.asset_id = asset.id
             key = (asset.name.lower(), asset.hub_id)
             if key in seen:
-                result.errors.append(f"Same name and hub as line {seen[key]}.")
+                result.errors.append(ValidationFailed("Same name and hub as line %(line)s.", line=seen[key]))
             seen.setdefault(key, line)
         except DomainError as exc:
-            result.errors.append(exc.message)
+            result.errors.append(exc)
         savepoint.rollback()
         results.append(result)
     outcome = ImportResult(results, applied=False)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.capabilities import coerce_capabilities
 from fleet.errors import NotFound, ValidationFailed
+from fleet.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
 from fleet.permissions import require_coordinator
 
@@ -123,4 +124,4 @@ def _replan_if_unavailable(session: Session, asset: Asset, was: AssetStatus, now
         from fleet.replanning import replan_asset  # replanning builds on the asset services
 
         replan_asset(session, asset.id, now, datetime.max.replace(tzinfo=timezone.utc), now,
-                     "retired" if asset.status == AssetStatus.retired else "in maintenance")
+                     Term("retired") if asset.status == AssetStatus.retired else Term(msg("in maintenance")))

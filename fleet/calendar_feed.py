@@ -15,6 +15,8 @@ Choices that keep every client happy:
 - iCalendar times have whole seconds: a start is rounded down and an end up, so an event always covers
   its booking.
 - `METHOD:PUBLISH`, so DTSTAMP is when the feed was generated (RFC 5545 §3.8.7.2).
+- The words for people (the calendar's name, each event's description) are templates with values
+  (fleet/messages.py), filled in by `translate`: English unless the delivery layer passes its translator.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.errors import NotFound
+from fleet.messages import Term, english, msg
 from fleet.models import Asset, Booking, BookingStatus, MaintenanceWindow, Member
 from fleet.permissions import require_coordinator
 
@@ -57,9 +60,11 @@ SEQUENCE = {
     BookingStatus.rejected: 2,
     BookingStatus.no_show: 2,
 }
-STATUS_TEXT = {BookingStatus.pending: "waiting for a coordinator's approval"}
+STATUS_TEXT = {BookingStatus.pending: msg("waiting for a coordinator's approval")}
 
 BookingUrl = Callable[[Booking], str]
+# (template, values) -> text for people; `fleet.messages.english` by default, `translate_message` on the web
+Translate = Callable[[str, dict], str]
 
 
 # --- the secret ---------------------------------------------------------------------------------------------
@@ -96,7 +101,8 @@ def member_for_calendar_secret(session: Session, secret: str) -> Member:
 # --- the feeds ----------------------------------------------------------------------------------------------
 
 def member_calendar(session: Session, member: Member, now: datetime, *, domain: str,
-                    booking_url: BookingUrl | None = None, title: str = "Commonpool") -> bytes:
+                    booking_url: BookingUrl | None = None, title: str = "Commonpool",
+                    translate: Translate = english) -> bytes:
     """The member's bookings that ended in the last 90 days or end later, as an iCalendar document."""
     bookings = session.scalars(
         select(Booking)
@@ -104,14 +110,17 @@ def member_calendar(session: Session, member: Member, now: datetime, *, domain: 
         .options(joinedload(Booking.asset).joinedload(Asset.hub))
         .order_by(Booking.start_at, Booking.id)
     ).all()
-    calendar = _calendar(f"{title}: my bookings", f"Bookings of {member.name}")
+    calendar = _calendar(translate(msg("%(title)s: my bookings"), {"title": title}),
+                         translate(msg("Bookings of %(name)s"), {"name": member.name}))
     for booking in bookings:
-        calendar.add_component(_booking_event(booking, now, domain, booking_url, show_member=False))
+        calendar.add_component(_booking_event(booking, now, domain, booking_url, show_member=False,
+                                              translate=translate))
     return calendar.to_ical()
 
 
 def asset_calendar(session: Session, actor: Member, asset_id: int, now: datetime, *, domain: str,
-                   booking_url: BookingUrl | None = None, title: str = "Commonpool") -> bytes:
+                   booking_url: BookingUrl | None = None, title: str = "Commonpool",
+                   translate: Translate = english) -> bytes:
     """One asset's bookings and maintenance windows (last 90 days and the future), for coordinators."""
     require_coordinator(actor)
     asset = _load_asset(session, asset_id)
@@ -127,11 +136,13 @@ def asset_calendar(session: Session, actor: Member, asset_id: int, now: datetime
         .where(MaintenanceWindow.asset_id == asset.id, MaintenanceWindow.end_at > since)
         .order_by(MaintenanceWindow.start_at, MaintenanceWindow.id)
     ).all()
-    calendar = _calendar(f"{title}: {asset.name}", f"Bookings and maintenance of {asset.name}")
+    calendar = _calendar(f"{title}: {asset.name}",
+                         translate(msg("Bookings and maintenance of %(asset)s"), {"asset": asset.name}))
     for booking in bookings:
-        calendar.add_component(_booking_event(booking, now, domain, booking_url, show_member=True))
+        calendar.add_component(_booking_event(booking, now, domain, booking_url, show_member=True,
+                                              translate=translate))
     for window in windows:
-        calendar.add_component(_maintenance_event(window, asset, now, domain))
+        calendar.add_component(_maintenance_event(window, asset, now, domain, translate=translate))
     return calendar.to_ical()
 
 
@@ -183,18 +194,19 @@ def _location(asset: Asset) -> str:
 
 
 def _booking_event(booking: Booking, now: datetime, domain: str, booking_url: BookingUrl | None,
-                   show_member: bool) -> Event:
+                   show_member: bool, translate: Translate = english) -> Event:
     asset = booking.asset
     status = ICAL_STATUS.get(booking.status, "CONFIRMED")
-    lines = [f"Status: {STATUS_TEXT.get(booking.status, booking.status.value.replace('_', ' '))}"]
+    status_text = Term(STATUS_TEXT.get(booking.status, booking.status.value.replace("_", " ")))
+    lines = [translate(msg("Status: %(status)s"), {"status": status_text})]
     if show_member:
-        lines.append(f"Member: {booking.member.name}")
-    lines.append(f"Hub: {_location(asset)}")
-    lines.append(f"Pick-up and return hours: {asset.hub.opening_hours}")
+        lines.append(translate(msg("Member: %(name)s"), {"name": booking.member.name}))
+    lines.append(translate(msg("Hub: %(hub)s"), {"hub": _location(asset)}))
+    lines.append(translate(msg("Pick-up and return hours: %(hours)s"), {"hours": asset.hub.opening_hours}))
     if booking.note:
-        lines.append(f"Note: {booking.note}")
+        lines.append(translate(msg("Note: %(note)s"), {"note": booking.note}))
     if booking.decision_reason:
-        lines.append(f"Coordinator: {booking.decision_reason}")
+        lines.append(translate(msg("Coordinator: %(reason)s"), {"reason": booking.decision_reason}))
     url = booking_url(booking) if booking_url else None
     if url:
         lines.append(url)
@@ -218,16 +230,17 @@ def _booking_event(booking: Booking, now: datetime, domain: str, booking_url: Bo
     return event
 
 
-def _maintenance_event(window: MaintenanceWindow, asset: Asset, now: datetime, domain: str) -> Event:
+def _maintenance_event(window: MaintenanceWindow, asset: Asset, now: datetime, domain: str,
+                       translate: Translate = english) -> Event:
     event = Event()
     event.add("uid", maintenance_uid(window.id, domain))
     event.add("dtstamp", now)
     event.add("dtstart", whole_second_floor(window.start_at))
     event.add("dtend", whole_second_ceil(window.end_at))
-    event.add("summary", f"Maintenance: {asset.name}")
+    event.add("summary", translate(msg("Maintenance: %(asset)s"), {"asset": asset.name}))
     event.add("location", _location(asset))
     event.add("geo", (asset.hub.lat, asset.hub.lon))
-    event.add("description", window.reason or "Maintenance")
+    event.add("description", window.reason or translate(msg("Maintenance"), {}))
     event.add("status", "CONFIRMED")
     event.add("sequence", 0)
     event.add("transp", "OPAQUE")

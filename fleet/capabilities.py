@@ -18,11 +18,11 @@ def parse_schema(text: str) -> dict[str, str]:
         name, _, kind = part.partition(":")
         name, kind = name.strip().lower(), (kind.strip().lower() or "text")
         if not _NAME.match(name):
-            raise ValidationFailed(f"{name!r} is not a capability name (lower-case letters, digits, _).",
-                                   field="capability_schema")
+            raise ValidationFailed("'%(name)s' is not a capability name (lower-case letters, digits, _).",
+                                   field="capability_schema", name=name)
         if kind not in TYPES:
-            raise ValidationFailed(f"Capability {name!r} has type {kind!r}; use number, bool or text.",
-                                   field="capability_schema")
+            raise ValidationFailed("Capability '%(name)s' has type '%(kind)s'; use number, bool or text.",
+                                   field="capability_schema", name=name, kind=kind)
         schema[name] = kind
     return schema
 
@@ -35,6 +35,7 @@ def coerce_value(name: str, kind: str, raw) -> int | float | bool | str | None:
     """Turn form or JSON input into the declared type; None means 'not given'."""
     if raw is None:
         return None
+    field = f"cap_{name}"
     if kind == "bool":
         if isinstance(raw, bool):
             return raw
@@ -43,10 +44,10 @@ def coerce_value(name: str, kind: str, raw) -> int | float | bool | str | None:
             return True
         if text in _FALSE:
             return False
-        raise ValidationFailed(f"{name} must be yes or no.", field=f"cap_{name}")
+        raise ValidationFailed("%(name)s must be yes or no.", field=field, name=name)
     if kind == "number":
         if isinstance(raw, bool):
-            raise ValidationFailed(f"{name} must be a number.", field=f"cap_{name}")
+            raise ValidationFailed("%(name)s must be a number.", field=field, name=name)
         if isinstance(raw, (int, float)):
             value = raw
         else:
@@ -56,13 +57,14 @@ def coerce_value(name: str, kind: str, raw) -> int | float | bool | str | None:
             try:
                 value = float(text)
             except ValueError:
-                raise ValidationFailed(f"{name} must be a number.", field=f"cap_{name}") from None
+                raise ValidationFailed("%(name)s must be a number.", field=field, name=name) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValidationFailed(f"{name} must be a finite number.", field=f"cap_{name}")
+            raise ValidationFailed("%(name)s must be a finite number.", field=field, name=name)
         return int(value) if float(value).is_integer() else float(value)
     text = str(raw).strip()
     if len(text) > 100:
-        raise ValidationFailed(f"{name} is too long (at most 100 characters).", field=f"cap_{name}")
+        raise ValidationFailed("%(name)s is too long (at most %(max)s characters).", field=field, name=name,
+                               max=100)
     return text or None
 
 
@@ -70,7 +72,8 @@ def coerce_capabilities(schema: dict[str, str], raw: dict) -> dict:
     """Values for an asset: only declared names, each of its type; unknown names are an error."""
     unknown = set(raw) - set(schema)
     if unknown:
-        raise ValidationFailed(f"Unknown capability {sorted(unknown)[0]!r} for this category.", field="capabilities")
+        raise ValidationFailed("Unknown capability '%(name)s' for this category.", field="capabilities",
+                               name=sorted(unknown)[0])
     values = {}
     for name, kind in schema.items():
         value = coerce_value(name, kind, raw.get(name))

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from fleet.capabilities import parse_schema
 from fleet.errors import Conflict, NotFound, ValidationFailed
+from fleet.messages import Term, msg
 from fleet.models import Category, CategoryKind, Member
 from fleet.permissions import require_coordinator
 
@@ -24,11 +25,21 @@ def get_category(session: Session, category_id: int) -> Category:
     return category
 
 
+# The booking rules as messages name them.
+RULE_LABELS = {
+    "min_duration_minutes": msg("Min duration minutes"), "max_duration_minutes": msg("Max duration minutes"),
+    "min_notice_minutes": msg("Min notice minutes"), "max_advance_days": msg("Max advance days"),
+    "no_show_grace_minutes": msg("No show grace minutes"),
+}
+
+
 def _int_in(name: str, value, low: int, high: int) -> int:
+    label = Term(RULE_LABELS.get(name, name))
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(f"{name.replace('_', ' ').capitalize()} must be a whole number.", field=name)
+        raise ValidationFailed("%(label)s must be a whole number.", field=name, label=label)
     if not low <= value <= high:
-        raise ValidationFailed(f"{name.replace('_', ' ').capitalize()} must be between {low} and {high}.", field=name)
+        raise ValidationFailed("%(label)s must be between %(low)s and %(high)s.", field=name, label=label, low=low,
+                               high=high)
     return value
 
 
@@ -46,11 +57,12 @@ def _checklist_text(value: str | list | None) -> str:
         if not item or item in items:
             continue
         if len(item) > CHECKLIST_ITEM_LENGTH:
-            raise ValidationFailed(f"Checklist items are at most {CHECKLIST_ITEM_LENGTH} characters.",
-                                   field="condition_checklist")
+            raise ValidationFailed("Checklist items are at most %(count)s characters.",
+                                   field="condition_checklist", count=CHECKLIST_ITEM_LENGTH)
         items.append(item)
     if len(items) > CHECKLIST_ITEMS_MAX:
-        raise ValidationFailed(f"A checklist has at most {CHECKLIST_ITEMS_MAX} items.", field="condition_checklist")
+        raise ValidationFailed("A checklist has at most %(count)s items.", field="condition_checklist",
+                               count=CHECKLIST_ITEMS_MAX)
     return "\n".join(items)
 
 
@@ -64,7 +76,7 @@ def _apply(session: Session, category: Category, *, name: str, kind: str, descri
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
     clash = session.scalar(select(Category.id).where(Category.name == name, Category.id != (category.id or 0)))
     if clash is not None:
-        raise Conflict(f"A category named {name!r} exists already.", field="name")
+        raise Conflict("A category named '%(name)s' exists already.", field="name", name=name)
     try:
         kind_value = CategoryKind(kind)
     except ValueError:

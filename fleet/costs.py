@@ -61,8 +61,9 @@ def check_minor(value, field: str = "amount_minor", allow_zero: bool = True) -> 
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed("Amounts are whole numbers of minor units (cents).", field=field)
     if value < (0 if allow_zero else 1):
-        raise ValidationFailed("The amount must be positive." if not allow_zero else "The amount cannot be negative.",
-                               field=field)
+        if allow_zero:
+            raise ValidationFailed("The amount cannot be negative.", field=field)
+        raise ValidationFailed("The amount must be positive.", field=field)
     if value > MAX_MINOR:
         raise ValidationFailed("The amount is too large.", field=field)
     return value

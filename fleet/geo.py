@@ -39,5 +39,5 @@ def geocode(address: str, *, enabled: bool, user_agent: str, geocoder=None) -> t
         raise ValidationFailed("The address lookup service cannot be reached; enter coordinates instead.",
                                field="address") from exc
     if location is None:
-        raise ValidationFailed(f"No place found for {address!r}.", field="address")
+        raise ValidationFailed("No place found for '%(address)s'.", field="address", address=address)
     return (location.latitude, location.longitude)

@@ -33,11 +33,12 @@ def _apply(session: Session, hub: Hub, name: str, address: str, lat: float | Non
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
     clash = session.scalar(select(Hub.id).where(Hub.name == name, Hub.id != (hub.id or 0)))
     if clash is not None:
-        raise Conflict(f"A hub named {name!r} exists already.", field="name")
+        raise Conflict("A hub named '%(name)s' exists already.", field="name", name=name)
     lat, lon = check_coordinates(lat, lon)
     timezone = (timezone or "").strip()
     if not is_valid_zone_name(timezone):
-        raise ValidationFailed(f"{timezone!r} is not an IANA time zone such as Europe/Amsterdam.", field="timezone")
+        raise ValidationFailed("'%(zone)s' is not an IANA time zone such as Europe/Amsterdam.", field="timezone",
+                               zone=timezone)
     parse_opening_hours(opening_hours)
     hub.name, hub.address, hub.lat, hub.lon = name, (address or "").strip()[:300], lat, lon
     hub.timezone, hub.opening_hours = timezone, (opening_hours or "").strip()

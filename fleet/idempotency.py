@@ -32,8 +32,8 @@ class Claim:
 def claim_key(session: Session, member: Member, key: str, request_fingerprint: str, now) -> Claim:
     key = (key or "").strip()
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise ValidationFailed(f"An Idempotency-Key is 1 to {MAX_KEY_LENGTH} printable characters.",
-                               field="Idempotency-Key")
+        raise ValidationFailed("An Idempotency-Key is 1 to %(max)s printable characters.",
+                               field="Idempotency-Key", max=MAX_KEY_LENGTH)
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (insert(IdempotencyKey.__table__)

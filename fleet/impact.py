@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleet.errors import NotFound, ValidationFailed
+from fleet.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, CategoryImpactFactors, Member
 from fleet.permissions import require_coordinator
 from fleet.handover import recorded_use_by_asset
@@ -37,32 +38,34 @@ SCENARIOS = ("low", "central", "high")
 BANDED = ("energy_mj", "co2e_kg", "mass_kg", "usage_life", "owner_use", "substitution", "use_per_booked_hour")
 OVERRIDABLE = ("energy_mj", "co2e_kg", "mass_kg", "usage_life", "owner_use", "substitution",
                "use_per_booked_hour", "calendar_life_years")
+# Labels, claims and caveats are English templates (`msg`): the pages show them with `|translate_message`.
 FIELD_LABELS = {
-    "energy_mj": "Embodied energy (MJ per unit)", "co2e_kg": "Embodied CO2e (kg per unit)",
-    "mass_kg": "Mass (kg)", "usage_life": "Usage life", "owner_use": "Owner's yearly use",
-    "substitution": "Owned units replaced per shared unit", "use_per_booked_hour": "Use per booked hour",
-    "calendar_life_years": "Calendar life (years)",
+    "energy_mj": msg("Embodied energy (MJ per unit)"), "co2e_kg": msg("Embodied CO2e (kg per unit)"),
+    "mass_kg": msg("Mass (kg)"), "usage_life": msg("Usage life"), "owner_use": msg("Owner's yearly use"),
+    "substitution": msg("Owned units replaced per shared unit"), "use_per_booked_hour": msg("Use per booked hour"),
+    "calendar_life_years": msg("Calendar life (years)"),
 }
 MJ_PER_KWH = 3.6
 
 # Popular claims that are NOT factors: quoted only as claims, beside the measured figures.
 CLAIMS_NOT_USED = [
-    ("A drill is used 6-20 (or 13) minutes in its lifetime.",
-     "No source: ST07 says 'supposedly'. Not used as a factor."),
-    ("Car sharing saves 80% of energy and material for the same mileage.",
-     "No origin found; a shared car wears out by kilometres, so at equal mileage the embodied saving is much "
-     "smaller. Not used as a factor."),
+    (msg("A drill is used 6-20 (or 13) minutes in its lifetime."),
+     msg("No source: ST07 says 'supposedly'. Not used as a factor.")),
+    (msg("Car sharing saves 80% of energy and material for the same mileage."),
+     msg("No origin found; a shared car wears out by kilometres, so at equal mileage the embodied saving is much "
+         "smaller. Not used as a factor.")),
 ]
 CAVEATS = [
-    "Additionality: some members would never have bought one; surveyed purchase avoidance is only 25-50% (LOT24).",
-    "Rebound: shared units wear out sooner; money saved is spent elsewhere; some members move from transit to "
-    "cars (AMA20, ZG17).",
-    "Double counting across schemes: a member in two pools may be counted by both.",
-    "The pool's own fleet overhead: an asset nobody uses still wears out by calendar time and counts against "
-    "the total.",
-    "Not counted yet: members' answers on what they sold or did not buy, car-km reduction (the pool does not "
-    "record km driven before joining) and trips to fetch and return items (travel mode is not recorded).",
-    "A rolling annual figure, not a lifetime total; a loan is never counted as an avoided purchase by itself.",
+    msg("Additionality: some members would never have bought one; surveyed purchase avoidance is only 25-50% "
+        "(LOT24)."),
+    msg("Rebound: shared units wear out sooner; money saved is spent elsewhere; some members move from transit to "
+        "cars (AMA20, ZG17)."),
+    msg("Double counting across schemes: a member in two pools may be counted by both."),
+    msg("The pool's own fleet overhead: an asset nobody uses still wears out by calendar time and counts against "
+        "the total."),
+    msg("Not counted yet: members' answers on what they sold or did not buy, car-km reduction (the pool does not "
+        "record km driven before joining) and trips to fetch and return items (travel mode is not recorded)."),
+    msg("A rolling annual figure, not a lifetime total; a loan is never counted as an avoided purchase by itself."),
 ]
 # Default row for a category, by words in its name; coordinators confirm or change it.
 DEFAULT_KEYWORDS = [
@@ -160,18 +163,19 @@ def _check_overrides(overrides: dict) -> dict[str, list[float]]:
     clean = {}
     for name, triple in (overrides or {}).items():
         if name not in OVERRIDABLE:
-            raise ValidationFailed(f"{name!r} cannot be overridden.", field=name)
+            raise ValidationFailed("'%(name)s' cannot be overridden.", field=name, name=name)
+        label = Term(FIELD_LABELS[name])
         try:
             values = [float(v) for v in (triple if isinstance(triple, (list, tuple)) else [triple] * 3)]
         except (TypeError, ValueError):
-            raise ValidationFailed(f"{FIELD_LABELS[name]}: enter numbers.", field=name) from None
+            raise ValidationFailed("%(label)s: enter numbers.", field=name, label=label) from None
         if len(values) != 3 or any(v != v or v < 0 or v > 1e9 for v in values):
-            raise ValidationFailed(f"{FIELD_LABELS[name]}: enter low, central and high, each 0 or more.",
-                                   field=name)
+            raise ValidationFailed("%(label)s: enter low, central and high, each 0 or more.", field=name,
+                                   label=label)
         if not values[0] <= values[1] <= values[2]:
-            raise ValidationFailed(f"{FIELD_LABELS[name]}: low <= central <= high.", field=name)
+            raise ValidationFailed("%(label)s: low <= central <= high.", field=name, label=label)
         if name in ("calendar_life_years", "usage_life") and values[0] <= 0:
-            raise ValidationFailed(f"{FIELD_LABELS[name]} must be more than 0.", field=name)
+            raise ValidationFailed("%(label)s must be more than 0.", field=name, label=label)
         clean[name] = values
     return clean
 

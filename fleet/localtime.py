@@ -13,8 +13,8 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ValidationFailed(f"Unknown time zone {name!r}; use an IANA name such as Europe/Amsterdam.",
-                               field="timezone") from exc
+        raise ValidationFailed("Unknown time zone '%(zone)s'; use an IANA name such as Europe/Amsterdam.",
+                               field="timezone", zone=name) from exc
 
 
 def is_valid_zone_name(name: str) -> bool:
@@ -39,7 +39,8 @@ def parse_local(text: str, zone_name: str, field: str | None = None) -> datetime
         except ValueError:
             continue
     if naive is None:
-        raise ValidationFailed(f"{text!r} is not a date and time (expected YYYY-MM-DD HH:MM).", field=field)
+        raise ValidationFailed("'%(text)s' is not a date and time (expected YYYY-MM-DD HH:MM).", field=field,
+                               text=text)
     return localize(naive, zone_name, field=field)
 
 
@@ -48,9 +49,8 @@ def localize(naive: datetime, zone_name: str, field: str | None = None) -> datet
     local = naive.replace(tzinfo=tz, fold=0)
     as_utc = local.astimezone(timezone.utc)
     if as_utc.astimezone(tz).replace(tzinfo=None) != naive:
-        raise ValidationFailed(
-            f"{naive:%Y-%m-%d %H:%M} does not exist in {zone_name} (the clocks skip that hour).", field=field
-        )
+        raise ValidationFailed("%(time)s does not exist in %(zone)s (the clocks skip that hour).", field=field,
+                               time=naive.strftime("%Y-%m-%d %H:%M"), zone=zone_name)
     return as_utc
 
 
@@ -68,7 +68,8 @@ def parse_rfc3339(text: str, field: str | None = None) -> datetime:
     try:
         value = datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
     except (TypeError, ValueError) as exc:
-        raise ValidationFailed(f"{text!r} is not an RFC 3339 date-time.", field=field) from exc
+        raise ValidationFailed("'%(text)s' is not an RFC 3339 date-time.", field=field, text=text) from exc
     if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationFailed(f"{text!r} has no UTC offset; add one, e.g. 'Z' or '+01:00'.", field=field)
+        raise ValidationFailed("'%(text)s' has no UTC offset; add one, e.g. 'Z' or '+01:00'.", field=field,
+                               text=text)
     return value.astimezone(timezone.utc)

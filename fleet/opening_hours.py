@@ -13,9 +13,12 @@ from datetime import datetime
 
 from fleet.errors import ValidationFailed
 from fleet.localtime import to_local
+from fleet.messages import Term, msg
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ALWAYS = {"24/7", "always", "open 24/7"}
+# The days as `describe` names them (translated by the delivery layer).
+DAY_NAMES = (msg("Mon"), msg("Tue"), msg("Wed"), msg("Thu"), msg("Fri"), msg("Sat"), msg("Sun"))
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})$")
 
 
@@ -40,13 +43,18 @@ class WeeklyHours:
                     return True
         return False
 
-    def describe(self) -> list[str]:
+    def describe(self) -> list[tuple[str, dict]]:
+        """One line per day for people, as a template and its values (fleet/messages.py): "Mon 08:00-18:00",
+        "Sun closed", or "Open around the clock"."""
         if self.always_open:
-            return ["Open around the clock"]
-        lines = []
+            return [(msg("Open around the clock"), {})]
+        lines: list[tuple[str, dict]] = []
         for i, ranges in enumerate(self.days):
             text = ", ".join(f"{s // 60:02d}:{s % 60:02d}-{e // 60:02d}:{e % 60:02d}" for s, e in ranges)
-            lines.append(f"{DAYS[i].capitalize()} {text or 'closed'}")
+            if text:
+                lines.append((msg("%(day)s %(hours)s"), {"day": Term(DAY_NAMES[i]), "hours": text}))
+            else:
+                lines.append((msg("%(day)s closed"), {"day": Term(DAY_NAMES[i])}))
         return lines
 
 
@@ -55,11 +63,12 @@ def _day_span(token: str) -> list[int]:
     if "-" in token:
         first, last = (t.strip()[:3] for t in token.split("-", 1))
         if first not in DAYS or last not in DAYS:
-            raise ValidationFailed(f"Unknown day range {token!r}; use Mon, Tue, … Sun.", field="opening_hours")
+            raise ValidationFailed("Unknown day range '%(text)s'; use Mon, Tue, … Sun.", field="opening_hours",
+                                   text=token)
         i, j = DAYS.index(first), DAYS.index(last)
         return list(range(i, j + 1)) if i <= j else list(range(i, 7)) + list(range(0, j + 1))
     if token[:3] not in DAYS:
-        raise ValidationFailed(f"Unknown day {token!r}; use Mon, Tue, … Sun.", field="opening_hours")
+        raise ValidationFailed("Unknown day '%(text)s'; use Mon, Tue, … Sun.", field="opening_hours", text=token)
     return [DAYS.index(token[:3])]
 
 
@@ -76,20 +85,20 @@ def parse_opening_hours(text: str) -> WeeklyHours:
     for rule in filter(None, (r.strip() for r in text.split(";"))):
         parts = rule.split(None, 1)
         if len(parts) != 2:
-            raise ValidationFailed(f"Cannot read {rule!r}; write e.g. 'Mon-Fri 08:00-18:00'.",
-                                   field="opening_hours")
+            raise ValidationFailed("Cannot read '%(text)s'; write e.g. 'Mon-Fri 08:00-18:00'.",
+                                   field="opening_hours", text=rule)
         day_tokens, ranges_text = parts
         indices = [i for token in day_tokens.split(",") for i in _day_span(token)]
         for range_text in ranges_text.split(","):
             m = _RANGE.match(range_text.strip())
             if not m:
-                raise ValidationFailed(f"Cannot read the hours {range_text.strip()!r}; write e.g. 08:00-18:00.",
-                                       field="opening_hours")
+                raise ValidationFailed("Cannot read the hours '%(text)s'; write e.g. 08:00-18:00.",
+                                       field="opening_hours", text=range_text.strip())
             h1, m1, h2, m2 = (int(g) for g in m.groups())
             start, end = h1 * 60 + m1, h2 * 60 + m2
             if h1 > 23 or m1 > 59 or m2 > 59 or end > 1440 or end <= start:
-                raise ValidationFailed(f"The hours {range_text.strip()!r} are not a valid range.",
-                                       field="opening_hours")
+                raise ValidationFailed("The hours '%(text)s' are not a valid range.",
+                                       field="opening_hours", text=range_text.strip())
             for i in indices:
                 days[i].append((start, end))
     return WeeklyHours(False, tuple(tuple(sorted(d)) for d in days))

@@ -28,7 +28,8 @@ def clean_photo(data: bytes) -> tuple[bytes, str]:
     if not data:
         raise ValidationFailed("The photo is empty.", field="photo")
     if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationFailed(f"The photo is larger than {MAX_PHOTO_BYTES // (1024 * 1024)} MB.", field="photo")
+        raise ValidationFailed("The photo is larger than %(size)s MB.", field="photo",
+                               size=MAX_PHOTO_BYTES // (1024 * 1024))
     refused = ValidationFailed("The photo must be a JPEG, PNG, WebP or GIF image.", field="photo")
     try:
         with Image.open(io.BytesIO(data)) as probe:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from fleet import scheduling_adapter as adapter
 from fleet.errors import NotFound, ValidationFailed
+from fleet.messages import msg
 from fleet.impact import MJ_PER_KWH, SCENARIOS, _effective, category_choices, factor_table
 from fleet.models import Asset, Category, Hub, Member, PlanningRun
 from fleet.permissions import require_coordinator
@@ -68,7 +69,8 @@ def _money(assets: list[Asset]) -> list[dict]:
 
 
 def enrich(session: Session, report: dict) -> dict:
-    """Names for the ids of a report, and each recommendation in impact units and money."""
+    """Names for the ids of a report, and each recommendation in impact units and money. The labels are stored
+    in English (templates, see fleet/messages.py); the page translates them."""
     assets = {str(a.id): a for a in session.scalars(select(Asset))}
     categories = {str(c.id): c.name for c in session.scalars(select(Category))}
     hubs = {str(h.id): h.name for h in session.scalars(select(Hub))}
@@ -78,19 +80,20 @@ def enrich(session: Session, report: dict) -> dict:
         fewest = c.get("fewest")
         if fewest:
             surplus = [assets[i] for i in fewest.get("surplus", []) if i in assets]
-            c["surplus_impact"] = {"label": "not spent: embodied in the surplus assets",
+            c["surplus_impact"] = {"label": msg("not spent: embodied in the surplus assets"),
                                    "impact": _times(unit.get(c["category"]), len(surplus)),
                                    "purchase_cost": _money(surplus)}
     for a in report["acquisitions"]:
         template = assets.get(a["template"])
-        a["impact"] = {"label": "spent: embodied in one new asset", "impact": _times(unit.get(a["category"]), 1),
+        a["impact"] = {"label": msg("spent: embodied in one new asset"),
+                       "impact": _times(unit.get(a["category"]), 1),
                        "purchase_cost": _money([template]) if template else []}
     for r in report["retirements"]:
         asset = assets.get(r["asset"])
-        r["impact"] = {"label": "not spent on replacing it at the end of its life",
+        r["impact"] = {"label": msg("not spent on replacing it at the end of its life"),
                        "impact": _times(unit.get(r["category"]), 1), "purchase_cost": _money([asset]) if asset else []}
     for m in report["moves"]:
-        m["impact"] = {"label": "no new asset: nothing embodied spent", "impact": None, "purchase_cost": []}
+        m["impact"] = {"label": msg("no new asset: nothing embodied spent"), "impact": None, "purchase_cost": []}
     return {**report, "names": names}
 
 
@@ -104,9 +107,10 @@ def create_plan(session: Session, actor: Member, days: int, time_limit: float, n
     """Plan on the demand of the last `days` days, within `time_limit` seconds, and store the result."""
     require_coordinator(actor)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_PERIOD_DAYS:
-        raise ValidationFailed(f"The period is 1 to {MAX_PERIOD_DAYS} days.", field="days")
+        raise ValidationFailed("The period is 1 to %(days)s days.", field="days", days=MAX_PERIOD_DAYS)
     if not isinstance(time_limit, (int, float)) or not 1 <= time_limit <= MAX_TIME_LIMIT:
-        raise ValidationFailed(f"The time limit is 1 to {MAX_TIME_LIMIT:g} seconds.", field="time_limit")
+        raise ValidationFailed("The time limit is 1 to %(seconds)g seconds.", field="time_limit",
+                               seconds=MAX_TIME_LIMIT)
     start, end = now - timedelta(days=days), now
     problem = adapter.planning_problem(session, start, end)
     report = enrich(session, adapter.plan_fleet(problem, float(time_limit)))

@@ -92,12 +92,12 @@ class Period:
 def check_period(start: datetime, end: datetime) -> Period:
     for name, value in (("from", start), ("until", end)):
         if value.tzinfo is None or value.utcoffset() is None:
-            raise ValidationFailed(f"{name} needs a UTC offset.", field=name)
+            raise ValidationFailed("%(name)s needs a UTC offset.", field=name, name=name)
     start, end = start.astimezone(timezone.utc), end.astimezone(timezone.utc)
     if end <= start:
         raise ValidationFailed("The end of the period must be after its start.", field="until")
     if end - start > timedelta(days=MAX_PERIOD_DAYS):
-        raise ValidationFailed(f"A period can be at most {MAX_PERIOD_DAYS} days long.", field="until")
+        raise ValidationFailed("A period can be at most %(days)s days long.", field="until", days=MAX_PERIOD_DAYS)
     if start.year < 1971 or end.year > 9000:
         raise ValidationFailed("The period is out of range.", field="from")
     return Period(start, end)

@@ -94,7 +94,7 @@ def availability(asset_id: int):
     if end <= start:
         raise ValidationFailed("'until' must be after 'from'.", field="until")
     if end - start > timedelta(days=MAX_AVAILABILITY_DAYS):
-        raise ValidationFailed(f"Ask for at most {MAX_AVAILABILITY_DAYS} days at a time.", field="until")
+        raise ValidationFailed("Ask for at most %(days)s days at a time.", field="until", days=MAX_AVAILABILITY_DAYS)
     free = [] if found.status != AssetStatus.active else free_intervals(db.session, found.id, start, end)
     return jsonify({"asset_id": found.id, "from": out.rfc3339(start), "until": out.rfc3339(end),
                     "free": [{"start": out.rfc3339(s), "end": out.rfc3339(e)} for s, e in free]})

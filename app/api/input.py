@@ -62,9 +62,10 @@ def int_arg(name: str, low: int = 1, high: int = MAX_ID, default: int | None = N
     try:
         value = int(text)
     except ValueError:
-        raise ValidationFailed(f"{name} must be a whole number.", field=name) from None
+        raise ValidationFailed("%(name)s must be a whole number.", field=name, name=name) from None
     if not low <= value <= high:
-        raise ValidationFailed(f"{name} must be between {low} and {high}.", field=name)
+        raise ValidationFailed("%(name)s must be between %(low)s and %(high)s.", field=name, name=name, low=low,
+                               high=high)
     return value
 
 
@@ -75,9 +76,10 @@ def float_arg(name: str, low: float, high: float) -> float | None:
     try:
         value = float(text)
     except ValueError:
-        raise ValidationFailed(f"{name} must be a number.", field=name) from None
+        raise ValidationFailed("%(name)s must be a number.", field=name, name=name) from None
     if not low <= value <= high:  # also refuses nan
-        raise ValidationFailed(f"{name} must be between {low} and {high}.", field=name)
+        raise ValidationFailed("%(name)s must be between %(low)s and %(high)s.", field=name, name=name, low=low,
+                               high=high)
     return value
 
 

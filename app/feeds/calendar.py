@@ -3,11 +3,11 @@ coordinators. The documents are built in fleet.calendar_feed."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
-from app.i18n import N_
+from app.i18n import DEFAULT_LOCALE, N_, supported, translate_message
 from fleet import calendar_feed
 from fleet.db import utcnow
 from fleet.models import Booking, Member
@@ -57,8 +57,11 @@ def _ics(body: bytes, filename: str):
 @bp.route("/calendar/<secret>.ics")
 def member_feed(secret: str):
     member = calendar_feed.member_for_calendar_secret(db.session, secret)
-    body = calendar_feed.member_calendar(db.session, member, utcnow(), domain=_uid_domain(),
-                                        booking_url=_booking_url, title=_site_name())
+    # A calendar app fetches the feed without the member's cookie: their saved language, like their emails.
+    with force_locale(supported(member.locale) or DEFAULT_LOCALE):
+        body = calendar_feed.member_calendar(db.session, member, utcnow(), domain=_uid_domain(),
+                                            booking_url=_booking_url, title=_site_name(),
+                                            translate=translate_message)
     return _ics(body, "bookings.ics")
 
 
@@ -68,7 +71,7 @@ def asset_feed(asset_id: int):
     if not current_user.is_coordinator:
         abort(403)
     body = calendar_feed.asset_calendar(db.session, current_user, asset_id, utcnow(), domain=_uid_domain(),
-                                        booking_url=_booking_url, title=_site_name())
+                                        booking_url=_booking_url, title=_site_name(), translate=translate_message)
     return _ics(body, f"asset-{asset_id}.ics")
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms import field_errors, required_int
-from app.i18n import translate_message
+from app.i18n import N_, translate_message
 from fleet import bookings as booking_service
 from fleet.assets import get_asset
 from fleet.availability import busy_intervals
@@ -36,7 +36,7 @@ def create():
     now = utcnow()
     asset = None
     try:
-        asset_id = required_int(request.form, "asset_id", "an asset")
+        asset_id = required_int(request.form, "asset_id", N_("an asset"))
         try:
             asset = get_asset(db.session, asset_id)
         except NotFound:

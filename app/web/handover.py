@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms import checkbox, field_errors, optional_float, optional_int, required_int
-from app.i18n import translate_message
+from app.i18n import N_, translate_message
 from app.web.bookings import bp
 from fleet import booking_jobs, handover, recurring
 from fleet.assets import get_asset
@@ -207,7 +207,7 @@ def _money(text: str) -> int | None:
         return None
     whole, _sep, cents = text.partition(".")
     if not whole.isdigit() or (cents and (not cents.isdigit() or len(cents) > 2)) or len(whole) > 7:
-        raise ValidationFailed(f"{text!r} is not an amount such as 12.50.", field="cost")
+        raise ValidationFailed("'%(text)s' is not an amount such as 12.50.", field="cost", text=text)
     return int(whole) * 100 + int((cents or "0").ljust(2, "0"))
 
 
@@ -217,14 +217,14 @@ def _parse_date(text: str, field: str) -> date:
     try:
         return date.fromisoformat((text or "").strip())
     except ValueError:
-        raise ValidationFailed(_("Enter a date as YYYY-MM-DD."), field=field) from None
+        raise ValidationFailed("Enter a date as YYYY-MM-DD.", field=field) from None
 
 
 def _parse_time(text: str, field: str) -> time:
     try:
         value = time.fromisoformat((text or "").strip())
     except ValueError:
-        raise ValidationFailed(_("Enter a time as HH:MM."), field=field) from None
+        raise ValidationFailed("Enter a time as HH:MM.", field=field) from None
     return value.replace(second=0, microsecond=0, tzinfo=None)
 
 
@@ -238,7 +238,7 @@ def my_series():
 @bp.route("/series/new")
 @login_required
 def new_series():
-    asset = get_asset(db.session, required_int(request.args, "asset_id", "an asset"))
+    asset = get_asset(db.session, required_int(request.args, "asset_id", N_("an asset")))
     return render_template("handover/series_new.html", asset=asset, form={"occurrences": 8}, errors={})
 
 
@@ -248,11 +248,11 @@ def create_series():
     form = request.form
     asset = None
     try:
-        asset = get_asset(db.session, required_int(form, "asset_id", "an asset"))
+        asset = get_asset(db.session, required_int(form, "asset_id", N_("an asset")))
         result = recurring.create_series(
             db.session, current_user, asset.id, _parse_date(form.get("first_date", ""), "first_date"),
             _parse_time(form.get("start_time", ""), "start_time"), _parse_time(form.get("end_time", ""), "end_time"),
-            required_int(form, "occurrences", "how many times"), utcnow(),
+            required_int(form, "occurrences", N_("how many times")), utcnow(),
             interval_days=optional_int(form, "interval_days") or 7, note=form.get("note", ""))
         db.session.commit()
     except DomainError as exc:

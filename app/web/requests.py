@@ -36,9 +36,9 @@ def _zone() -> str:
 def _duration_minutes(form) -> int:
     hours, minutes = optional_int(form, "duration_h"), optional_int(form, "duration_m")
     if hours is None and minutes is None:
-        raise ValidationFailed(_("Enter how long you need it."), field="duration")
+        raise ValidationFailed("Enter how long you need it.", field="duration")
     if (hours or 0) < 0 or (minutes or 0) < 0:
-        raise ValidationFailed(_("Hours and minutes cannot be negative."), field="duration")
+        raise ValidationFailed("Hours and minutes cannot be negative.", field="duration")
     return (hours or 0) * 60 + (minutes or 0)
 
 
@@ -48,9 +48,9 @@ def _request_input(form) -> request_service.RequestInput:
     try:
         category_id = optional_int(form, "category_id")
     except ValidationFailed:
-        raise ValidationFailed(_("No such category."), field="category_id") from None
+        raise ValidationFailed("No such category.", field="category_id") from None
     if category_id is None:
-        raise ValidationFailed(_("Choose a category."), field="category_id")
+        raise ValidationFailed("Choose a category.", field="category_id")
     # A bool capability arrives as a hidden "no" followed by the checkbox's "yes": the last value counts.
     requires = {key[4:]: form.getlist(key)[-1] for key in form if key.startswith("cap_")}
     return request_service.RequestInput(

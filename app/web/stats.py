@@ -46,7 +46,7 @@ def _date_arg(name: str) -> datetime | None:
     try:
         return datetime.combine(date.fromisoformat(text), time(0), tzinfo=timezone.utc)
     except ValueError:
-        raise ValidationFailed(f"{name} must be a date, YYYY-MM-DD.", field=name) from None
+        raise ValidationFailed("%(name)s must be a date, YYYY-MM-DD.", field=name, name=name) from None
 
 
 def _period(now: datetime) -> util.Period:

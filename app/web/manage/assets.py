@@ -30,7 +30,7 @@ def amount_minor(form, name: str) -> int | None:
     if text.startswith("-"):
         raise ValidationFailed("The purchase cost must be zero or more.", field=name)
     if not _AMOUNT.match(text):
-        raise ValidationFailed(f"{text!r} is not an amount; write e.g. 1250 or 1250.50.", field=name)
+        raise ValidationFailed("'%(text)s' is not an amount; write e.g. 1250 or 1250.50.", field=name, text=text)
     whole, _, cents = text.replace(",", ".").partition(".")
     minor = int(whole) * 100 + int(cents.ljust(2, "0") if cents else 0)
     if minor > MAX_INT:
@@ -47,7 +47,7 @@ def optional_date(form, name: str) -> date | None:
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise ValidationFailed(f"{text!r} is not a date; write YYYY-MM-DD.", field=name) from None
+        raise ValidationFailed("'%(text)s' is not a date; write YYYY-MM-DD.", field=name, text=text) from None
 
 
 def _format_amount(minor: int | None) -> str:

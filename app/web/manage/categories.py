@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.forms import checkbox, field_errors, optional_int, required_int
+from app.i18n import N_
 from app.web.manage import bp
 from fleet import categories as category_service
 from fleet.capabilities import format_schema
@@ -53,10 +54,10 @@ def _category_form(category):
         try:
             fields = dict(
                 name=form.get("name", ""), kind=form.get("kind", ""), description=form.get("description", ""),
-                min_duration_minutes=required_int(form, "min_duration_minutes", "the minimum duration"),
-                max_duration_minutes=required_int(form, "max_duration_minutes", "the maximum duration"),
-                min_notice_minutes=required_int(form, "min_notice_minutes", "the minimum notice"),
-                max_advance_days=required_int(form, "max_advance_days", "how many days ahead one may book"),
+                min_duration_minutes=required_int(form, "min_duration_minutes", N_("the minimum duration")),
+                max_duration_minutes=required_int(form, "max_duration_minutes", N_("the maximum duration")),
+                min_notice_minutes=required_int(form, "min_notice_minutes", N_("the minimum notice")),
+                max_advance_days=required_int(form, "max_advance_days", N_("how many days ahead one may book")),
                 approval_required=checkbox(form, "approval_required"),
                 capability_schema=form.get("capability_schema", ""),
                 handover_by_coordinator=checkbox(form, "handover_by_coordinator"),

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.i18n import translate_message
+from app.i18n import N_, translate_message
 from app.forms import field_errors, optional_float, required_int
 from app.jobs import start_run
 from app.web.manage import bp
@@ -36,8 +36,9 @@ def start_optimiser_run():
         time_limit = optional_float(form, "time_limit")
         if time_limit is None:
             raise ValidationFailed("Enter a time limit in seconds.", field="time_limit")
-        run = run_service.create_run(db.session, current_user, required_int(form, "horizon_days", "a horizon in days"),
-                                     utcnow(), time_limit=time_limit, method=form.get("method", "cpsat"))
+        horizon = required_int(form, "horizon_days", N_("a horizon in days"))
+        run = run_service.create_run(db.session, current_user, horizon, utcnow(), time_limit=time_limit,
+                                     method=form.get("method", "cpsat"))
         run_id = run.id
         db.session.commit()
     except DomainError as exc:

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import field_errors, optional_float, required_int
+from app.i18n import N_
 from app.web.manage import bp
 from fleet import planning as planning_service
 from fleet.db import utcnow
@@ -35,7 +36,7 @@ def start_planning():
         time_limit = optional_float(form, "time_limit")
         if time_limit is None:
             raise ValidationFailed("Enter a time limit in seconds.", field="time_limit")
-        run = planning_service.create_plan(db.session, current_user, required_int(form, "days", "a period in days"),
+        run = planning_service.create_plan(db.session, current_user, required_int(form, "days", N_("a period in days")),
                                            time_limit, utcnow())
         run_id = run.id
         db.session.commit()
