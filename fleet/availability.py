@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.errors import ValidationFailed
 from fleet.geo import distance_km
+from fleet.messages import msg
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, Category, Hub, MaintenanceWindow,
 )
@@ -131,8 +132,10 @@ def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]
 
 def busy_intervals(session: Session, asset_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime, str]]:
     """Holding bookings and maintenance overlapping [start, end), merged into sorted busy intervals."""
-    raw = [(b.start_at, b.end_at, "booked") for b in overlapping_bookings(session, asset_id, start, end)]
-    raw += [(m.start_at, m.end_at, "maintenance") for m in overlapping_maintenance(session, asset_id, start, end)]
+    # the third value is a word shown to people (translated by the delivery layer)
+    raw = [(b.start_at, b.end_at, msg("booked")) for b in overlapping_bookings(session, asset_id, start, end)]
+    raw += [(m.start_at, m.end_at, msg("maintenance"))
+            for m in overlapping_maintenance(session, asset_id, start, end)]
     return sorted(raw)
 
 

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.bookings import describe_booking
+from fleet.bookings import booking_values
 from fleet.handover import flag_bookings_after
-from fleet.localtime import format_local
+from fleet.messages import When
 from fleet.models import Asset, Booking, BookingStatus, Category, Member, Notification
 from fleet.notifications import notify, notify_coordinators
 
@@ -43,9 +43,9 @@ def release_no_shows(session: Session, now: datetime) -> list[Booking]:
         booking.status = BookingStatus.no_show
         booking.cancelled_at = now
         notify(session, booking.member_id, "no_show",
-               f"Your booking was released because it was not picked up within "
-               f"{booking.asset.category.no_show_grace_minutes} minutes of its start: "
-               f"{describe_booking(booking, booking.asset)}.", now, booking.id)
+               "Your booking was released because it was not picked up within %(minutes)s minutes of its start: "
+               "%(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
+               minutes=booking.asset.category.no_show_grace_minutes, **booking_values(booking, booking.asset))
         session.flush()
         after_booking_freed(session, booking, now)
         released.append(booking)
@@ -65,7 +65,8 @@ def send_reminders(session: Session, now: datetime, lead: timedelta = REMINDER_L
         .options(joinedload(Booking.asset).joinedload(Asset.hub)).order_by(Booking.start_at)))
     for booking in due:
         notify(session, booking.member_id, "booking_reminder",
-               f"Reminder: {describe_booking(booking, booking.asset)}.", now, booking.id)
+               "Reminder: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
+               **booking_values(booking, booking.asset))
     session.flush()
     return due
 
@@ -78,16 +79,15 @@ def flag_overdue_returns(session: Session, now: datetime) -> list[Booking]:
         .options(joinedload(Booking.asset).joinedload(Asset.hub), joinedload(Booking.member))
         .order_by(Booking.end_at)))
     for booking in overdue:
-        zone = booking.asset.hub.timezone
+        due = When(booking.end_at, booking.asset.hub.timezone)
         if not session.scalar(select(_already("overdue_return", booking.id))):
             notify(session, booking.member_id, "overdue_return",
-                   f"Please return {booking.asset.name}: it was due back at {format_local(booking.end_at, zone)}.",
-                   now, booking.id)
+                   "Please return %(asset)s: it was due back at %(due)s.", now, booking.id,
+                   asset=booking.asset.name, due=due)
             notify_coordinators(session, "overdue_return",
-                                f"{booking.asset.name} is overdue from {booking.member.name}: due back at "
-                                f"{format_local(booking.end_at, zone)}.", now, booking.id)
-        flag_bookings_after(session, booking, now, until=now + OVERDUE_LOOKAHEAD,
-                            why=f"is overdue (due back at {format_local(booking.end_at, zone)})")
+                                "%(asset)s is overdue from %(member)s: due back at %(due)s.", now, booking.id,
+                                asset=booking.asset.name, member=booking.member.name, due=due)
+        flag_bookings_after(session, booking, now, until=now + OVERDUE_LOOKAHEAD)
     session.flush()
     return overdue
 

@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session, joinedload
 from fleet.availability import overlapping_bookings, overlapping_maintenance
 from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member, Notification,
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member,
 )
-from fleet.localtime import format_local
+from fleet.messages import Term, When, msg
 from fleet.notifications import notify
 from fleet.opening_hours import parse_opening_hours
 
@@ -29,14 +29,20 @@ def _minutes(delta: timedelta) -> float:
     return delta.total_seconds() / 60
 
 
-def _describe_minutes(minutes: int) -> str:
+# The units of a duration in a message ("at least 2 hours"): terms, translated like the templates.
+DURATION_UNITS = {"day": msg("day"), "days": msg("days"), "hour": msg("hour"), "hours": msg("hours"),
+                  "minutes": msg("minutes")}
+
+
+def duration_values(minutes: int) -> dict:
+    """A duration as the values of `%(count)s %(unit)s`: whole days or hours where it is one, else minutes."""
     if minutes % 1440 == 0 and minutes >= 1440:
-        days = minutes // 1440
-        return f"{days} day{'s' if days != 1 else ''}"
-    if minutes % 60 == 0:
-        hours = minutes // 60
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{minutes} minutes"
+        count, unit = minutes // 1440, "day"
+    elif minutes % 60 == 0:
+        count, unit = minutes // 60, "hour"
+    else:
+        return {"count": minutes, "unit": Term(DURATION_UNITS["minutes"])}
+    return {"count": count, "unit": Term(DURATION_UNITS[unit if count == 1 else unit + "s"])}
 
 
 def check_booking_rules(asset: Asset, start: datetime, end: datetime, now: datetime) -> None:
@@ -46,28 +52,30 @@ def check_booking_rules(asset: Asset, start: datetime, end: datetime, now: datet
     if start < now:
         raise ValidationFailed("The start is in the past.", field="start")
     if asset.status == AssetStatus.retired or asset.category.retired or asset.hub.retired:
-        raise ValidationFailed(f"{asset.name} has been retired and cannot be booked.", field="asset_id")
+        raise ValidationFailed("%(asset)s has been retired and cannot be booked.", field="asset_id",
+                               asset=asset.name)
     if asset.status == AssetStatus.maintenance:
-        raise ValidationFailed(f"{asset.name} is in maintenance and cannot be booked now.", field="asset_id")
+        raise ValidationFailed("%(asset)s is in maintenance and cannot be booked now.", field="asset_id",
+                               asset=asset.name)
     rules = asset.category
     duration = _minutes(end - start)
     if duration < rules.min_duration_minutes:
-        raise ValidationFailed(
-            f"{rules.name} must be booked for at least {_describe_minutes(rules.min_duration_minutes)}.", field="end")
+        raise ValidationFailed("%(category)s must be booked for at least %(count)s %(unit)s.", field="end",
+                               category=rules.name, **duration_values(rules.min_duration_minutes))
     if duration > rules.max_duration_minutes:
-        raise ValidationFailed(
-            f"{rules.name} can be booked for at most {_describe_minutes(rules.max_duration_minutes)}.", field="end")
+        raise ValidationFailed("%(category)s can be booked for at most %(count)s %(unit)s.", field="end",
+                               category=rules.name, **duration_values(rules.max_duration_minutes))
     if _minutes(start - now) < rules.min_notice_minutes:
-        raise ValidationFailed(
-            f"{rules.name} needs {_describe_minutes(rules.min_notice_minutes)} notice before the start.", field="start")
+        raise ValidationFailed("%(category)s needs %(count)s %(unit)s notice before the start.", field="start",
+                               category=rules.name, **duration_values(rules.min_notice_minutes))
     if start > now + timedelta(days=rules.max_advance_days):
-        raise ValidationFailed(
-            f"{rules.name} can be booked at most {rules.max_advance_days} days ahead.", field="start")
+        raise ValidationFailed("%(category)s can be booked at most %(days)s days ahead.", field="start",
+                               category=rules.name, days=rules.max_advance_days)
     hours = parse_opening_hours(asset.hub.opening_hours)
     if not hours.is_open_at(start, asset.hub.timezone):
-        raise ValidationFailed(f"{asset.hub.name} is closed at the pick-up time.", field="start")
+        raise ValidationFailed("%(hub)s is closed at the pick-up time.", field="start", hub=asset.hub.name)
     if not hours.is_open_at(end, asset.hub.timezone):
-        raise ValidationFailed(f"{asset.hub.name} is closed at the return time.", field="end")
+        raise ValidationFailed("%(hub)s is closed at the return time.", field="end", hub=asset.hub.name)
 
 
 def load_asset(session: Session, asset_id: int) -> Asset:
@@ -86,9 +94,9 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
     asset = load_asset(session, asset_id)
     check_booking_rules(asset, start, end, now)
     if overlapping_maintenance(session, asset.id, start, end):
-        raise Conflict(f"{asset.name} is in maintenance during that time.", field="start")
+        raise Conflict("%(asset)s is in maintenance during that time.", field="start", asset=asset.name)
     if overlapping_bookings(session, asset.id, start, end):
-        raise Conflict(f"{asset.name} is already booked during that time.", field="start")
+        raise Conflict("%(asset)s is already booked during that time.", field="start", asset=asset.name)
     status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
     booking = Booking(asset_id=asset.id, member_id=member.id, start_at=start, end_at=end, status=status,
                       note=note.strip()[:2000], created_at=now, series_id=series_id)
@@ -98,18 +106,23 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
     return booking
 
 
-def describe_booking(booking: Booking, asset: Asset) -> str:
+def booking_values(booking: Booking, asset: Asset) -> dict:
+    """The values of a booking in a message, written `%(asset)s at %(hub)s, %(start)s to %(end)s` (times in
+    the hub's zone)."""
     zone = asset.hub.timezone
-    return (f"{asset.name} at {asset.hub.name}, {format_local(booking.start_at, zone)} to "
-            f"{format_local(booking.end_at, zone)}")
+    return {"asset": asset.name, "hub": asset.hub.name, "start": When(booking.start_at, zone),
+            "end": When(booking.end_at, zone)}
 
 
 def notify_booked(session: Session, booking: Booking, asset: Asset, now: datetime) -> None:
     if booking.status == BookingStatus.pending:
-        text = f"Booking requested, waiting for a coordinator's approval (the slot is held): {describe_booking(booking, asset)}."
+        notify(session, booking.member_id, "booking_confirmed",
+               "Booking requested, waiting for a coordinator's approval (the slot is held): "
+               "%(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id, **booking_values(booking, asset))
     else:
-        text = f"Booking confirmed: {describe_booking(booking, asset)}."
-    notify(session, booking.member_id, "booking_confirmed", text, now, booking.id)
+        notify(session, booking.member_id, "booking_confirmed",
+               "Booking confirmed: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
+               **booking_values(booking, asset))
 
 
 def insert_holding_booking(session: Session, booking: Booking) -> None:
@@ -136,14 +149,20 @@ def get_booking(session: Session, actor: Member, booking_id: int) -> Booking:
 def cancel_booking(session: Session, actor: Member, booking_id: int, now: datetime) -> Booking:
     booking = get_booking(session, actor, booking_id)
     if booking.status not in (BookingStatus.pending, BookingStatus.confirmed):
-        raise Conflict(f"This booking is {booking.status.value.replace('_', ' ')} and cannot be cancelled.")
+        raise Conflict("This booking is %(status)s and cannot be cancelled.",
+                       status=Term(booking.status.value.replace("_", " ")))
     if booking.start_at <= now and not actor.is_coordinator:
         raise Conflict("This booking has already started; return the asset instead of cancelling.")
     booking.status = BookingStatus.cancelled
     booking.cancelled_at = now
-    by = "" if actor.id == booking.member_id else " by a coordinator"
-    notify(session, booking.member_id, "booking_cancelled",
-           f"Booking cancelled{by}: {describe_booking(booking, booking.asset)}.", now, booking.id)
+    if actor.id == booking.member_id:
+        notify(session, booking.member_id, "booking_cancelled",
+               "Booking cancelled: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
+               **booking_values(booking, booking.asset))
+    else:
+        notify(session, booking.member_id, "booking_cancelled",
+               "Booking cancelled by a coordinator: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
+               **booking_values(booking, booking.asset))
     session.flush()
     from fleet.replanning import after_booking_freed  # imported here: replanning builds on this module
 
@@ -156,18 +175,27 @@ def _decide(session: Session, actor: Member, booking_id: int, now: datetime, app
         raise NotFound("No such booking.")
     booking = get_booking(session, actor, booking_id)
     if booking.status != BookingStatus.pending:
-        raise Conflict(f"This booking is {booking.status.value.replace('_', ' ')}, not pending.")
+        raise Conflict("This booking is %(status)s, not pending.", status=Term(booking.status.value.replace("_", " ")))
     booking.status = BookingStatus.confirmed if approve else BookingStatus.rejected
     booking.decided_by_id = actor.id
     booking.decided_at = now
     booking.decision_reason = reason.strip()[:300]
-    why = f" ({booking.decision_reason})" if booking.decision_reason else ""
-    if approve:
+    values = booking_values(booking, booking.asset)
+    if approve and booking.decision_reason:
         notify(session, booking.member_id, "booking_confirmed",
-               f"Booking approved and confirmed{why}: {describe_booking(booking, booking.asset)}.", now, booking.id)
+               "Booking approved and confirmed (%(reason)s): %(asset)s at %(hub)s, %(start)s to %(end)s.", now,
+               booking.id, reason=booking.decision_reason, **values)
+    elif approve:
+        notify(session, booking.member_id, "booking_confirmed",
+               "Booking approved and confirmed: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
+               **values)
+    elif booking.decision_reason:
+        notify(session, booking.member_id, "booking_cancelled",
+               "Booking request rejected (%(reason)s): %(asset)s at %(hub)s, %(start)s to %(end)s.", now,
+               booking.id, reason=booking.decision_reason, **values)
     else:
         notify(session, booking.member_id, "booking_cancelled",
-               f"Booking request rejected{why}: {describe_booking(booking, booking.asset)}.", now, booking.id)
+               "Booking request rejected: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id, **values)
     session.flush()
     if not approve:
         from fleet.replanning import after_booking_freed
@@ -235,11 +263,10 @@ def resolve_attention(session: Session, actor: Member, booking_id: int, resoluti
     booking = get_booking(session, actor, booking_id)
     if not booking.attention:
         raise Conflict("This booking is not flagged.")
-    booking.attention = ""
+    booking.clear_attention()
     if resolution.strip():
-        session.add(Notification(member_id=booking.member_id, kind="booking_resolved", booking_id=booking.id,
-                                 created_at=now, message=f"About your booking of {booking.asset.name}: "
-                                                         f"{resolution.strip()[:300]}"))
+        notify(session, booking.member_id, "booking_resolved", "About your booking of %(asset)s: %(resolution)s",
+               now, booking.id, asset=booking.asset.name, resolution=resolution.strip()[:300])
     session.flush()
     return booking
 

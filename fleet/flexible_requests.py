@@ -14,11 +14,13 @@ from fleet.capabilities import coerce_requirements
 from fleet.errors import Forbidden, NotFound, ValidationFailed, Conflict
 from fleet.fair_share import priorities
 from fleet.geo import check_coordinates
-from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, Notification, RequestStatus
+from fleet.messages import Term, When, msg
+from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, RequestStatus
+from fleet.notifications import notify as notify_member
 
 INSTANT_TIME_LIMIT = 2.0
-REASON_NOTHING_ELIGIBLE = "Nothing in range has what you asked for."
-REASON_ALL_BUSY = "Every asset that fits is busy in your window; you are on the waitlist."
+REASON_NOTHING_ELIGIBLE = msg("Nothing in range has what you asked for.")
+REASON_ALL_BUSY = msg("Every asset that fits is busy in your window; you are on the waitlist.")
 
 
 @dataclass
@@ -48,14 +50,14 @@ def _validate(session: Session, member: Member, data: RequestInput, now: datetim
     if data.latest_end - data.earliest_start < timedelta(minutes=data.duration_minutes):
         raise ValidationFailed("The window is shorter than the duration.", field="duration_minutes")
     if data.duration_minutes < category.min_duration_minutes:
-        raise ValidationFailed(f"{category.name} is lent for at least {category.min_duration_minutes} minutes.",
-                               field="duration_minutes")
+        raise ValidationFailed("%(category)s is lent for at least %(minutes)s minutes.", field="duration_minutes",
+                               category=category.name, minutes=category.min_duration_minutes)
     if data.duration_minutes > category.max_duration_minutes:
-        raise ValidationFailed(f"{category.name} is lent for at most {category.max_duration_minutes} minutes.",
-                               field="duration_minutes")
+        raise ValidationFailed("%(category)s is lent for at most %(minutes)s minutes.", field="duration_minutes",
+                               category=category.name, minutes=category.max_duration_minutes)
     if data.earliest_start > now + timedelta(days=category.max_advance_days):
-        raise ValidationFailed(f"{category.name} can be requested at most {category.max_advance_days} days ahead.",
-                               field="earliest_start")
+        raise ValidationFailed("%(category)s can be requested at most %(days)s days ahead.", field="earliest_start",
+                               category=category.name, days=category.max_advance_days)
     if data.max_distance_km is not None and not (0 < data.max_distance_km <= 40000):
         raise ValidationFailed("The distance must be more than 0 km.", field="max_distance_km")
     if data.lat is not None or data.lon is not None:
@@ -150,10 +152,10 @@ def assign_waitlisted(session: Session, category_id: int, start: datetime, end: 
         mark_assigned(request, booking, now)
         placed.append(request)
         if notify and request is not must_include:
-            session.add(Notification(member_id=request.member_id, kind="waitlist_promoted", booking_id=booking.id,
-                                     request_id=request.id, created_at=now,
-                                     message=f"Good news: your request got {booking.asset.name} from "
-                                             f"{booking.start_at:%Y-%m-%d %H:%M} UTC."))
+            notify_member(session, request.member_id, "waitlist_promoted",
+                          msg("Good news: your request got %(asset)s from %(start)s."), now, booking.id,
+                          request_id=request.id, asset=booking.asset.name,
+                          start=When(booking.start_at, booking.asset.hub.timezone))
     session.flush()
     return placed
 
@@ -206,7 +208,7 @@ def cancel_request(session: Session, actor: Member, request_id: int, now: dateti
 
     request = get_request(session, actor, request_id)
     if request.status in (RequestStatus.cancelled, RequestStatus.expired):
-        raise Conflict(f"This request is already {request.status.value}.")
+        raise Conflict("This request is already %(status)s.", status=Term(request.status.value))
     if request.status == RequestStatus.assigned and request.booking is not None \
             and request.booking.status in (BookingStatus.pending, BookingStatus.confirmed):
         cancel_booking(session, actor, request.booking_id, now)

@@ -15,9 +15,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.assets import get_asset, set_asset_status, take_out_of_service
-from fleet.bookings import describe_booking, get_booking
+from fleet.bookings import booking_values, get_booking
 from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from fleet.localtime import format_local
+from fleet.messages import Term, When, msg
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
     HandoverKind, Member,
@@ -29,6 +29,7 @@ from fleet.permissions import require_coordinator
 EARLY_CHECK_OUT = timedelta(minutes=15)   # pick-up may start this long before the booking
 MAX_METER = 10_000_000
 DESCRIPTION_MAX = 2000
+METER_UNITS = (msg("km"), msg("hours"))  # the meter units, as terms in messages (marked for extraction)
 
 
 @dataclass
@@ -75,7 +76,8 @@ def _may_hand_over(actor: Member, booking: Booking) -> None:
     if booking.member_id != actor.id:
         raise NotFound("No such booking.")
     if booking.asset.category.handover_by_coordinator:
-        raise Forbidden(f"{booking.asset.category.name} is checked out and in by a coordinator at the hub.")
+        raise Forbidden("%(category)s is checked out and in by a coordinator at the hub.",
+                        category=booking.asset.category.name)
 
 
 def _checklist(asset: Asset, ticked: dict | Iterable[str] | None) -> dict[str, bool]:
@@ -86,26 +88,28 @@ def _checklist(asset: Asset, ticked: dict | Iterable[str] | None) -> dict[str, b
         ticked = {name: True for name in ticked}
     unknown = sorted(set(ticked) - set(items))
     if unknown:
-        raise ValidationFailed(f"{unknown[0]!r} is not on the checklist of {asset.category.name}.", field="checklist")
+        raise ValidationFailed("%(item)s is not on the checklist of %(category)s.", field="checklist",
+                               item=repr(unknown[0]), category=asset.category.name)
     return {item: bool(ticked.get(item, False)) for item in items}
 
 
 def _meter(session: Session, asset: Asset, reading: float | None) -> float | None:
     if asset.meter_unit is None:
         if reading is not None:
-            raise ValidationFailed(f"{asset.name} has no meter to read.", field="meter_reading")
+            raise ValidationFailed("%(asset)s has no meter to read.", field="meter_reading", asset=asset.name)
         return None
-    unit = asset.meter_unit.value
+    unit = Term(asset.meter_unit.value)  # km or hours
     if reading is None:
-        raise ValidationFailed(f"Enter the meter reading ({unit}).", field="meter_reading")
+        raise ValidationFailed("Enter the meter reading (%(unit)s).", field="meter_reading", unit=unit)
     if isinstance(reading, bool) or not isinstance(reading, (int, float)) or reading != reading \
             or not 0 <= reading <= MAX_METER:
-        raise ValidationFailed(f"The meter reading must be a number of {unit} between 0 and {MAX_METER}.",
-                               field="meter_reading")
+        raise ValidationFailed("The meter reading must be a number of %(unit)s between 0 and %(max)s.",
+                               field="meter_reading", unit=unit, max=MAX_METER)
     last = last_meter_reading(session, asset.id)
     if last is not None and reading < last:
-        raise ValidationFailed(f"The meter reading {reading:g} {unit} is below the last one recorded "
-                               f"({last:g} {unit}); meters do not run backwards.", field="meter_reading")
+        raise ValidationFailed("The meter reading %(reading)s %(unit)s is below the last one recorded "
+                               "(%(last)s %(unit)s); meters do not run backwards.", field="meter_reading",
+                               reading=f"{reading:g}", last=f"{last:g}", unit=unit)
     return float(reading)
 
 
@@ -136,10 +140,16 @@ def _record_damage(session: Session, actor: Member, asset: Asset, booking: Booki
                           status=DamageStatus.open, currency=asset.currency or "EUR")
     session.add(report)
     session.flush()
-    state = "unusable: it is now in maintenance and its bookings are being re-planned" if unusable else "still usable"
-    notify_coordinators(session, "damage_reported",
-                        f"Damage reported on {asset.name} by {actor.name} ({state}): {description[:300]}", now,
-                        booking.id if booking else None)
+    values = {"asset": asset.name, "member": actor.name, "description": description[:300]}
+    if unusable:
+        notify_coordinators(session, "damage_reported",
+                            "Damage reported on %(asset)s by %(member)s (unusable: it is now in maintenance and its "
+                            "bookings are being re-planned): %(description)s", now, booking.id if booking else None,
+                            **values)
+    else:
+        notify_coordinators(session, "damage_reported",
+                            "Damage reported on %(asset)s by %(member)s (still usable): %(description)s", now,
+                            booking.id if booking else None, **values)
     if unusable:
         take_out_of_service(session, asset.id, now=now)
     return report
@@ -157,21 +167,24 @@ def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *
     if booking.status == BookingStatus.pending:
         raise Conflict("This booking still waits for a coordinator's approval.")
     if booking.status != BookingStatus.confirmed:
-        raise Conflict(f"This booking is {booking.status.value.replace('_', ' ')} and cannot be checked out.")
+        raise Conflict("This booking is %(status)s and cannot be checked out.",
+                       status=Term(booking.status.value.replace("_", " ")))
     if now < booking.start_at - EARLY_CHECK_OUT:
-        raise Conflict(f"Check-out opens {int(EARLY_CHECK_OUT.total_seconds() // 60)} minutes before the start "
-                       f"({format_local(booking.start_at, asset.hub.timezone)}).")
+        raise Conflict("Check-out opens %(minutes)s minutes before the start (%(start)s).",
+                       minutes=int(EARLY_CHECK_OUT.total_seconds() // 60),
+                       start=When(booking.start_at, asset.hub.timezone))
     if now >= booking.end_at:
         raise Conflict("This booking has ended; it can no longer be checked out.")
     if asset.status != AssetStatus.active:
-        raise Conflict(f"{asset.name} is {asset.status.value} and cannot be checked out.")
+        raise Conflict("%(asset)s is %(status)s and cannot be checked out.", asset=asset.name,
+                       status=Term(asset.status.value))
     if damage is not None and damage.unusable:
         raise ValidationFailed("Do not check out something that cannot be used: report the damage as unusable "
                                "instead, and a coordinator will help you.", field="unusable")
     still_out = session.scalar(select(Booking.id).where(Booking.asset_id == asset.id, Booking.id != booking.id,
                                                         Booking.status == BookingStatus.checked_out))
     if still_out is not None:
-        raise Conflict(f"{asset.name} has not been returned by the member before you yet.")
+        raise Conflict("%(asset)s has not been returned by the member before you yet.", asset=asset.name)
     reading = _meter(session, asset, meter_reading)
     ticked = _checklist(asset, checklist)
     cleaned = _clean_damage(damage)
@@ -191,10 +204,11 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
     booking = get_booking(session, actor, booking_id)
     asset = booking.asset
     _may_hand_over(actor, booking)
+    if booking.status in (BookingStatus.pending, BookingStatus.confirmed):
+        raise Conflict("This booking was not checked out, so it cannot be checked in.")
     if booking.status != BookingStatus.checked_out:
-        raise Conflict("This booking was not checked out, so it cannot be checked in." if booking.status in
-                       (BookingStatus.pending, BookingStatus.confirmed) else
-                       f"This booking is {booking.status.value.replace('_', ' ')}; there is nothing to check in.")
+        raise Conflict("This booking is %(status)s; there is nothing to check in.",
+                       status=Term(booking.status.value.replace("_", " ")))
     reading = _meter(session, asset, meter_reading)
     ticked = _checklist(asset, checklist)
     cleaned = _clean_damage(damage)
@@ -213,17 +227,18 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
         assign_waitlisted(session, asset.category_id, booking.end_at, old_end, now, INSTANT_TIME_LIMIT)
     elif now > old_end:
         result.returned_late = True
-        result.flagged = flag_bookings_after(session, booking, now, until=now,
-                                             why=f"was returned late, at {format_local(now, asset.hub.timezone)}")
+        result.flagged = flag_bookings_after(session, booking, now, until=now, returned_at=now)
     if cleaned is not None:
         result.damage = _record_damage(session, actor, asset, booking, cleaned, bool(damage.unusable), now,
                                        photo_dir)
     return result
 
 
-def flag_bookings_after(session: Session, late: Booking, now: datetime, *, until: datetime, why: str) -> list[Booking]:
+def flag_bookings_after(session: Session, late: Booking, now: datetime, *, until: datetime,
+                        returned_at: datetime | None = None) -> list[Booking]:
     """Flag the holding bookings of the late booking's asset that start between its end and `until`: their
-    member and the coordinators are told at once. A booking already flagged is not flagged twice."""
+    member and the coordinators are told at once. A booking already flagged is not flagged twice. With
+    `returned_at` the late booking was returned late then; without, it is still out (overdue)."""
     asset = late.asset
     hit = list(session.scalars(select(Booking).where(
         Booking.asset_id == asset.id, Booking.id != late.id, Booking.status.in_(HOLDING_STATUSES),
@@ -233,13 +248,28 @@ def flag_bookings_after(session: Session, late: Booking, now: datetime, *, until
     for nxt in hit:
         if nxt.attention:
             continue
-        nxt.attention = f"{asset.name} {why}; the booking before yours ran over its end."[:300]
-        notify(session, nxt.member_id, "overdue_return",
-               f"The return of {asset.name} before your booking is late ({why}). Your booking: "
-               f"{describe_booking(nxt, asset)}. A coordinator has been told.", now, nxt.id)
+        values = booking_values(nxt, asset)
+        zone = asset.hub.timezone
+        if returned_at is not None:
+            at = When(returned_at, zone)
+            nxt.flag("%(asset)s was returned late, at %(at)s; the booking before yours ran over its end.",
+                     asset=asset.name, at=at)
+            notify(session, nxt.member_id, "overdue_return",
+                   "The return of %(asset)s before your booking is late (was returned late, at %(at)s). Your "
+                   "booking: %(asset)s at %(hub)s, %(start)s to %(end)s. A coordinator has been told.", now, nxt.id,
+                   at=at, **values)
+        else:
+            due = When(late.end_at, zone)
+            nxt.flag("%(asset)s is overdue (due back at %(due)s); the booking before yours ran over its end.",
+                     asset=asset.name, due=due)
+            notify(session, nxt.member_id, "overdue_return",
+                   "The return of %(asset)s before your booking is late (is overdue (due back at %(due)s)). Your "
+                   "booking: %(asset)s at %(hub)s, %(start)s to %(end)s. A coordinator has been told.", now, nxt.id,
+                   due=due, **values)
         notify_coordinators(session, "overdue_return",
-                            f"Late return of {asset.name} runs into the booking of {nxt.member.name} "
-                            f"({describe_booking(nxt, asset)}).", now, nxt.id)
+                            "Late return of %(asset)s runs into the booking of %(member)s "
+                            "(%(asset)s at %(hub)s, %(start)s to %(end)s).", now, nxt.id, member=nxt.member.name,
+                            **values)
         flagged.append(nxt)
     session.flush()
     return flagged
@@ -258,7 +288,7 @@ def report_damage(session: Session, actor: Member, asset_id: int, now: datetime,
         if booking.asset_id != asset.id:
             raise ValidationFailed("That booking is not for this asset.", field="booking_id")
     if asset.status == AssetStatus.retired:
-        raise Conflict(f"{asset.name} is retired.")
+        raise Conflict("%(asset)s is retired.", asset=asset.name)
     cleaned = _clean_damage(DamageInput(description, unusable, photo))
     if cleaned is None:
         raise ValidationFailed("Describe the damage.", field="damage_description")

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from fleet.availability import overlapping_bookings
 from fleet.errors import NotFound, ValidationFailed
+from fleet.messages import Term, msg
 from fleet.models import Booking, MaintenanceWindow, Member
 from fleet.permissions import require_coordinator
 from fleet.assets import get_asset
@@ -47,7 +48,7 @@ def add_maintenance_window(session: Session, actor: Member, asset_id: int, start
     if hit:
         from fleet.replanning import replan_asset  # replanning builds on the services in this module's family
 
-        replan_asset(session, asset.id, start, end, now, reason or "maintenance")
+        replan_asset(session, asset.id, start, end, now, reason or Term(msg("maintenance")))
     return window, hit
 
 

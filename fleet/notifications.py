@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from fleet.messages import to_json
+from fleet.messages import msg, to_json
 from fleet.models import Member, Notification
 
 UNREAD_LIMIT = 50
@@ -37,24 +37,25 @@ def mark_read(session: Session, member: Member, ids: list[int] | None, now: date
 # What a member can be told, in the order the preferences page lists them. Kinds written elsewhere
 # (request_assigned, booking_resolved, ...) are emailed too; members can turn off the ones listed here.
 KINDS: dict[str, str] = {
-    "booking_confirmed": "A booking is confirmed (or waits for approval)",
-    "booking_reminder": "Reminder before a booking starts",
-    "booking_moved": "A booking was moved by re-planning",
-    "booking_at_risk": "A booking is at risk (its asset became unavailable)",
-    "waitlist_promoted": "A waitlisted request got an asset",
-    "booking_cancelled": "A booking was cancelled or rejected",
-    "overdue_return": "A return is overdue, or the return before yours is late",
-    "no_show": "A booking was released as a no-show",
-    "damage_reported": "Damage reported on an asset (coordinators)",
+    "booking_confirmed": msg("A booking is confirmed (or waits for approval)"),
+    "booking_reminder": msg("Reminder before a booking starts"),
+    "booking_moved": msg("A booking was moved by re-planning"),
+    "booking_at_risk": msg("A booking is at risk (its asset became unavailable)"),
+    "waitlist_promoted": msg("A waitlisted request got an asset"),
+    "booking_cancelled": msg("A booking was cancelled or rejected"),
+    "overdue_return": msg("A return is overdue, or the return before yours is late"),
+    "no_show": msg("A booking was released as a no-show"),
+    "damage_reported": msg("Damage reported on an asset (coordinators)"),
 }
 
 
 def notify(session: Session, member_id: int, kind: str, message: str, now: datetime,
-           booking_id: int | None = None, **params) -> Notification:
+           booking_id: int | None = None, *, request_id: int | None = None, **params) -> Notification:
     """Write a notification (and its email outbox entry) in the caller's transaction. `message` is a
-    template and `params` its values (fleet/messages.py), so it can be shown in the reader's language."""
+    template and `params` its values (fleet/messages.py), so it can be shown in the reader's language;
+    `request_id` links it to the flexible request it is about."""
     note = Notification(member_id=member_id, kind=kind, message=message[:1000], message_params=to_json(params),
-                        booking_id=booking_id, created_at=now)
+                        booking_id=booking_id, request_id=request_id, created_at=now)
     session.add(note)
     return note
 

@@ -17,25 +17,58 @@ from fleet import scheduling_adapter as adapter
 from fleet.errors import Conflict, NotFound, ValidationFailed
 from fleet.fair_share import priorities
 from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests, mark_assigned
-from fleet.models import Asset, FlexibleRequest, Member, Notification, OptimiserRun, RequestStatus, RunStatus
+from fleet.messages import Term, When, english, msg
+from fleet.models import Asset, FlexibleRequest, Member, OptimiserRun, RequestStatus, RunStatus
+from fleet.notifications import notify
 from fleet.permissions import require_coordinator
 
 MAX_HORIZON_DAYS = 90
 FCFS_TIME_LIMIT = 5.0
+
+# A run's progress line (OptimiserRun.progress, stored in English): the templates, whose values are the run's
+# own counts, so `progress_message` can give the template back to show it translated.
+PROGRESS_WAITING = msg("Waiting for a worker")
+PROGRESS_READING = msg("Reading open requests")
+PROGRESS_SOLVING = msg("Solving %(requests)s requests over %(assets)s assets")
+PROGRESS_READY = msg("Ready: %(served)s of %(requests)s requests served (first come, first served: %(fcfs)s)")
+PROGRESS_FAILED = msg("Failed")
+PROGRESS_APPLIED = msg("Applied: %(applied)s bookings made")
+PROGRESS_APPLIED_LOST = msg("Applied: %(applied)s bookings made, %(lost)s lost their slot meanwhile")
+
+
+def _progress_values(run: OptimiserRun) -> dict:
+    return {"requests": run.requests_count, "assets": run.assets_count, "served": run.served,
+            "fcfs": run.fcfs_served, "applied": run.applied_count, "lost": run.skipped_count}
+
+
+def _set_progress(run: OptimiserRun, template: str) -> str:
+    run.progress = english(template, _progress_values(run))
+    return run.progress
+
+
+def progress_message(run: OptimiserRun) -> tuple[str, dict]:
+    """The run's progress line as a template and its values (fleet/messages.py), to show it translated. A
+    line no template explains (written by an older version) comes back as it is, without values."""
+    values = _progress_values(run)
+    for template in (PROGRESS_WAITING, PROGRESS_READING, PROGRESS_SOLVING, PROGRESS_READY, PROGRESS_FAILED,
+                     PROGRESS_APPLIED, PROGRESS_APPLIED_LOST):
+        if english(template, values) == run.progress:
+            return template, values
+    return run.progress, {}
 
 
 def create_run(session: Session, actor: Member, horizon_days: int, now: datetime, time_limit: float = 30.0,
                method: str = "cpsat") -> OptimiserRun:
     require_coordinator(actor)
     if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 1 <= horizon_days <= MAX_HORIZON_DAYS:
-        raise ValidationFailed(f"The horizon is 1 to {MAX_HORIZON_DAYS} days.", field="horizon_days")
+        raise ValidationFailed("The horizon is 1 to %(max)s days.", field="horizon_days", max=MAX_HORIZON_DAYS)
     if not 1 <= time_limit <= 600:
         raise ValidationFailed("The time limit is 1 to 600 seconds.", field="time_limit")
     if method not in adapter.METHODS:
         raise ValidationFailed("The method is cpsat or greedy.", field="method")
     run = OptimiserRun(started_by_id=actor.id, created_at=now, horizon_start=now,
                        horizon_end=now + timedelta(days=horizon_days), time_limit_seconds=float(time_limit),
-                       method=method, status=RunStatus.queued, progress="Waiting for a worker")
+                       method=method, status=RunStatus.queued, progress=PROGRESS_WAITING)
     session.add(run)
     session.flush()
     return run
@@ -55,7 +88,7 @@ def execute_run(session: Session, run_id: int, now: datetime,
     run = session.get(OptimiserRun, run_id)
     if run is None:
         raise NotFound("No such optimiser run.")
-    run.status, run.progress = RunStatus.running, "Reading open requests"
+    run.status, run.progress = RunStatus.running, PROGRESS_READING
     expire_requests(session, now)
     progress(run.progress)
     requests = open_requests(session, max(run.horizon_start, now), run.horizon_end)
@@ -63,8 +96,7 @@ def execute_run(session: Session, run_id: int, now: datetime,
     problem = snapshot.problem
     run.requests_count, run.assets_count, run.bookings_count = (len(problem.requests), len(problem.assets),
                                                                   len(problem.bookings))
-    run.progress = f"Solving {len(problem.requests)} requests over {len(problem.assets)} assets"
-    progress(run.progress)
+    progress(_set_progress(run, PROGRESS_SOLVING))
     fcfs = adapter.solve(snapshot, FCFS_TIME_LIMIT, method="greedy")
     best = adapter.solve(snapshot, run.time_limit_seconds, method=run.method)
     m, f = best.metrics, fcfs.metrics
@@ -75,7 +107,7 @@ def execute_run(session: Session, run_id: int, now: datetime,
     run.fcfs_weighted_hours, run.fcfs_distance_km = f.weighted_served_hours, f.distance_km
     run.solution_json = adapter.solution_json(best)
     run.status, run.finished_at = RunStatus.preview, now
-    run.progress = f"Ready: {m.served} of {m.requests} requests served (first come, first served: {f.served})"
+    run.progress = english(PROGRESS_READY, {"served": m.served, "requests": m.requests, "fcfs": f.served})
     session.flush()
     return run
 
@@ -84,7 +116,7 @@ def fail_run(session: Session, run_id: int, message: str, now: datetime) -> None
     run = session.get(OptimiserRun, run_id)
     if run is not None:
         run.status, run.error, run.finished_at = RunStatus.failed, message[:2000], now
-        run.progress = "Failed"
+        run.progress = PROGRESS_FAILED
         session.flush()
 
 
@@ -95,7 +127,7 @@ def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> Op
     if run is None:
         raise NotFound("No such optimiser run.")
     if run.status != RunStatus.preview:
-        raise Conflict(f"This run is {run.status.value}; only a preview can be applied.")
+        raise Conflict("This run is %(status)s; only a preview can be applied.", status=Term(run.status.value))
     if not run.solution_json:
         raise Conflict("This run has no solution to apply; start a new run.")
     solution = adapter.parse_solution(run.solution_json)
@@ -110,9 +142,8 @@ def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> Op
             lost.append(request)
             continue
         mark_assigned(request, booking, now)
-        session.add(Notification(member_id=request.member_id, kind="request_assigned", booking_id=booking.id,
-                                 request_id=request.id, created_at=now,
-                                 message=f"Your request got {asset.name} from {booking.start_at:%Y-%m-%d %H:%M} UTC."))
+        notify(session, request.member_id, "request_assigned", "Your request got %(asset)s from %(start)s.", now,
+               booking.id, request_id=request.id, asset=asset.name, start=When(booking.start_at, asset.hub.timezone))
         applied += 1
     for category_id in sorted({r.category_id for r in lost}):
         rescued = assign_waitlisted(session, category_id, min(r.earliest_start for r in lost),
@@ -121,8 +152,7 @@ def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> Op
     run.applied_count = applied
     run.skipped_count = sum(1 for r in lost if r.status == RequestStatus.waitlisted)
     run.status, run.applied_at = RunStatus.applied, now
-    run.progress = f"Applied: {applied} bookings made" + (f", {run.skipped_count} lost their slot meanwhile"
-                                                         if run.skipped_count else "")
+    _set_progress(run, PROGRESS_APPLIED_LOST if run.skipped_count else PROGRESS_APPLIED)
     session.flush()
     return run
 
@@ -133,7 +163,7 @@ def discard_run(session: Session, actor: Member, run_id: int, now: datetime) -> 
     if run is None:
         raise NotFound("No such optimiser run.")
     if run.status != RunStatus.preview:
-        raise Conflict(f"This run is {run.status.value}; only a preview can be discarded.")
+        raise Conflict("This run is %(status)s; only a preview can be discarded.", status=Term(run.status.value))
     run.status = RunStatus.discarded
     session.flush()
     return run

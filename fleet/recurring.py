@@ -6,15 +6,16 @@ are listed with the reason. A series is cancelled whole (its future occurrences)
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.bookings import book_asset, cancel_booking, describe_booking, load_asset
+from fleet.bookings import book_asset, cancel_booking, load_asset
 from fleet.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from fleet.localtime import format_local, localize
+from fleet.localtime import localize
+from fleet.messages import When, english, msg, to_json
 from fleet.models import Asset, Booking, BookingSeries, BookingStatus, Member
 from fleet.notifications import notify
 
@@ -27,7 +28,9 @@ class Occurrence:
     start: datetime | None
     end: datetime | None
     local_label: str
-    error: str = ""
+    error: str = ""                       # in English
+    error_template: str = ""              # the same as a template with its values (fleet/messages.py)
+    error_params: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -55,7 +58,7 @@ def plan_occurrences(first_date: date, start_time: time, duration_minutes: int, 
         try:
             start, end = localize(naive_start, zone_name), localize(naive_end, zone_name)
         except ValidationFailed as exc:
-            planned.append(Occurrence(None, None, label, exc.message))
+            planned.append(Occurrence(None, None, label, exc.message, exc.template, exc.params))
             continue
         planned.append(Occurrence(start, end, label))
     return planned
@@ -68,10 +71,10 @@ def create_series(session: Session, member: Member, asset_id: int, first_date: d
     if not member.active:
         raise Forbidden("Your account is deactivated.")
     if isinstance(occurrences, bool) or not isinstance(occurrences, int) or not 1 <= occurrences <= MAX_OCCURRENCES:
-        raise ValidationFailed(f"Choose between 1 and {MAX_OCCURRENCES} occurrences.", field="occurrences")
+        raise ValidationFailed("Choose between 1 and %(max)s occurrences.", field="occurrences", max=MAX_OCCURRENCES)
     if isinstance(interval_days, bool) or not isinstance(interval_days, int) or \
             not 1 <= interval_days <= MAX_INTERVAL_DAYS:
-        raise ValidationFailed(f"Repeat every 1 to {MAX_INTERVAL_DAYS} days.", field="interval_days")
+        raise ValidationFailed("Repeat every 1 to %(max)s days.", field="interval_days", max=MAX_INTERVAL_DAYS)
     asset = load_asset(session, asset_id)
     duration = duration_between(start_time, end_time)
     zone = asset.hub.timezone
@@ -84,27 +87,50 @@ def create_series(session: Session, member: Member, asset_id: int, first_date: d
     booked, skipped = [], []
     for occurrence in plan_occurrences(first_date, series.start_time, duration, occurrences, interval_days, zone):
         if occurrence.error:
-            skipped.append({"label": occurrence.local_label, "start": None, "end": None, "reason": occurrence.error})
+            skipped.append(_skipped(occurrence, occurrence.error_template, occurrence.error_params))
             continue
         try:
             with session.begin_nested():
                 booked.append(book_asset(session, member, asset.id, occurrence.start, occurrence.end, now,
                                          note=series.note, series_id=series.id))
         except DomainError as exc:
-            skipped.append({"label": occurrence.local_label, "start": occurrence.start.isoformat(),
-                            "end": occurrence.end.isoformat(), "reason": exc.message})
+            skipped.append(_skipped(occurrence, exc.template, exc.params))
     if not booked:
+        # The reasons are messages themselves; a value cannot be translated as a message, so they stay English.
         reasons = "; ".join(f"{s['label']}: {s['reason']}" for s in skipped[:3])
-        raise Conflict(f"None of the {occurrences} occurrences could be booked ({reasons}).", field="first_date")
+        raise Conflict("None of the %(count)s occurrences could be booked (%(reasons)s).", field="first_date",
+                       count=occurrences, reasons=reasons)
     series.skipped = skipped
     pending = any(b.status == BookingStatus.pending for b in booked)
-    notify(session, member.id, "booking_confirmed",
-           f"Recurring booking of {asset.name} at {asset.hub.name}: {len(booked)} of {occurrences} occurrences "
-           f"{'requested (waiting for approval)' if pending else 'booked'}, from "
-           f"{format_local(booked[0].start_at, zone)}"
-           + (f"; {len(skipped)} could not be booked (see the series page)." if skipped else "."), now, booked[0].id)
+    values = {"asset": asset.name, "hub": asset.hub.name, "booked": len(booked), "total": occurrences,
+              "start": When(booked[0].start_at, zone)}
+    if pending and skipped:
+        template = msg("Recurring booking of %(asset)s at %(hub)s: %(booked)s of %(total)s occurrences requested "
+                       "(waiting for approval), from %(start)s; %(skipped)s could not be booked (see the series "
+                       "page).")
+    elif pending:
+        template = msg("Recurring booking of %(asset)s at %(hub)s: %(booked)s of %(total)s occurrences requested "
+                       "(waiting for approval), from %(start)s.")
+    elif skipped:
+        template = msg("Recurring booking of %(asset)s at %(hub)s: %(booked)s of %(total)s occurrences booked, "
+                       "from %(start)s; %(skipped)s could not be booked (see the series page).")
+    else:
+        template = msg("Recurring booking of %(asset)s at %(hub)s: %(booked)s of %(total)s occurrences booked, "
+                       "from %(start)s.")
+    if skipped:
+        values["skipped"] = len(skipped)
+    notify(session, member.id, "booking_confirmed", template, now, booked[0].id, **values)
     session.flush()
     return SeriesResult(series, booked, skipped)
+
+
+def _skipped(occurrence: Occurrence, template: str, params: dict) -> dict:
+    """A skipped occurrence as stored on the series: `reason` in English (the API's), and the same as a
+    template with its values (`reason_template`, `reason_params`: fleet/messages.py) to show it translated."""
+    return {"label": occurrence.local_label,
+            "start": occurrence.start.isoformat() if occurrence.start else None,
+            "end": occurrence.end.isoformat() if occurrence.end else None,
+            "reason": english(template, params), "reason_template": template, "reason_params": to_json(params)}
 
 
 def get_series(session: Session, actor: Member, series_id: int) -> BookingSeries:
@@ -145,12 +171,23 @@ def cancel_series(session: Session, actor: Member, series_id: int, now: datetime
     return cancelled
 
 
-def describe_series(series: BookingSeries) -> str:
+def series_description(series: BookingSeries) -> tuple[str, dict]:
+    """How a series repeats, as a template and its values (fleet/messages.py): show it with the delivery
+    layer's message translation. The first date is a calendar date, not an instant, so it is a plain value
+    written like the occurrences' labels."""
     end = (datetime.combine(series.first_date, series.start_time) + timedelta(minutes=series.duration_minutes)).time()
-    every = "week" if series.interval_days == 7 else f"{series.interval_days} days"
-    return (f"every {every} from {series.first_date:%a %d %b %Y}, {series.start_time:%H:%M}-{end:%H:%M} "
-            f"({series.timezone}), {series.occurrences} times")
+    values = {"first_date": f"{series.first_date:%a %d %b %Y}", "start": f"{series.start_time:%H:%M}",
+              "end": f"{end:%H:%M}", "zone": series.timezone, "count": series.occurrences}
+    if series.interval_days == 7:
+        return msg("every week from %(first_date)s, %(start)s-%(end)s (%(zone)s), %(count)s times"), values
+    return (msg("every %(days)s days from %(first_date)s, %(start)s-%(end)s (%(zone)s), %(count)s times"),
+            {**values, "days": series.interval_days})
+
+
+def describe_series(series: BookingSeries) -> str:
+    """How a series repeats, in English."""
+    return english(*series_description(series))
 
 
 __all__ = ["create_series", "cancel_series", "get_series", "list_series", "series_bookings", "plan_occurrences",
-           "duration_between", "describe_series", "describe_booking", "SeriesResult"]
+           "duration_between", "describe_series", "series_description", "SeriesResult"]

@@ -16,9 +16,13 @@ from fleet import scheduling_adapter as adapter
 from fleet.availability import capability_matches
 from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
 from fleet.geo import distance_km
-from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, Notification, RequestStatus
+from fleet.messages import Term, When, msg
+from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, RequestStatus
+from fleet.notifications import notify
 
 MOVABLE = (BookingStatus.pending, BookingStatus.confirmed)
+# Why an asset is unavailable, when the pool says it rather than a coordinator's own words: translated terms.
+UNAVAILABLE_TERMS = (msg("retired"), msg("in maintenance"), msg("maintenance"))
 
 
 def after_booking_freed(session: Session, booking: Booking, now: datetime) -> list[FlexibleRequest]:
@@ -43,9 +47,11 @@ def equivalent(original: Asset, candidate: Asset) -> bool:
 
 def replan_asset(session: Session, asset_id: int, start: datetime, end: datetime, now: datetime,
                  reason: str) -> tuple[list[Booking], list[Booking]]:
-    """Move the not-yet-started holding bookings of an asset in [start, end) elsewhere.
-    Returns (moved, flagged)."""
+    """Move the not-yet-started holding bookings of an asset in [start, end) elsewhere. `reason` says why the
+    asset is unavailable: a coordinator's words, or a Term. Returns (moved, flagged)."""
     original = session.get(Asset, asset_id)
+    if not isinstance(reason, Term) and reason in UNAVAILABLE_TERMS:
+        reason = Term(reason)
     hit = list(session.scalars(select(Booking).where(
         Booking.asset_id == asset_id, Booking.status.in_(MOVABLE), Booking.start_at < end, Booking.end_at > start,
         Booking.start_at > now).order_by(Booking.start_at)))
@@ -56,16 +62,18 @@ def replan_asset(session: Session, asset_id: int, start: datetime, end: datetime
             _move_to_sibling(session, original, booking, now)
         if target is not None:
             moved.append(booking)
-            session.add(Notification(member_id=booking.member_id, kind="booking_moved", booking_id=booking.id,
-                                     request_id=request.id if request else None, created_at=now,
-                                     message=f"{original.name} is unavailable ({reason}); your booking moved to "
-                                             f"{target.name} at {target.hub.name}, "
-                                             f"{booking.start_at:%Y-%m-%d %H:%M}-{booking.end_at:%H:%M} UTC."))
+            zone = target.hub.timezone
+            notify(session, booking.member_id, "booking_moved",
+                   "%(original)s is unavailable (%(reason)s); your booking moved to %(asset)s at %(hub)s, "
+                   "%(start)s to %(end)s.", now, booking.id, request_id=request.id if request else None,
+                   original=original.name, reason=reason, asset=target.name, hub=target.hub.name,
+                   start=When(booking.start_at, zone), end=When(booking.end_at, zone))
         else:
-            booking.attention = f"{original.name} is unavailable ({reason}) and no equivalent asset is free."[:300]
+            booking.flag("%(asset)s is unavailable (%(reason)s) and no equivalent asset is free.",
+                         asset=original.name, reason=reason)
             flagged.append(booking)
-            session.add(Notification(member_id=booking.member_id, kind="booking_at_risk", booking_id=booking.id,
-                                     created_at=now, message=booking.attention))
+            notify(session, booking.member_id, "booking_at_risk", booking.attention, now, booking.id,
+                   **booking.attention_values)
     session.flush()
     return moved, flagged
 

@@ -168,7 +168,7 @@ def place(session: Session, request: FlexibleRequest | None, asset: Asset, start
         else:
             with session.begin_nested():
                 booking.asset_id, booking.start_at, booking.end_at = asset.id, start, end
-                booking.attention = ""
+                booking.clear_attention()
                 session.flush()
     except DomainError:
         return None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from fleet.db import utcnow
 from fleet.models import HOLDING_STATUSES, Booking, BookingStatus, FlexibleRequest, OptimiserRun, RequestStatus, Role, RunStatus
-from fleet.optimiser_runs import apply_run, create_run, execute_run
+from fleet.optimiser_runs import apply_run, create_run, execute_run, progress_message
 from tests.helpers import at
 
 
@@ -104,6 +104,10 @@ def test_direct_booking_committed_mid_run_wins(app, session, waiting):
     request = session.get(FlexibleRequest, waiting["request"].id)
     assert request.status == RequestStatus.waitlisted
     assert session.get(OptimiserRun, run.id).skipped_count == 1
+    # the progress line is stored in English and given back as a template with its values, to translate it
+    assert progress_message(session.get(OptimiserRun, run.id)) == (
+        "Applied: %(applied)s bookings made, %(lost)s lost their slot meanwhile",
+        {"requests": 1, "assets": 1, "served": 1, "fcfs": 1, "applied": 0, "lost": 1})
     a, b = aliased(Booking), aliased(Booking)
     assert session.scalar(select(func.count()).select_from(a).join(b, and_(
         a.asset_id == b.asset_id, a.id < b.id, a.status.in_(HOLDING_STATUSES), b.status.in_(HOLDING_STATUSES),

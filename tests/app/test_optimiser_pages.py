@@ -208,5 +208,5 @@ def test_coordinator_resolves_a_flagged_booking(client, app, make, session):
     assert session.get(Booking, booking.id).attention == ""
     from sqlalchemy import select
 
-    assert "van instead" in session.scalars(select(Notification).where(Notification.member_id == member.id)).one().message
+    assert "van instead" in session.scalars(select(Notification).where(Notification.member_id == member.id)).one().text
     assert client.post(f"/manage/bookings/{booking.id}/resolve").status_code == 302  # not flagged: a flash, no 500

@@ -185,7 +185,7 @@ def test_unmovable_booking_is_flagged_not_dropped(session, make, pool):
                                          "gearbox", NOW)
     assert hit == [booking]
     assert booking.status == BookingStatus.confirmed and booking.asset_id == pool["van"].id  # the small car has 4 seats
-    assert "gearbox" in booking.attention
+    assert "gearbox" in booking.attention_text
     assert session.scalar(select(Notification.kind).where(Notification.member_id == member.id,
                                                           Notification.kind != "booking_confirmed")) == "booking_at_risk"
 

@@ -37,7 +37,7 @@ def test_weekly_series_across_the_end_of_summer_time_stays_at_nine_local(session
     assert all(b.end_at.astimezone(AMS).hour == 12 for b in result.booked)
     assert all(b.series_id == result.series.id for b in result.booked)
     notes = session.scalars(select(Notification).where(Notification.member_id == member.id)).all()
-    assert len(notes) == 1 and "4 of 4" in notes[0].message  # one summary, not one per occurrence
+    assert len(notes) == 1 and "4 of 4" in notes[0].text  # one summary, not one per occurrence
 
 
 def test_occurrences_that_cannot_be_booked_are_listed_with_why(session, make, bike):
@@ -48,6 +48,9 @@ def test_occurrences_that_cannot_be_booked_are_listed_with_why(session, make, bi
     assert len(result.booked) == 2
     assert [s["label"] for s in result.skipped] == ["Sat 23 Oct 2027 09:00-12:00"]
     assert "already booked" in result.skipped[0]["reason"]
+    # the reason is kept as a template with its values too, to be shown in the reader's language
+    assert result.skipped[0]["reason_template"] == "%(asset)s is already booked during that time."
+    assert result.skipped[0]["reason_params"] == {"asset": bike.name}
     assert result.series.skipped == result.skipped
 
 
