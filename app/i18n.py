@@ -11,7 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from babel.core import Locale
 from babel.numbers import format_decimal as _babel_format_decimal
+from babel.numbers import parse_pattern as _babel_parse_pattern
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_babel import Babel, get_locale, gettext, refresh
 from flask_login import current_user
@@ -69,6 +71,26 @@ def format_number(value, digits: int = 0) -> str:
     places = "0" * digits
     return _babel_format_decimal(value, format=f"#,##0{'.' + places if digits else ''}",
                                  locale=get_locale() or DEFAULT_LOCALE)
+
+
+def format_decimal(value, max_digits: int = 2) -> str:
+    """A measured number for people, in the current locale, with at most `max_digits` decimals: 960 / 5.25."""
+    if value is None:
+        return ""
+    places = "#" * max_digits
+    return _babel_format_decimal(value, format=f"#,##0{'.' + places if max_digits else ''}",
+                                 locale=get_locale() or DEFAULT_LOCALE)
+
+
+def format_percent(rate, digits: int = 1) -> str:
+    """A share (0.123) as a percentage in the current locale's own pattern: 12.3% / 12,3 % / 12,3 %.
+    None (nothing to divide by) is a dash."""
+    if rate is None:
+        return "–"
+    locale = Locale.parse(get_locale() or DEFAULT_LOCALE)
+    pattern = _babel_parse_pattern(locale.percent_formats[None].pattern)
+    pattern.frac_prec = (digits, digits)
+    return pattern.apply(rate, locale)
 
 
 def translate_message(message, params=None) -> str | None:
@@ -152,6 +174,49 @@ DOMAIN_WORDS = (
     N_("no show"), N_("active"), N_("maintenance"), N_("retired"), N_("waitlisted"), N_("assigned"),
     N_("expired"), N_("booked"), N_("fee"), N_("payment"), N_("open"), N_("repaired"), N_("member"),
     N_("coordinator"), N_("admin"),
+    # optimiser runs and the solver's verdict
+    N_("queued"), N_("running"), N_("preview"), N_("applied"), N_("discarded"), N_("failed"), N_("optimal"),
+    N_("feasible"), N_("unknown"),
+    # category kinds, meter units, cost kinds
+    N_("tool"), N_("machine"), N_("vehicle"), N_("km"), N_("hours"), N_("repair"), N_("insurance"),
+    N_("yearly"), N_("other"),
+    # where unmet demand is counted from (fleet.utilisation's sources, "_" shown as a space)
+    N_("rejected bookings"), N_("waitlisted requests"),
+    # how a fleet-planning candidate was evaluated (scheduling.planning), shown on the plan page
+    N_("solve"), N_("idle in the plan"), N_("no unserved demand"), N_("not evaluated: time limit"),
+    N_("not evaluated: time limit reached"),
+    # the three scenarios of an impact figure
+    N_("low"), N_("central"), N_("high"),
+)
+
+# The shipped factor table (fleet/data/impact_factors.csv): its row labels and use units are shown on the pool
+# page and the factors page. A test keeps this list equal to the file.
+FACTOR_WORDS = (
+    N_("Car, mid-size petrol/diesel"), N_("Car, battery electric"), N_("Car, small"), N_("Cargo bike, electric"),
+    N_("Bicycle"), N_("Cordless drill with battery"), N_("Circular saw"), N_("Petrol lawn mower"),
+    N_("Aluminium ladder"), N_("Pressure washer"), N_("Tractor (factors per tonne of machine)"),
+    N_("h motor time"), N_("h engine time"), N_("h running time"), N_("km"),
+)
+
+# Text fleet keeps for people outside its message templates, shown on public pages; tests keep these equal to
+# fleet's: the fair-share rule (fleet.fair_share's docstring, one paragraph per entry, as the page joins its lines)
+# and the definitions of the open books (fleet.costs, CostSummary.as_dict()["definitions"]: names and texts).
+FLEET_TEXTS = (
+    N_("Fair share: who goes first when demand exceeds supply."),
+    N_("Every flexible request starts at priority 3. In a category with a weekly quota, a member's requests fall "
+       "to priority 2 once their holding and completed bookings in that category over the last seven days reach "
+       "half the quota, and to priority 1 once they reach the quota. The optimiser maximises priority-weighted "
+       "hours, so when not everyone can be served, those who used the pool least this week are served first; "
+       "when there is room, everyone is served, quota or not. The rule is published on the \"How allocation "
+       "works\" page."),
+    N_("recorded costs"), N_("depreciation"), N_("hours of use"), N_("cost per hour of use"), N_("money"),
+    N_("Cost records (maintenance, repair, insurance, yearly, other) dated in the period."),
+    N_("Purchase cost spread evenly over the calendar life from the purchase date; the part inside the period. "
+       "Active assets only."),
+    N_("Time confirmed, checked-out and completed bookings held the assets in the period."),
+    N_("(recorded costs + depreciation) / hours of use, rounded to a minor unit: the per-hour fee that would have "
+       "recovered the costs."),
+    N_("Integer minor units (cents) with an ISO 4217 currency."),
 )
 
 # Notification kinds, as email subjects ("Commonpool: booking confirmed") and labels on the preferences page.

@@ -10,7 +10,7 @@ from babel.numbers import format_currency
 from flask import Flask, current_app
 from flask_babel import get_locale, gettext
 
-from app.i18n import format_local, format_number, translate_message
+from app.i18n import format_decimal, format_local, format_number, format_percent, translate_message
 from fleet.localtime import to_local
 
 # Explicit CLDR patterns (Babel), readable in every language. English output is what strftime's
@@ -58,17 +58,15 @@ def init_templating(app: Flask) -> None:
             return ""
         return to_local(instant, zone_name or current_app.config["DEFAULT_TIMEZONE"]).strftime("%Y-%m-%dT%H:%M")
 
-    @app.template_filter("duration")
-    def _duration(minutes: float) -> str:
-        minutes = int(minutes)
-        days, rest = divmod(minutes, 1440)
-        hours, mins = divmod(rest, 60)
-        parts = [f"{days} d" if days else "", f"{hours} h" if hours else "", f"{mins} min" if mins else ""]
-        return " ".join(p for p in parts if p) or "0 min"
-
-    @app.template_filter("km")
-    def _km(value: float | None) -> str:
-        return "" if value is None else f"{format_number(value, 1 if value < 100 else 0)} km"
+    app.add_template_filter(duration, "duration")
+    app.add_template_filter(km, "km")
+    app.add_template_filter(hours, "hours")
+    app.add_template_filter(seconds, "seconds")
+    app.add_template_filter(kwh, "kwh")
+    app.add_template_filter(kg_co2e, "kg_co2e")
+    app.add_template_filter(format_percent, "percent")
+    app.add_template_filter(format_decimal, "decimal")
+    app.add_template_filter(capability_type, "capability_type")
 
     @app.template_filter("money")
     def _money(minor: int | None, currency: str = "EUR") -> str:
@@ -88,3 +86,47 @@ def init_templating(app: Flask) -> None:
         """A message from fleet (a template and its values) in the current language: `note.message|
         translate_message(note.params)`."""
         return translate_message(message, params) or ""
+
+
+# Units on pages: the number in the locale, the unit from the catalogue ("%(num)s h" is "%(num)s Std." in German).
+
+def duration(minutes: float) -> str:
+    """A length of time in days, hours and minutes: "1 d 2 h 30 min"."""
+    minutes = int(minutes)
+    days, rest = divmod(minutes, 1440)
+    whole_hours, mins = divmod(rest, 60)
+    parts = [gettext("%(num)s d", num=format_number(days)) if days else "",
+             gettext("%(num)s h", num=format_number(whole_hours)) if whole_hours else "",
+             gettext("%(num)s min", num=format_number(mins)) if mins else ""]
+    return " ".join(p for p in parts if p) or gettext("%(num)s min", num=format_number(0))
+
+
+def km(value: float | None, digits: int | None = None) -> str:
+    """A distance: one decimal below 100 km, none above."""
+    if value is None:
+        return ""
+    return gettext("%(num)s km", num=format_number(value, (1 if value < 100 else 0) if digits is None else digits))
+
+
+def hours(value: float | None, digits: int | None = 1) -> str:
+    """Hours with `digits` decimals, or (digits=None) as many as needed up to two: "12.5 h", "12 h"."""
+    if value is None:
+        return ""
+    return gettext("%(num)s h", num=format_decimal(value, 2) if digits is None else format_number(value, digits))
+
+
+def seconds(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else gettext("%(num)s s", num=format_number(value, digits))
+
+
+def kwh(value: float | None, digits: int = 0) -> str:
+    return "" if value is None else gettext("%(num)s kWh", num=format_number(value, digits))
+
+
+def kg_co2e(value: float | None, digits: int = 0) -> str:
+    return "" if value is None else gettext("%(num)s kg CO2e", num=format_number(value, digits))
+
+
+def capability_type(kind: str) -> str:
+    """The type of a capability as people read it (the schema keeps the codes number, bool, text)."""
+    return {"number": gettext("number"), "bool": gettext("yes/no"), "text": gettext("text")}.get(kind, kind)

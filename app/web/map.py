@@ -7,6 +7,7 @@ import math
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import gettext
 
 from app.extensions import db
 from app.web.catalogue import bp
@@ -36,7 +37,10 @@ def hub_map():
     tiles = current_app.config.get("MAP_TILE_URL")
     data = {"tiles": tiles, "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
             "hubs": [{"id": h.hub.id, "name": h.hub.name, "lat": h.hub.lat, "lon": h.hub.lon, "free": h.free,
-                      "total": h.total} for h in hubs]}
+                      "total": h.total,
+                      # the marker's text, in the page's language (map.js shows it as text, never as HTML)
+                      "popup": gettext("%(hub)s: %(free)s of %(total)s free now", hub=h.hub.name, free=h.free,
+                                       total=h.total)} for h in hubs]}
     return render_template("map.html", hubs=hubs, positions=svg_positions(hubs), width=WIDTH, height=HEIGHT,
                            data=data, tiles=tiles)
 

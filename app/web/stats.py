@@ -34,6 +34,10 @@ def _dict_with(mapping: dict, key: str, value) -> dict:
     return {**mapping, key: value}
 
 
+bp.add_app_template_filter(t.cell_text, "stats_cell")
+bp.add_app_template_filter(t.source_label, "source_label")
+
+
 def _query() -> dict[str, str]:
     """The page's own query parameters, to carry into its CSV and drill-down links."""
     return {k: request.args[k] for k in QUERY_KEYS if request.args.get(k)}
@@ -203,25 +207,13 @@ def factors():
 @login_required
 def my_share():
     period, lines = impact_service.member_share(db.session, current_user, utcnow())
-    table = _share_table(lines)
+    table = t.share_table(lines)
     return render_template("stats/share.html", period=period, lines=lines, table=table,
                            total_hours=sum(l.hours for l in lines))
-
-
-def _share_table(lines) -> t.Table:
-    rows = []
-    for line in lines:
-        band = line.owned_co2e_kg
-        rows.append([line.name, round(line.hours, 2), line.bookings,
-                     *(t._band(band, 1) if band else ["–"] * 3),
-                     *(t._band(line.owned_material_kg, 2) if line.owned_material_kg else ["–"] * 3)])
-    return t.Table("share", "What you used and did not have to own",
-                   ["Category", "Hours", "Bookings", "Owning one: CO2e kg/yr low", "central", "high",
-                    "Material kg/yr low", "central", "high"], rows)
 
 
 @bp.route("/my/share.csv")
 @login_required
 def my_share_csv():
     _, lines = impact_service.member_share(db.session, current_user, utcnow())
-    return _csv(_share_table(lines), "my")
+    return _csv(t.share_table(lines), "my")

@@ -10,7 +10,7 @@
   data.hubs.forEach(function (hub) {
     var marker = L.marker([hub.lat, hub.lon]).addTo(map);
     var text = document.createElement("span");  // text nodes, never HTML: hub names are user input
-    text.textContent = hub.name + ": " + hub.free + " of " + hub.total + " free now";
+    text.textContent = hub.popup;  // translated by the server
     marker.bindPopup(text);
     bounds.push([hub.lat, hub.lon]);
   });
