@@ -98,7 +98,7 @@ def translate_message(message, params=None) -> str | None:
     fleet/messages.py). A template the catalogue lacks stays English; values are filled in either way, terms
     translated and instants shown in their zone in the current locale."""
     from fleet.errors import DomainError
-    from fleet.messages import Term, When, english
+    from fleet.messages import Term, When, english, from_json
 
     if isinstance(message, DomainError):
         message, params = message.template, message.params
@@ -107,7 +107,7 @@ def translate_message(message, params=None) -> str | None:
     if not params:
         return gettext(message)
     values = {}
-    for name, value in params.items():
+    for name, value in from_json(params).items():  # stored (JSON) values and live ones alike
         if isinstance(value, When):
             value = format_local(value.at, value.zone)
         elif isinstance(value, Term):
@@ -173,7 +173,7 @@ DOMAIN_WORDS = (
     N_("pending"), N_("confirmed"), N_("checked out"), N_("completed"), N_("cancelled"), N_("rejected"),
     N_("no show"), N_("active"), N_("maintenance"), N_("retired"), N_("waitlisted"), N_("assigned"),
     N_("expired"), N_("booked"), N_("fee"), N_("payment"), N_("open"), N_("repaired"), N_("member"),
-    N_("coordinator"), N_("admin"),
+    N_("coordinator"), N_("admin"), N_("check out"), N_("check in"),
     # optimiser runs and the solver's verdict
     N_("queued"), N_("running"), N_("preview"), N_("applied"), N_("discarded"), N_("failed"), N_("optimal"),
     N_("feasible"), N_("unknown"),

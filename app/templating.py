@@ -81,6 +81,13 @@ def init_templating(app: Flask) -> None:
     def _status_label(value) -> str:
         return gettext(str(getattr(value, "value", value)).replace("_", " "))
 
+    @app.template_filter("run_progress")
+    def _run_progress(run) -> str:
+        """An optimiser run's progress line in the current language."""
+        from fleet.optimiser_runs import progress_message
+
+        return translate_message(*progress_message(run)) or ""
+
     @app.template_filter("translate_message")
     def _translate_message(message: str | None, params: dict | None = None) -> str:
         """A message from fleet (a template and its values) in the current language: `note.message|

@@ -232,7 +232,7 @@ def _parse_time(text: str, field: str) -> time:
 @login_required
 def my_series():
     items, _total = recurring.list_series(db.session, current_user, 1, 100)
-    return render_template("handover/series_list.html", items=items, describe=recurring.describe_series)
+    return render_template("handover/series_list.html", items=items, describe=_describe_series)
 
 
 @bp.route("/series/new")
@@ -273,7 +273,7 @@ def series_detail(series_id: int):
     series = recurring.get_series(db.session, current_user, series_id)
     return render_template("handover/series_detail.html", series=series, now=utcnow(),
                            bookings=recurring.series_bookings(db.session, series.id),
-                           describe=recurring.describe_series)
+                           describe=_describe_series)
 
 
 @bp.route("/series/<int:series_id>/cancel", methods=["POST"])
@@ -348,3 +348,7 @@ def tick_command() -> None:
 
     click.echo(str(run_booking_jobs(current_app._get_current_object())))
 
+
+def _describe_series(series) -> str:
+    """How a series repeats, in the reader's language."""
+    return translate_message(*recurring.series_description(series))

@@ -188,3 +188,18 @@ def test_the_switcher_returns_to_the_page_it_was_on(client, session):
     assert back.headers["Location"].endswith("/map?x=1")
     elsewhere = client.post("/language", data={"lang": "de"}, headers={"Referer": "https://evil.example/x"})
     assert elsewhere.headers["Location"].endswith("/assets") or "evil" not in elsewhere.headers["Location"]
+
+
+def test_every_enum_value_shown_on_pages_is_marked_for_translation():
+    """`status_label` translates an enum's value as a word; each value must be in DOMAIN_WORDS so that
+    extraction puts it in the catalogues (a new status would otherwise stay English everywhere)."""
+    import enum
+    import inspect
+
+    import fleet.models as models
+    from app.i18n import DOMAIN_WORDS
+
+    missing = [f"{name}.{member.name}" for name, cls in vars(models).items()
+               if inspect.isclass(cls) and issubclass(cls, enum.Enum) and cls.__module__.startswith("fleet.")
+               for member in cls if str(member.value).replace("_", " ") not in DOMAIN_WORDS]
+    assert not missing, f"add these to app.i18n.DOMAIN_WORDS: {missing}"

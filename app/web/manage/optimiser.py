@@ -62,7 +62,7 @@ def optimiser_run(run_id: int):
 def apply_optimiser_run(run_id: int):
     try:
         run = run_service.apply_run(db.session, current_user, run_id, utcnow())
-        message = run.progress
+        message = translate_message(*run_service.progress_message(run))
         db.session.commit()
         flash(message, "success")
     except DomainError as exc:
