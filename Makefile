@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_UP := $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(1); print('yes' if s.connect_ex(('127.0.0.1', 5432)) == 0 else 'no')")
 
-.PHONY: install run test translations test-sqlite test-postgres bench bench-scheduler bench-app bench-stats bench-load clean
+.PHONY: install run test translations test-sqlite test-postgres bench bench-scheduler bench-app bench-instant bench-stats bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,7 @@ translations: install
 	$(VENV)/bin/pybabel update -i app/translations/messages.pot -d app/translations --width 110
 	$(VENV)/bin/pybabel compile -d app/translations --statistics
 
-bench: bench-scheduler bench-app bench-stats
+bench: bench-scheduler bench-app bench-instant bench-stats
 
 bench-scheduler: install
 	$(PY) bench/bench_scheduler.py
@@ -54,6 +54,10 @@ bench-scheduler: install
 # The app end to end: a year of demo history, 2,000 open requests, one batch run to applied.
 bench-app: install
 	$(PY) bench/bench_app.py
+
+# Instant answers to 300 flexible requests, first come first served against making room (two fresh SQLite).
+bench-instant: install
+	$(PY) bench/bench_instant.py $(ARGS)
 
 # Dashboard queries over one million bookings (SQLite; pass ARGS=--database-url=... for PostgreSQL).
 bench-stats: install

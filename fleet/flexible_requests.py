@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from fleet import repacking
 from fleet import scheduling_adapter as adapter
 from fleet.capabilities import coerce_requirements
 from fleet.errors import Forbidden, NotFound, ValidationFailed, Conflict
@@ -19,6 +20,7 @@ from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member
 from fleet.notifications import notify as notify_member
 
 INSTANT_TIME_LIMIT = 2.0
+MAX_WAITING = 30  # waitlisted requests considered with a newcomer when bookings may move
 REASON_NOTHING_ELIGIBLE = msg("Nothing in range has what you asked for.")
 REASON_ALL_BUSY = msg("Every asset that fits is busy in your window; you are on the waitlist.")
 
@@ -70,8 +72,10 @@ def _validate(session: Session, member: Member, data: RequestInput, now: datetim
 
 
 def submit_request(session: Session, member: Member, data: RequestInput, now: datetime,
-                   time_limit: float = INSTANT_TIME_LIMIT) -> FlexibleRequest:
-    """Record the request and try to place it at once; returns it assigned or waitlisted (with a reason)."""
+                   time_limit: float = INSTANT_TIME_LIMIT, make_room: bool = True) -> FlexibleRequest:
+    """Record the request and try to place it at once; returns it assigned or waitlisted (with a reason).
+    When every fitting asset is busy, `make_room` lets not-yet-started flexible bookings move inside their
+    own windows (fleet/repacking.py)."""
     if not member.active:
         raise Forbidden("Your account is deactivated.")
     category = _validate(session, member, data, now)
@@ -105,10 +109,32 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
                 return request
     assign_waitlisted(session, category.id, request.earliest_start, request.latest_end, now, time_limit,
                       must_include=request)
+    if request.status == RequestStatus.waitlisted and make_room:
+        _make_room(session, request, now, time_limit)
     if request.status == RequestStatus.waitlisted:
         request.waitlist_reason = REASON_ALL_BUSY
     session.flush()
     return request
+
+
+def _make_room(session: Session, request: FlexibleRequest, now: datetime, time_limit: float) -> None:
+    """Re-place movable flexible bookings for the newcomer and the waitlisted requests before it whose windows
+    overlap (they were first; the solver's fair-share priorities decide between them)."""
+    waiting = [r for r in waitlisted_overlapping(session, request.category_id, request.earliest_start,
+                                                 request.latest_end, now) if r is not request][:MAX_WAITING - 1]
+    waiting.append(request)
+    booked = repacking.make_room(session, waiting, now, time_limit, priorities(session, waiting, now))
+    for r in waiting:
+        booking = booked.get(r.id)
+        if booking is None:
+            continue
+        mark_assigned(r, booking, now)
+        if r is not request:
+            notify_member(session, r.member_id, "waitlist_promoted",
+                          msg("Good news: your request got %(asset)s from %(start)s."), now, booking.id,
+                          request_id=r.id, asset=booking.asset.name,
+                          start=When(booking.start_at, booking.asset.hub.timezone))
+    session.flush()
 
 
 def mark_assigned(request: FlexibleRequest, booking, now: datetime) -> None:

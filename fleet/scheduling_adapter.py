@@ -60,9 +60,14 @@ def effective_window(request: FlexibleRequest, now: datetime) -> tuple[datetime,
 
 def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: datetime,
                      priorities: dict[int, int] | None = None, exclude_assets: set[int] = frozenset(),
-                     ignore_bookings: set[int] = frozenset()) -> Snapshot:
-    """A problem with these requests over the assets of their categories, as the database is now."""
+                     ignore_bookings: set[int] = frozenset(),
+                     not_before: dict[int, datetime] | None = None) -> Snapshot:
+    """A problem with these requests over the assets of their categories, as the database is now.
+    `not_before` moves the start of some requests' windows later (request id -> instant)."""
     windows = {r.id: effective_window(r, now) for r in requests}
+    for request_id, instant in (not_before or {}).items():
+        if request_id in windows:
+            windows[request_id] = (max(windows[request_id][0], slot_ceil(instant)), windows[request_id][1])
     live = [r for r in requests if windows[r.id][1] - windows[r.id][0] >= timedelta(minutes=r.duration_minutes)]
     category_ids = {r.category_id for r in requests}
     assets = [a for a in bookable_assets(session, category_ids) if a.id not in exclude_assets] if category_ids else []

@@ -12,6 +12,7 @@ from app.i18n import translate_message
 from app.security import is_safe_next
 from fleet import fair_share
 from fleet import flexible_requests as request_service
+from fleet import repacking
 from fleet.assets import list_assets
 from fleet.categories import get_category, list_categories
 from fleet.db import utcnow
@@ -181,4 +182,5 @@ def how_allocation_works():
     quotas = [c for c in list_categories(db.session) if c.weekly_quota_hours]
     return render_template("requests/how_allocation_works.html", fair_share_title=paragraphs[0],
                            fair_share_rule=paragraphs[1:], quotas=quotas, base_priority=fair_share.BASE_PRIORITY,
-                           instant_seconds=request_service.INSTANT_TIME_LIMIT)
+                           instant_seconds=request_service.INSTANT_TIME_LIMIT,
+                           freeze_hours=int(repacking.FREEZE.total_seconds() // 3600), max_moves=repacking.MAX_MOVES)
