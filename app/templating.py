@@ -10,6 +10,7 @@ from babel.numbers import format_currency
 from flask import Flask, current_app
 from flask_babel import get_locale, gettext
 
+from app import capability_labels
 from app.i18n import format_decimal, format_local, format_number, format_percent, translate_message
 from fleet.localtime import to_local
 
@@ -80,6 +81,14 @@ def init_templating(app: Flask) -> None:
     @app.template_filter("status_label")
     def _status_label(value) -> str:
         return gettext(str(getattr(value, "value", value)).replace("_", " "))
+
+    @app.template_filter("capability_label")
+    def _capability_label(name: str) -> str:
+        return capability_labels.label(name)
+
+    @app.template_filter("capability_value")
+    def _capability_value(name: str, raw) -> str:
+        return capability_labels.value(name, raw)
 
     @app.template_filter("run_progress")
     def _run_progress(run) -> str:

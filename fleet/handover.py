@@ -109,7 +109,7 @@ def _meter(session: Session, asset: Asset, reading: float | None) -> float | Non
     if last is not None and reading < last:
         raise ValidationFailed("The meter reading %(reading)s %(unit)s is below the last one recorded "
                                "(%(last)s %(unit)s); meters do not run backwards.", field="meter_reading",
-                               reading=f"{reading:g}", last=f"{last:g}", unit=unit)
+                               reading=format(reading, "g"), last=format(last, "g"), unit=unit)
     return float(reading)
 
 

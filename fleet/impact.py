@@ -51,7 +51,7 @@ MJ_PER_KWH = 3.6
 CLAIMS_NOT_USED = [
     (msg("A drill is used 6-20 (or 13) minutes in its lifetime."),
      msg("No source: ST07 says 'supposedly'. Not used as a factor.")),
-    (msg("Car sharing saves 80% of energy and material for the same mileage."),
+    (msg("Car sharing saves 80 percent of energy and material for the same mileage."),
      msg("No origin found; a shared car wears out by kilometres, so at equal mileage the embodied saving is much "
          "smaller. Not used as a factor.")),
 ]

@@ -53,7 +53,7 @@ def test_create_edit_retire(client, session, world):
     assert (asset.purchase_cost_minor, asset.currency, asset.purchase_date) == (1850050, "EUR", date(2024, 5, 17))
     assert (asset.meter_unit, asset.status, asset.hub_id) == (MeterUnit.km, AssetStatus.active, world["hub"].id)
     html = client.get("/manage/assets").get_data(as_text=True)
-    assert "Blue van" in html and "seats: 3" in html
+    assert "Blue van" in html and "Seats: 3" in html
 
     edit = client.get(f"/manage/assets/{asset.id}/edit").get_data(as_text=True)
     assert 'value="18500.50"' in edit and 'value="2024-05-17"' in edit and 'value="electric"' in edit

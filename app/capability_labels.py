@@ -1,0 +1,51 @@
+"""Capabilities as people read them: `power_w` is shown as "Power (W)", its value 900 as "900 W", `cordless`
+true as "yes". Capability names are data (a category's schema, written by coordinators in lower-case with
+underscores); a trailing unit is recognised, and common words are translated when the catalogue knows them.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext
+
+from app.i18n import N_, format_number
+
+UNITS = {"w": "W", "kw": "kW", "hp": "hp", "kg": "kg", "t": "t", "km": "km", "m": "m", "cm": "cm", "mm": "mm",
+         "l": "l", "kwh": "kWh", "v": "V", "ah": "Ah", "h": "h", "bar": "bar", "nm": "Nm"}
+
+ACRONYMS = {"pto": "PTO", "usb": "USB", "led": "LED", "gps": "GPS", "ev": "EV"}
+
+# The capability words of the demo pool and of typical pools, so that extraction puts them in the catalogues.
+CAPABILITY_WORDS = (
+    N_("power"), N_("cordless"), N_("weight"), N_("fuel"), N_("cutting width"), N_("induction required"),
+    N_("three phase"), N_("working width"), N_("pto required"), N_("hitch"), N_("payload"), N_("braked"),
+    N_("tipping"), N_("length"), N_("seats"), N_("child seats"), N_("electric"), N_("frame size"), N_("gears"),
+    N_("range"), N_("towbar"), N_("capacity"), N_("height"), N_("width"), N_("volume"), N_("voltage"),
+)
+
+
+def split(name: str) -> tuple[str, str | None]:
+    """("power", "W") for "power_w"; (name in words, None) without a unit."""
+    words = (name or "").split("_")
+    if len(words) > 1 and words[-1] in UNITS:
+        return " ".join(words[:-1]), UNITS[words[-1]]
+    return " ".join(words), None
+
+
+def label(name: str) -> str:
+    base, unit = split(name)
+    text = gettext(base) if base else base
+    text = " ".join(ACRONYMS.get(word, word) for word in text.split(" "))
+    text = text[:1].upper() + text[1:]
+    return f"{text} ({unit})" if unit else text
+
+
+def value(name: str, raw) -> str:
+    """A capability's value for people: yes/no, a number in the locale with its unit, or the text."""
+    if raw is True:
+        return gettext("yes")
+    if raw is False:
+        return gettext("no")
+    if isinstance(raw, (int, float)):
+        number = format_number(raw, 0 if float(raw).is_integer() else 1)
+        unit = split(name)[1]
+        return f"{number} {unit}" if unit else number
+    return str(raw)
