@@ -30,8 +30,10 @@ def split(name: str) -> tuple[str, str | None]:
     return " ".join(words), None
 
 
-def label(name: str) -> str:
+def label(name: str, with_unit: bool = True) -> str:
+    """"Power (W)" for a form field; "Power" (`with_unit=False`) beside a value that carries the unit."""
     base, unit = split(name)
+    unit = unit if with_unit else None
     text = gettext(base) if base else base
     text = " ".join(ACRONYMS.get(word, word) for word in text.split(" "))
     text = text[:1].upper() + text[1:]

@@ -86,6 +86,10 @@ def init_templating(app: Flask) -> None:
     def _capability_label(name: str) -> str:
         return capability_labels.label(name)
 
+    @app.template_filter("capability_name")
+    def _capability_name(name: str) -> str:
+        return capability_labels.label(name, with_unit=False)
+
     @app.template_filter("capability_value")
     def _capability_value(name: str, raw) -> str:
         return capability_labels.value(name, raw)
