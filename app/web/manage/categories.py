@@ -4,15 +4,14 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.forms import checkbox, field_errors, optional_int, required_int
+from app.forms import checkbox, optional_int, required_int, save_or_errors
 from app.i18n import N_
 from app.web.manage import bp
 from fleet import categories as category_service
 from fleet.capabilities import format_schema
-from fleet.errors import DomainError
+from fleet.errors import Conflict
 from fleet.models import CategoryKind
 
 DEFAULTS = {"kind": "tool", "min_duration_minutes": 30, "max_duration_minutes": 7 * 1440, "min_notice_minutes": 0,
@@ -51,7 +50,8 @@ def _category_form(category):
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
-        try:
+
+        def save():
             fields = dict(
                 name=form.get("name", ""), kind=form.get("kind", ""), description=form.get("description", ""),
                 min_duration_minutes=required_int(form, "min_duration_minutes", N_("the minimum duration")),
@@ -65,21 +65,17 @@ def _category_form(category):
                 condition_checklist=form.get("condition_checklist", ""),
             )
             if category is None:
-                saved = category_service.create_category(db.session, current_user, **fields)
-            else:
-                saved = category_service.update_category(db.session, current_user, category.id, **fields)
-            db.session.commit()
+                return category_service.create_category(db.session, current_user, **fields)
+            return category_service.update_category(db.session, current_user, category.id, **fields)
+
+        def duplicate():
+            return Conflict("A category named '%(name)s' exists already.", field="name",
+                            name=form.get("name", "").strip())
+
+        saved, errors, status = save_or_errors(save, duplicate)
+        if saved is not None:
             flash(_("Category %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("manage.categories"))
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            errors, status = field_errors(exc), exc.status
-        except IntegrityError:
-            # another coordinator saved the same name a moment ago; the unique index caught it
-            db.session.rollback()
-            errors, status = {"name": f"A category named {form.get('name', '').strip()!r} exists already."}, 409
     return render_template("manage/category_form.html", category=category, form=form, errors=errors,
                            kinds=[k.value for k in CategoryKind]), status
 

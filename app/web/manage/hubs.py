@@ -7,13 +7,12 @@ from zoneinfo import available_timezones
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.forms import field_errors, optional_float
+from app.forms import optional_float, save_or_errors
 from app.web.manage import bp
 from fleet import hubs as hub_service
-from fleet.errors import DomainError
+from fleet.errors import Conflict
 
 
 @lru_cache(maxsize=1)
@@ -47,26 +46,22 @@ def _hub_form(hub):
     errors, status = {}, 200
     if request.method == "POST":
         form = request.form
-        try:
+
+        def save():
             fields = dict(name=form.get("name", ""), address=form.get("address", ""),
                           lat=optional_float(form, "lat"), lon=optional_float(form, "lon"),
                           timezone=form.get("timezone", ""), opening_hours=form.get("opening_hours", ""))
             if hub is None:
-                saved = hub_service.create_hub(db.session, current_user, **fields)
-            else:
-                saved = hub_service.update_hub(db.session, current_user, hub.id, **fields)
-            db.session.commit()
+                return hub_service.create_hub(db.session, current_user, **fields)
+            return hub_service.update_hub(db.session, current_user, hub.id, **fields)
+
+        def duplicate():
+            return Conflict("A hub named '%(name)s' exists already.", field="name", name=form.get("name", "").strip())
+
+        saved, errors, status = save_or_errors(save, duplicate)
+        if saved is not None:
             flash(_("Hub %(name)s saved.", name=saved.name), "success")
             return redirect(url_for("manage.hubs"))
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            errors, status = field_errors(exc), exc.status
-        except IntegrityError:
-            # another coordinator saved the same name a moment ago; the unique index caught it
-            db.session.rollback()
-            errors, status = {"name": f"A hub named {form.get('name', '').strip()!r} exists already."}, 409
     return render_template("manage/hub_form.html", hub=hub, form=form, errors=errors, zones=zone_names()), status
 
 
