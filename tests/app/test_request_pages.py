@@ -61,6 +61,7 @@ def test_form_asks_for_the_category_first_then_its_capabilities(client, pool):
     assert 'href="/how-allocation-works"' in html
     html = client.get("/requests/new", query_string={"category": pool["cars"].id}).get_data(as_text=True)
     assert 'name="cap_seats"' in html and 'name="cap_towbar"' in html
+    assert "Seats, at least" in html and 'type="hidden" name="cap_towbar" value="no"' in html
     assert 'type="datetime-local"' in html and "Europe/Amsterdam" in html
     assert f'<option value="{pool["van"].id}"' in html  # the category's assets, to prefer one
     r = client.get("/requests/new", query_string={"category": "99999"})
