@@ -70,6 +70,28 @@ def browser():
         b.close()
     if SHOTS.exists():
         print(f"\n[e2e] {len(list(SHOTS.rglob('*.png')))} screenshots in {SHOTS}")
+    if AXE_LOG:
+        _write_axe_summary()
+
+
+# Every axe-core run of the session: (test, viewport, page state, violations), written next to the screenshots.
+AXE_LOG: list[dict] = []
+
+
+def _write_axe_summary() -> None:
+    import json
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "axe-results.json").write_text(json.dumps(AXE_LOG, indent=1))
+    lines = ["test | viewport | page state | critical | serious | moderate | minor | rules"]
+    for run in AXE_LOG:
+        counts = {level: sum(1 for v in run["violations"] if v["impact"] == level)
+                  for level in ("critical", "serious", "moderate", "minor")}
+        rules = ", ".join(sorted({v["id"] for v in run["violations"]})) or "-"
+        lines.append(f"{run['test']} | {run['viewport']} | {run['state']} | {counts['critical']} | "
+                     f"{counts['serious']} | {counts['moderate']} | {counts['minor']} | {rules}")
+    (SHOTS / "axe-summary.txt").write_text("\n".join(lines) + "\n")
+    print(f"[e2e] axe-core: {len(AXE_LOG)} page states checked; summary in {SHOTS / 'axe-summary.txt'}")
 
 
 class Visit:
@@ -115,6 +137,9 @@ class Visit:
         result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
         bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
         self.axe_results.append((label, result["violations"]))
+        AXE_LOG.append({"test": self.test_name, "viewport": self.viewport, "state": label,
+                        "violations": [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+                                        "nodes": len(v["nodes"])} for v in result["violations"]]})
         return bad
 
     def close(self) -> None:

@@ -184,3 +184,32 @@ def test_a_visitor_switches_to_french(visit):
     assert "Trouver quelque chose à emprunter" in page.content() and "Chercher et réserver" in page.content()
     visit.shot("search-in-french")
     assert_accessible(visit, "search in French")
+
+
+def test_a_coordinator_works_in_german(visit):
+    """The language saved on the account follows the coordinator from page to page: the overview, the
+    utilisation dashboard with its charts, and the bookings list."""
+    page = visit.page
+    visit.login("coordinator")
+    visit.go("/manage/")
+    try:
+        page.select_option("#lang-choice", value="de")
+        page.click("form.language button[type=submit]")
+        page.wait_for_load_state()
+        assert page.locator("html").get_attribute("lang") == "de"
+        assert "Übersicht" in page.content() and "Abmelden" in page.content()
+        visit.shot("overview-in-german")
+        assert_accessible(visit, "overview in German")
+        visit.go("/stats")
+        page.wait_for_selector("canvas")
+        assert "Auslastung" in page.content()
+        visit.shot("dashboard-in-german")
+        assert_accessible(visit, "dashboard in German")
+        visit.go("/bookings")
+        assert "Meine Buchungen" in page.content()
+        visit.shot("bookings-in-german")
+        assert_accessible(visit, "bookings in German")
+    finally:  # the choice is saved on the shared demo account: give the other journeys their English back
+        page.select_option("#lang-choice", value="en")
+        page.click("form.language button[type=submit]")
+        page.wait_for_load_state()
