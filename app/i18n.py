@@ -177,6 +177,8 @@ DOMAIN_WORDS = (
     # optimiser runs and the solver's verdict
     N_("queued"), N_("running"), N_("preview"), N_("applied"), N_("discarded"), N_("failed"), N_("optimal"),
     N_("feasible"), N_("unknown"),
+    # fleet plans (PlanningStatus; queued, running and failed are above)
+    N_("finished"),
     # category kinds, meter units, cost kinds
     N_("tool"), N_("machine"), N_("vehicle"), N_("km"), N_("hours"), N_("repair"), N_("insurance"),
     N_("yearly"), N_("other"),

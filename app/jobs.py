@@ -1,4 +1,4 @@
-"""Background optimiser runs: an RQ worker when REDIS_URL is set, else a thread in this process.
+"""Background optimiser runs and fleet plans: an RQ worker when REDIS_URL is set, else a thread in this process.
 
 The job opens its own app context and database session, commits after each progress step (so the run's
 page shows where it is) and records a failure on the run instead of losing it.
@@ -38,25 +38,76 @@ def run_optimiser(run_id: int, app: Flask | None = None, database_url: str | Non
             db.session.remove()
 
 
+def run_planning(run_id: int, app: Flask | None = None, database_url: str | None = None) -> None:
+    """Compute one queued fleet plan (fleet/planning.py); like `run_optimiser`, a failure is recorded on the
+    run (status failed, the error) and never lost."""
+    from app.extensions import db
+    from fleet.db import utcnow
+    from fleet.planning import execute_plan, fail_plan
+
+    if app is None:
+        from app import create_app
+
+        app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url} if database_url else None)
+    with app.app_context():
+        try:
+            execute_plan(db.session, run_id, utcnow(), progress=lambda _message: db.session.commit())
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - the run must end in a recorded state, whatever happened
+            log.exception("planning run %s failed", run_id)
+            db.session.rollback()
+            fail_plan(db.session, run_id, f"{type(exc).__name__}: {exc}", utcnow())
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
 def redis_connection():
     from redis import Redis
 
     return Redis.from_url(current_app.config["REDIS_URL"])
 
 
-def start_run(run_id: int) -> str:
-    """Hand the run to a worker; returns how ("rq" or "thread"). Call after the run's row is committed."""
+def _start(job, run_id: int, kind: str) -> str:
+    """Hand `job(run_id, app, database_url)` to an RQ worker, or else to a thread of this process (kept in
+    app.extensions[f"{kind}_threads"], so tests can wait for it). Returns "rq" or "thread"."""
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
         from rq import Queue
 
         Queue(QUEUE_NAME, connection=redis_connection()).enqueue(
-            run_optimiser, run_id, None, app.config.get("JOB_DATABASE_URL"), job_timeout=3600)
+            job, run_id, None, app.config.get("JOB_DATABASE_URL"), job_timeout=3600)
         return "rq"
-    thread = threading.Thread(target=run_optimiser, args=(run_id, app), name=f"optimiser-run-{run_id}", daemon=True)
+    thread = threading.Thread(target=job, args=(run_id, app), name=f"{kind}-run-{run_id}", daemon=True)
     thread.start()
-    app.extensions.setdefault("optimiser_threads", []).append(thread)
+    threads = app.extensions.setdefault(f"{kind}_threads", [])
+    threads[:] = [t for t in threads if t.is_alive()]  # a long-lived process keeps only the running ones
+    threads.append(thread)
     return "thread"
+
+
+def start_run(run_id: int) -> str:
+    """Hand the optimiser run to a worker; returns how ("rq" or "thread"). Call after the run's row is
+    committed."""
+    return _start(run_optimiser, run_id, "optimiser")
+
+
+def start_planning_run(run_id: int) -> str:
+    """Hand the queued fleet plan to a worker; returns how ("rq" or "thread"), or "failed" when it could not be
+    handed over (Redis down): that is then recorded on the run, which would otherwise wait forever. Call after
+    the run's row is committed."""
+    try:
+        return _start(run_planning, run_id, "planning")
+    except Exception as exc:  # noqa: BLE001 - whatever stopped the hand-over, the run must not stay queued
+        from app.extensions import db
+        from fleet.db import utcnow
+        from fleet.planning import fail_plan
+
+        log.exception("planning run %s could not be started", run_id)
+        db.session.rollback()
+        fail_plan(db.session, run_id, f"The job could not be started: {type(exc).__name__}: {exc}", utcnow())
+        db.session.commit()
+        return "failed"
 
 
 def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:

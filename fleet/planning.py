@@ -3,7 +3,9 @@
 A run takes the demand recorded over a past period (bookings, rejected bookings, waitlisted and expired
 flexible requests: `scheduling_adapter.planning_problem`), runs the planner of `scheduling/planning.py` on it
 through the adapter, and stores the instance and the report together, so the page shows the evidence and
-anyone can reproduce it with `python -m scheduling plan instance.json`.
+anyone can reproduce it with `python -m scheduling plan instance.json`. The request that asks for a plan only
+stores it queued (`create_plan`); a background job (app/jobs.py) computes it (`execute_plan`), committing
+its progress, and records on the run why it failed if it does (`fail_plan`).
 
 Each recommendation is also put in impact units, from the category's impact factors (fleet/impact.py): an
 asset not bought is its embodied material, energy and CO2e not spent (low / central / high, per unit), and
@@ -14,15 +16,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fleet import scheduling_adapter as adapter
-from fleet.errors import NotFound, ValidationFailed
-from fleet.messages import msg
+from fleet.errors import Conflict, NotFound, ValidationFailed
+from fleet.messages import Term, english, msg
 from fleet.impact import MJ_PER_KWH, SCENARIOS, _effective, category_choices, factor_table
-from fleet.models import Asset, Category, Hub, Member, PlanningRun
+from fleet.models import Asset, Category, Hub, Member, PlanningRun, PlanningStatus
 from fleet.permissions import require_coordinator
 
 MAX_PERIOD_DAYS = 90
@@ -100,33 +103,96 @@ def enrich(session: Session, report: dict) -> dict:
 @dataclass
 class PlanView:
     run: PlanningRun
-    report: dict
+    report: dict | None  # None until the run has finished
+
+
+# A run's progress line (PlanningRun.progress, stored in English): the templates, whose values are the run's own
+# figures, so `progress_message` can give the template back to show it translated.
+PROGRESS_WAITING = msg("Waiting for a worker")
+PROGRESS_READING = msg("Reading the recorded demand")
+PROGRESS_PLANNING = msg("Planning on %(requests)s bookings and requests over %(assets)s assets "
+                        "(at most %(seconds)s s)")
+PROGRESS_FINISHED = msg("Finished")
+PROGRESS_FAILED = msg("Failed")
+
+
+def _progress_values(run: PlanningRun) -> dict:
+    return {"requests": run.requests_count, "assets": run.assets_count, "seconds": f"{run.time_limit_seconds:g}"}
+
+
+def progress_message(run: PlanningRun) -> tuple[str, dict]:
+    """The run's progress line as a template and its values (fleet/messages.py), to show it translated. A
+    line no template explains comes back as it is, without values."""
+    values = _progress_values(run)
+    for template in (PROGRESS_WAITING, PROGRESS_READING, PROGRESS_PLANNING, PROGRESS_FINISHED, PROGRESS_FAILED):
+        if english(template, values) == run.progress:
+            return template, values
+    return run.progress, {}
 
 
 def create_plan(session: Session, actor: Member, days: int, time_limit: float, now: datetime) -> PlanningRun:
-    """Plan on the demand of the last `days` days, within `time_limit` seconds, and store the result."""
+    """Store a queued plan on the demand of the last `days` days, to be computed within `time_limit` seconds
+    by `execute_plan` (a background job: app/jobs.py)."""
     require_coordinator(actor)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_PERIOD_DAYS:
         raise ValidationFailed("The period is 1 to %(days)s days.", field="days", days=MAX_PERIOD_DAYS)
-    if not isinstance(time_limit, (int, float)) or not 1 <= time_limit <= MAX_TIME_LIMIT:
+    if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) \
+            or not 1 <= time_limit <= MAX_TIME_LIMIT:  # also refuses nan
         raise ValidationFailed("The time limit is 1 to %(seconds)g seconds.", field="time_limit",
                                seconds=MAX_TIME_LIMIT)
-    start, end = now - timedelta(days=days), now
-    problem = adapter.planning_problem(session, start, end)
-    report = enrich(session, adapter.plan_fleet(problem, float(time_limit)))
-    run = PlanningRun(started_by_id=actor.id, created_at=now, period_start=problem.horizon.start,
-                      period_end=problem.horizon.end, time_limit_seconds=float(time_limit),
-                      wall_seconds=report["wall_seconds"],
-                      requests_count=len(problem.requests) + len(problem.bookings), assets_count=len(problem.assets),
-                      instance_json=adapter.problem_json(problem), result_json=json.dumps(report))
+    run = PlanningRun(started_by_id=actor.id, created_at=now, period_start=now - timedelta(days=days),
+                      period_end=now, time_limit_seconds=float(time_limit), status=PlanningStatus.queued,
+                      progress=PROGRESS_WAITING)
     session.add(run)
     session.flush()
     return run
 
 
-def list_plans(session: Session, actor: Member, limit: int = 20) -> list[PlanningRun]:
+def execute_plan(session: Session, run_id: int, now: datetime,
+                 progress: Callable[[str], None] = lambda message: None) -> PlanningRun:
+    """Compute a queued plan and store its instance and report. `progress` is called between steps (the job
+    commits there so the run's page can show it). A run that already ended is left as it is (a job delivered
+    twice computes nothing twice)."""
+    run = session.get(PlanningRun, run_id)
+    if run is None:
+        raise NotFound("No such planning run.")
+    if run.status in (PlanningStatus.finished, PlanningStatus.failed):
+        return run
+    run.status, run.progress = PlanningStatus.running, PROGRESS_READING
+    progress(run.progress)
+    problem = adapter.planning_problem(session, run.period_start, run.period_end)
+    run.period_start, run.period_end = problem.horizon.start, problem.horizon.end
+    run.requests_count, run.assets_count = len(problem.requests) + len(problem.bookings), len(problem.assets)
+    run.progress = english(PROGRESS_PLANNING, _progress_values(run))
+    progress(run.progress)
+    report = enrich(session, adapter.plan_fleet(problem, run.time_limit_seconds))
+    run.instance_json, run.result_json = adapter.problem_json(problem), json.dumps(report)
+    run.wall_seconds = report["wall_seconds"]
+    run.status, run.progress = PlanningStatus.finished, PROGRESS_FINISHED
+    run.finished_at = now + timedelta(seconds=report["wall_seconds"])
+    session.flush()
+    return run
+
+
+def fail_plan(session: Session, run_id: int, message: str, now: datetime) -> None:
+    """Record why a run could not be computed (the job's last word on it)."""
+    run = session.get(PlanningRun, run_id)
+    if run is not None:
+        run.status, run.error, run.finished_at = PlanningStatus.failed, message[:2000], now
+        run.progress = PROGRESS_FAILED
+        session.flush()
+
+
+def list_plans(session: Session, actor: Member, limit: int = 20, offset: int = 0,
+               status: PlanningStatus | None = None) -> tuple[list[PlanningRun], int]:
+    """The newest runs first, and how many there are in all."""
     require_coordinator(actor)
-    return list(session.scalars(select(PlanningRun).order_by(PlanningRun.id.desc()).limit(limit)))
+    query = select(PlanningRun)
+    if status is not None:
+        query = query.where(PlanningRun.status == status)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    runs = session.scalars(query.order_by(PlanningRun.id.desc()).limit(limit).offset(offset))
+    return list(runs), total
 
 
 def get_plan(session: Session, actor: Member, run_id: int) -> PlanView:
@@ -134,4 +200,14 @@ def get_plan(session: Session, actor: Member, run_id: int) -> PlanView:
     run = session.get(PlanningRun, run_id)
     if run is None:
         raise NotFound("No such planning run.")
-    return PlanView(run, json.loads(run.result_json))
+    finished = run.status == PlanningStatus.finished and run.result_json is not None
+    return PlanView(run, json.loads(run.result_json) if finished else None)
+
+
+def finished_plan(session: Session, actor: Member, run_id: int) -> PlanView:
+    """A run with its report; a run still being computed, or failed, has none to give (409)."""
+    view = get_plan(session, actor, run_id)
+    if view.report is None:
+        raise Conflict("Plan %(id)s is %(status)s: it has no report yet.", id=run_id,
+                       status=Term(view.run.status.value))
+    return view

@@ -93,3 +93,34 @@ def test_upgrade_keeps_existing_rows(scratch_app):
         with db.engine.connect() as conn:
             row = conn.execute(text("SELECT note, attention FROM booking WHERE id = 1")).one()
         assert row == ("keep me", "")
+
+
+def test_planning_runs_made_before_0010_are_finished(scratch_app):
+    """Plans were computed in the request before 0010: their rows become finished runs with their report; a
+    downgrade keeps them and drops only runs that never finished (the old shape requires a report)."""
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from fleet.models import PlanningRun, PlanningStatus
+
+    with scratch_app.app_context():
+        upgrade(revision="0009")
+        with db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO planning_run (id, created_at, period_start, period_end, "
+                              "time_limit_seconds, wall_seconds, requests_count, assets_count, instance_json, "
+                              "result_json) VALUES (1, '2026-03-01 10:00:00+00', '2026-02-01 10:00:00+00', "
+                              "'2026-03-01 10:00:00+00', 30, 2.5, 4, 3, '{\"version\": 1}', '{\"categories\": []}')"))
+        upgrade()
+        run = db.session.get(PlanningRun, 1)
+        assert run.status == PlanningStatus.finished and run.progress == "Finished" and run.error == ""
+        assert run.finished_at == run.created_at and run.result_json == '{"categories": []}'
+        db.session.add(PlanningRun(id=2, period_start=run.period_start, period_end=run.period_end,
+                                   time_limit_seconds=30.0))
+        db.session.commit()
+        assert db.session.get(PlanningRun, 2).status == PlanningStatus.queued
+        db.session.remove()
+        downgrade(revision="0009")
+        with db.engine.connect() as conn:
+            assert conn.execute(text("SELECT id, result_json FROM planning_run")).all() == [(1, '{"categories": []}')]
+        upgrade()

@@ -163,3 +163,6 @@ RESPONSES.update(STATS_RESPONSES)
 from app.api.costs_schemas import COSTS_RESPONSES  # noqa: E402
 
 RESPONSES.update(COSTS_RESPONSES)
+from app.api.planning_schemas import PLANNING_RESPONSES  # noqa: E402
+
+RESPONSES.update(PLANNING_RESPONSES)

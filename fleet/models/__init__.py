@@ -6,7 +6,7 @@ from fleet.models.bookings import HOLDING_STATUSES, Booking, BookingStatus
 from fleet.models.api import ApiToken, IdempotencyKey
 from fleet.models.impact import CategoryImpactFactors
 from fleet.models.flexible import FlexibleRequest, Notification, OptimiserRun, RequestStatus, RunStatus
-from fleet.models.costs import CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, PlanningRun
+from fleet.models.costs import CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, PlanningRun, PlanningStatus
 from fleet.models.handover import (
     BookingSeries, DamageReport, DamageStatus, Handover, HandoverKind, NotificationPreference,
 )
@@ -16,6 +16,6 @@ __all__ = [
     "AssetStatus", "MeterUnit", "MaintenanceWindow", "Booking", "BookingStatus", "HOLDING_STATUSES", "ApiToken", "IdempotencyKey",
     "CategoryImpactFactors",
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",
-    "CostRecord", "CostKind", "CategoryFee", "LedgerEntry", "LedgerKind", "PlanningRun",
+    "CostRecord", "CostKind", "CategoryFee", "LedgerEntry", "LedgerKind", "PlanningRun", "PlanningStatus",
     "Handover", "HandoverKind", "DamageReport", "DamageStatus", "BookingSeries", "NotificationPreference",
 ]

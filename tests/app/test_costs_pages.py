@@ -114,6 +114,9 @@ def test_planning_page_computes_stores_and_offers_the_instance(client, pool, ses
     assert session.scalar(select(func.count(PlanningRun.id))) == 0
     r = client.post("/manage/planning", data={"days": "7", "time_limit": "5"})
     assert r.status_code == 302
+    session.close()  # the plan is computed by a background thread (no REDIS_URL here): wait for it
+    for thread in client.application.extensions.pop("planning_threads"):
+        thread.join(120)
     page = client.get(r.headers["Location"])
     assert page.status_code == 200 and "What to buy next" in page.get_data(as_text=True)
     run = session.scalar(select(PlanningRun))

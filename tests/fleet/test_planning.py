@@ -5,12 +5,13 @@ import json
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from fleet import planning
 from fleet import scheduling_adapter as adapter
 from fleet.db import utcnow
-from fleet.errors import Forbidden, ValidationFailed
-from fleet.models import BookingStatus, FlexibleRequest, RequestStatus, Role
+from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fleet.models import BookingStatus, FlexibleRequest, PlanningRun, PlanningStatus, RequestStatus, Role
 
 
 def _day(now, days_ago: int, hour: int):
@@ -53,6 +54,15 @@ def test_the_instance_holds_the_recorded_demand(pool, session):
 def test_plan_surplus_and_next_acquisition_at_the_farm(pool, session):
     run = planning.create_plan(session, pool["coordinator"], 14, 30, pool["now"])
     session.commit()
+    assert run.status == PlanningStatus.queued and run.result_json is None
+    assert planning.get_plan(session, pool["coordinator"], run.id).report is None
+    steps = []
+    planning.execute_plan(session, run.id, pool["now"], progress=steps.append)
+    session.commit()
+    assert run.status == PlanningStatus.finished and run.finished_at >= pool["now"]
+    assert steps == ["Reading the recorded demand",
+                     "Planning on 25 bookings and requests over 3 assets (at most 30 s)"]
+    assert planning.progress_message(run) == ("Finished", {"requests": 25, "assets": 3, "seconds": "30"})
     report = planning.get_plan(session, pool["coordinator"], run.id).report
     bikes = str(pool["bikes"].id)
     cat = next(c for c in report["categories"] if c["category"] == bikes)
@@ -83,7 +93,32 @@ def test_plan_surplus_and_next_acquisition_at_the_farm(pool, session):
 def test_plan_input_is_checked(pool, session):
     with pytest.raises(Forbidden):
         planning.create_plan(session, pool["alice"], 14, 10, pool["now"])
-    for days, limit, field in ((0, 10, "days"), (91, 10, "days"), (14, 0.5, "time_limit"), (14, 1000, "time_limit")):
+    for days, limit, field in ((0, 10, "days"), (91, 10, "days"), (14, 0.5, "time_limit"), (14, 1000, "time_limit"),
+                               (True, 10, "days"), (14.0, 10, "days"), (14, float("nan"), "time_limit"),
+                               (14, True, "time_limit")):
         with pytest.raises(ValidationFailed) as exc:
             planning.create_plan(session, pool["coordinator"], days, limit, pool["now"])
         assert exc.value.field == field
+    assert session.scalar(select(func.count(PlanningRun.id))) == 0
+
+
+def test_a_run_ends_finished_or_failed_once(pool, session):
+    """A job delivered twice computes nothing twice; a failure is kept on the run with its message."""
+    coordinator = pool["coordinator"]
+    done = planning.create_plan(session, coordinator, 7, 5, pool["now"])
+    planning.execute_plan(session, done.id, pool["now"])
+    report = done.result_json
+    planning.execute_plan(session, done.id, pool["now"], progress=lambda m: pytest.fail("computed again"))
+    assert done.status == PlanningStatus.finished and done.result_json == report
+    broken = planning.create_plan(session, coordinator, 7, 5, pool["now"])
+    planning.fail_plan(session, broken.id, "RuntimeError: the solver fell over", pool["now"])
+    session.commit()
+    assert broken.status == PlanningStatus.failed and broken.error == "RuntimeError: the solver fell over"
+    assert broken.progress == "Failed" and broken.finished_at == pool["now"]
+    planning.execute_plan(session, broken.id, pool["now"], progress=lambda m: pytest.fail("computed a failed run"))
+    with pytest.raises(Conflict):
+        planning.finished_plan(session, coordinator, broken.id)
+    with pytest.raises(NotFound):
+        planning.execute_plan(session, 999_999, pool["now"])
+    runs, total = planning.list_plans(session, coordinator, status=PlanningStatus.failed)
+    assert total == 1 and [r.id for r in runs] == [broken.id]

@@ -82,6 +82,7 @@ EXPECTATIONS: dict[str, dict] = {
     "manage.planning_run": COORDINATOR,
     "manage.planning_instance": COORDINATOR,
     "manage.planning_report": COORDINATOR,
+    "api.get_planning_run": COORDINATOR,
     "manage.set_fee": COORDINATOR,
     # handover: check-out/in of one's own booking, damage reports (anyone may report; the photo is the
     # reporter's and the coordinators'), recurring series, QR labels and repairs for coordinators
@@ -105,15 +106,17 @@ EXPECTATIONS: dict[str, dict] = {
 # optimiser run), the object is made for that test: (world key, maker).
 def _planning_run(session, world) -> int:
     from fleet.db import utcnow
-    from fleet.planning import create_plan
+    from fleet.planning import create_plan, execute_plan
 
     run = create_plan(session, world.members["coordinator"], 7, 2.0, utcnow())
+    execute_plan(session, run.id, utcnow())  # finished, so its report and instance can be read
     session.commit()
     return run.id
 
 
 OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
-             for endpoint in ("manage.planning_run", "manage.planning_instance", "manage.planning_report")}
+             for endpoint in ("manage.planning_run", "manage.planning_instance", "manage.planning_report",
+                              "api.get_planning_run")}
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}}

@@ -1,26 +1,31 @@
-"""Fleet planning for coordinators: compute a plan on the recorded demand (on a POST, stored), read its
-recommendations with their evidence, download the instance it ran on."""
+"""Fleet planning for coordinators: ask for a plan on the recorded demand (a POST stores it queued and hands it
+to a background job), watch it being computed, read its recommendations with their evidence, download the
+instance it ran on."""
 from __future__ import annotations
 
 import json
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
 from app.forms import field_errors, optional_float, required_int
-from app.i18n import N_
+from app.i18n import N_, translate_message
+from app.jobs import start_planning_run
 from app.web.manage import bp
 from fleet import planning as planning_service
 from fleet.db import utcnow
 from fleet.errors import DomainError, ValidationFailed
 
 DEFAULTS = {"days": "28", "time_limit": "30"}
+REFRESH_SECONDS = 2
 
 
 def _list_page(form: dict, errors: dict, status: int = 200):
-    return render_template("manage/planning.html", runs=planning_service.list_plans(db.session, current_user),
-                           form=form, errors=errors, max_days=planning_service.MAX_PERIOD_DAYS,
+    runs, _total = planning_service.list_plans(db.session, current_user)
+    return render_template("manage/planning.html", runs=runs, form=form, errors=errors,
+                           max_days=planning_service.MAX_PERIOD_DAYS,
                            max_time=int(planning_service.MAX_TIME_LIMIT)), status
 
 
@@ -45,24 +50,33 @@ def start_planning():
         if exc.status in (403, 404):
             raise
         return _list_page(form.to_dict(), field_errors(exc), exc.status)
+    # Nothing touches the database between the commit and the hand-over: the job opens its own session.
+    how = start_planning_run(run_id)
+    if how == "failed":
+        flash(_("Plan %(id)s could not be started; see the error below.", id=run_id), "error")
+    else:
+        flash(_("Plan %(id)s started (on a worker).", id=run_id) if how == "rq"
+              else _("Plan %(id)s started (in the background).", id=run_id), "success")
     return redirect(url_for("manage.planning_run", run_id=run_id))
 
 
 @bp.route("/planning/<id:run_id>")
 def planning_run(run_id: int):
     view = planning_service.get_plan(db.session, current_user, run_id)
-    return render_template("manage/planning_run.html", run=view.run, report=view.report)
+    progress = translate_message(*planning_service.progress_message(view.run)) or ""
+    return render_template("manage/planning_run.html", run=view.run, report=view.report, progress=progress,
+                           refresh_seconds=REFRESH_SECONDS)
 
 
 @bp.route("/planning/<id:run_id>/instance.json")
 def planning_instance(run_id: int):
-    view = planning_service.get_plan(db.session, current_user, run_id)
+    view = planning_service.finished_plan(db.session, current_user, run_id)
     return Response(view.run.instance_json, mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="planning-{run_id}-instance.json"'})
 
 
 @bp.route("/planning/<id:run_id>/report.json")
 def planning_report(run_id: int):
-    view = planning_service.get_plan(db.session, current_user, run_id)
+    view = planning_service.finished_plan(db.session, current_user, run_id)
     return Response(json.dumps(view.report, indent=1), mimetype="application/json",
                     headers={"Content-Disposition": f'attachment; filename="planning-{run_id}-report.json"'})
