@@ -24,10 +24,14 @@ def postgres_available() -> bool:
         return bool(os.environ.get("COMMONPOOL_TEST_POSTGRES_URL"))
 
 
+# "Today" for the whole test session, fixed when it starts: a module-level NOW = at(0, 6) and an at(3, 8)
+# inside a test must agree even when the run crosses midnight.
+TODAY = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def at(days: int = 1, hour: int = 10, minute: int = 0) -> datetime:
     """A UTC instant `days` from today at hour:minute; tests use the future so bookings are allowed."""
-    today = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    return today + timedelta(days=days, hours=hour, minutes=minute)
+    return TODAY + timedelta(days=days, hours=hour, minutes=minute)
 
 
 def password_hash() -> str:
