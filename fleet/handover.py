@@ -132,7 +132,7 @@ def _record_damage(session: Session, actor: Member, asset: Asset, booking: Booki
     if photo is not None:
         if photo_dir is None:
             raise ValidationFailed("Photos cannot be stored here.", field="photo")
-        name = store_photo(photo_dir, photo, extension)
+        name = store_photo(photo_dir, photo, extension, session=session)
     report = DamageReport(asset_id=asset.id, booking_id=booking.id if booking else None, reported_by_id=actor.id,
                           reported_at=now, description=description, unusable=unusable, photo_name=name,
                           photo_content_type=None if name is None else ("image/png" if extension == "png"
@@ -359,6 +359,7 @@ def handover_bookings(session: Session, actor: Member, asset_id: int, now: datet
 class RecordedUse:
     use: float      # km or hours by the assets' meters, summed over bookings read at both ends
     hours: float    # how long those bookings were (their booked time), to take them out of the estimate
+    bookings: int = 0  # how many bookings were read at both ends
 
 
 def recorded_use_by_asset(session: Session, start: datetime, end: datetime,
@@ -371,7 +372,7 @@ def recorded_use_by_asset(session: Session, start: datetime, end: datetime,
 
     out, back = aliased(Handover), aliased(Handover)
     query = (select(back.asset_id, func.sum(back.meter_reading - out.meter_reading),
-                    func.sum(epoch_seconds(Booking.end_at) - epoch_seconds(Booking.start_at)))
+                    func.sum(epoch_seconds(Booking.end_at) - epoch_seconds(Booking.start_at)), func.count(back.id))
              .join(out, and_(out.booking_id == back.booking_id, out.kind == HandoverKind.check_out))
              .join(Booking, Booking.id == back.booking_id)
              .where(back.kind == HandoverKind.check_in, back.at >= start, back.at < end,
@@ -379,4 +380,5 @@ def recorded_use_by_asset(session: Session, start: datetime, end: datetime,
              .group_by(back.asset_id))
     if asset_ids is not None:
         query = query.where(back.asset_id.in_(asset_ids))
-    return {a: RecordedUse(float(use or 0), int(seconds or 0) / 3600) for a, use, seconds in session.execute(query)}
+    return {a: RecordedUse(float(use or 0), int(seconds or 0) / 3600, n)
+            for a, use, seconds, n in session.execute(query)}

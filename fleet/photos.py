@@ -3,15 +3,29 @@ EXIF and any trailing payload) and stored under a generated name outside the web
 
 What the uploader claims (file name, Content-Type) is never trusted: HTML, SVG or a script with an image's
 name is refused because Pillow cannot decode it as one of the allowed formats.
+
+A photo is written while its damage report is being inserted, inside the database transaction: when that
+transaction (or the savepoint the photo was written in) rolls back, the file is deleted again, so no file is
+left that no row refers to. Files orphaned anyway (a process killed between the write and the commit) are
+found by `orphaned_photos` (`flask bookings clean-photos`).
 """
 from __future__ import annotations
 
 import io
+import logging
 import re
 import secrets
+import stat
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
+
 from fleet.errors import NotFound, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000          # a decompression bomb is refused before it is decoded
@@ -55,14 +69,22 @@ def clean_photo(data: bytes) -> tuple[bytes, str]:
         raise refused from None
 
 
-def store_photo(directory: Path, data: bytes, extension: str) -> str:
-    """Write cleaned bytes under a random name; returns the name."""
+def store_photo(directory: Path, data: bytes, extension: str, *, session: Session | None = None) -> str:
+    """Write cleaned bytes under a random name; returns the name. With a session, the file belongs to its
+    current transaction: it is deleted again if that transaction rolls back."""
     directory.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_hex(16)}.{extension}"
     path = directory / name
-    with open(path, "xb") as fh:
-        fh.write(data)
-    path.chmod(0o640)
+    fh = open(path, "xb")  # refuses an existing name before creating anything
+    try:
+        with fh:
+            if session is not None:
+                _written_in_transaction(session, path)
+            fh.write(data)
+        path.chmod(0o640)
+    except BaseException:
+        path.unlink(missing_ok=True)  # ours: created above
+        raise
     return name
 
 
@@ -78,3 +100,108 @@ def photo_path(directory: Path, name: str) -> Path:
 
 def content_type_for(name: str) -> str:
     return CONTENT_TYPES[name.rsplit(".", 1)[1]]
+
+
+# --- files written inside a transaction ----------------------------------------------------------------------
+#
+# Why delete on rollback rather than write under a temporary name and rename on commit: whatever goes wrong
+# here (a crash, a failed unlink) can then only leave a file no row refers to, which the sweep below removes.
+# Renaming after COMMIT would have the opposite failure: a crash or a failed rename right after the commit
+# leaves a committed damage report whose photo does not exist, and readers would see the row before its file.
+#
+# The files are tracked per SessionTransaction in session.info, so a savepoint that rolls back deletes the
+# files written inside it, a released savepoint hands them to the transaction around it, and only the outermost
+# commit keeps them. Rollback and close both end the transaction without a commit: both delete.
+
+_PENDING = "fleet.photos.pending"        # {SessionTransaction: [Path, ...]} files written in that transaction
+_COMMITTING = "fleet.photos.committing"  # the transaction whose commit has just succeeded
+
+
+def _written_in_transaction(session: Session | scoped_session, path: Path) -> None:
+    if isinstance(session, scoped_session):
+        session = session()  # the transaction is the current Session's
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    if transaction is None:
+        session.connection()  # begins the transaction the row will be written in
+        transaction = session.get_transaction()
+    session.info.setdefault(_PENDING, {}).setdefault(transaction, []).append(path)
+
+
+def pending_photo_files(session: Session | scoped_session) -> list[Path]:
+    """Files written in the session's open transactions, not committed yet."""
+    if isinstance(session, scoped_session):
+        session = session()
+    return [p for paths in session.info.get(_PENDING, {}).values() for p in paths]
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.get(_PENDING):
+        # Fired for a released savepoint too; the innermost open transaction is the one committing.
+        session.info[_COMMITTING] = session.get_nested_transaction() or session.get_transaction()
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _settle(session: Session, transaction: SessionTransaction) -> None:
+    if _PENDING not in session.info and _COMMITTING not in session.info:  # the common case: no photo here
+        return
+    committed = session.info.get(_COMMITTING) is transaction
+    if committed:
+        session.info.pop(_COMMITTING, None)
+    pending = session.info.get(_PENDING, {})
+    paths = pending.pop(transaction, None)
+    if not pending:
+        session.info.pop(_PENDING, None)
+    if not paths:
+        return
+    if committed:
+        if transaction.nested and transaction.parent is not None:
+            pending = session.info.setdefault(_PENDING, {})
+            pending.setdefault(transaction.parent, []).extend(paths)
+        return
+    for path in paths:
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not delete the photo %s of a rolled-back transaction; the orphan sweep will",
+                        path.name)
+
+
+# --- photo files no row refers to ------------------------------------------------------------------------------
+
+ORPHAN_MIN_AGE = timedelta(hours=1)  # younger files may belong to a transaction still in progress
+
+
+def orphaned_photos(session: Session, directory: Path, now: datetime, *,
+                    min_age: timedelta = ORPHAN_MIN_AGE) -> list[Path]:
+    """Stored photo files (generated names only) older than `min_age` that no damage report refers to."""
+    from fleet.models import DamageReport
+
+    if not directory.is_dir():
+        return []
+    cutoff = (now - min_age).timestamp()
+    candidates: dict[str, Path] = {}
+    for path in directory.iterdir():
+        if not NAME_PATTERN.match(path.name):
+            continue
+        info = path.lstat()
+        if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+            candidates[path.name] = path
+    names = sorted(candidates)
+    referenced: set[str] = set()
+    for i in range(0, len(names), 500):  # a bounded IN list per query, however many files there are
+        referenced.update(session.scalars(select(DamageReport.photo_name)
+                                          .where(DamageReport.photo_name.in_(names[i:i + 500]))))
+    return [candidates[n] for n in names if n not in referenced]
+
+
+def delete_photo_files(paths: Iterable[Path]) -> int:
+    """Delete the files; returns how many were deleted."""
+    deleted = 0
+    for path in paths:
+        try:
+            path.unlink()
+            deleted += 1
+        except FileNotFoundError:
+            pass
+    return deleted

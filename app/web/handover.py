@@ -341,6 +341,30 @@ def deliver_notifications_command() -> None:
     click.echo(", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to send")
 
 
+@bp.cli.command("clean-photos")
+@click.option("--delete", "delete_them", is_flag=True, help="Delete the files; without it, only list them.")
+@click.option("--min-age-hours", type=click.FloatRange(min=1), default=1, show_default=True,
+              help="Leave younger files alone: they may belong to a transaction still in progress.")
+def clean_photos_command(delete_them: bool, min_age_hours: float) -> None:
+    """List damage photo files that no report refers to (older than an hour); --delete deletes them."""
+    from datetime import timedelta
+
+    from fleet.photos import delete_photo_files, orphaned_photos
+
+    directory = photo_dir()
+    try:
+        orphans = orphaned_photos(db.session, directory, utcnow(), min_age=timedelta(hours=min_age_hours))
+    finally:
+        db.session.rollback()
+    for path in orphans:
+        click.echo(str(path))
+    what = f"{len(orphans)} unreferenced photo file{'s' if len(orphans) != 1 else ''} in {directory}"
+    if not delete_them:
+        click.echo(f"{what} (dry run: nothing deleted; pass --delete to delete them).")
+        return
+    click.echo(f"{what}: {delete_photo_files(orphans)} deleted.")
+
+
 @bp.cli.command("tick")
 def tick_command() -> None:
     """All of the above, as a scheduler would run them every few minutes."""
