@@ -11,6 +11,10 @@ Definitions (the public page states them too):
   for a hub with opening hours just because loans run overnight.
 - *held hours*: the whole time such bookings keep the asset, clipped to the period only (used for wear in
   the impact figures and for a member's own hours).
+- *recorded use* (on request): what the meters recorded, check-in reading minus check-out reading, summed
+  over the bookings read at both ends and checked in inside the period; km for km meters and hours for hour
+  meters, never added together. For hour meters the *run share* is those engine hours over the booked time
+  of the same bookings: how much of the booked time the machine actually ran.
 
 Every booking sum is an aggregate in the database: each booking is clipped to the open intervals with CASE
 expressions on integer epoch seconds, which read the same on SQLite and PostgreSQL. No Python loop ever sees
@@ -31,7 +35,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from fleet.errors import ValidationFailed
 from fleet.models import (
-    Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow, RequestStatus,
+    Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow, MeterUnit,
+    RequestStatus,
 )
 from fleet.opening_hours import parse_opening_hours
 
@@ -184,6 +189,37 @@ class Figures:
 
 
 @dataclass
+class MeterUse:
+    """What the meters recorded at handover (see the module's definitions). The counts tell "no meter of that
+    kind" (no km_meters / hour_meters) from "no readings" (meters but no booking read at both ends)."""
+
+    km_meters: int = 0           # assets with a km meter
+    hour_meters: int = 0         # assets with an hour meter
+    km: float = 0.0
+    km_readings: int = 0         # bookings of km-meter assets read at check-out and check-in
+    engine_hours: float = 0.0
+    hour_readings: int = 0       # bookings of hour-meter assets read at check-out and check-in
+    read_booked_hours: float = 0.0  # the booked time of those hour-meter bookings
+
+    @property
+    def run_share(self) -> float | None:
+        """Engine hours over the booked hours of the same bookings; None without readings. Bookings without
+        readings add to neither side, so a missed reading does not look like an idle machine."""
+        if not self.hour_readings or self.read_booked_hours <= 0:
+            return None
+        return self.engine_hours / self.read_booked_hours
+
+    def add(self, other: "MeterUse") -> None:
+        self.km_meters += other.km_meters
+        self.hour_meters += other.hour_meters
+        self.km += other.km
+        self.km_readings += other.km_readings
+        self.engine_hours += other.engine_hours
+        self.hour_readings += other.hour_readings
+        self.read_booked_hours += other.read_booked_hours
+
+
+@dataclass
 class Row:
     """One line of a breakdown: an asset, a category, a hub or the whole pool."""
 
@@ -196,6 +232,7 @@ class Row:
     hub: str = ""
     category_id: int | None = None
     hub_id: int | None = None
+    meters: MeterUse | None = None  # only when the report was asked for recorded use
 
     def as_dict(self) -> dict:
         body = {"id": self.id, "name": self.name, "assets": self.assets, **self.figures.as_dict()}
@@ -232,7 +269,7 @@ class Report:
 
 def _assets(session: Session, hub_id: int | None, category_id: int | None, asset_id: int | None):
     query = (select(Asset.id, Asset.name, Asset.hub_id, Asset.category_id, Hub.name, Category.name,
-                    Hub.opening_hours, Hub.timezone)
+                    Hub.opening_hours, Hub.timezone, Asset.meter_unit)
              .join(Hub, Hub.id == Asset.hub_id).join(Category, Category.id == Asset.category_id)
              .where(Asset.status != AssetStatus.retired))
     if hub_id is not None:
@@ -315,9 +352,21 @@ def held_seconds_by_asset(session: Session, period: Period, asset_ids: list[int]
     return {a: {"seconds": int(sec or 0), "bookings": n, "members": m} for a, sec, n, m in session.execute(query)}
 
 
+def _meter_use(unit: MeterUnit | None, read) -> MeterUse:
+    """One asset's recorded use, from its meter unit and its fleet.handover.RecordedUse (None: no readings)."""
+    if unit == MeterUnit.km:
+        return MeterUse(km_meters=1, km=read.use if read else 0.0, km_readings=read.bookings if read else 0)
+    if unit == MeterUnit.hours:
+        return MeterUse(hour_meters=1, engine_hours=read.use if read else 0.0,
+                        hour_readings=read.bookings if read else 0, read_booked_hours=read.hours if read else 0.0)
+    return MeterUse()  # no meter: readings it may once have had are in no known unit
+
+
 def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_id: int | None = None,
-                       category_id: int | None = None, asset_id: int | None = None) -> Report:
-    """Booked, bookable, open and maintenance hours for [start, end), broken down every way at once."""
+                       category_id: int | None = None, asset_id: int | None = None,
+                       with_meter_use: bool = False) -> Report:
+    """Booked, bookable, open and maintenance hours for [start, end), broken down every way at once; with
+    `with_meter_use`, each row's recorded use too (one more grouped query)."""
     period = check_period(start, end)
     assets = _assets(session, hub_id, category_id, asset_id)
     hubs = {a[2]: (a[4], a[6], a[7]) for a in assets}
@@ -339,14 +388,20 @@ def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_
         maint = _seconds_in_open_hours(session, MaintenanceWindow, asset_ids, _intervals_cte(interval_rows), period)
     if asset_ids:
         held = held_seconds_by_asset(session, period, asset_ids)
+    recorded = {}
+    if with_meter_use and asset_ids:
+        from fleet.handover import recorded_use_by_asset  # handover imports this module
 
-    pool = Row("pool", None, "Whole pool")
+        recorded = recorded_use_by_asset(session, period.start, period.end, asset_ids)
+
+    pool = Row("pool", None, "Whole pool", meters=MeterUse() if with_meter_use else None)
     by_category: dict[int, Row] = {}
     by_hub: dict[int, Row] = {}
     by_week = {w: Week(w) for w in weeks}
     asset_rows = []
-    for aid, name, hid, cid, hub_name, cat_name, _, _ in assets:
-        row = Row("asset", aid, name, assets=1, category=cat_name, hub=hub_name, category_id=cid, hub_id=hid)
+    for aid, name, hid, cid, hub_name, cat_name, _, _, unit in assets:
+        row = Row("asset", aid, name, assets=1, category=cat_name, hub=hub_name, category_id=cid, hub_id=hid,
+                  meters=_meter_use(unit, recorded.get(aid)) if with_meter_use else None)
         for w in weeks:
             o = open_hub_week.get((hid, w.toordinal()), 0)
             m = min(o, maint.get((aid, w.toordinal()), 0))
@@ -357,11 +412,15 @@ def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_
         row.figures.held_hours = held.get(aid, {}).get("seconds", 0) / 3600
         asset_rows.append(row)
         for group, key, label, kind in ((by_category, cid, cat_name, "category"), (by_hub, hid, hub_name, "hub")):
-            target = group.setdefault(key, Row(kind, key, label))
+            target = group.setdefault(key, Row(kind, key, label, meters=MeterUse() if with_meter_use else None))
             target.figures.add(row.figures)
             target.assets += 1
+            if with_meter_use:
+                target.meters.add(row.meters)
         pool.figures.add(row.figures)
         pool.assets += 1
+        if with_meter_use:
+            pool.meters.add(row.meters)
     return Report(period, pool, sorted(by_category.values(), key=lambda r: r.name),
                   sorted(by_hub.values(), key=lambda r: r.name), asset_rows, [by_week[w] for w in weeks])
 

@@ -125,10 +125,11 @@ def _dashboard_data():
     period = _period(utcnow())
     scope = dict(hub_id=_int_arg("hub"), category_id=_int_arg("category"), asset_id=_int_arg("asset"))
     threshold = _threshold()
-    report = util.utilisation_report(db.session, period.start, period.end, **scope)
+    report = util.utilisation_report(db.session, period.start, period.end, with_meter_use=True, **scope)
     heat = util.heat_map(db.session, period.start, period.end, **scope)
     demand = util.demand_beside_supply(db.session, report)
-    tables = {**t.utilisation_tables(report, with_assets=True), "idle": t.idle_table(report, threshold),
+    tables = {**t.utilisation_tables(report, with_assets=True, with_meters=True),
+              "idle": t.idle_table(report, threshold),
               "demand": t.demand_table(demand), "heatmap": t.heat_table(heat)}
     charts = {"categories": t.utilisation_chart(report.categories), "hubs": t.utilisation_chart(report.hubs),
               "weeks": t.weekly_chart(report), "demand": t.demand_chart(demand)}

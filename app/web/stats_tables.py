@@ -16,7 +16,7 @@ from flask_babel import get_locale, gettext
 
 from app.i18n import DEFAULT_LOCALE, format_decimal, format_number, format_percent
 from fleet.impact import FIELD_LABELS, ImpactReport
-from fleet.utilisation import DemandRow, HeatMap, Report, Row
+from fleet.utilisation import DemandRow, HeatMap, MeterUse, Report, Row
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_PATTERN = "dd MMM y"
@@ -85,12 +85,35 @@ def _util_header() -> list[str]:
             gettext("Utilisation")]
 
 
-def utilisation_tables(report: Report, with_assets: bool) -> dict[str, Table]:
+def _meter_header() -> list[str]:
+    return [gettext("Recorded km"), gettext("Recorded engine h"), gettext("Engine h / booked h")]
+
+
+def meter_cells(meters: MeterUse) -> list:
+    """Recorded km, recorded engine hours and their share of the booked hours: "–" where there is no meter of
+    that kind, "no readings" where there are meters but no booking was read at both ends."""
+    none = gettext("no readings")
+    km = "–" if not meters.km_meters else round(meters.km, 1) if meters.km_readings else none
+    if not meters.hour_meters:
+        return [km, "–", "–"]
+    if not meters.hour_readings:
+        return [km, none, none]
+    return [km, round(meters.engine_hours, 2), Percent(meters.run_share)]
+
+
+def utilisation_tables(report: Report, with_assets: bool, with_meters: bool = False) -> dict[str, Table]:
+    """The utilisation tables; `with_meters` adds recorded use to the categories and assets (the report must
+    have been made with_meter_use). The new columns come last, so existing CSV columns keep their places."""
     header = _util_header()
+    meter_header = _meter_header() if with_meters else []
+
+    def meters(row: Row) -> list:
+        return meter_cells(row.meters) if with_meters else []
+
     tables = {
         "pool": Table("pool", gettext("Whole pool"), [gettext("Name"), *header], [_util_row(report.pool)]),
-        "categories": Table("categories", gettext("By category"), [gettext("Category"), *header],
-                            [_util_row(r) for r in report.categories]),
+        "categories": Table("categories", gettext("By category"), [gettext("Category"), *header, *meter_header],
+                            [[*_util_row(r), *meters(r)] for r in report.categories]),
         "hubs": Table("hubs", gettext("By hub"), [gettext("Hub"), *header], [_util_row(r) for r in report.hubs]),
         "weeks": Table("weeks", gettext("Week by week"),
                        [gettext("Week of"), gettext("Booked h"), gettext("Bookable h"), gettext("Utilisation")],
@@ -99,8 +122,8 @@ def utilisation_tables(report: Report, with_assets: bool) -> dict[str, Table]:
     }
     if with_assets:
         tables["assets"] = Table("assets", gettext("By asset"),
-                                 [gettext("Hub"), gettext("Category"), gettext("Asset"), *header],
-                                 [_util_row(r, r.hub, r.category) for r in report.assets])
+                                 [gettext("Hub"), gettext("Category"), gettext("Asset"), *header, *meter_header],
+                                 [[*_util_row(r, r.hub, r.category), *meters(r)] for r in report.assets])
     return tables
 
 

@@ -119,3 +119,36 @@ def test_member_share(client, pool):
     html = response.get_data(as_text=True)
     assert "5.0 hours" in html and "Cordless drills" in html
     assert client.get("/my/share.csv").status_code == 200
+
+
+def test_dashboard_shows_recorded_meter_use_beside_booked_hours(client, pool, session, make):
+    from fleet.models import Handover, HandoverKind, MeterUnit
+
+    now = pool["now"]
+    hub = make.hub(name="Farm", opening_hours="24/7")
+    tractors, vans = make.category(name="Tractors"), make.category(name="Vans")
+    tractor = make.asset(tractors, hub, name="Tractor", meter_unit=MeterUnit.hours)
+    make.asset(vans, hub, name="Van", meter_unit=MeterUnit.km)  # a meter, never read
+    start = now - timedelta(days=5)
+    b = make.booking(tractor, pool["alice"], start, start + timedelta(hours=4), BookingStatus.completed)
+    for kind, at, reading in ((HandoverKind.check_out, b.start_at, 100.0), (HandoverKind.check_in, b.end_at, 103.0)):
+        session.add(Handover(booking_id=b.id, asset_id=tractor.id, kind=kind, by_id=pool["alice"].id, at=at,
+                             meter_reading=reading, checklist={}, note=""))
+    session.commit()
+    login(client, "coord@example.org")
+    html = client.get("/stats").get_data(as_text=True)
+    assert "Recorded engine h" in html and "Engine h / booked h" in html and "no readings" in html
+    assert "75.0" in html  # 3 engine hours of 4 booked
+
+    rows = list(csv.reader(io.StringIO(client.get("/stats/categories.csv").get_data(as_text=True))))
+    header, by_name = rows[0], {r[0]: r for r in rows[1:]}
+    assert header[-3:] == ["Recorded km", "Recorded engine h", "Engine h / booked h"]
+    assert header[:6] == ["Category", "Assets", "Booked h", "Bookable h", "Maintenance h", "Utilisation"]
+    assert by_name["Tractors"][-3:] == ["–", "3.0", "75.0 %"] and float(by_name["Tractors"][2]) == 4
+    assert by_name["Vans"][-3:] == ["no readings", "–", "–"]
+    assert by_name["Cordless drills"][-3:] == ["–", "–", "–"]
+    assets = list(csv.reader(io.StringIO(client.get("/stats/assets.csv").get_data(as_text=True))))
+    assert {r[2]: r[-3:] for r in assets[1:]}["Tractor"] == ["–", "3.0", "75.0 %"]
+    # the public page keeps its columns
+    public = list(csv.reader(io.StringIO(client.get("/pool/categories.csv").get_data(as_text=True))))
+    assert "Recorded km" not in public[0]
