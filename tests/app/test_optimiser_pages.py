@@ -210,3 +210,22 @@ def test_coordinator_resolves_a_flagged_booking(client, app, make, session):
 
     assert "van instead" in session.scalars(select(Notification).where(Notification.member_id == member.id)).one().text
     assert client.post(f"/manage/bookings/{booking.id}/resolve").status_code == 302  # not flagged: a flash, no 500
+
+
+def test_a_run_whose_job_ended_silently_says_so_and_stops_refreshing(client, session, crunch):
+    from datetime import timedelta
+
+    from fleet.job_runs import STALL_GRACE
+
+    recent = create_run(session, crunch["coordinator"], 7, utcnow(), time_limit=30)
+    old = create_run(session, crunch["coordinator"], 7, utcnow() - timedelta(seconds=30) - STALL_GRACE
+                     - timedelta(minutes=1), time_limit=30)
+    old.status = RunStatus.running
+    session.commit()
+    login(client, "coord@example.org")
+    html = client.get(f"/manage/optimiser/{recent.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in html and "most likely stopped" not in html
+    html = client.get(f"/manage/optimiser/{old.id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html and "most likely stopped" in html
+    session.refresh(old)
+    assert old.status == RunStatus.running  # a page view changes nothing

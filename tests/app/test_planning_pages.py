@@ -199,3 +199,20 @@ def test_statuses_are_translated_words():
 
     for status in PlanningStatus:
         assert status.value in DOMAIN_WORDS, status
+
+
+def test_a_plan_whose_job_ended_silently_says_so_and_stops_refreshing(client, session, pool, held):
+    from datetime import timedelta
+
+    from fleet.db import utcnow
+    from fleet.job_runs import STALL_GRACE
+
+    login(client, "coord@example.org")
+    rid = run_id(client.post("/manage/planning", data={"days": "7", "time_limit": "5"}))
+    html = client.get(f"/manage/planning/{rid}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in html and "most likely stopped" not in html
+    run = session.get(PlanningRun, rid)
+    run.created_at = utcnow() - timedelta(seconds=5) - STALL_GRACE - timedelta(minutes=1)
+    session.commit()
+    html = client.get(f"/manage/planning/{rid}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in html and "most likely stopped" in html

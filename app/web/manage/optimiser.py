@@ -11,6 +11,7 @@ from app.i18n import N_, translate_message
 from app.forms import field_errors, optional_float, required_int
 from app.jobs import start_run
 from app.web.manage import bp
+from fleet import job_runs
 from fleet import optimiser_runs as run_service
 from fleet.db import utcnow
 from fleet.errors import DomainError, ValidationFailed
@@ -55,7 +56,8 @@ def start_optimiser_run():
 
 @bp.route("/optimiser/<id:run_id>")
 def optimiser_run(run_id: int):
-    return render_template("manage/optimiser_run.html", run=run_service.get_run(db.session, current_user, run_id))
+    run = run_service.get_run(db.session, current_user, run_id)
+    return render_template("manage/optimiser_run.html", run=run, stalled=job_runs.stalled(run, utcnow()))
 
 
 @bp.route("/optimiser/<id:run_id>/apply", methods=["POST"])

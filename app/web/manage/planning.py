@@ -14,6 +14,7 @@ from app.forms import field_errors, optional_float, required_int
 from app.i18n import N_, translate_message
 from app.jobs import start_planning_run
 from app.web.manage import bp
+from fleet import job_runs
 from fleet import planning as planning_service
 from fleet.db import utcnow
 from fleet.errors import DomainError, ValidationFailed
@@ -65,7 +66,7 @@ def planning_run(run_id: int):
     view = planning_service.get_plan(db.session, current_user, run_id)
     progress = translate_message(*planning_service.progress_message(view.run)) or ""
     return render_template("manage/planning_run.html", run=view.run, report=view.report, progress=progress,
-                           refresh_seconds=REFRESH_SECONDS)
+                           refresh_seconds=REFRESH_SECONDS, stalled=job_runs.stalled(view.run, utcnow()))
 
 
 @bp.route("/planning/<id:run_id>/instance.json")
