@@ -54,7 +54,9 @@ def cell_text(cell) -> str:
     if isinstance(cell, int):
         return format_number(cell)
     if isinstance(cell, float):
-        return format_decimal(cell, 2)
+        # as many decimals as a reader can use: 11,297 h, 38.8 h, 2.35 t (the CSV keeps every digit)
+        size = abs(cell)
+        return format_decimal(cell, 0 if size >= 1000 else 1 if size >= 10 else 2)
     if isinstance(cell, date):
         return format_date(cell, DATE_PATTERN, locale=_locale())
     return str(cell)

@@ -152,3 +152,14 @@ def test_dashboard_shows_recorded_meter_use_beside_booked_hours(client, pool, se
     # the public page keeps its columns
     public = list(csv.reader(io.StringIO(client.get("/pool/categories.csv").get_data(as_text=True))))
     assert "Recorded km" not in public[0]
+
+
+def test_table_cells_show_as_many_decimals_as_a_reader_can_use(app):
+    from flask_babel import force_locale
+
+    from app.web.stats_tables import cell_text
+
+    with app.test_request_context():
+        assert [cell_text(v) for v in (11297.16, 38.84, 2.345, 0.0)] == ["11,297", "38.8", "2.35", "0"]
+        with force_locale("de"):
+            assert cell_text(11297.16) == "11.297" and cell_text(38.84) == "38,8"
