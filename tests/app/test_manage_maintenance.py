@@ -55,7 +55,7 @@ def test_preview_lists_hit_bookings_and_confirm_keeps_them(client, make, session
     r = client.post(url, data=data)
     html = r.get_data(as_text=True)
     assert r.status_code == 200
-    assert "Bea Booker" in html and "would hit" in html and 'name="action" value="confirm"' in html
+    assert "Bea Booker" in html and "would hit" in html and "moves to an equivalent asset" in html and 'name="action" value="confirm"' in html
     assert f'name="start" value="{data["start"]}"' in html
     assert windows(session) == 0  # the preview writes nothing
 

@@ -66,7 +66,8 @@ def add_maintenance(asset_id: int):
                      _("still on this asset"))
             flash(_("%(member)s (%(email)s): %(start)s – %(end)s, %(status)s, %(where)s.", member=booking.member.name,
                     email=booking.member.email, start=format_local(booking.start_at, zone),
-                    end=format_local(booking.end_at, zone), status=booking.status.value, where=where), "warning")
+                    end=format_local(booking.end_at, zone), status=_(booking.status.value.replace("_", " ")),
+                    where=where), "warning")
     return redirect(url_for("manage.maintenance", asset_id=asset.id))
 
 
