@@ -61,6 +61,7 @@ def live_server(tmp_path_factory):
 def browser():
     from playwright.sync_api import sync_playwright
 
+    shutil.rmtree(SHOTS, ignore_errors=True)  # the folder holds the last run's screenshots, no stale ones
     with sync_playwright() as p:
         # The flags keep Chromium off the network: this machine allows no outside connections.
         b = p.chromium.launch(executable_path=CHROMIUM, args=[
