@@ -18,6 +18,7 @@ The rules, which keep it fair to the members already served:
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from time import monotonic
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -32,6 +33,7 @@ from fleet.notifications import notify
 FREEZE = timedelta(hours=24)
 MAX_MOVABLE = 60  # bookings considered per attempt: keeps the instant answer within its time limit
 MAX_MOVES = 3  # bookings one newcomer may move; more and the plan churns for little gain
+MIN_TRY_SECONDS = 0.05
 SINGLE_TRIES = 12  # bookings in the newcomer's way tried one at a time before all together
 KEEP_PRIORITY = 1000  # far above fair-share priorities (1 to 3): a kept booking is never traded away
 MOVABLE_STATUSES = (BookingStatus.confirmed, BookingStatus.pending)
@@ -67,8 +69,12 @@ def make_room(session: Session, waiting: list[FlexibleRequest], now: datetime, t
         return {}
     start, end = adapter.effective_window(waiting[-1], now)
     in_the_way = [r for r in movable if r.booking.start_at < end and r.booking.end_at > start][:SINGLE_TRIES]
+    deadline = monotonic() + time_limit  # the whole attempt, not each try: the member is waiting
     for group in [*([r] for r in in_the_way), movable]:
-        booked = _attempt(session, waiting, group, now, time_limit, priorities)
+        remaining = deadline - monotonic()
+        if remaining < MIN_TRY_SECONDS:
+            break
+        booked = _attempt(session, waiting, group, now, remaining, priorities)
         if booked:
             return booked
     return {}

@@ -109,3 +109,29 @@ def test_a_moved_booking_is_never_brought_inside_the_freeze_horizon(session, mak
     session.refresh(a.booking)
     assert (a.booking.start_at, a.booking.end_at) == (at(1, 8), at(1, 11))
 
+
+
+def test_the_time_limit_covers_the_whole_attempt_not_each_try(session, make, car, monkeypatch):
+    """Single moves are tried one by one, then all together, but the member waits for one time limit in all:
+    each try gets what is left of it (a fake clock: each try 'takes' 0.3 s)."""
+    import fleet.repacking as repacking
+
+    cars, _ = car
+    for hour in (8, 11, 14, 17):  # four flexible bookings in the newcomer's way
+        r = submit_request(session, make.member(), ask(cars, at(3, hour), at(3, hour + 3) + timedelta(hours=4), 180),
+                           NOW)
+        assert r.status == RequestStatus.assigned
+    clock = [1000.0]
+    limits = []
+
+    def slow_failing_attempt(session, waiting, group, now, time_limit, priorities):
+        limits.append(time_limit)
+        clock[0] += 0.3
+        return {}
+
+    monkeypatch.setattr(repacking, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(repacking, "_attempt", slow_failing_attempt)
+    newcomer = submit_request(session, make.member(), ask(cars, at(3, 8), at(3, 20), 180), NOW, time_limit=1.0)
+    assert newcomer.status == RequestStatus.waitlisted
+    # five tries were possible (four single moves, then all together); the budget allowed four
+    assert limits == pytest.approx([1.0, 0.7, 0.4, 0.1])
