@@ -17,33 +17,23 @@ QUEUE_NAME = "commonpool"
 def run_optimiser(run_id: int, app: Flask | None = None, database_url: str | None = None) -> None:
     """Execute one queued run to its preview. In an RQ worker `app` is None and a new app is made from the
     environment (`database_url` overrides DATABASE_URL, for tests)."""
-    from app.extensions import db
-    from fleet.db import utcnow
     from fleet.optimiser_runs import execute_run, fail_run
 
-    if app is None:
-        from app import create_app
-
-        app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url} if database_url else None)
-    with app.app_context():
-        try:
-            execute_run(db.session, run_id, utcnow(), progress=lambda _message: db.session.commit())
-            db.session.commit()
-        except Exception as exc:  # noqa: BLE001 - the run must end in a recorded state, whatever happened
-            log.exception("optimiser run %s failed", run_id)
-            db.session.rollback()
-            fail_run(db.session, run_id, f"{type(exc).__name__}: {exc}", utcnow())
-            db.session.commit()
-        finally:
-            db.session.remove()
+    _run_job("optimiser run", run_id, app, database_url, execute_run, fail_run)
 
 
 def run_planning(run_id: int, app: Flask | None = None, database_url: str | None = None) -> None:
-    """Compute one queued fleet plan (fleet/planning.py); like `run_optimiser`, a failure is recorded on the
-    run (status failed, the error) and never lost."""
+    """Compute one queued fleet plan (fleet/planning.py); like `run_optimiser`."""
+    from fleet.planning import execute_plan, fail_plan
+
+    _run_job("planning run", run_id, app, database_url, execute_plan, fail_plan)
+
+
+def _run_job(what: str, run_id: int, app: Flask | None, database_url: str | None, execute, fail) -> None:
+    """Run `execute(session, run_id, now, progress=...)`, committing each progress step; any failure is
+    recorded on the run with `fail(session, run_id, error, now)` and never lost."""
     from app.extensions import db
     from fleet.db import utcnow
-    from fleet.planning import execute_plan, fail_plan
 
     if app is None:
         from app import create_app
@@ -51,12 +41,12 @@ def run_planning(run_id: int, app: Flask | None = None, database_url: str | None
         app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url} if database_url else None)
     with app.app_context():
         try:
-            execute_plan(db.session, run_id, utcnow(), progress=lambda _message: db.session.commit())
+            execute(db.session, run_id, utcnow(), progress=lambda _message: db.session.commit())
             db.session.commit()
         except Exception as exc:  # noqa: BLE001 - the run must end in a recorded state, whatever happened
-            log.exception("planning run %s failed", run_id)
+            log.exception("%s %s failed", what, run_id)
             db.session.rollback()
-            fail_plan(db.session, run_id, f"{type(exc).__name__}: {exc}", utcnow())
+            fail(db.session, run_id, f"{type(exc).__name__}: {exc}", utcnow())
             db.session.commit()
         finally:
             db.session.remove()
