@@ -13,6 +13,7 @@ from app.api.input import json_body, page_args
 from app.api.planning_schemas import DEFAULT_DAYS, DEFAULT_TIME_LIMIT, PLANNING_RUN_REQUEST, STATUSES
 from app.extensions import db
 from app.jobs import start_planning_run
+from fleet import job_runs
 from fleet import planning as planning_service
 from fleet.db import utcnow
 from fleet.errors import ValidationFailed
@@ -29,7 +30,7 @@ def planning_run(run, report: dict | None = None, with_report: bool = False) -> 
             "started_by_id": run.started_by_id, "period_start": out.rfc3339(run.period_start),
             "period_end": out.rfc3339(run.period_end), "time_limit_seconds": run.time_limit_seconds,
             "wall_seconds": run.wall_seconds, "requests_count": run.requests_count,
-            "assets_count": run.assets_count}
+            "assets_count": run.assets_count, "stalled": job_runs.stalled(run, utcnow())}
     if with_report:
         body["report"] = report
     return body

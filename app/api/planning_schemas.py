@@ -96,10 +96,13 @@ PLANNING_RESPONSES = {
         "type": "object",
         "required": ["id", "status", "progress", "error", "created_at", "finished_at", "started_by_id",
                      "period_start", "period_end", "time_limit_seconds", "wall_seconds", "requests_count",
-                     "assets_count"],
+                     "assets_count", "stalled"],
         "properties": {
             "id": _ID,
             "status": {"type": "string", "enum": STATUSES},
+            "stalled": {"type": "boolean", "description": "Still queued or running 10 minutes past its time "
+                                                          "limit: its job most likely ended (a killed worker, a "
+                                                          "restart); start a new run"},
             "progress": {**_TEXT, "description": "Where the computation is, in English"},
             "error": {**_TEXT, "description": "Why a failed run failed; empty otherwise"},
             "created_at": _DATETIME, "finished_at": _NULLABLE_DATETIME,

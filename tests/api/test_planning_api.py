@@ -228,3 +228,19 @@ def test_a_finished_report_matches_its_published_schema(app, coord_api, session,
     errors = list(Draft202012Validator(schema).iter_errors(json.loads(json.dumps(body))))
     assert not errors, errors[0].message
     assert body["report"]["categories"]
+
+
+def test_a_run_whose_job_ended_silently_is_marked_stalled(coord_api, session, demand, held):
+    from datetime import timedelta
+
+    from fleet.db import utcnow
+    from fleet.job_runs import STALL_GRACE
+    from fleet.models import PlanningRun
+
+    body = coord_api.post("/planning-runs", json=BODY).get_json()
+    assert body["stalled"] is False
+    run = session.get(PlanningRun, body["id"])
+    run.created_at = utcnow() - timedelta(seconds=run.time_limit_seconds) - STALL_GRACE - timedelta(minutes=1)
+    session.commit()
+    got = coord_api.get(f"/planning-runs/{body['id']}").get_json()
+    assert got["stalled"] is True and got["status"] == "queued"  # reported, not changed
