@@ -41,6 +41,15 @@ def optional_int(form, name: str) -> int | None:
     return value
 
 
+def required_time_limit(form, name: str = "time_limit") -> float:
+    """The solver's time limit in seconds from a run form (optimiser runs, fleet plans); the service checks
+    its range."""
+    value = optional_float(form, name)
+    if value is None:
+        raise ValidationFailed("Enter a time limit in seconds.", field=name)
+    return value
+
+
 def required_int(form, name: str, label: str) -> int:
     """`label` names what to enter, marked for translation: `required_int(form, "days", N_("a period in days"))`."""
     value = optional_int(form, name)

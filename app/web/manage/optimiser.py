@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.i18n import N_, translate_message
-from app.forms import field_errors, optional_float, required_int
+from app.forms import field_errors, required_int, required_time_limit
 from app.jobs import start_run
 from app.web.manage import bp
 from fleet import job_runs
 from fleet import optimiser_runs as run_service
 from fleet.db import utcnow
-from fleet.errors import DomainError, ValidationFailed
+from fleet.errors import DomainError
 
 DEFAULTS = {"horizon_days": "14", "time_limit": "30", "method": "cpsat"}
 METHODS = (("cpsat", "CP-SAT (best plan, proves a bound)"), ("greedy", "Greedy (fast; the first-come-first-served baseline)"))
@@ -34,9 +34,7 @@ def optimiser():
 def start_optimiser_run():
     form = request.form
     try:
-        time_limit = optional_float(form, "time_limit")
-        if time_limit is None:
-            raise ValidationFailed("Enter a time limit in seconds.", field="time_limit")
+        time_limit = required_time_limit(form)
         horizon = required_int(form, "horizon_days", N_("a horizon in days"))
         run = run_service.create_run(db.session, current_user, horizon, utcnow(), time_limit=time_limit,
                                      method=form.get("method", "cpsat"))

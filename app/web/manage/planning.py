@@ -10,14 +10,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import field_errors, optional_float, required_int
+from app.forms import field_errors, required_int, required_time_limit
 from app.i18n import N_, translate_message
 from app.jobs import start_planning_run
 from app.web.manage import bp
 from fleet import job_runs
 from fleet import planning as planning_service
 from fleet.db import utcnow
-from fleet.errors import DomainError, ValidationFailed
+from fleet.errors import DomainError
 
 DEFAULTS = {"days": "28", "time_limit": "30"}
 REFRESH_SECONDS = 2
@@ -39,9 +39,7 @@ def planning():
 def start_planning():
     form = request.form
     try:
-        time_limit = optional_float(form, "time_limit")
-        if time_limit is None:
-            raise ValidationFailed("Enter a time limit in seconds.", field="time_limit")
+        time_limit = required_time_limit(form)
         run = planning_service.create_plan(db.session, current_user, required_int(form, "days", N_("a period in days")),
                                            time_limit, utcnow())
         run_id = run.id
