@@ -46,7 +46,7 @@ def _ensure_secret_key(app: Flask, overrides: dict) -> None:
 
 def _register_database(app: Flask) -> None:
     from app.extensions import db, migrate
-    from fleet.sqlite import configure_sqlite_engine, enable_wal
+    from fleet.core.sqlite import configure_sqlite_engine, enable_wal
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):

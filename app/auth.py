@@ -11,8 +11,8 @@ from app.extensions import db, login_manager
 from app.forms import field_errors, optional_float, optional_int
 from app.security import is_safe_next
 from fleet import accounts
-from fleet.db import utcnow
-from fleet.errors import DomainError, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, ValidationFailed
 from fleet.hubs import list_hubs
 from fleet.models import Member
 from fleet.tokens import issue_token, list_tokens, revoke_token
@@ -163,7 +163,7 @@ def _settings_page(errors: dict, status: int, new_token: str | None = None):
 
 
 def accounts_geocode(address: str) -> tuple[float, float]:
-    from fleet.geo import geocode
+    from fleet.core.geo import geocode
 
     cfg = current_app.config
     return geocode(address, enabled=cfg["GEOCODING_ENABLED"], user_agent=cfg["GEOCODING_USER_AGENT"])

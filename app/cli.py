@@ -8,8 +8,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.extensions import db
-from fleet.db import utcnow
-from fleet.errors import DomainError
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError
 from fleet.models import Role
 
 demo_cli = AppGroup("demo", help="The demo community.")

@@ -7,7 +7,7 @@ from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
-from fleet.errors import DomainError
+from fleet.core.errors import DomainError
 
 UNTRUSTED_HOST = "Bad request: this host name is not served here."
 UNAVAILABLE = "The database is briefly unavailable. Please try again in a moment."

@@ -4,7 +4,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from fleet.db import Base
+from fleet.core.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

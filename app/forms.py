@@ -1,8 +1,8 @@
 """Reading HTML form values into typed arguments; bad values become field errors, never a 500."""
 from __future__ import annotations
 
-from fleet.errors import DomainError, ValidationFailed
-from fleet.messages import Term
+from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.messages import Term
 
 MAX_INT = 2**31 - 1  # the database integer range
 

@@ -59,7 +59,7 @@ def format_local(instant: datetime, zone_name: str, pattern: str = "EEE d MMM y 
     (English: "Tue 2 Dec 2025 09:00"; French: "mar. 2 déc. 2025 09:00"; German: "Di. 2 Dez. 2025 09:00")."""
     from babel.dates import format_datetime
 
-    from fleet.localtime import to_local
+    from fleet.core.localtime import to_local
 
     return format_datetime(to_local(instant, zone_name), pattern, locale=get_locale() or DEFAULT_LOCALE)
 
@@ -95,10 +95,10 @@ def format_percent(rate, digits: int = 1) -> str:
 
 def translate_message(message, params=None) -> str | None:
     """A message from fleet in the current language: a DomainError, or a template with its values (see
-    fleet/messages.py). A template the catalogue lacks stays English; values are filled in either way, terms
+    fleet/core/messages.py). A template the catalogue lacks stays English; values are filled in either way, terms
     translated and instants shown in their zone in the current locale."""
-    from fleet.errors import DomainError
-    from fleet.messages import Term, When, english, from_json
+    from fleet.core.errors import DomainError
+    from fleet.core.messages import Term, When, english, from_json
 
     if isinstance(message, DomainError):
         message, params = message.template, message.params

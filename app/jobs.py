@@ -33,7 +33,7 @@ def _run_job(what: str, run_id: int, app: Flask | None, database_url: str | None
     """Run `execute(session, run_id, now, progress=...)`, committing each progress step; any failure is
     recorded on the run with `fail(session, run_id, error, now)` and never lost."""
     from app.extensions import db
-    from fleet.db import utcnow
+    from fleet.core.db import utcnow
 
     if app is None:
         from app import create_app
@@ -90,7 +90,7 @@ def start_planning_run(run_id: int) -> str:
         return _start(run_planning, run_id, "planning")
     except Exception as exc:  # noqa: BLE001 - whatever stopped the hand-over, the run must not stay queued
         from app.extensions import db
-        from fleet.db import utcnow
+        from fleet.core.db import utcnow
         from fleet.planning import fail_plan
 
         log.exception("planning run %s could not be started", run_id)
@@ -106,7 +106,7 @@ def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) 
     from app.extensions import db
     from app.mail import deliver_outbox
     from fleet.booking_jobs import flag_overdue_returns, release_no_shows, send_reminders
-    from fleet.db import utcnow
+    from fleet.core.db import utcnow
 
     if app is None:
         from app import create_app

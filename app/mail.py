@@ -59,7 +59,7 @@ def sender_for(app: Flask):
 def compose_email(member, note) -> tuple[str, str]:
     """The email in the member's saved language. English (the default) is the plain notification, as
     before; in French or German the subject is translated and the body gets a greeting and a footer. The
-    message is a template with values (fleet/messages.py), translated like the pages."""
+    message is a template with values (fleet/core/messages.py), translated like the pages."""
     from flask_babel import force_locale, gettext
 
     from app.i18n import DEFAULT_LOCALE, supported, translate_message
@@ -81,7 +81,7 @@ def compose_email(member, note) -> tuple[str, str]:
 
 def deliver_outbox(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:
     """Send what is pending, in its own session. In an RQ worker `app` is None and one is made."""
-    from fleet.db import utcnow
+    from fleet.core.db import utcnow
     from fleet.outbox import deliver_pending
 
     if app is None:

@@ -12,7 +12,7 @@ from flask_babel import get_locale, gettext
 
 from app import capability_labels
 from app.i18n import format_decimal, format_local, format_number, format_percent, translate_message
-from fleet.localtime import to_local
+from fleet.core.localtime import to_local
 
 # Explicit CLDR patterns (Babel), readable in every language. English output is what strftime's
 # "%a %d %b %Y %H:%M" gave: "Tue 02 Dec 2025 09:00"; French "mar. 02 déc. 2025 09:00"; German "Di. 02 Dez. 2025 09:00".

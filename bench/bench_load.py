@@ -67,7 +67,7 @@ def prepare(url: str, env: dict, clients: int) -> dict:
 
     from app import create_app
     from app.extensions import db
-    from fleet.db import utcnow
+    from fleet.core.db import utcnow
     from fleet.models import Asset, AssetStatus, Category, Member, Role
     from fleet.tokens import issue_token
 

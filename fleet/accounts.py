@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from fleet.geo import check_coordinates
-from fleet.messages import msg
+from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fleet.core.geo import check_coordinates
+from fleet.core.messages import msg
 from fleet.models import Hub, LoginAttempt, Member, Role
 from fleet.models.members import new_session_token
 

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleet.assets import create_asset
-from fleet.costs import parse_amount
-from fleet.errors import DomainError, ValidationFailed
+from fleet.core.money import parse_amount
+from fleet.core.errors import DomainError, ValidationFailed
 from fleet.models import Category, Hub, Member
 from fleet.permissions import require_coordinator
 
@@ -30,7 +30,7 @@ REQUIRED = ("name", "category", "hub")
 class RowResult:
     line: int
     name: str
-    # each a DomainError (a template with its values, see fleet/messages.py); `.message` is the English
+    # each a DomainError (a template with its values, see fleet/core/messages.py); `.message` is the English
     errors: list[DomainError] = field(default_factory=list)
     asset_id: int | None = None
 

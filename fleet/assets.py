@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.capabilities import coerce_capabilities
-from fleet.errors import NotFound, ValidationFailed
-from fleet.messages import Term, msg
+from fleet.core.errors import NotFound, ValidationFailed
+from fleet.core.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
 from fleet.permissions import require_coordinator
 

@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.errors import ValidationFailed
-from fleet.geo import distance_km
-from fleet.messages import msg
+from fleet.core.errors import ValidationFailed
+from fleet.core.geo import distance_km
+from fleet.core.messages import msg
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, Category, Hub, MaintenanceWindow,
 )
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.opening_hours import parse_opening_hours
 
 
 def holding_overlap(asset_id_col, start: datetime, end: datetime):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.bookings import booking_values
 from fleet.handover import flag_bookings_after
-from fleet.messages import When
+from fleet.core.messages import When
 from fleet.models import Asset, Booking, BookingStatus, Category, Member, Notification
 from fleet.notifications import notify, notify_coordinators
 

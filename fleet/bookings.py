@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.availability import overlapping_bookings, overlapping_maintenance
-from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member,
 )
-from fleet.messages import Term, When, msg
+from fleet.core.messages import Term, When, msg
 from fleet.notifications import notify
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.opening_hours import parse_opening_hours
 
 EXCLUSION_VIOLATION = "23P01"
 

@@ -16,7 +16,7 @@ Choices that keep every client happy:
   its booking.
 - `METHOD:PUBLISH`, so DTSTAMP is when the feed was generated (RFC 5545 §3.8.7.2).
 - The words for people (the calendar's name, each event's description) are templates with values
-  (fleet/messages.py), filled in by `translate`: English unless the delivery layer passes its translator.
+  (fleet/core/messages.py), filled in by `translate`: English unless the delivery layer passes its translator.
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ from icalendar import Calendar, Event, vText
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.errors import NotFound
-from fleet.messages import Term, english, msg
+from fleet.core.errors import NotFound
+from fleet.core.messages import Term, english, msg
 from fleet.models import Asset, Booking, BookingStatus, MaintenanceWindow, Member
 from fleet.permissions import require_coordinator
 
@@ -63,7 +63,7 @@ SEQUENCE = {
 STATUS_TEXT = {BookingStatus.pending: msg("waiting for a coordinator's approval")}
 
 BookingUrl = Callable[[Booking], str]
-# (template, values) -> text for people; `fleet.messages.english` by default, `translate_message` on the web
+# (template, values) -> text for people; `fleet.core.messages.english` by default, `translate_message` on the web
 Translate = Callable[[str, dict], str]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from fleet.errors import ValidationFailed
+from fleet.core.errors import ValidationFailed
 
 TYPES = ("number", "bool", "text")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

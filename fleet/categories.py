@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleet.capabilities import parse_schema
-from fleet.errors import Conflict, NotFound, ValidationFailed
-from fleet.messages import Term, msg
+from fleet.core.errors import Conflict, NotFound, ValidationFailed
+from fleet.core.messages import Term, msg
 from fleet.models import Category, CategoryKind, Member
 from fleet.permissions import require_coordinator
 

@@ -17,16 +17,15 @@ It names no member. Amounts are grouped by currency; a pool normally has one.
 """
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.errors import NotFound, ValidationFailed
+from fleet.core.errors import NotFound, ValidationFailed
+from fleet.core.money import DEFAULT_CURRENCY, MAX_MINOR, check_currency, check_minor, divide_round, parse_amount
 from fleet.impact import category_choices, factor_table, rolling_year
 from fleet.models import (
     Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,
@@ -34,51 +33,7 @@ from fleet.models import (
 from fleet.permissions import require_coordinator
 from fleet.utilisation import Period, held_seconds_by_asset
 
-MAX_MINOR = 2**31 - 1  # the database integer range
 DEFAULT_LIFE_YEARS = 10
-DEFAULT_CURRENCY = "EUR"
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-_AMOUNT = re.compile(r"^\d+([.,]\d{1,2})?$")
-
-
-# --- money -------------------------------------------------------------------------------------------------------
-
-def parse_amount(text: str | None, field: str = "amount", allow_zero: bool = True) -> int:
-    """'12.50' or '12,5' -> 1250 minor units; at most two decimals, never negative, never a float."""
-    text = (text or "").strip()
-    if not text:
-        raise ValidationFailed("Enter an amount, e.g. 12.50.", field=field)
-    if not _AMOUNT.match(text):
-        raise ValidationFailed("An amount is a number with at most two decimals, e.g. 12.50.", field=field)
-    try:
-        minor = int(Decimal(text.replace(",", ".")) * 100)
-    except InvalidOperation:
-        raise ValidationFailed("An amount is a number with at most two decimals, e.g. 12.50.", field=field) from None
-    return check_minor(minor, field, allow_zero)
-
-
-def check_minor(value, field: str = "amount_minor", allow_zero: bool = True) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed("Amounts are whole numbers of minor units (cents).", field=field)
-    if value < (0 if allow_zero else 1):
-        if allow_zero:
-            raise ValidationFailed("The amount cannot be negative.", field=field)
-        raise ValidationFailed("The amount must be positive.", field=field)
-    if value > MAX_MINOR:
-        raise ValidationFailed("The amount is too large.", field=field)
-    return value
-
-
-def check_currency(code: str | None, field: str = "currency") -> str:
-    code = (code or "").strip().upper()
-    if not _CURRENCY.match(code):
-        raise ValidationFailed("A currency is a three-letter ISO 4217 code, e.g. EUR.", field=field)
-    return code
-
-
-def divide_round(numerator: int, denominator: int) -> int:
-    """numerator / denominator for non-negative integers, rounded half up, in integers."""
-    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def _note(text: str | None) -> str:

@@ -20,13 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleet.accounts import hash_password
-from fleet.errors import ValidationFailed
-from fleet.localtime import localize, zone
+from fleet.core.errors import ValidationFailed
+from fleet.core.localtime import localize, zone
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, MaintenanceWindow,
     Member, MeterUnit, Role,
 )
-from fleet.opening_hours import WeeklyHours, parse_opening_hours
+from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
 
 DEMO_PASSWORD = "commonpool-demo"
 DEMO_DOMAIN = "demo.commonpool.org"

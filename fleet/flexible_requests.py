@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session, joinedload
 from fleet import repacking
 from fleet import scheduling_adapter as adapter
 from fleet.capabilities import coerce_requirements
-from fleet.errors import Forbidden, NotFound, ValidationFailed, Conflict
+from fleet.core.errors import Forbidden, NotFound, ValidationFailed, Conflict
 from fleet.fair_share import priorities
-from fleet.geo import check_coordinates
-from fleet.messages import Term, When, msg
+from fleet.core.geo import check_coordinates
+from fleet.core.messages import Term, When, msg
 from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, RequestStatus
 from fleet.notifications import notify as notify_member
 

@@ -46,11 +46,11 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.errors import ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, MaintenanceWindow,
 )
-from fleet.opening_hours import WeeklyHours, parse_opening_hours
+from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
 
 VERSION = "3.0"
 AVAILABILITY_VERSION = "3.1-RC3"

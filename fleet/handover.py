@@ -12,18 +12,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from fleet.assets import get_asset, set_asset_status, take_out_of_service
 from fleet.bookings import booking_values, get_booking
-from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from fleet.messages import Term, When, msg
+from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fleet.core.messages import Term, When, msg
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
     HandoverKind, Member,
 )
 from fleet.notifications import notify, notify_coordinators
 from fleet.photos import clean_photo, store_photo
+from fleet.core.sql import epoch_seconds
 from fleet.permissions import require_coordinator
 
 EARLY_CHECK_OUT = timedelta(minutes=15)   # pick-up may start this long before the booking
@@ -366,10 +367,6 @@ def recorded_use_by_asset(session: Session, start: datetime, end: datetime,
                           asset_ids: list[int] | None = None) -> dict[int, RecordedUse]:
     """Per asset: the meter use recorded at handover for bookings checked in inside [start, end), and the
     booked hours of those bookings. One grouped query."""
-    from sqlalchemy.orm import aliased
-
-    from fleet.utilisation import epoch_seconds
-
     out, back = aliased(Handover), aliased(Handover)
     query = (select(back.asset_id, func.sum(back.meter_reading - out.meter_reading),
                     func.sum(epoch_seconds(Booking.end_at) - epoch_seconds(Booking.start_at)), func.count(back.id))

@@ -4,11 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleet.errors import Conflict, NotFound, ValidationFailed
-from fleet.geo import check_coordinates
-from fleet.localtime import is_valid_zone_name
+from fleet.core.errors import Conflict, NotFound, ValidationFailed
+from fleet.core.geo import check_coordinates
+from fleet.core.localtime import is_valid_zone_name
 from fleet.models import Hub, Member
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.opening_hours import parse_opening_hours
 from fleet.permissions import require_coordinator
 
 

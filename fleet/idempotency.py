@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from fleet.errors import ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.models import IdempotencyKey, Member
 
 MAX_KEY_LENGTH = 200

@@ -26,8 +26,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleet.errors import NotFound, ValidationFailed
-from fleet.messages import Term, msg
+from fleet.core.errors import NotFound, ValidationFailed
+from fleet.core.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, CategoryImpactFactors, Member
 from fleet.permissions import require_coordinator
 from fleet.handover import recorded_use_by_asset

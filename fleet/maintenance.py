@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from fleet.availability import overlapping_bookings
-from fleet.errors import NotFound, ValidationFailed
-from fleet.messages import Term, msg
+from fleet.core.errors import NotFound, ValidationFailed
+from fleet.core.messages import Term, msg
 from fleet.models import Booking, MaintenanceWindow, Member
 from fleet.permissions import require_coordinator
 from fleet.assets import get_asset

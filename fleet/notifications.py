@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from fleet.messages import msg, to_json
+from fleet.core.messages import msg, to_json
 from fleet.models import Member, Notification
 
 UNREAD_LIMIT = 50
@@ -52,7 +52,7 @@ KINDS: dict[str, str] = {
 def notify(session: Session, member_id: int, kind: str, message: str, now: datetime,
            booking_id: int | None = None, *, request_id: int | None = None, **params) -> Notification:
     """Write a notification (and its email outbox entry) in the caller's transaction. `message` is a
-    template and `params` its values (fleet/messages.py), so it can be shown in the reader's language;
+    template and `params` its values (fleet/core/messages.py), so it can be shown in the reader's language;
     `request_id` links it to the flexible request it is about."""
     note = Notification(member_id=member_id, kind=kind, message=message[:1000], message_params=to_json(params),
                         booking_id=booking_id, request_id=request_id, created_at=now)

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet import scheduling_adapter as adapter
-from fleet.errors import Conflict, NotFound, ValidationFailed
+from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.fair_share import priorities
 from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests, mark_assigned
-from fleet.messages import Term, When, english, msg
+from fleet.core.messages import Term, When, english, msg
 from fleet.models import Asset, FlexibleRequest, Member, OptimiserRun, RequestStatus, RunStatus
 from fleet.notifications import notify
 from fleet.permissions import require_coordinator
@@ -47,7 +47,7 @@ def _set_progress(run: OptimiserRun, template: str) -> str:
 
 
 def progress_message(run: OptimiserRun) -> tuple[str, dict]:
-    """The run's progress line as a template and its values (fleet/messages.py), to show it translated. A
+    """The run's progress line as a template and its values (fleet/core/messages.py), to show it translated. A
     line no template explains (written by an older version) comes back as it is, without values."""
     values = _progress_values(run)
     for template in (PROGRESS_WAITING, PROGRESS_READING, PROGRESS_SOLVING, PROGRESS_READY, PROGRESS_FAILED,

@@ -1,5 +1,5 @@
 """Who may do what. Object-level checks live with the services that load the objects."""
-from fleet.errors import Forbidden
+from fleet.core.errors import Forbidden
 from fleet.models import Member
 
 

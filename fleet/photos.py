@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
-from fleet.errors import NotFound, ValidationFailed
+from fleet.core.errors import NotFound, ValidationFailed
 
 log = logging.getLogger(__name__)
 

@@ -22,8 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from fleet import scheduling_adapter as adapter
-from fleet.errors import Conflict, NotFound, ValidationFailed
-from fleet.messages import Term, english, msg
+from fleet.core.errors import Conflict, NotFound, ValidationFailed
+from fleet.core.messages import Term, english, msg
 from fleet.impact import MJ_PER_KWH, SCENARIOS, _effective, category_choices, factor_table
 from fleet.models import Asset, Category, Hub, Member, PlanningRun, PlanningStatus
 from fleet.permissions import require_coordinator
@@ -73,7 +73,7 @@ def _money(assets: list[Asset]) -> list[dict]:
 
 def enrich(session: Session, report: dict) -> dict:
     """Names for the ids of a report, and each recommendation in impact units and money. The labels are stored
-    in English (templates, see fleet/messages.py); the page translates them."""
+    in English (templates, see fleet/core/messages.py); the page translates them."""
     assets = {str(a.id): a for a in session.scalars(select(Asset))}
     categories = {str(c.id): c.name for c in session.scalars(select(Category))}
     hubs = {str(h.id): h.name for h in session.scalars(select(Hub))}
@@ -121,7 +121,7 @@ def _progress_values(run: PlanningRun) -> dict:
 
 
 def progress_message(run: PlanningRun) -> tuple[str, dict]:
-    """The run's progress line as a template and its values (fleet/messages.py), to show it translated. A
+    """The run's progress line as a template and its values (fleet/core/messages.py), to show it translated. A
     line no template explains comes back as it is, without values."""
     values = _progress_values(run)
     for template in (PROGRESS_WAITING, PROGRESS_READING, PROGRESS_PLANNING, PROGRESS_FINISHED, PROGRESS_FAILED):

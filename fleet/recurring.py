@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.bookings import book_asset, cancel_booking, load_asset
-from fleet.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from fleet.localtime import localize
-from fleet.messages import When, english, msg, to_json
+from fleet.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from fleet.core.localtime import localize
+from fleet.core.messages import When, english, msg, to_json
 from fleet.models import Asset, Booking, BookingSeries, BookingStatus, Member
 from fleet.notifications import notify
 
@@ -29,7 +29,7 @@ class Occurrence:
     end: datetime | None
     local_label: str
     error: str = ""                       # in English
-    error_template: str = ""              # the same as a template with its values (fleet/messages.py)
+    error_template: str = ""              # the same as a template with its values (fleet/core/messages.py)
     error_params: dict = field(default_factory=dict)
 
 
@@ -126,7 +126,7 @@ def create_series(session: Session, member: Member, asset_id: int, first_date: d
 
 def _skipped(occurrence: Occurrence, template: str, params: dict) -> dict:
     """A skipped occurrence as stored on the series: `reason` in English (the API's), and the same as a
-    template with its values (`reason_template`, `reason_params`: fleet/messages.py) to show it translated."""
+    template with its values (`reason_template`, `reason_params`: fleet/core/messages.py) to show it translated."""
     return {"label": occurrence.local_label,
             "start": occurrence.start.isoformat() if occurrence.start else None,
             "end": occurrence.end.isoformat() if occurrence.end else None,
@@ -172,7 +172,7 @@ def cancel_series(session: Session, actor: Member, series_id: int, now: datetime
 
 
 def series_description(series: BookingSeries) -> tuple[str, dict]:
-    """How a series repeats, as a template and its values (fleet/messages.py): show it with the delivery
+    """How a series repeats, as a template and its values (fleet/core/messages.py): show it with the delivery
     layer's message translation. The first date is a calendar date, not an instant, so it is a plain value
     written like the occurrences' labels."""
     end = (datetime.combine(series.first_date, series.start_time) + timedelta(minutes=series.duration_minutes)).time()

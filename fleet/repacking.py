@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet import scheduling_adapter as adapter
 from fleet.availability import overlapping_maintenance
-from fleet.errors import DomainError
-from fleet.messages import When
+from fleet.core.errors import DomainError
+from fleet.core.messages import When
 from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, RequestStatus
 from fleet.notifications import notify
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from fleet import scheduling_adapter as adapter
 from fleet.availability import capability_matches
 from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
-from fleet.geo import distance_km
-from fleet.messages import Term, When, msg
+from fleet.core.geo import distance_km
+from fleet.core.messages import Term, When, msg
 from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, RequestStatus
 from fleet.notifications import notify
 

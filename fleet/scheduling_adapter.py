@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, joinedload
 import scheduling
 from fleet.availability import capability_matches, overlapping_bookings, overlapping_maintenance
 from fleet.bookings import check_booking_rules, insert_holding_booking
-from fleet.errors import DomainError
-from fleet.geo import distance_km
-from fleet.opening_hours import open_intervals, parse_opening_hours
+from fleet.core.errors import DomainError
+from fleet.core.geo import distance_km
+from fleet.core.opening_hours import open_intervals, parse_opening_hours
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow,
 )

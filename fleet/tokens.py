@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleet.errors import NotFound, ValidationFailed
+from fleet.core.errors import NotFound, ValidationFailed
 from fleet.models import ApiToken, Member
 
 TOKEN_PREFIX = "cp_"

@@ -33,12 +33,13 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from fleet.errors import ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.models import (
     Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow, MeterUnit,
     RequestStatus,
 )
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.opening_hours import parse_opening_hours
+from fleet.core.sql import epoch_seconds, greatest, least
 
 BOOKED_STATUSES = (BookingStatus.confirmed, BookingStatus.checked_out, BookingStatus.completed)
 MAX_PERIOD_DAYS = 400
@@ -47,39 +48,8 @@ QUARTER = 900  # seconds; every IANA zone's offset is a multiple of 15 minutes, 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
-# --- epoch seconds, the same on both databases ----------------------------------------------------------------
-
-class epoch_seconds(FunctionElement):
-    """Whole seconds since 1970-01-01 UTC of a UTCDateTime column, as an integer."""
-
-    type = BigInteger()
-    name = "epoch_seconds"
-    inherit_cache = True
-
-
-@compiles(epoch_seconds, "sqlite")
-def _epoch_sqlite(element, compiler, **kw):
-    # Stored as naive UTC text; strftime('%s') reads it as UTC.
-    (arg,) = element.clauses
-    return compiler.process(cast(func.strftime("%s", arg), Integer), **kw)
-
-
-@compiles(epoch_seconds, "postgresql")
-def _epoch_postgresql(element, compiler, **kw):
-    (arg,) = element.clauses
-    return f"CAST(floor(extract(epoch FROM {compiler.process(arg, **kw)})) AS BIGINT)"
-
-
 def _epoch(instant: datetime) -> int:
     return int(instant.timestamp() // 1)
-
-
-def _greatest(a, b):
-    return case((a > b, a), else_=b)
-
-
-def _least(a, b):
-    return case((a < b, a), else_=b)
 
 
 # --- periods and open intervals --------------------------------------------------------------------------------
@@ -312,7 +282,7 @@ def _seconds_in_open_hours(session: Session, model, asset_ids: list[int], interv
     lo, hi = _epoch(period.start), _epoch(period.end)
     bucket = literal(BUCKET, BigInteger)
     s, e = epoch_seconds(model.start_at), epoch_seconds(model.end_at)
-    s_in, e_in = _greatest(s, literal(lo, BigInteger)), _least(e, literal(hi, BigInteger))
+    s_in, e_in = greatest(s, literal(lo, BigInteger)), least(e, literal(hi, BigInteger))
     # The rows of the period first, each with its hub and its first and last bucket; materialised so the
     # planner cannot fold it back and compare every row with every interval.
     rows = (select(model.asset_id.label("asset_id"), Asset.hub_id.label("hub_id"), s.label("s"), e.label("e"),
@@ -328,7 +298,7 @@ def _seconds_in_open_hours(session: Session, model, asset_ids: list[int], interv
                       (rows.c.first_bucket + steps.c.k).label("bucket"))
                .join(steps, steps.c.k <= rows.c.last_bucket - rows.c.first_bucket)
                .cte("touched_bucket").prefix_with("MATERIALIZED"))
-    overlap = _least(touched.c.e, intervals.c.close_s) - _greatest(touched.c.s, intervals.c.open_s)
+    overlap = least(touched.c.e, intervals.c.close_s) - greatest(touched.c.s, intervals.c.open_s)
     query = (select(touched.c.asset_id, intervals.c.week, func.sum(overlap))
              .join(intervals, and_(intervals.c.hub_id == touched.c.hub_id, intervals.c.bucket == touched.c.bucket,
                                    touched.c.s < intervals.c.close_s, touched.c.e > intervals.c.open_s))
@@ -341,7 +311,7 @@ def held_seconds_by_asset(session: Session, period: Period, asset_ids: list[int]
     """Per asset: seconds held by booked-status bookings inside the period, bookings and distinct members."""
     lo, hi = literal(_epoch(period.start), BigInteger), literal(_epoch(period.end), BigInteger)
     s, e = epoch_seconds(Booking.start_at), epoch_seconds(Booking.end_at)
-    query = (select(Booking.asset_id, func.sum(_least(e, hi) - _greatest(s, lo)), func.count(Booking.id),
+    query = (select(Booking.asset_id, func.sum(least(e, hi) - greatest(s, lo)), func.count(Booking.id),
                     func.count(func.distinct(Booking.member_id)))
              .where(Booking.status.in_(BOOKED_STATUSES), Booking.start_at < period.end, Booking.end_at > period.start)
              .group_by(Booking.asset_id))
@@ -480,8 +450,8 @@ def heat_map(session: Session, start: datetime, end: datetime, *, hub_id: int | 
     for a in assets:
         count_by_hub[a[2]] += 1
     lo, hi = _epoch(period.start), _epoch(period.end)
-    s = _greatest(epoch_seconds(Booking.start_at), literal(lo, BigInteger))
-    e = _least(epoch_seconds(Booking.end_at), literal(hi, BigInteger))
+    s = greatest(epoch_seconds(Booking.start_at), literal(lo, BigInteger))
+    e = least(epoch_seconds(Booking.end_at), literal(hi, BigInteger))
     where = (Booking.status.in_(BOOKED_STATUSES), Booking.start_at < period.end, Booking.end_at > period.start,
              Booking.asset_id.in_(asset_ids))
     diff: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))

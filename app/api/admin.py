@@ -21,8 +21,8 @@ from fleet import categories as category_service
 from fleet import hubs as hub_service
 from fleet import maintenance as maintenance_service
 from fleet.capabilities import format_schema
-from fleet.db import utcnow
-from fleet.errors import ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import ValidationFailed
 from fleet.models import AssetStatus
 
 

@@ -8,7 +8,7 @@ from flask import g, request
 from app.api import bp
 from app.api.problems import problem
 from app.extensions import db
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.tokens import member_for_token
 
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi_document"}

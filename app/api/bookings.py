@@ -12,8 +12,8 @@ from app.api.input import datetime_arg, datetime_field, int_arg, json_body, page
 from app.api.schemas import BOOKING_REQUEST, DECISION_REQUEST
 from app.extensions import db
 from fleet import bookings as booking_service
-from fleet.db import utcnow
-from fleet.errors import NotFound, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import NotFound, ValidationFailed
 from fleet.idempotency import claim_key, fingerprint, remember_response
 
 

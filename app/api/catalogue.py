@@ -13,7 +13,7 @@ from fleet.assets import get_asset
 from fleet.availability import AssetQuery, find_available_assets, free_intervals
 from fleet.capabilities import coerce_requirements
 from fleet.categories import get_category, list_categories
-from fleet.errors import NotFound, ValidationFailed
+from fleet.core.errors import NotFound, ValidationFailed
 from fleet.hubs import get_hub, list_hubs
 from fleet.models import AssetStatus
 

@@ -12,8 +12,8 @@ from app.api.costs_schemas import COST_RECORD_REQUEST, LEDGER_ENTRY_REQUEST
 from app.api.input import datetime_arg, int_arg, json_body, page_args
 from app.extensions import db
 from fleet import costs as cost_service
-from fleet.db import utcnow
-from fleet.errors import ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import ValidationFailed
 from fleet.utilisation import resolve_period
 
 PUBLIC_ENDPOINTS.add("api.costs_summary")

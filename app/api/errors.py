@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from app.api import bp
 from app.api.problems import problem
 from app.extensions import db
-from fleet.errors import DomainError
+from fleet.core.errors import DomainError
 
 
 @bp.errorhandler(DomainError)

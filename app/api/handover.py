@@ -15,8 +15,8 @@ from app.api.handover_schemas import DAMAGE_REQUEST, HANDOVER_REQUEST, SERIES_RE
 from app.api.input import json_body, page_args
 from app.extensions import db
 from fleet import handover, recurring
-from fleet.db import utcnow
-from fleet.errors import NotFound, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import NotFound, ValidationFailed
 
 
 def _photo(data: dict, field: str = "photo_base64") -> bytes | None:

@@ -8,8 +8,8 @@ from flask import request
 from jsonschema import Draft202012Validator
 
 from app.api.schemas import MAX_ID
-from fleet.errors import DomainError, ValidationFailed
-from fleet.localtime import parse_rfc3339
+from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.localtime import parse_rfc3339
 
 MAX_PER_PAGE = 100
 

@@ -13,10 +13,10 @@ from app.api.input import json_body, page_args
 from app.api.planning_schemas import DEFAULT_DAYS, DEFAULT_TIME_LIMIT, PLANNING_RUN_REQUEST, STATUSES
 from app.extensions import db
 from app.jobs import start_planning_run
-from fleet import job_runs
+from fleet.core import job_runs
 from fleet import planning as planning_service
-from fleet.db import utcnow
-from fleet.errors import ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import ValidationFailed
 from fleet.idempotency import claim_key, fingerprint, remember_response
 from fleet.models import PlanningStatus
 

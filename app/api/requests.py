@@ -11,8 +11,8 @@ from app.api.input import datetime_field, json_body, page_args
 from app.api.schemas import FLEXIBLE_REQUEST
 from app.extensions import db
 from fleet import flexible_requests as service
-from fleet.db import utcnow
-from fleet.geo import distance_km
+from fleet.core.db import utcnow
+from fleet.core.geo import distance_km
 
 
 def request_json(request) -> dict:

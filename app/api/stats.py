@@ -11,7 +11,7 @@ from app.api.input import datetime_arg, float_arg, int_arg
 from app.extensions import db
 from fleet import impact as impact_service
 from fleet import utilisation as util
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 
 PUBLIC_ENDPOINTS.update({"api.utilisation_stats", "api.impact_stats"})
 DEFAULT_WEEKS = 13

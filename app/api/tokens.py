@@ -12,8 +12,8 @@ from app.api.schemas import TOKEN_REQUEST
 from app.api.serialise import rfc3339
 from app.extensions import db
 from fleet import accounts
-from fleet.db import utcnow
-from fleet.errors import DomainError
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError
 from fleet.tokens import issue_token, list_tokens, revoke_token
 
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.i18n import DEFAULT_LOCALE, N_, supported, translate_message
 from fleet import calendar_feed
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import Booking, Member
 
 bp = Blueprint("calendar", __name__)

@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, url_for
 
 from app.extensions import db
 from fleet import gbfs
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 
 bp = Blueprint("gbfs", __name__, url_prefix="/gbfs")
 

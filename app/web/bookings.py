@@ -13,11 +13,11 @@ from app.i18n import N_, translate_message
 from fleet import bookings as booking_service
 from fleet.assets import get_asset
 from fleet.availability import busy_intervals
-from fleet.db import utcnow
-from fleet.errors import DomainError, NotFound
-from fleet.localtime import parse_local
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, NotFound
+from fleet.core.localtime import parse_local
 from fleet.notifications import list_unread
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.opening_hours import parse_opening_hours
 
 bp = Blueprint("bookings", __name__)
 

@@ -12,11 +12,11 @@ from app.web.search_params import parse_search
 from fleet.assets import get_asset
 from fleet.availability import busy_intervals, find_available_assets
 from fleet.categories import list_categories
-from fleet.db import utcnow
-from fleet.errors import DomainError, NotFound
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, NotFound
 from fleet.hubs import list_hubs
 from fleet.models import AssetStatus
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.opening_hours import parse_opening_hours
 
 bp = Blueprint("catalogue", __name__)
 

@@ -9,8 +9,8 @@ from app.extensions import db
 from app.i18n import translate_message
 from app.web.stats import _period
 from fleet import costs as cost_service
-from fleet.db import utcnow
-from fleet.errors import ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import ValidationFailed
 
 bp = Blueprint("costs", __name__)
 

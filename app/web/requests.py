@@ -15,10 +15,10 @@ from fleet import flexible_requests as request_service
 from fleet import repacking
 from fleet.assets import list_assets
 from fleet.categories import get_category, list_categories
-from fleet.db import utcnow
-from fleet.errors import DomainError, NotFound, ValidationFailed
-from fleet.geo import distance_km
-from fleet.localtime import parse_local
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, NotFound, ValidationFailed
+from fleet.core.geo import distance_km
+from fleet.core.localtime import parse_local
 from fleet.models import RequestStatus
 from fleet.notifications import list_unread, mark_read
 

@@ -8,9 +8,9 @@ from app.forms import optional_float, optional_int
 from fleet.capabilities import coerce_requirements
 from fleet.availability import AssetQuery
 from fleet.categories import get_category
-from fleet.errors import NotFound, ValidationFailed
+from fleet.core.errors import NotFound, ValidationFailed
 from fleet.hubs import get_hub
-from fleet.localtime import parse_local
+from fleet.core.localtime import parse_local
 from fleet.models import Member
 
 

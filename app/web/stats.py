@@ -15,8 +15,8 @@ from app.web import stats_tables as t
 from fleet import impact as impact_service
 from fleet import utilisation as util
 from fleet.categories import list_categories
-from fleet.db import utcnow
-from fleet.errors import DomainError, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, ValidationFailed
 from fleet.hubs import list_hubs
 
 bp = Blueprint("stats", __name__)

@@ -1,5 +1,5 @@
 """ORM models. Import from here: `from fleet.models import Asset, Booking`."""
-from fleet.db import Base, metadata
+from fleet.core.db import Base, metadata
 from fleet.models.members import LoginAttempt, Member, Role
 from fleet.models.catalogue import Asset, AssetStatus, Category, CategoryKind, Hub, MaintenanceWindow, MeterUnit
 from fleet.models.bookings import HOLDING_STATUSES, Booking, BookingStatus

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, T
 from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleet.db import Base, UTCDateTime, utcnow
+from fleet.core.db import Base, UTCDateTime, utcnow
 from fleet.models.catalogue import Asset
 from fleet.models.members import Member
 
@@ -47,7 +47,7 @@ class Booking(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set when re-planning could not move the booking off a breakdown or maintenance: shown to the member
     # and the coordinators until someone deals with it. Never a silent drop.
-    # A template with its values in attention_params (fleet/messages.py), translated when shown.
+    # A template with its values in attention_params (fleet/core/messages.py), translated when shown.
     attention: Mapped[str] = mapped_column(String(300), default="", server_default="")
     attention_params: Mapped[dict | None] = mapped_column(JSON)
     # The recurring series this booking is one occurrence of, if any.
@@ -75,8 +75,8 @@ class Booking(Base):
         return self.status in HOLDING_STATUSES
 
     def flag(self, template: str, **params) -> None:
-        """Flag the booking for attention (see fleet/messages.py for templates and values)."""
-        from fleet.messages import english, to_json
+        """Flag the booking for attention (see fleet/core/messages.py for templates and values)."""
+        from fleet.core.messages import english, to_json
 
         if len(english(template, params)) > 300:  # the column's size; names are what can grow
             params = {name: (value[:60] if isinstance(value, str) else value) for name, value in params.items()}
@@ -89,13 +89,13 @@ class Booking(Base):
 
     @property
     def attention_values(self) -> dict:
-        from fleet.messages import from_json
+        from fleet.core.messages import from_json
 
         return from_json(self.attention_params)
 
     @property
     def attention_text(self) -> str:
         """The attention note in English."""
-        from fleet.messages import english
+        from fleet.core.messages import english
 
         return english(self.attention, self.attention_values)

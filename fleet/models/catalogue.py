@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Enum, Float, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleet.db import Base, UTCDateTime, utcnow
+from fleet.core.db import Base, UTCDateTime, utcnow
 
 
 class CategoryKind(str, enum.Enum):
@@ -38,7 +38,7 @@ class Hub(Base):
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
     timezone: Mapped[str] = mapped_column(String(64))
-    # Weekly opening hours as text ("24/7" or "Mon-Fri 08:00-18:00; Sat 09:00-13:00"), see fleet.opening_hours.
+    # Weekly opening hours as text ("24/7" or "Mon-Fri 08:00-18:00; Sat 09:00-13:00"), see fleet.core.opening_hours.
     opening_hours: Mapped[str] = mapped_column(String(300), default="24/7")
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, Enum, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleet.db import Base, UTCDateTime, utcnow
+from fleet.core.db import Base, UTCDateTime, utcnow
 from fleet.models.bookings import Booking
 from fleet.models.catalogue import Asset, Category
 from fleet.models.members import Member

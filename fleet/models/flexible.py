@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleet.db import Base, UTCDateTime, utcnow
+from fleet.core.db import Base, UTCDateTime, utcnow
 from fleet.models.bookings import Booking
 from fleet.models.catalogue import Asset, Category
 from fleet.models.members import Member
@@ -111,7 +111,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    # The message's template and its values (fleet/messages.py), so each reader gets it in their language;
+    # The message's template and its values (fleet/core/messages.py), so each reader gets it in their language;
     # rows written before 0009 hold English text and no values.
     message: Mapped[str] = mapped_column(String(1000))
     message_params: Mapped[dict | None] = mapped_column(JSON)
@@ -126,13 +126,13 @@ class Notification(Base):
 
     @property
     def params(self) -> dict:
-        from fleet.messages import from_json
+        from fleet.core.messages import from_json
 
         return from_json(self.message_params)
 
     @property
     def text(self) -> str:
         """The message in English."""
-        from fleet.messages import english
+        from fleet.core.messages import english
 
         return english(self.message, self.params)

@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleet.db import Base, UTCDateTime, utcnow
+from fleet.core.db import Base, UTCDateTime, utcnow
 from fleet.models.bookings import Booking
 from fleet.models.catalogue import Asset
 from fleet.models.members import Member

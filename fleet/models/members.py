@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Enum, Float, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from fleet.db import Base, UTCDateTime, utcnow
+from fleet.core.db import Base, UTCDateTime, utcnow
 
 
 class Role(str, enum.Enum):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import Role
 from fleet.tokens import issue_token
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from fleet.bookings import book_asset
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import MeterUnit
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import Booking, IdempotencyKey
 from fleet.tokens import issue_token
 from tests.api.idempotency_worker import send_all

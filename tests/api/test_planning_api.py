@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.api import planning_schemas
 from fleet import planning as planning_service
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import BookingStatus, PlanningRun, PlanningStatus
 
 BODY = {"days": 7, "time_limit_seconds": 5}
@@ -233,8 +233,8 @@ def test_a_finished_report_matches_its_published_schema(app, coord_api, session,
 def test_a_run_whose_job_ended_silently_is_marked_stalled(coord_api, session, demand, held):
     from datetime import timedelta
 
-    from fleet.db import utcnow
-    from fleet.job_runs import STALL_GRACE
+    from fleet.core.db import utcnow
+    from fleet.core.job_runs import STALL_GRACE
     from fleet.models import PlanningRun
 
     body = coord_api.post("/planning-runs", json=BODY).get_json()

@@ -17,7 +17,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import Role
 from fleet.tokens import issue_token
 from tests.helpers import at

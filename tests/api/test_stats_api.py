@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.impact import impact_report
 from fleet.models import BookingStatus, MaintenanceWindow
 from fleet.utilisation import heat_map, utilisation_report

@@ -149,8 +149,8 @@ def test_address_lookup_is_off_by_default_with_a_clear_message(client, make, ses
 def test_geocoding_offline_fails_clearly():
     from geopy.exc import GeocoderUnavailable
 
-    from fleet.errors import ValidationFailed
-    from fleet.geo import geocode
+    from fleet.core.errors import ValidationFailed
+    from fleet.core.geo import geocode
 
     class Offline:
         def geocode(self, address):
@@ -215,7 +215,7 @@ def test_tokens_are_created_shown_once_and_revoked_from_settings(client, make, s
 
 
 def test_cannot_revoke_someone_elses_token(client, make, session):
-    from fleet.db import utcnow
+    from fleet.core.db import utcnow
     from fleet.models import ApiToken
     from fleet.tokens import issue_token
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fleet import costs
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import BookingStatus, CategoryFee, CostRecord, LedgerEntry, PlanningRun, Role
 from tests.helpers import login
 

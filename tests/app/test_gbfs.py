@@ -15,7 +15,7 @@ import pytest
 from fleet import gbfs
 from fleet.availability import busy_intervals, free_intervals
 from fleet.models import Asset, AssetStatus, BookingStatus, CategoryKind, MaintenanceWindow
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.opening_hours import parse_opening_hours
 
 SCHEMAS = Path(__file__).resolve().parents[2].parent / "shared" / "gbfs-json-schema"
 FILES = {

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from fleet.bookings import book_asset
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import BookingStatus, DamageReport, MeterUnit, Notification, Role
 from fleet.notifications import notify
 from tests.helpers import login

@@ -61,7 +61,7 @@ def test_extraction_finds_no_string_missing_from_the_catalogues():
         method, pattern = section.split(":", 1)
         method_map.append((pattern.strip(), method.strip()))
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None,
-                # fleet's message templates (fleet/messages.py), as in the Makefile's MESSAGE_KEYWORDS
+                # fleet's message templates (fleet/core/messages.py), as in the Makefile's MESSAGE_KEYWORDS
                 "DomainError": None, "ValidationFailed": None, "NotFound": None, "Conflict": None,
                 "Forbidden": None, "msg": None, "flag": None, "notify": (4,), "notify_coordinators": (3,)}
     found = set()

@@ -1,4 +1,4 @@
-"""Messages from fleet (fleet/messages.py) reach people in their language, with their values filled in:
+"""Messages from fleet (fleet/core/messages.py) reach people in their language, with their values filled in:
 errors on pages, notifications stored in the database, emails. The JSON API answers in English."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from fleet.messages import Term, When
+from fleet.core.messages import Term, When
 from fleet.notifications import notify
 from tests.helpers import at, login
 
@@ -29,7 +29,7 @@ def taken(make, session):
 def test_a_domain_error_with_values_is_shown_in_french(client, taken):
     asset, _ = taken
     login(client, "claire@example.org")
-    from fleet.localtime import to_local
+    from fleet.core.localtime import to_local
 
     form = {"asset_id": asset.id, "start": to_local(at(3, 8), "Europe/Paris").strftime("%Y-%m-%dT%H:%M"),
             "end": to_local(at(3, 9), "Europe/Paris").strftime("%Y-%m-%dT%H:%M")}
@@ -39,7 +39,7 @@ def test_a_domain_error_with_values_is_shown_in_french(client, taken):
 
 
 def test_the_api_answers_in_english_whatever_the_language(client, taken, session):
-    from fleet.db import utcnow
+    from fleet.core.db import utcnow
     from fleet.tokens import issue_token
 
     asset, claire = taken
@@ -81,7 +81,7 @@ def test_stored_values_from_json_are_formatted_like_live_ones(app):
     from flask_babel import force_locale
 
     from app.i18n import translate_message
-    from fleet.messages import to_json
+    from fleet.core.messages import to_json
 
     params = {"asset": "Vélo", "start": When(PARIS_SUMMER, "Europe/Paris")}
     with app.test_request_context(), force_locale("fr"):

@@ -20,7 +20,7 @@ import pytest
 from babel.support import NullTranslations
 from icalendar import Calendar
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.impact import source_table
 from fleet.models import (AssetStatus, BookingStatus, CategoryKind, CostKind, CostRecord, DamageStatus, LedgerEntry,
                           LedgerKind, MaintenanceWindow, MeterUnit, RequestStatus, Role, RunStatus)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import HOLDING_STATUSES, Booking, BookingStatus, FlexibleRequest, OptimiserRun, RequestStatus, Role, RunStatus
 from fleet.optimiser_runs import apply_run, create_run, execute_run, progress_message
 from tests.helpers import at

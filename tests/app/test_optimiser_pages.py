@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import Booking, FlexibleRequest, Notification, OptimiserRun, RequestStatus, Role, RunStatus
 from fleet.optimiser_runs import create_run
 from tests.helpers import at, login
@@ -215,7 +215,7 @@ def test_coordinator_resolves_a_flagged_booking(client, app, make, session):
 def test_a_run_whose_job_ended_silently_says_so_and_stops_refreshing(client, session, crunch):
     from datetime import timedelta
 
-    from fleet.job_runs import STALL_GRACE
+    from fleet.core.job_runs import STALL_GRACE
 
     recent = create_run(session, crunch["coordinator"], 7, utcnow(), time_limit=30)
     old = create_run(session, crunch["coordinator"], 7, utcnow() - timedelta(seconds=30) - STALL_GRACE

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from fleet.bookings import book_asset
-from fleet.db import utcnow
-from fleet.errors import Conflict
+from fleet.core.db import utcnow
+from fleet.core.errors import Conflict
 from fleet.models import DamageReport, MeterUnit
 from fleet.photos import store_photo
 from tests.helpers import login

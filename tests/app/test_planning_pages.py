@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import BookingStatus, PlanningRun, PlanningStatus, Role
 from fleet.planning import create_plan
 from tests.helpers import login
@@ -204,8 +204,8 @@ def test_statuses_are_translated_words():
 def test_a_plan_whose_job_ended_silently_says_so_and_stops_refreshing(client, session, pool, held):
     from datetime import timedelta
 
-    from fleet.db import utcnow
-    from fleet.job_runs import STALL_GRACE
+    from fleet.core.db import utcnow
+    from fleet.core.job_runs import STALL_GRACE
 
     login(client, "coord@example.org")
     rid = run_id(client.post("/manage/planning", data={"days": "7", "time_limit": "5"}))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.web.stats_tables import Table, to_csv
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import BookingStatus, Role
 from fleet.utilisation import utilisation_report
 from tests.helpers import login

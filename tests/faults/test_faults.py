@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import Booking
 from fleet.tokens import issue_token
 from tests.helpers import at

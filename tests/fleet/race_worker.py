@@ -11,9 +11,9 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from fleet.bookings import book_asset
-from fleet.errors import Conflict
+from fleet.core.errors import Conflict
 from fleet.models import Member
-from fleet.sqlite import configure_sqlite_engine
+from fleet.core.sqlite import configure_sqlite_engine
 
 
 def attempts(seed: int, n: int, asset_ids: list[int], base: datetime, now: datetime) -> list[tuple[int, int, int]]:

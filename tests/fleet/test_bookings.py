@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fleet.bookings import approve_booking, book_asset, cancel_booking, get_booking, reject_booking
-from fleet.errors import Conflict, NotFound, ValidationFailed
+from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.models import AssetStatus, Booking, BookingStatus, MaintenanceWindow, Role
 from tests.helpers import at
 

@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from fleet import costs
-from fleet.errors import Forbidden, ValidationFailed
+from fleet.core import money
+from fleet.core.errors import Forbidden, ValidationFailed
 from fleet.models import BookingStatus, CostRecord, LedgerEntry, Role
 from fleet.utilisation import Period
 
@@ -19,14 +20,14 @@ YEAR = Period(datetime(2025, 11, 30, tzinfo=timezone.utc), datetime(2026, 11, 30
 @pytest.mark.parametrize("text, minor", [("12.50", 1250), ("12,5", 1250), ("0", 0), ("7", 700), ("0.01", 1),
                                          ("19.99", 1999), ("1000000", 100000000)])
 def test_amounts_parse_to_integer_minor_units(text, minor):
-    value = costs.parse_amount(text)
+    value = money.parse_amount(text)
     assert value == minor and type(value) is int
 
 
 @pytest.mark.parametrize("text", ["", "-1", "1.234", "abc", "1e3", "nan", "inf", "1.2.3", "99999999999"])
 def test_bad_amounts_are_refused(text):
     with pytest.raises(ValidationFailed):
-        costs.parse_amount(text)
+        money.parse_amount(text)
 
 
 def test_floats_are_never_money(make, session):
@@ -79,7 +80,7 @@ def test_summary_matches_the_records_and_the_ledgers(make, session):
     total = row.total.amounts["EUR"]
     assert total == 12_050 + 60_000 + 9_999 + row.depreciation.amounts["EUR"]
     per_hour = row.cost_per_hour().amounts["EUR"]
-    assert per_hour == costs.divide_round(total, 100)
+    assert per_hour == money.divide_round(total, 100)
     assert summary.fees_charged.amounts == {"EUR": 5_001} and summary.payments_received.amounts == {"EUR": 3_000}
     body = summary.as_dict()
     cars_row = next(c for c in body["categories"] if c["name"] == "Cars")

@@ -16,12 +16,12 @@ from werkzeug.security import check_password_hash
 from fleet.bookings import check_booking_rules
 from fleet.capabilities import coerce_capabilities
 from fleet.demo import DEMO_PASSWORD, load_demo
-from fleet.localtime import to_local
+from fleet.core.localtime import to_local
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub,
     MaintenanceWindow, Member, MeterUnit, Role, metadata,
 )
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.opening_hours import parse_opening_hours
 
 # Three weeks before the clocks go forward in Europe: the past and upcoming bookings straddle DST changes.
 NOW = datetime(2026, 3, 20, 10, 17, 45, tzinfo=timezone.utc)

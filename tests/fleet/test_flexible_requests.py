@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
 from fleet.bookings import book_asset, cancel_booking
-from fleet.errors import ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.flexible_requests import (
     REASON_ALL_BUSY, REASON_NOTHING_ELIGIBLE, RequestInput, queue_position, submit_request,
 )
@@ -247,7 +247,7 @@ def test_the_solver_is_told_each_hubs_opening_hours(session, make, pool):
 
 
 def test_a_preview_without_a_solution_is_refused_not_crashed(session, make, pool):
-    from fleet.errors import Conflict
+    from fleet.core.errors import Conflict
     from fleet.models import RunStatus
 
     run = create_run(session, pool["coordinator"], 7, NOW, time_limit=2)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fleet.booking_jobs import flag_overdue_returns, no_show_counts, release_no_shows, send_reminders
 from fleet.bookings import book_asset
-from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.flexible_requests import RequestInput, submit_request
 from fleet.handover import (
     DamageInput, check_in, check_out, last_meter_reading, recorded_use, repair_damage, report_damage,

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from fleet.errors import Forbidden, ValidationFailed
+from fleet.core.errors import Forbidden, ValidationFailed
 from fleet.impact import (
     DATA, SCENARIOS, factor_table, impact_report, member_share, reset_category_factors, set_category_factors,
     source_table,

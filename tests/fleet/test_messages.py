@@ -1,4 +1,4 @@
-"""Messages for people (fleet/messages.py): English rendering, stored values, and a guard that every domain
+"""Messages for people (fleet/core/messages.py): English rendering, stored values, and a guard that every domain
 error is raised with a constant template whose placeholders are the values given, so that pybabel extracts it
 and the catalogues can translate it."""
 from __future__ import annotations
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from fleet.errors import Conflict, DomainError, ValidationFailed
-from fleet.messages import Term, When, english, from_json, msg, to_json
+from fleet.core.errors import Conflict, DomainError, ValidationFailed
+from fleet.core.messages import Term, When, english, from_json, msg, to_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-# --- fleet/messages.py ----------------------------------------------------------------------------------------
+# --- fleet/core/messages.py ----------------------------------------------------------------------------------------
 
 def test_english_without_values_is_the_template_as_written():
     assert english("No such asset.", None) == "No such asset."
@@ -98,7 +98,7 @@ def test_from_json_never_fails_on_bad_values():
 
 
 def test_opening_hours_describe_themselves_as_templates():
-    from fleet.opening_hours import parse_opening_hours
+    from fleet.core.opening_hours import parse_opening_hours
 
     lines = parse_opening_hours("Mon-Fri 08:00-18:00; Sat 09:00-13:00, 14:00-17:00").describe()
     assert [english(template, values) for template, values in lines] == [

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 
 from fleet.bookings import book_asset
-from fleet.db import utcnow
-from fleet.errors import Conflict
+from fleet.core.db import utcnow
+from fleet.core.errors import Conflict
 from fleet.handover import DamageInput, check_in, check_out, report_damage
 from fleet.models import DamageReport, MeterUnit
 from fleet.photos import (

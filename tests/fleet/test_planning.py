@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from fleet import planning
 from fleet import scheduling_adapter as adapter
-from fleet.db import utcnow
-from fleet.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import BookingStatus, FlexibleRequest, PlanningRun, PlanningStatus, RequestStatus, Role
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from fleet.bookings import book_asset, cancel_booking
-from fleet.errors import Conflict, NotFound, ValidationFailed
+from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.models import BookingStatus, Notification
 from fleet.recurring import cancel_series, create_series, get_series, series_bookings
 

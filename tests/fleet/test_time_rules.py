@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from fleet.errors import ValidationFailed
-from fleet.localtime import parse_local, parse_rfc3339
-from fleet.opening_hours import parse_opening_hours
+from fleet.core.errors import ValidationFailed
+from fleet.core.localtime import parse_local, parse_rfc3339
+from fleet.core.opening_hours import parse_opening_hours
 
 UTC = timezone.utc
 
@@ -111,7 +111,7 @@ def test_utc_type_orders_instants_from_different_offsets_correctly():
 
 
 def test_open_intervals_in_utc_across_dst_and_midnight():
-    from fleet.opening_hours import open_intervals
+    from fleet.core.opening_hours import open_intervals
 
     hours = parse_opening_hours("Sat 09:00-24:00; Sun 00:00-02:00, 10:00-12:00")
     # the weekend the clocks go back in Amsterdam: Sat 24 Oct 2026 is CEST (+2), Sun 25 Oct from 03:00 CET (+1)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fleet.errors import ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.models import BookingStatus, MaintenanceWindow
 from fleet.utilisation import (
     Period, UnmetDemand, demand_beside_supply, heat_map, open_intervals, rejected_bookings, utilisation_report,

@@ -1,5 +1,5 @@
 """Random sequences of booking operations against a plain in-memory model, with times drawn around the DST
-transitions of three hubs' zones (typed as wall-clock time, parsed by fleet.localtime.parse_local, which
+transitions of three hubs' zones (typed as wall-clock time, parsed by fleet.core.localtime.parse_local, which
 refuses the skipped hour). After every step: no two holding bookings of an asset overlap in UTC, and the
 database holds exactly the bookings the model says, with the same times and states.
 
@@ -23,8 +23,8 @@ from sqlalchemy.orm import aliased
 
 from fleet import bookings as booking_service
 from fleet import maintenance as maintenance_service
-from fleet.errors import DomainError
-from fleet.localtime import parse_local
+from fleet.core.errors import DomainError
+from fleet.core.localtime import parse_local
 from fleet.models import HOLDING_STATUSES, Booking, BookingStatus, Role, metadata
 
 HAS_HANDOVER = importlib.util.find_spec("fleet.handover") is not None

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from fleet.db import utcnow
+from fleet.core.db import utcnow
 from fleet.models import (
     ApiToken, BookingStatus, FlexibleRequest, MaintenanceWindow, Notification, OptimiserRun, RequestStatus, Role,
     RunStatus,

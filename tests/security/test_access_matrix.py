@@ -105,7 +105,7 @@ EXPECTATIONS: dict[str, dict] = {
 # Where an argument name means another kind of object than build_world's (run_id: a planning run, not an
 # optimiser run), the object is made for that test: (world key, maker).
 def _planning_run(session, world) -> int:
-    from fleet.db import utcnow
+    from fleet.core.db import utcnow
     from fleet.planning import create_plan, execute_plan
 
     run = create_plan(session, world.members["coordinator"], 7, 2.0, utcnow())

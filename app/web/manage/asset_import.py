@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forms import field_errors
 from app.web.manage import bp
 from fleet.asset_import import REQUIRED, import_assets
-from fleet.errors import DomainError, ValidationFailed
+from fleet.core.errors import DomainError, ValidationFailed
 
 EXAMPLE = ("name,category,hub,cap_seats,cap_towbar,purchase_cost,currency,purchase_date,meter_unit\n"
            "Blue van,Cars,Central,7,yes,18500,EUR,2024-05-17,km\n")

@@ -13,8 +13,8 @@ from app.forms import MAX_INT, field_errors, optional_int
 from app.web.manage import bp
 from fleet import assets as asset_service
 from fleet.categories import get_category, list_categories
-from fleet.db import utcnow
-from fleet.errors import DomainError, NotFound, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, NotFound, ValidationFailed
 from fleet.hubs import list_hubs
 from fleet.models import AssetStatus, MeterUnit
 

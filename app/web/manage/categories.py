@@ -11,7 +11,7 @@ from app.i18n import N_
 from app.web.manage import bp
 from fleet import categories as category_service
 from fleet.capabilities import format_schema
-from fleet.errors import Conflict
+from fleet.core.errors import Conflict
 from fleet.models import CategoryKind
 
 DEFAULTS = {"kind": "tool", "min_duration_minutes": 30, "max_duration_minutes": 7 * 1440, "min_notice_minutes": 0,

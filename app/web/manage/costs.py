@@ -10,9 +10,10 @@ from app.extensions import db
 from app.forms import field_errors, optional_int
 from app.web.manage import bp
 from fleet import costs as cost_service
+from fleet.core import money
 from fleet.assets import list_assets
-from fleet.db import utcnow
-from fleet.errors import DomainError, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, ValidationFailed
 from fleet.models import CostKind, LedgerKind
 
 
@@ -26,12 +27,12 @@ def _costs_page(form: dict, errors: dict, status: int = 200):
 
 def _optional_amount(form, name: str) -> int | None:
     text = (form.get(name) or "").strip()
-    return None if not text else cost_service.parse_amount(text, field=name)
+    return None if not text else money.parse_amount(text, field=name)
 
 
 @bp.route("/costs")
 def costs():
-    return _costs_page({"currency": cost_service.DEFAULT_CURRENCY}, {})
+    return _costs_page({"currency": money.DEFAULT_CURRENCY}, {})
 
 
 @bp.route("/costs", methods=["POST"])
@@ -42,7 +43,7 @@ def record_cost():
         if asset_id is None:
             raise ValidationFailed("Choose an asset.", field="asset_id")
         record = cost_service.record_cost(
-            db.session, current_user, asset_id, form.get("kind", ""), cost_service.parse_amount(form.get("amount")),
+            db.session, current_user, asset_id, form.get("kind", ""), money.parse_amount(form.get("amount")),
             form.get("currency", ""), cost_service.parse_date(form.get("incurred_on"), "incurred_on"),
             form.get("note", ""), utcnow())
         message = _("Recorded %(kind)s of %(asset)s.", kind=record.kind.value, asset=record.asset.name)
@@ -83,7 +84,7 @@ def _ledger_page(form: dict, errors: dict, status: int = 200):
 
 @bp.route("/ledger")
 def ledger():
-    return _ledger_page({"currency": cost_service.DEFAULT_CURRENCY, "kind": "fee"}, {})
+    return _ledger_page({"currency": money.DEFAULT_CURRENCY, "kind": "fee"}, {})
 
 
 @bp.route("/ledger", methods=["POST"])

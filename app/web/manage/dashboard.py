@@ -11,8 +11,8 @@ from app.extensions import db
 from app.i18n import translate_message
 from app.web.manage import bp
 from fleet import bookings as booking_service
-from fleet.db import utcnow
-from fleet.errors import DomainError, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, ValidationFailed
 
 
 @bp.route("/")

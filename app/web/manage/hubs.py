@@ -12,7 +12,7 @@ from app.extensions import db
 from app.forms import optional_float, save_or_errors
 from app.web.manage import bp
 from fleet import hubs as hub_service
-from fleet.errors import Conflict
+from fleet.core.errors import Conflict
 
 
 @lru_cache(maxsize=1)

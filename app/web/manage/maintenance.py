@@ -12,9 +12,9 @@ from app.forms import field_errors
 from app.web.manage import bp
 from fleet import maintenance as maintenance_service
 from fleet.assets import get_asset
-from fleet.db import utcnow
-from fleet.errors import DomainError
-from fleet.localtime import format_local, parse_local
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError
+from fleet.core.localtime import format_local, parse_local
 
 
 def _render(asset, form, errors, status=200):

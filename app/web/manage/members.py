@@ -11,8 +11,8 @@ from app.i18n import translate_message
 from app.web.manage import bp
 from fleet import accounts
 from fleet.booking_jobs import NO_SHOW_WINDOW_DAYS, no_show_counts
-from fleet.db import utcnow
-from fleet.errors import DomainError, ValidationFailed
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError, ValidationFailed
 from fleet.models import Role
 
 PER_PAGE = 50

@@ -11,10 +11,10 @@ from app.i18n import N_, translate_message
 from app.forms import field_errors, required_int, required_time_limit
 from app.jobs import start_run
 from app.web.manage import bp
-from fleet import job_runs
+from fleet.core import job_runs
 from fleet import optimiser_runs as run_service
-from fleet.db import utcnow
-from fleet.errors import DomainError
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError
 
 DEFAULTS = {"horizon_days": "14", "time_limit": "30", "method": "cpsat"}
 METHODS = (("cpsat", "CP-SAT (best plan, proves a bound)"), ("greedy", "Greedy (fast; the first-come-first-served baseline)"))

@@ -14,10 +14,10 @@ from app.forms import field_errors, required_int, required_time_limit
 from app.i18n import N_, translate_message
 from app.jobs import start_planning_run
 from app.web.manage import bp
-from fleet import job_runs
+from fleet.core import job_runs
 from fleet import planning as planning_service
-from fleet.db import utcnow
-from fleet.errors import DomainError
+from fleet.core.db import utcnow
+from fleet.core.errors import DomainError
 
 DEFAULTS = {"days": "28", "time_limit": "30"}
 REFRESH_SECONDS = 2

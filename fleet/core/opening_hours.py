@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
-from fleet.errors import ValidationFailed
-from fleet.localtime import to_local
-from fleet.messages import Term, msg
+from fleet.core.errors import ValidationFailed
+from fleet.core.localtime import to_local, zone
+from fleet.core.messages import Term, msg
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 ALWAYS = {"24/7", "always", "open 24/7"}
@@ -44,7 +44,7 @@ class WeeklyHours:
         return False
 
     def describe(self) -> list[tuple[str, dict]]:
-        """One line per day for people, as a template and its values (fleet/messages.py): "Mon 08:00-18:00",
+        """One line per day for people, as a template and its values (fleet/core/messages.py): "Mon 08:00-18:00",
         "Sun closed", or "Open around the clock"."""
         if self.always_open:
             return [(msg("Open around the clock"), {})]
@@ -115,10 +115,6 @@ def open_intervals(hours: WeeklyHours, zone_name: str, start: datetime, end: dat
     (a "...-24:00" evening runs into a "00:00-..." morning). None when the hub never closes."""
     if hours.always_open:
         return None
-    from datetime import timedelta, timezone
-
-    from fleet.localtime import zone
-
     tz = zone(zone_name)
     first = start.astimezone(tz).date() - timedelta(days=1)
     last = end.astimezone(tz).date() + timedelta(days=1)

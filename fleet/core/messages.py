@@ -18,6 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+LOCAL_FORMAT = "%a %d %b %Y %H:%M %Z"
 
 
 class Term(str):
@@ -31,10 +34,13 @@ class When:
     at: datetime
     zone: str
 
-    def __str__(self) -> str:  # the English rendering: the same pattern as fleet.localtime.format_local
-        from fleet.localtime import format_local
-
+    def __str__(self) -> str:  # the English rendering
         return format_local(self.at, self.zone)
+
+
+def format_local(instant: datetime, zone_name: str) -> str:
+    """An instant in English, in a zone the caller has already checked (a hub's)."""
+    return instant.astimezone(ZoneInfo(zone_name)).strftime(LOCAL_FORMAT)
 
 
 def msg(template: str) -> str:

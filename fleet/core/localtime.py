@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from fleet.errors import ValidationFailed
+from fleet.core.errors import ValidationFailed
+from fleet.core.messages import LOCAL_FORMAT
 
 LOCAL_INPUT_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S")
 
@@ -59,8 +60,7 @@ def to_local(instant: datetime, zone_name: str) -> datetime:
 
 
 def format_local(instant: datetime, zone_name: str) -> str:
-    local = to_local(instant, zone_name)
-    return local.strftime("%a %d %b %Y %H:%M %Z")
+    return to_local(instant, zone_name).strftime(LOCAL_FORMAT)
 
 
 def parse_rfc3339(text: str, field: str | None = None) -> datetime:

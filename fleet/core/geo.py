@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from geopy.distance import geodesic
 
-from fleet.errors import ValidationFailed
+from fleet.core.errors import ValidationFailed
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:

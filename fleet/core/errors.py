@@ -1,12 +1,12 @@
 """Domain errors. The delivery layer maps them: ValidationFailed -> 422/form error, NotFound -> 404,
 Conflict -> 409, Forbidden -> 403. Messages are written for the member who will read them, as a template with
-named values (see fleet/messages.py) so that the delivery layer can show them in the member's language:
+named values (see fleet/core/messages.py) so that the delivery layer can show them in the member's language:
 `ValidationFailed("%(asset)s is already booked during that time.", asset=asset.name)`."""
 from __future__ import annotations
 
 from typing import Any
 
-from fleet.messages import english
+from fleet.core.messages import english
 
 
 class DomainError(Exception):
