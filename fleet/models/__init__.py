@@ -1,14 +1,47 @@
-"""ORM models. Import from here: `from fleet.models import Asset, Booking`."""
+"""ORM models, one module per aggregate. Import from here: `from fleet.models import Asset, Booking`."""
 from fleet.core.db import Base, metadata
-from fleet.models.members import LoginAttempt, Member, Role
-from fleet.models.catalogue import Asset, AssetStatus, Category, CategoryKind, Hub, MaintenanceWindow, MeterUnit
-from fleet.models.bookings import HOLDING_STATUSES, Booking, BookingStatus
-from fleet.models.api import ApiToken, IdempotencyKey
+from fleet.models.allocation import (
+    FlexibleRequest,
+    OptimiserRun,
+    RequestStatus,
+    RunStatus,
+)
+from fleet.models.bookings import (
+    HOLDING_STATUSES,
+    Booking,
+    BookingSeries,
+    BookingStatus,
+    DamageReport,
+    DamageStatus,
+    Handover,
+    HandoverKind,
+)
+from fleet.models.catalogue import (
+    Asset,
+    AssetStatus,
+    Category,
+    CategoryKind,
+    Hub,
+    MaintenanceWindow,
+    MeterUnit,
+)
+from fleet.models.fleet_plans import PlanningRun, PlanningStatus
 from fleet.models.impact import CategoryImpactFactors
-from fleet.models.flexible import FlexibleRequest, Notification, OptimiserRun, RequestStatus, RunStatus
-from fleet.models.costs import CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, PlanningRun, PlanningStatus
-from fleet.models.handover import (
-    BookingSeries, DamageReport, DamageStatus, Handover, HandoverKind, NotificationPreference,
+from fleet.models.ledger import (
+    CategoryFee,
+    CostKind,
+    CostRecord,
+    LedgerEntry,
+    LedgerKind,
+)
+from fleet.models.members import (
+    ApiToken,
+    IdempotencyKey,
+    LoginAttempt,
+    Member,
+    Notification,
+    NotificationPreference,
+    Role,
 )
 
 __all__ = [

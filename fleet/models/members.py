@@ -1,14 +1,26 @@
-"""Members of the pool and the record of failed logins used for throttling."""
+"""Members and what belongs to each: failed logins (for throttling), API tokens, idempotency keys,
+notifications and the choice of which reach them by email."""
 from __future__ import annotations
 
 import enum
 import secrets
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, Float, ForeignKey, String
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.core.db import Base, UTCDateTime, utcnow
+from fleet.core.messages import english, from_json
 
 
 class Role(str, enum.Enum):
@@ -85,3 +97,85 @@ class LoginAttempt(Base):
     email: Mapped[str] = mapped_column(String(254), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class ApiToken(Base):
+    """A bearer token. Only its SHA-256 is stored; the member sees the token once, when it is made."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))  # shown in lists so a member can tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    member: Mapped[Member] = relationship()
+
+
+class IdempotencyKey(Base):
+    """The first response to a POST carrying an Idempotency-Key, replayed for retries with the same key.
+
+    The row is claimed in the same transaction as the object it creates, so two racing retries cannot both
+    create: the second waits on the unique (member, key) and then finds the first's response."""
+
+    __tablename__ = "idempotency_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))  # SHA-256 of method, path and body
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("member_id", "key", name="uq_idempotency_key_member_id_key"),)
+
+
+class Notification(Base):
+    """A message to a member ("your booking moved to the blue car"). Written in the same transaction as the
+    change it describes; shown in the app, and delivered by mail where that is configured."""
+
+    __tablename__ = "notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    # The message's template and its values (fleet/core/messages.py), so each reader gets it in their language;
+    # rows written before 0009 hold English text and no values.
+    message: Mapped[str] = mapped_column(String(1000))
+    message_params: Mapped[dict | None] = mapped_column(JSON)
+    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("flexible_request.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The email outbox: a new row is "pending" until delivered after commit ("sent", "skipped" when the
+    # member chose not to get this kind by email, "failed"). Rows from before the outbox are "skipped".
+    email_status: Mapped[str] = mapped_column(String(10), default="pending", server_default="skipped", index=True)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def params(self) -> dict:
+        return from_json(self.message_params)
+
+    @property
+    def text(self) -> str:
+        """The message in English."""
+        return english(self.message, self.params)
+
+
+class NotificationPreference(Base):
+    """A member's choice for one kind of notification: by email or not (in the app it is always shown).
+    No row means the default: email on."""
+
+    __tablename__ = "notification_preference"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"))
+    kind: Mapped[str] = mapped_column(String(40))
+    email: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (UniqueConstraint("member_id", "kind", name="uq_notification_preference_member_id_kind"),)

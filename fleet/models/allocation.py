@@ -1,11 +1,19 @@
-"""Flexible requests ("a car with 5 seats, 3 hours, some time on Saturday"), optimiser runs and the
-notifications that tell members what the pool decided."""
+"""Flexible requests ("a car with 5 seats, 3 hours, some time on Saturday"), and optimiser runs."""
 from __future__ import annotations
 
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.core.db import Base, UTCDateTime, utcnow
@@ -102,37 +110,3 @@ class OptimiserRun(Base):
     started_by: Mapped[Member | None] = relationship()
 
 
-class Notification(Base):
-    """A message to a member ("your booking moved to the blue car"). Written in the same transaction as the
-    change it describes; shown in the app, and delivered by mail where that is configured."""
-
-    __tablename__ = "notification"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    # The message's template and its values (fleet/core/messages.py), so each reader gets it in their language;
-    # rows written before 0009 hold English text and no values.
-    message: Mapped[str] = mapped_column(String(1000))
-    message_params: Mapped[dict | None] = mapped_column(JSON)
-    booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"))
-    request_id: Mapped[int | None] = mapped_column(ForeignKey("flexible_request.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The email outbox: a new row is "pending" until delivered after commit ("sent", "skipped" when the
-    # member chose not to get this kind by email, "failed"). Rows from before the outbox are "skipped".
-    email_status: Mapped[str] = mapped_column(String(10), default="pending", server_default="skipped", index=True)
-    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def params(self) -> dict:
-        from fleet.core.messages import from_json
-
-        return from_json(self.message_params)
-
-    @property
-    def text(self) -> str:
-        """The message in English."""
-        from fleet.core.messages import english
-
-        return english(self.message, self.params)
