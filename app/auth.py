@@ -10,12 +10,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.extensions import db, login_manager
 from app.forms import field_errors, optional_float, optional_int
 from app.security import is_safe_next
-from fleet import accounts
+from fleet.members import accounts
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.hubs import list_hubs
 from fleet.models import Member
-from fleet.tokens import issue_token, list_tokens, revoke_token
+from fleet.members.tokens import issue_token, list_tokens, revoke_token
 
 bp = Blueprint("auth", __name__)
 

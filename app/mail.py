@@ -63,7 +63,7 @@ def compose_email(member, note) -> tuple[str, str]:
     from flask_babel import force_locale, gettext
 
     from app.i18n import DEFAULT_LOCALE, supported, translate_message
-    from fleet.outbox import plain_email
+    from fleet.members.outbox import plain_email
 
     language = supported(member.locale) or DEFAULT_LOCALE
     if language == DEFAULT_LOCALE:
@@ -82,7 +82,7 @@ def compose_email(member, note) -> tuple[str, str]:
 def deliver_outbox(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:
     """Send what is pending, in its own session. In an RQ worker `app` is None and one is made."""
     from fleet.core.db import utcnow
-    from fleet.outbox import deliver_pending
+    from fleet.members.outbox import deliver_pending
 
     if app is None:
         from app import create_app

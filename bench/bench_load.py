@@ -69,7 +69,7 @@ def prepare(url: str, env: dict, clients: int) -> dict:
     from app.extensions import db
     from fleet.core.db import utcnow
     from fleet.models import Asset, AssetStatus, Category, Member, Role
-    from fleet.tokens import issue_token
+    from fleet.members.tokens import issue_token
 
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():

@@ -19,7 +19,7 @@ from fleet.assets import create_asset
 from fleet.core.money import parse_amount
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.models import Category, Hub, Member
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000

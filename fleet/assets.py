@@ -10,7 +10,7 @@ from fleet.capabilities import coerce_capabilities
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 
 LICENCE_MAX = 120
 

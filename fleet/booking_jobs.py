@@ -14,7 +14,7 @@ from fleet.bookings import booking_values
 from fleet.handover import flag_bookings_after
 from fleet.core.messages import When
 from fleet.models import Asset, Booking, BookingStatus, Category, Member, Notification
-from fleet.notifications import notify, notify_coordinators
+from fleet.members.notifications import notify, notify_coordinators
 
 # A booking that ended longer ago than this is left alone: its history predates the job, not a no-show.
 NO_SHOW_LOOKBACK = timedelta(days=1)

@@ -19,7 +19,7 @@ from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member,
 )
 from fleet.core.messages import Term, When, msg
-from fleet.notifications import notify
+from fleet.members.notifications import notify
 from fleet.core.opening_hours import parse_opening_hours
 
 EXCLUSION_VIOLATION = "23P01"

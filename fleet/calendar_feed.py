@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session, joinedload
 from fleet.core.errors import NotFound
 from fleet.core.messages import Term, english, msg
 from fleet.models import Asset, Booking, BookingStatus, MaintenanceWindow, Member
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 
 PRODID = "-//Commonpool//Commonpool bookings 1.0//EN"
 PAST_DAYS = 90

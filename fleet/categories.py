@@ -8,7 +8,7 @@ from fleet.capabilities import parse_schema
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Category, CategoryKind, Member
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 
 
 def list_categories(session: Session, include_retired: bool = False) -> list[Category]:

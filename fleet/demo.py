@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleet.accounts import hash_password
+from fleet.members.accounts import hash_password
 from fleet.core.errors import ValidationFailed
 from fleet.core.localtime import localize, zone
 from fleet.models import (

@@ -17,7 +17,7 @@ from fleet.fair_share import priorities
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import Term, When, msg
 from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, RequestStatus
-from fleet.notifications import notify as notify_member
+from fleet.members.notifications import notify as notify_member
 
 INSTANT_TIME_LIMIT = 2.0
 MAX_WAITING = 30  # waitlisted requests considered with a newcomer when bookings may move

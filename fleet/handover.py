@@ -22,10 +22,10 @@ from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
     HandoverKind, Member,
 )
-from fleet.notifications import notify, notify_coordinators
+from fleet.members.notifications import notify, notify_coordinators
 from fleet.photos import clean_photo, store_photo
 from fleet.core.sql import epoch_seconds
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 
 EARLY_CHECK_OUT = timedelta(minutes=15)   # pick-up may start this long before the booking
 MAX_METER = 10_000_000

@@ -9,7 +9,7 @@ from fleet.core.geo import check_coordinates
 from fleet.core.localtime import is_valid_zone_name
 from fleet.models import Hub, Member
 from fleet.core.opening_hours import parse_opening_hours
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 
 
 def list_hubs(session: Session, include_retired: bool = False) -> list[Hub]:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, CategoryImpactFactors, Member
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 from fleet.handover import recorded_use_by_asset
 from fleet.utilisation import Period, held_seconds_by_asset
 

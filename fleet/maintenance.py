@@ -11,7 +11,7 @@ from fleet.availability import overlapping_bookings
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Booking, MaintenanceWindow, Member
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 from fleet.assets import get_asset
 
 

@@ -19,8 +19,8 @@ from fleet.fair_share import priorities
 from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests, mark_assigned
 from fleet.core.messages import Term, When, english, msg
 from fleet.models import Asset, FlexibleRequest, Member, OptimiserRun, RequestStatus, RunStatus
-from fleet.notifications import notify
-from fleet.permissions import require_coordinator
+from fleet.members.notifications import notify
+from fleet.members.permissions import require_coordinator
 
 MAX_HORIZON_DAYS = 90
 FCFS_TIME_LIMIT = 5.0

@@ -26,7 +26,7 @@ from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.messages import Term, english, msg
 from fleet.impact import MJ_PER_KWH, SCENARIOS, _effective, category_choices, factor_table
 from fleet.models import Asset, Category, Hub, Member, PlanningRun, PlanningStatus
-from fleet.permissions import require_coordinator
+from fleet.members.permissions import require_coordinator
 
 MAX_PERIOD_DAYS = 90
 MAX_TIME_LIMIT = 120.0

@@ -17,7 +17,7 @@ from fleet.core.errors import Conflict, DomainError, Forbidden, NotFound, Valida
 from fleet.core.localtime import localize
 from fleet.core.messages import When, english, msg, to_json
 from fleet.models import Asset, Booking, BookingSeries, BookingStatus, Member
-from fleet.notifications import notify
+from fleet.members.notifications import notify
 
 MAX_OCCURRENCES = 52
 MAX_INTERVAL_DAYS = 28

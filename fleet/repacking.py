@@ -28,7 +28,7 @@ from fleet.availability import overlapping_maintenance
 from fleet.core.errors import DomainError
 from fleet.core.messages import When
 from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, RequestStatus
-from fleet.notifications import notify
+from fleet.members.notifications import notify
 
 FREEZE = timedelta(hours=24)
 MAX_MOVABLE = 60  # bookings considered per attempt: keeps the instant answer within its time limit

@@ -18,7 +18,7 @@ from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
 from fleet.core.geo import distance_km
 from fleet.core.messages import Term, When, msg
 from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, RequestStatus
-from fleet.notifications import notify
+from fleet.members.notifications import notify
 
 MOVABLE = (BookingStatus.pending, BookingStatus.confirmed)
 # Why an asset is unavailable, when the pool says it rather than a coordinator's own words: translated terms.

@@ -5,7 +5,7 @@ import os
 import socket
 from datetime import datetime, timedelta, timezone
 
-from fleet.accounts import hash_password
+from fleet.members.accounts import hash_password
 from fleet.models import Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, Member, Role
 
 PASSWORD = "correct horse battery"

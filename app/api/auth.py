@@ -9,7 +9,7 @@ from app.api import bp
 from app.api.problems import problem
 from app.extensions import db
 from fleet.core.db import utcnow
-from fleet.tokens import member_for_token
+from fleet.members.tokens import member_for_token
 
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi_document"}
 

@@ -14,7 +14,7 @@ from app.extensions import db
 from fleet import bookings as booking_service
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
-from fleet.idempotency import claim_key, fingerprint, remember_response
+from fleet.members.idempotency import claim_key, fingerprint, remember_response
 
 
 @bp.post("/bookings")

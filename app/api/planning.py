@@ -17,7 +17,7 @@ from fleet.core import job_runs
 from fleet import planning as planning_service
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
-from fleet.idempotency import claim_key, fingerprint, remember_response
+from fleet.members.idempotency import claim_key, fingerprint, remember_response
 from fleet.models import PlanningStatus
 
 # the service's field names where the API names them otherwise

@@ -11,10 +11,10 @@ from app.api.input import json_body
 from app.api.schemas import TOKEN_REQUEST
 from app.api.serialise import rfc3339
 from app.extensions import db
-from fleet import accounts
+from fleet.members import accounts
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError
-from fleet.tokens import issue_token, list_tokens, revoke_token
+from fleet.members.tokens import issue_token, list_tokens, revoke_token
 
 
 def _token_json(record, token: str | None = None) -> dict:

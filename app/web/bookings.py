@@ -16,7 +16,7 @@ from fleet.availability import busy_intervals
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, NotFound
 from fleet.core.localtime import parse_local
-from fleet.notifications import list_unread
+from fleet.members.notifications import list_unread
 from fleet.core.opening_hours import parse_opening_hours
 
 bp = Blueprint("bookings", __name__)

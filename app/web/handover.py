@@ -22,8 +22,8 @@ from fleet.assets import get_asset
 from fleet.bookings import get_booking
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
-from fleet.notifications import KINDS, email_preferences, set_email_preferences
-from fleet.permissions import require_coordinator
+from fleet.members.notifications import KINDS, email_preferences, set_email_preferences
+from fleet.members.permissions import require_coordinator
 from fleet.photos import content_type_for, photo_path
 
 

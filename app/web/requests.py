@@ -20,7 +20,7 @@ from fleet.core.errors import DomainError, NotFound, ValidationFailed
 from fleet.core.geo import distance_km
 from fleet.core.localtime import parse_local
 from fleet.models import RequestStatus
-from fleet.notifications import list_unread, mark_read
+from fleet.members.notifications import list_unread, mark_read
 
 bp = Blueprint("requests", __name__)
 

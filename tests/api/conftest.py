@@ -5,7 +5,7 @@ import pytest
 
 from fleet.core.db import utcnow
 from fleet.models import Role
-from fleet.tokens import issue_token
+from fleet.members.tokens import issue_token
 
 
 class Api:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from fleet.core.db import utcnow
 from fleet.models import Booking, IdempotencyKey
-from fleet.tokens import issue_token
+from fleet.members.tokens import issue_token
 from tests.api.idempotency_worker import send_all
 from tests.helpers import at
 

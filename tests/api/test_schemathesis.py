@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from fleet.core.db import utcnow
 from fleet.models import Role
-from fleet.tokens import issue_token
+from fleet.members.tokens import issue_token
 from tests.helpers import at
 
 pytestmark = pytest.mark.slow

@@ -217,7 +217,7 @@ def test_tokens_are_created_shown_once_and_revoked_from_settings(client, make, s
 def test_cannot_revoke_someone_elses_token(client, make, session):
     from fleet.core.db import utcnow
     from fleet.models import ApiToken
-    from fleet.tokens import issue_token
+    from fleet.members.tokens import issue_token
 
     owner = make.member(email="owner@example.org")
     _, record = issue_token(session, owner, "theirs", utcnow())

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from fleet.bookings import book_asset
 from fleet.core.db import utcnow
 from fleet.models import BookingStatus, DamageReport, MeterUnit, Notification, Role
-from fleet.notifications import notify
+from fleet.members.notifications import notify
 from tests.helpers import login
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from fleet.core.messages import Term, When
-from fleet.notifications import notify
+from fleet.members.notifications import notify
 from tests.helpers import at, login
 
 pytestmark = pytest.mark.db
@@ -40,7 +40,7 @@ def test_a_domain_error_with_values_is_shown_in_french(client, taken):
 
 def test_the_api_answers_in_english_whatever_the_language(client, taken, session):
     from fleet.core.db import utcnow
-    from fleet.tokens import issue_token
+    from fleet.members.tokens import issue_token
 
     asset, claire = taken
     token, _ = issue_token(session, claire, "test", utcnow())

@@ -16,7 +16,7 @@ from sqlalchemy import func, select, text
 
 from fleet.core.db import utcnow
 from fleet.models import Booking
-from fleet.tokens import issue_token
+from fleet.members.tokens import issue_token
 from tests.helpers import at
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from fleet.models import (
     ApiToken, BookingStatus, FlexibleRequest, MaintenanceWindow, Notification, OptimiserRun, RequestStatus, Role,
     RunStatus,
 )
-from fleet.tokens import issue_token
+from fleet.members.tokens import issue_token
 from tests.helpers import at
 
 EMPTY_SOLUTION = json.dumps({

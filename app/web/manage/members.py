@@ -9,7 +9,7 @@ from app.extensions import db
 from app.forms import optional_int
 from app.i18n import translate_message
 from app.web.manage import bp
-from fleet import accounts
+from fleet.members import accounts
 from fleet.booking_jobs import NO_SHOW_WINDOW_DAYS, no_show_counts
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fleet.core.messages import msg, to_json
-from fleet.models import Member, Notification
+from fleet.models import Member, Notification, NotificationPreference, Role
 
 UNREAD_LIMIT = 50
 
@@ -62,8 +62,6 @@ def notify(session: Session, member_id: int, kind: str, message: str, now: datet
 
 def notify_coordinators(session: Session, kind: str, message: str, now: datetime,
                         booking_id: int | None = None, **params) -> list[Notification]:
-    from fleet.models import Role
-
     ids = session.scalars(select(Member.id).where(Member.role.in_([Role.coordinator, Role.admin]),
                                                   Member.active.is_(True)).order_by(Member.id))
     return [notify(session, member_id, kind, message, now, booking_id, **params) for member_id in ids]
@@ -71,8 +69,6 @@ def notify_coordinators(session: Session, kind: str, message: str, now: datetime
 
 def email_preferences(session: Session, member: Member) -> dict[str, bool]:
     """{kind: gets it by email}, for every kind in KINDS (default: yes)."""
-    from fleet.models import NotificationPreference
-
     chosen = dict(session.execute(select(NotificationPreference.kind, NotificationPreference.email)
                                   .where(NotificationPreference.member_id == member.id)).all())
     return {kind: chosen.get(kind, True) for kind in KINDS}
@@ -80,8 +76,6 @@ def email_preferences(session: Session, member: Member) -> dict[str, bool]:
 
 def set_email_preferences(session: Session, member: Member, wanted: set[str]) -> dict[str, bool]:
     """Email the member exactly the kinds in `wanted` (unknown kinds are ignored)."""
-    from fleet.models import NotificationPreference
-
     existing = {p.kind: p for p in session.scalars(
         select(NotificationPreference).where(NotificationPreference.member_id == member.id))}
     for kind in KINDS:
