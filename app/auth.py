@@ -13,7 +13,7 @@ from app.security import is_safe_next
 from fleet.members import accounts
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
-from fleet.hubs import list_hubs
+from fleet.catalogue.hubs import list_hubs
 from fleet.models import Member
 from fleet.members.tokens import issue_token, list_tokens, revoke_token
 

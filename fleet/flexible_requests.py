@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet import repacking
 from fleet import scheduling_adapter as adapter
-from fleet.capabilities import coerce_requirements
+from fleet.catalogue.capabilities import coerce_requirements
 from fleet.core.errors import Forbidden, NotFound, ValidationFailed, Conflict
 from fleet.fair_share import priorities
 from fleet.core.geo import check_coordinates

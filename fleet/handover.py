@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from fleet.assets import get_asset, set_asset_status, take_out_of_service
+from fleet.catalogue.assets import get_asset, set_asset_status, take_out_of_service
 from fleet.bookings import booking_values, get_booking
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import Term, When, msg

@@ -12,7 +12,7 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Booking, MaintenanceWindow, Member
 from fleet.members.permissions import require_coordinator
-from fleet.assets import get_asset
+from fleet.catalogue.assets import get_asset
 
 
 def _check(start: datetime, end: datetime, reason: str) -> str:

@@ -16,11 +16,11 @@ from app.api.schemas import (
     ASSET_CREATE, ASSET_UPDATE, CATEGORY_CREATE, CATEGORY_UPDATE, HUB_CREATE, HUB_UPDATE, MAINTENANCE_REQUEST,
 )
 from app.extensions import db
-from fleet import assets as asset_service
-from fleet import categories as category_service
-from fleet import hubs as hub_service
+from fleet.catalogue import assets as asset_service
+from fleet.catalogue import categories as category_service
+from fleet.catalogue import hubs as hub_service
 from fleet import maintenance as maintenance_service
-from fleet.capabilities import format_schema
+from fleet.catalogue.capabilities import format_schema
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 from fleet.models import AssetStatus

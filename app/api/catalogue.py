@@ -9,12 +9,12 @@ from app.api import bp
 from app.api import serialise as out
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
-from fleet.assets import get_asset
+from fleet.catalogue.assets import get_asset
 from fleet.availability import AssetQuery, find_available_assets, free_intervals
-from fleet.capabilities import coerce_requirements
-from fleet.categories import get_category, list_categories
+from fleet.catalogue.capabilities import coerce_requirements
+from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.errors import NotFound, ValidationFailed
-from fleet.hubs import get_hub, list_hubs
+from fleet.catalogue.hubs import get_hub, list_hubs
 from fleet.models import AssetStatus
 
 MAX_AVAILABILITY_DAYS = 92

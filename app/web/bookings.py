@@ -11,7 +11,7 @@ from app.extensions import db
 from app.forms import field_errors, required_int
 from app.i18n import N_, translate_message
 from fleet import bookings as booking_service
-from fleet.assets import get_asset
+from fleet.catalogue.assets import get_asset
 from fleet.availability import busy_intervals
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, NotFound

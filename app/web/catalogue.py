@@ -9,12 +9,12 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import field_errors
 from app.web.search_params import parse_search
-from fleet.assets import get_asset
+from fleet.catalogue.assets import get_asset
 from fleet.availability import busy_intervals, find_available_assets
-from fleet.categories import list_categories
+from fleet.catalogue.categories import list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, NotFound
-from fleet.hubs import list_hubs
+from fleet.catalogue.hubs import list_hubs
 from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
 

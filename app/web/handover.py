@@ -18,7 +18,7 @@ from app.forms import checkbox, field_errors, optional_float, optional_int, requ
 from app.i18n import N_, translate_message
 from app.web.bookings import bp
 from fleet import booking_jobs, handover, recurring
-from fleet.assets import get_asset
+from fleet.catalogue.assets import get_asset
 from fleet.bookings import get_booking
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed

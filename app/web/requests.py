@@ -13,8 +13,8 @@ from app.security import is_safe_next
 from fleet import fair_share
 from fleet import flexible_requests as request_service
 from fleet import repacking
-from fleet.assets import list_assets
-from fleet.categories import get_category, list_categories
+from fleet.catalogue.assets import list_assets
+from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, NotFound, ValidationFailed
 from fleet.core.geo import distance_km

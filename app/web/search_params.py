@@ -5,11 +5,11 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.forms import optional_float, optional_int
-from fleet.capabilities import coerce_requirements
+from fleet.catalogue.capabilities import coerce_requirements
 from fleet.availability import AssetQuery
-from fleet.categories import get_category
+from fleet.catalogue.categories import get_category
 from fleet.core.errors import NotFound, ValidationFailed
-from fleet.hubs import get_hub
+from fleet.catalogue.hubs import get_hub
 from fleet.core.localtime import parse_local
 from fleet.models import Member
 

@@ -14,10 +14,10 @@ from app.forms import field_errors
 from app.web import stats_tables as t
 from fleet import impact as impact_service
 from fleet import utilisation as util
-from fleet.categories import list_categories
+from fleet.catalogue.categories import list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
-from fleet.hubs import list_hubs
+from fleet.catalogue.hubs import list_hubs
 
 bp = Blueprint("stats", __name__)
 DEFAULT_WEEKS = 13

@@ -100,7 +100,7 @@ def test_unknown_hub_is_404_and_retire_is_post_only(client, make, session, coord
 
 
 def test_a_name_taken_meanwhile_is_a_conflict_not_a_500(client, make, session, coordinator, monkeypatch):
-    from fleet import hubs as hub_service
+    from fleet.catalogue import hubs as hub_service
 
     make.hub(name="Station hub")
     session.commit()

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from fleet.bookings import check_booking_rules
-from fleet.capabilities import coerce_capabilities
+from fleet.catalogue.capabilities import coerce_capabilities
 from fleet.demo import DEMO_PASSWORD, load_demo
 from fleet.core.localtime import to_local
 from fleet.models import (

@@ -17,7 +17,7 @@ from fleet.models import (
     HOLDING_STATUSES, AssetStatus, Booking, BookingStatus, FlexibleRequest, Notification, RequestStatus, Role,
 )
 from fleet.optimiser_runs import apply_run, create_run, execute_run
-from fleet.assets import set_asset_status
+from fleet.catalogue.assets import set_asset_status
 from tests.helpers import at
 
 NOW = at(0, 6)

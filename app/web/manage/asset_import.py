@@ -8,7 +8,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import field_errors
 from app.web.manage import bp
-from fleet.asset_import import REQUIRED, import_assets
+from fleet.catalogue.asset_import import REQUIRED, import_assets
 from fleet.core.errors import DomainError, ValidationFailed
 
 EXAMPLE = ("name,category,hub,cap_seats,cap_towbar,purchase_cost,currency,purchase_date,meter_unit\n"

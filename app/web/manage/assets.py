@@ -11,11 +11,11 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import MAX_INT, field_errors, optional_int
 from app.web.manage import bp
-from fleet import assets as asset_service
-from fleet.categories import get_category, list_categories
+from fleet.catalogue import assets as asset_service
+from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, NotFound, ValidationFailed
-from fleet.hubs import list_hubs
+from fleet.catalogue.hubs import list_hubs
 from fleet.models import AssetStatus, MeterUnit
 
 _AMOUNT = re.compile(r"^[0-9]+(?:[.,][0-9]{1,2})?$")

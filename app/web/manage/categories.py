@@ -9,8 +9,8 @@ from app.extensions import db
 from app.forms import checkbox, optional_int, required_int, save_or_errors
 from app.i18n import N_
 from app.web.manage import bp
-from fleet import categories as category_service
-from fleet.capabilities import format_schema
+from fleet.catalogue import categories as category_service
+from fleet.catalogue.capabilities import format_schema
 from fleet.core.errors import Conflict
 from fleet.models import CategoryKind
 

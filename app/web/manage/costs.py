@@ -11,7 +11,7 @@ from app.forms import field_errors, optional_int
 from app.web.manage import bp
 from fleet import costs as cost_service
 from fleet.core import money
-from fleet.assets import list_assets
+from fleet.catalogue.assets import list_assets
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.models import CostKind, LedgerKind

@@ -11,7 +11,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import optional_float, save_or_errors
 from app.web.manage import bp
-from fleet import hubs as hub_service
+from fleet.catalogue import hubs as hub_service
 from fleet.core.errors import Conflict
 
 

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.forms import field_errors
 from app.web.manage import bp
 from fleet import maintenance as maintenance_service
-from fleet.assets import get_asset
+from fleet.catalogue.assets import get_asset
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError
 from fleet.core.localtime import format_local, parse_local

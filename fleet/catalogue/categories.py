@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleet.capabilities import parse_schema
+from fleet.catalogue.capabilities import parse_schema
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Category, CategoryKind, Member

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.capabilities import coerce_capabilities
+from fleet.catalogue.capabilities import coerce_capabilities
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit

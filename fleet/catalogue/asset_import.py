@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleet.assets import create_asset
+from fleet.catalogue.assets import create_asset
 from fleet.core.money import parse_amount
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.models import Category, Hub, Member
