@@ -105,7 +105,7 @@ def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) 
     release no-shows, write reminders, flag overdue returns, commit, then deliver the email outbox."""
     from app.extensions import db
     from app.mail import deliver_outbox
-    from fleet.booking_jobs import flag_overdue_returns, release_no_shows, send_reminders
+    from fleet.booking.jobs import flag_overdue_returns, release_no_shows, send_reminders
     from fleet.core.db import utcnow
 
     if app is None:

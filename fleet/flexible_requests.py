@@ -230,7 +230,7 @@ def list_requests(session: Session, actor: Member, page: int = 1, per_page: int 
 
 def cancel_request(session: Session, actor: Member, request_id: int, now: datetime) -> FlexibleRequest:
     """Withdraw a request; an assigned one cancels its booking too (which frees the slot for others)."""
-    from fleet.bookings import cancel_booking
+    from fleet.booking.bookings import cancel_booking
 
     request = get_request(session, actor, request_id)
     if request.status in (RequestStatus.cancelled, RequestStatus.expired):

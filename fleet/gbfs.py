@@ -29,7 +29,7 @@ or window) that are not out on a booking.
 
 vehicle_availability lists each vehicle's free windows in [now, now + horizon), the horizon being the
 feed's (7 days by default) or the category's booking horizon when shorter: exactly the complement of its
-holding bookings and maintenance windows (see fleet.availability.free_intervals). Vehicles in maintenance
+holding bookings and maintenance windows (see fleet.booking.availability.free_intervals). Vehicles in maintenance
 have no windows. As the spec requires, `vehicle_id` is not the database id: it is an HMAC of the asset id
 and the start of its latest trip, so it changes once per trip and cannot be followed from trip to trip.
 

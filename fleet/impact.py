@@ -30,7 +30,7 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, CategoryImpactFactors, Member
 from fleet.members.permissions import require_coordinator
-from fleet.handover import recorded_use_by_asset
+from fleet.booking.handover import recorded_use_by_asset
 from fleet.utilisation import Period, held_seconds_by_asset
 
 DATA = Path(__file__).parent / "data"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleet import scheduling_adapter as adapter
-from fleet.availability import capability_matches
+from fleet.booking.availability import capability_matches
 from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
 from fleet.core.geo import distance_km
 from fleet.core.messages import Term, When, msg

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 import scheduling
-from fleet.availability import capability_matches, overlapping_bookings, overlapping_maintenance
-from fleet.bookings import check_booking_rules, insert_holding_booking
+from fleet.booking.availability import capability_matches, overlapping_bookings, overlapping_maintenance
+from fleet.booking.bookings import check_booking_rules, insert_holding_booking
 from fleet.core.errors import DomainError
 from fleet.core.geo import distance_km
 from fleet.core.opening_hours import open_intervals, parse_opening_hours

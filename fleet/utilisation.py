@@ -323,7 +323,7 @@ def held_seconds_by_asset(session: Session, period: Period, asset_ids: list[int]
 
 
 def _meter_use(unit: MeterUnit | None, read) -> MeterUse:
-    """One asset's recorded use, from its meter unit and its fleet.handover.RecordedUse (None: no readings)."""
+    """One asset's recorded use, from its meter unit and its fleet.booking.handover.RecordedUse (None: no readings)."""
     if unit == MeterUnit.km:
         return MeterUse(km_meters=1, km=read.use if read else 0.0, km_readings=read.bookings if read else 0)
     if unit == MeterUnit.hours:
@@ -360,7 +360,7 @@ def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_
         held = held_seconds_by_asset(session, period, asset_ids)
     recorded = {}
     if with_meter_use and asset_ids:
-        from fleet.handover import recorded_use_by_asset  # handover imports this module
+        from fleet.booking.handover import recorded_use_by_asset  # handover imports this module
 
         recorded = recorded_use_by_asset(session, period.start, period.end, asset_ids)
 

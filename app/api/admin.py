@@ -19,7 +19,7 @@ from app.extensions import db
 from fleet.catalogue import assets as asset_service
 from fleet.catalogue import categories as category_service
 from fleet.catalogue import hubs as hub_service
-from fleet import maintenance as maintenance_service
+from fleet.booking import maintenance as maintenance_service
 from fleet.catalogue.capabilities import format_schema
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed

@@ -11,7 +11,7 @@ from app.api.auth import actor, coordinator_only
 from app.api.input import datetime_arg, datetime_field, int_arg, json_body, page_args
 from app.api.schemas import BOOKING_REQUEST, DECISION_REQUEST
 from app.extensions import db
-from fleet import bookings as booking_service
+from fleet.booking import bookings as booking_service
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.members.idempotency import claim_key, fingerprint, remember_response

@@ -10,7 +10,7 @@ from app.api import serialise as out
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
 from fleet.catalogue.assets import get_asset
-from fleet.availability import AssetQuery, find_available_assets, free_intervals
+from fleet.booking.availability import AssetQuery, find_available_assets, free_intervals
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.errors import NotFound, ValidationFailed

@@ -14,7 +14,8 @@ from app.api.auth import actor
 from app.api.handover_schemas import DAMAGE_REQUEST, HANDOVER_REQUEST, SERIES_REQUEST
 from app.api.input import json_body, page_args
 from app.extensions import db
-from fleet import handover, recurring
+from fleet.booking import handover
+from fleet.booking import recurring
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
 

@@ -10,9 +10,9 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.forms import field_errors, required_int
 from app.i18n import N_, translate_message
-from fleet import bookings as booking_service
+from fleet.booking import bookings as booking_service
 from fleet.catalogue.assets import get_asset
-from fleet.availability import busy_intervals
+from fleet.booking.availability import busy_intervals
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, NotFound
 from fleet.core.localtime import parse_local

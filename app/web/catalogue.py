@@ -10,7 +10,7 @@ from app.extensions import db
 from app.forms import field_errors
 from app.web.search_params import parse_search
 from fleet.catalogue.assets import get_asset
-from fleet.availability import busy_intervals, find_available_assets
+from fleet.booking.availability import busy_intervals, find_available_assets
 from fleet.catalogue.categories import list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, NotFound

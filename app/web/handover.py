@@ -17,14 +17,16 @@ from app.extensions import db
 from app.forms import checkbox, field_errors, optional_float, optional_int, required_int
 from app.i18n import N_, translate_message
 from app.web.bookings import bp
-from fleet import booking_jobs, handover, recurring
+from fleet.booking import jobs as booking_jobs
+from fleet.booking import handover
+from fleet.booking import recurring
 from fleet.catalogue.assets import get_asset
-from fleet.bookings import get_booking
+from fleet.booking.bookings import get_booking
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.members.notifications import KINDS, email_preferences, set_email_preferences
 from fleet.members.permissions import require_coordinator
-from fleet.photos import content_type_for, photo_path
+from fleet.booking.photos import content_type_for, photo_path
 
 
 @bp.record_once
@@ -46,7 +48,7 @@ def _upload() -> bytes | None:
 
 
 def handover_max_bytes() -> int:
-    from fleet.photos import MAX_PHOTO_BYTES
+    from fleet.booking.photos import MAX_PHOTO_BYTES
 
     return MAX_PHOTO_BYTES
 
@@ -349,7 +351,7 @@ def clean_photos_command(delete_them: bool, min_age_hours: float) -> None:
     """List damage photo files that no report refers to (older than an hour); --delete deletes them."""
     from datetime import timedelta
 
-    from fleet.photos import delete_photo_files, orphaned_photos
+    from fleet.booking.photos import delete_photo_files, orphaned_photos
 
     directory = photo_dir()
     try:

@@ -11,7 +11,7 @@ from flask_babel import gettext
 
 from app.extensions import db
 from app.web.catalogue import bp
-from fleet.availability import availability_now
+from fleet.booking.availability import availability_now
 from fleet.core.db import utcnow
 
 WIDTH, HEIGHT, MARGIN = 640, 420, 40

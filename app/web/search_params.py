@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.forms import optional_float, optional_int
 from fleet.catalogue.capabilities import coerce_requirements
-from fleet.availability import AssetQuery
+from fleet.booking.availability import AssetQuery
 from fleet.catalogue.categories import get_category
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.catalogue.hubs import get_hub

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from fleet.bookings import book_asset
+from fleet.booking.bookings import book_asset
 from fleet.core.db import utcnow
 from fleet.models import MeterUnit
 

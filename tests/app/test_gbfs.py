@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 
 from fleet import gbfs
-from fleet.availability import busy_intervals, free_intervals
+from fleet.booking.availability import busy_intervals, free_intervals
 from fleet.models import Asset, AssetStatus, BookingStatus, CategoryKind, MaintenanceWindow
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -285,7 +285,7 @@ def test_propulsion_rules():
 # --- counts now -----------------------------------------------------------------------------------------------
 
 def expected_counts(session, names: dict[str, Asset], now: datetime) -> dict[int, tuple[int, int]]:
-    """Per hub: (available, disabled), straight from the database and fleet.availability."""
+    """Per hub: (available, disabled), straight from the database and fleet.booking.availability."""
     counts: dict[int, list[int]] = {}
     for name in FEED_ASSETS:
         asset = names[name]

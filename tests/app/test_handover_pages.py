@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from fleet.bookings import book_asset
+from fleet.booking.bookings import book_asset
 from fleet.core.db import utcnow
 from fleet.models import BookingStatus, DamageReport, MeterUnit, Notification, Role
 from fleet.members.notifications import notify

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from app.web.map import svg_positions, tile_origin
-from fleet.availability import availability_now
+from fleet.booking.availability import availability_now
 from fleet.models import AssetStatus, MaintenanceWindow
 
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from fleet.bookings import book_asset
+from fleet.booking.bookings import book_asset
 from fleet.core.db import utcnow
 from fleet.core.errors import Conflict
 from fleet.models import DamageReport, MeterUnit
-from fleet.photos import store_photo
+from fleet.booking.photos import store_photo
 from tests.helpers import login
 
 
@@ -51,13 +51,13 @@ def files(directory) -> list[str]:
 
 
 def test_a_check_in_refused_after_its_photo_was_stored_leaves_no_file(client, session, pool, photos, monkeypatch):
-    import fleet.handover
+    import fleet.booking.handover
 
     login(client, "mia@example.org")
     b = pool["booking"]
     assert client.post(f"/bookings/{b.id}/check-out", data={"meter_reading": "1000"}).status_code == 302
     written = []
-    real_store = fleet.handover.store_photo
+    real_store = fleet.booking.handover.store_photo
 
     def store_and_note(*args, **kwargs):
         written.append(real_store(*args, **kwargs))
@@ -66,8 +66,8 @@ def test_a_check_in_refused_after_its_photo_was_stored_leaves_no_file(client, se
     def refuse(*args, **kwargs):
         raise Conflict("The asset cannot be taken out of service now.")
 
-    monkeypatch.setattr(fleet.handover, "store_photo", store_and_note)
-    monkeypatch.setattr(fleet.handover, "take_out_of_service", refuse)  # fails after the photo is written
+    monkeypatch.setattr(fleet.booking.handover, "store_photo", store_and_note)
+    monkeypatch.setattr(fleet.booking.handover, "take_out_of_service", refuse)  # fails after the photo is written
     r = client.post(f"/bookings/{b.id}/check-in", content_type="multipart/form-data",
                     data={"meter_reading": "1010", "damage_description": "Flat tyre", "unusable": "on",
                           "photo": (io.BytesIO(png()), "tyre.png")})

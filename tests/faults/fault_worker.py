@@ -23,7 +23,7 @@ def _app(url: str):
 
 def hold(url: str, member_id: str, asset_id: str, start: str, end: str) -> None:
     from app.extensions import db
-    from fleet import bookings
+    from fleet.booking import bookings
     from fleet.models import Member
 
     app = _app(url)

@@ -134,7 +134,7 @@ def test_terminated_connection_gives_a_clean_503_then_recovers(pg, session, spot
 
     import app.api.bookings as api_bookings
     from app.extensions import db
-    from fleet import bookings as booking_service
+    from fleet.booking import bookings as booking_service
     from tests.helpers import postgres_admin_url
 
     original = booking_service.book_asset

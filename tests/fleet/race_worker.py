@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from fleet.bookings import book_asset
+from fleet.booking.bookings import book_asset
 from fleet.core.errors import Conflict
 from fleet.models import Member
 from fleet.core.sqlite import configure_sqlite_engine

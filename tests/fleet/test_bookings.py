@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from fleet.bookings import approve_booking, book_asset, cancel_booking, get_booking, reject_booking
+from fleet.booking.bookings import approve_booking, book_asset, cancel_booking, get_booking, reject_booking
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.models import AssetStatus, Booking, BookingStatus, MaintenanceWindow, Role
 from tests.helpers import at
@@ -167,7 +167,7 @@ def test_database_refuses_overlap_even_without_the_check(session, make, world):
     """The last line of defence: on PostgreSQL the exclusion constraint itself refuses an overlap."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("the exclusion constraint exists on PostgreSQL only; SQLite relies on BEGIN IMMEDIATE")
-    from fleet.bookings import insert_holding_booking
+    from fleet.booking.bookings import insert_holding_booking
 
     make.booking(world["car"], world["member"], at(2, 9), at(2, 12))
     clash = Booking(asset_id=world["car"].id, member_id=world["member"].id, start_at=at(2, 11),

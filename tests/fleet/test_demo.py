@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, create_engine, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
-from fleet.bookings import check_booking_rules
+from fleet.booking.bookings import check_booking_rules
 from fleet.catalogue.capabilities import coerce_capabilities
 from fleet.demo import DEMO_PASSWORD, load_demo
 from fleet.core.localtime import to_local

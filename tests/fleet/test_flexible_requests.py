@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from fleet.bookings import book_asset, cancel_booking
+from fleet.booking.bookings import book_asset, cancel_booking
 from fleet.core.errors import ValidationFailed
 from fleet.flexible_requests import (
     REASON_ALL_BUSY, REASON_NOTHING_ELIGIBLE, RequestInput, queue_position, submit_request,
 )
-from fleet.maintenance import add_maintenance_window
+from fleet.booking.maintenance import add_maintenance_window
 from fleet.models import (
     HOLDING_STATUSES, AssetStatus, Booking, BookingStatus, FlexibleRequest, Notification, RequestStatus, Role,
 )

@@ -7,15 +7,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from fleet.booking_jobs import flag_overdue_returns, no_show_counts, release_no_shows, send_reminders
-from fleet.bookings import book_asset
+from fleet.booking.jobs import flag_overdue_returns, no_show_counts, release_no_shows, send_reminders
+from fleet.booking.bookings import book_asset
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.flexible_requests import RequestInput, submit_request
-from fleet.handover import (
+from fleet.booking.handover import (
     DamageInput, check_in, check_out, last_meter_reading, recorded_use, repair_damage, report_damage,
 )
 from fleet.models import AssetStatus, BookingStatus, DamageStatus, MeterUnit, Notification, RequestStatus, Role
-from fleet.photos import clean_photo
+from fleet.booking.photos import clean_photo
 from tests.helpers import at
 
 START = at(2, 9)

@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from fleet.bookings import book_asset
+from fleet.booking.bookings import book_asset
 from fleet.core.db import utcnow
 from fleet.core.errors import Conflict
-from fleet.handover import DamageInput, check_in, check_out, report_damage
+from fleet.booking.handover import DamageInput, check_in, check_out, report_damage
 from fleet.models import DamageReport, MeterUnit
-from fleet.photos import (
+from fleet.booking.photos import (
     delete_photo_files, orphaned_photos, pending_photo_files, store_photo,
 )
 from tests.helpers import at
@@ -62,7 +62,7 @@ def test_a_commit_keeps_the_photo(session, pool, tmp_path):
 
 
 def test_a_check_in_that_fails_after_storing_its_photo_leaves_no_file(session, pool, tmp_path, monkeypatch):
-    import fleet.handover
+    import fleet.booking.handover
 
     booking = book_asset(session, pool["member"], pool["car"].id, at(2, 9), at(2, 12), at(1, 9))
     check_out(session, pool["member"], booking.id, at(2, 9), meter_reading=100)
@@ -71,7 +71,7 @@ def test_a_check_in_that_fails_after_storing_its_photo_leaves_no_file(session, p
     def broken(*args, **kwargs):
         raise Conflict("The asset cannot be taken out of service now.")
 
-    monkeypatch.setattr(fleet.handover, "take_out_of_service", broken)  # fails after the photo is on disk
+    monkeypatch.setattr(fleet.booking.handover, "take_out_of_service", broken)  # fails after the photo is on disk
     with pytest.raises(Conflict):
         check_in(session, pool["member"], booking.id, at(2, 12), meter_reading=120,
                  damage=DamageInput("Broken axle", unusable=True, photo=png_bytes()), photo_dir=tmp_path)

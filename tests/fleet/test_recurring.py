@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from fleet.bookings import book_asset, cancel_booking
+from fleet.booking.bookings import book_asset, cancel_booking
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.models import BookingStatus, Notification
-from fleet.recurring import cancel_series, create_series, get_series, series_bookings
+from fleet.booking.recurring import cancel_series, create_series, get_series, series_bookings
 
 AMS = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2027, 10, 1, 12, 0, tzinfo=timezone.utc)

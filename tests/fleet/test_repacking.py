@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from fleet.bookings import book_asset
+from fleet.booking.bookings import book_asset
 from fleet.flexible_requests import RequestInput, submit_request
 from fleet.models import BookingStatus, Notification, RequestStatus
 from tests.helpers import at

@@ -6,7 +6,7 @@ database holds exactly the bookings the model says, with the same times and stat
 Services are called the way a request calls them: one service call, then commit (or rollback on a
 DomainError). Each asset has a category of its own, so re-planning after maintenance never moves a booking
 to a sibling (it flags it instead), which keeps the model simple. Check-out and check-in run when
-fleet.handover provides them.
+fleet.booking.handover provides them.
 """
 from __future__ import annotations
 
@@ -21,13 +21,13 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from fleet import bookings as booking_service
-from fleet import maintenance as maintenance_service
+from fleet.booking import bookings as booking_service
+from fleet.booking import maintenance as maintenance_service
 from fleet.core.errors import DomainError
 from fleet.core.localtime import parse_local
 from fleet.models import HOLDING_STATUSES, Booking, BookingStatus, Role, metadata
 
-HAS_HANDOVER = importlib.util.find_spec("fleet.handover") is not None
+HAS_HANDOVER = importlib.util.find_spec("fleet.booking.handover") is not None
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)  # before every transition below; bookings are all ahead
 HOLDING = {s.value for s in HOLDING_STATUSES}
 
@@ -189,7 +189,7 @@ class BookingMachine(RuleBasedStateMachine):
     @precondition(lambda self: HAS_HANDOVER and self.model)
     @rule(data=st.data(), minutes_in=st.integers(-10, 60))
     def check_out(self, data, minutes_in):
-        from fleet import handover
+        from fleet.booking import handover
 
         booking_id = data.draw(st.sampled_from(self._ids()))
         row = self.model[booking_id]
@@ -205,7 +205,7 @@ class BookingMachine(RuleBasedStateMachine):
     @precondition(lambda self: HAS_HANDOVER and any(r.status == "checked_out" for r in self.model.values()))
     @rule(data=st.data(), minutes_from_end=st.integers(-120, 120))
     def check_in(self, data, minutes_from_end):
-        from fleet import handover
+        from fleet.booking import handover
 
         booking_id = data.draw(st.sampled_from([b for b, r in sorted(self.model.items()) if r.status == "checked_out"]))
         row = self.model[booking_id]

@@ -98,7 +98,7 @@ def _handover_objects(session, owner, asset, booking, now):
     from PIL import Image
 
     from fleet.models import BookingSeries, DamageReport
-    from fleet.photos import clean_photo, store_photo
+    from fleet.booking.photos import clean_photo, store_photo
 
     series = BookingSeries(member_id=owner.id, asset_id=asset.id, first_date=date(2030, 1, 5), start_time=time(9),
                            duration_minutes=180, interval_days=7, occurrences=2, timezone="Europe/Amsterdam",

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.i18n import translate_message
 from app.web.manage import bp
-from fleet import bookings as booking_service
+from fleet.booking import bookings as booking_service
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import field_errors
 from app.web.manage import bp
-from fleet import maintenance as maintenance_service
+from fleet.booking import maintenance as maintenance_service
 from fleet.catalogue.assets import get_asset
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError

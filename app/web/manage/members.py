@@ -10,7 +10,7 @@ from app.forms import optional_int
 from app.i18n import translate_message
 from app.web.manage import bp
 from fleet.members import accounts
-from fleet.booking_jobs import NO_SHOW_WINDOW_DAYS, no_show_counts
+from fleet.booking.jobs import NO_SHOW_WINDOW_DAYS, no_show_counts
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.models import Role

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.availability import overlapping_bookings, overlapping_maintenance
+from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member,

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.bookings import book_asset, cancel_booking, load_asset
+from fleet.booking.bookings import book_asset, cancel_booking, load_asset
 from fleet.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from fleet.core.localtime import localize
 from fleet.core.messages import When, english, msg, to_json

@@ -113,8 +113,8 @@ def content_type_for(name: str) -> str:
 # files written inside it, a released savepoint hands them to the transaction around it, and only the outermost
 # commit keeps them. Rollback and close both end the transaction without a commit: both delete.
 
-_PENDING = "fleet.photos.pending"        # {SessionTransaction: [Path, ...]} files written in that transaction
-_COMMITTING = "fleet.photos.committing"  # the transaction whose commit has just succeeded
+_PENDING = "fleet.booking.photos.pending"        # {SessionTransaction: [Path, ...]} files written in that transaction
+_COMMITTING = "fleet.booking.photos.committing"  # the transaction whose commit has just succeeded
 
 
 def _written_in_transaction(session: Session | scoped_session, path: Path) -> None:

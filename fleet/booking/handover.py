@@ -15,7 +15,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from fleet.catalogue.assets import get_asset, set_asset_status, take_out_of_service
-from fleet.bookings import booking_values, get_booking
+from fleet.booking.bookings import booking_values, get_booking
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import Term, When, msg
 from fleet.models import (
@@ -23,7 +23,7 @@ from fleet.models import (
     HandoverKind, Member,
 )
 from fleet.members.notifications import notify, notify_coordinators
-from fleet.photos import clean_photo, store_photo
+from fleet.booking.photos import clean_photo, store_photo
 from fleet.core.sql import epoch_seconds
 from fleet.members.permissions import require_coordinator
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.bookings import booking_values
-from fleet.handover import flag_bookings_after
+from fleet.booking.bookings import booking_values
+from fleet.booking.handover import flag_bookings_after
 from fleet.core.messages import When
 from fleet.models import Asset, Booking, BookingStatus, Category, Member, Notification
 from fleet.members.notifications import notify, notify_coordinators

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from fleet.availability import overlapping_bookings
+from fleet.booking.availability import overlapping_bookings
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Booking, MaintenanceWindow, Member
