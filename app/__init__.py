@@ -16,6 +16,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if overrides:
         app.config.update(overrides)
     _ensure_secret_key(app, overrides or {})
+    _register_domain()
     _register_database(app)
     _register_auth(app)
     _register_security(app)
@@ -42,6 +43,12 @@ def _ensure_secret_key(app: Flask, overrides: dict) -> None:
         app.config["SECRET_KEY"] = key_file.read_text().strip()
     except OSError:
         pass  # read-only instance dir: keep the per-process random key from config
+
+
+def _register_domain() -> None:
+    # Allocation subscribes to the booking layer's signals when imported (a freed slot wakes the waitlist,
+    # an unusable asset moves its bookings): import it before any request, command or job can run.
+    import fleet.allocation  # noqa: F401
 
 
 def _register_database(app: Flask) -> None:

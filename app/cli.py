@@ -66,7 +66,7 @@ def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bo
     from sqlalchemy import select
 
     from fleet.models import Member
-    from fleet.optimiser_runs import apply_run, create_run, execute_run
+    from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run
 
     stmt = select(Member).where(Member.role.in_([Role.coordinator, Role.admin]), Member.active.is_(True))
     if actor_email:

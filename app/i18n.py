@@ -184,7 +184,7 @@ DOMAIN_WORDS = (
     N_("yearly"), N_("other"),
     # where unmet demand is counted from (fleet.utilisation's sources, "_" shown as a space)
     N_("rejected bookings"), N_("waitlisted requests"),
-    # how a fleet-planning candidate was evaluated (scheduling.planning), shown on the plan page
+    # how a fleet-planning candidate was evaluated (scheduling.fleet_plan), shown on the plan page
     N_("solve"), N_("idle in the plan"), N_("no unserved demand"), N_("not evaluated: time limit"),
     N_("not evaluated: time limit reached"),
     # the three scenarios of an impact figure
@@ -201,7 +201,7 @@ FACTOR_WORDS = (
 )
 
 # Text fleet keeps for people outside its message templates, shown on public pages; tests keep these equal to
-# fleet's: the fair-share rule (fleet.fair_share's docstring, one paragraph per entry, as the page joins its lines)
+# fleet's: the fair-share rule (fleet.allocation.fair_share's docstring, one paragraph per entry, as the page joins its lines)
 # and the definitions of the open books (fleet.costs, CostSummary.as_dict()["definitions"]: names and texts).
 FLEET_TEXTS = (
     N_("Fair share: who goes first when demand exceeds supply."),

@@ -17,7 +17,7 @@ QUEUE_NAME = "commonpool"
 def run_optimiser(run_id: int, app: Flask | None = None, database_url: str | None = None) -> None:
     """Execute one queued run to its preview. In an RQ worker `app` is None and a new app is made from the
     environment (`database_url` overrides DATABASE_URL, for tests)."""
-    from fleet.optimiser_runs import execute_run, fail_run
+    from fleet.allocation.optimiser_runs import execute_run, fail_run
 
     _run_job("optimiser run", run_id, app, database_url, execute_run, fail_run)
 

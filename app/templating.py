@@ -97,7 +97,7 @@ def init_templating(app: Flask) -> None:
     @app.template_filter("run_progress")
     def _run_progress(run) -> str:
         """An optimiser run's progress line in the current language."""
-        from fleet.optimiser_runs import progress_message
+        from fleet.allocation.optimiser_runs import progress_message
 
         return translate_message(*progress_message(run)) or ""
 

@@ -27,7 +27,7 @@ from fleet.models import (  # noqa: E402
     Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Member, RequestStatus, Role,
 )
 from fleet.core.opening_hours import parse_opening_hours  # noqa: E402
-from fleet.optimiser_runs import apply_run, create_run, execute_run  # noqa: E402
+from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run  # noqa: E402
 
 HISTORY_DAYS = 365
 

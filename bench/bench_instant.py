@@ -1,4 +1,4 @@
-"""Instant answers to flexible requests, with and without making room (fleet/repacking.py).
+"""Instant answers to flexible requests, with and without making room (fleet/allocation/making_room.py).
 
     .venv/bin/python bench/bench_instant.py [--requests 300] [--assets 6] [--seed 1]
 
@@ -25,7 +25,7 @@ from sqlalchemy import func, select  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
-from fleet.flexible_requests import RequestInput, submit_request  # noqa: E402
+from fleet.allocation.flexible_requests import RequestInput, submit_request  # noqa: E402
 from fleet.models import (  # noqa: E402
     Asset, Category, CategoryKind, FlexibleRequest, Hub, Member, Notification, RequestStatus, Role,
 )

@@ -31,6 +31,7 @@ from fleet.models import (
     Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,
 )
 from fleet.members.permissions import require_coordinator
+from fleet.members.accounts import normalise_email
 from fleet.utilisation import Period, held_seconds_by_asset
 
 DEFAULT_LIFE_YEARS = 10
@@ -346,8 +347,6 @@ def period_dates(period: Period) -> tuple[date, date]:
 
 def member_id_for_email(session: Session, email: str | None) -> int:
     """The member with this email address (as a coordinator types it), for recording ledger entries."""
-    from fleet.members.accounts import normalise_email
-
     try:
         address = normalise_email(email or "")
     except ValidationFailed:

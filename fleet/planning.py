@@ -1,7 +1,7 @@
 """Fleet planning for coordinators: what the pool should buy next, move or retire, from recorded demand.
 
 A run takes the demand recorded over a past period (bookings, rejected bookings, waitlisted and expired
-flexible requests: `scheduling_adapter.planning_problem`), runs the planner of `scheduling/planning.py` on it
+flexible requests: `scheduling_adapter.planning_problem`), runs the planner of `scheduling/fleet_plan.py` on it
 through the adapter, and stores the instance and the report together, so the page shows the evidence and
 anyone can reproduce it with `python -m scheduling plan instance.json`. The request that asks for a plan only
 stores it queued (`create_plan`); a background job (app/jobs.py) computes it (`execute_plan`), committing
@@ -21,7 +21,7 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from fleet import scheduling_adapter as adapter
+from fleet.allocation import scheduling_adapter as adapter
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.messages import Term, english, msg
 from fleet.impact import MJ_PER_KWH, SCENARIOS, _effective, category_choices, factor_table

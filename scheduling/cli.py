@@ -13,7 +13,7 @@ import time
 from .check import CheckError, check_solution
 from .generate import generate
 from .instance_json import dump_solution, dumps_problem, load_problem
-from .planning import plan
+from .fleet_plan import plan
 from .solve import METHODS, solve
 from .validation import InstanceError
 

@@ -32,7 +32,7 @@ PLANNING_RUN_REQUEST = {
     },
 }
 
-# Before and after a change: the same solve's figures (scheduling.planning.Outcome.evidence).
+# Before and after a change: the same solve's figures (scheduling.fleet_plan.Outcome.evidence).
 _EVIDENCE = {"type": ["object", "null"], "required": ["status", "served", "requests", "weighted_served_hours"],
              "properties": {"status": _TEXT, "served": {"type": "integer"}, "requests": {"type": "integer"},
                             "weighted_served_hours": _NUM, "upper_bound_weighted_hours": _NUM_OR_NULL}}

@@ -10,7 +10,7 @@ from app.api.auth import actor
 from app.api.input import datetime_field, json_body, page_args
 from app.api.schemas import FLEXIBLE_REQUEST
 from app.extensions import db
-from fleet import flexible_requests as service
+from fleet.allocation import flexible_requests as service
 from fleet.core.db import utcnow
 from fleet.core.geo import distance_km
 

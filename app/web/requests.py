@@ -10,9 +10,9 @@ from app.extensions import db
 from app.forms import field_errors, optional_float, optional_int
 from app.i18n import translate_message
 from app.security import is_safe_next
-from fleet import fair_share
-from fleet import flexible_requests as request_service
-from fleet import repacking
+from fleet.allocation import fair_share
+from fleet.allocation import flexible_requests as request_service
+from fleet.allocation import making_room
 from fleet.catalogue.assets import list_assets
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.db import utcnow
@@ -183,4 +183,4 @@ def how_allocation_works():
     return render_template("requests/how_allocation_works.html", fair_share_title=paragraphs[0],
                            fair_share_rule=paragraphs[1:], quotas=quotas, base_priority=fair_share.BASE_PRIORITY,
                            instant_seconds=request_service.INSTANT_TIME_LIMIT,
-                           freeze_hours=int(repacking.FREEZE.total_seconds() // 3600), max_moves=repacking.MAX_MOVES)
+                           freeze_hours=int(making_room.FREEZE.total_seconds() // 3600), max_moves=making_room.MAX_MOVES)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
+from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member,
@@ -164,9 +165,7 @@ def cancel_booking(session: Session, actor: Member, booking_id: int, now: dateti
                "Booking cancelled by a coordinator: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
                **booking_values(booking, booking.asset))
     session.flush()
-    from fleet.replanning import after_booking_freed  # imported here: replanning builds on this module
-
-    after_booking_freed(session, booking, now)
+    signals.booking_freed.send(session, booking=booking, now=now)
     return booking
 
 
@@ -198,9 +197,7 @@ def _decide(session: Session, actor: Member, booking_id: int, now: datetime, app
                "Booking request rejected: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id, **values)
     session.flush()
     if not approve:
-        from fleet.replanning import after_booking_freed
-
-        after_booking_freed(session, booking, now)
+        signals.booking_freed.send(session, booking=booking, now=now)
     return booking
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from fleet.catalogue.assets import get_asset, set_asset_status, take_out_of_service
 from fleet.booking.bookings import booking_values, get_booking
+from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import Term, When, msg
 from fleet.models import (
@@ -223,9 +224,7 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
         result.returned_early = True
     session.flush()
     if result.returned_early and booking.end_at < old_end:
-        from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
-
-        assign_waitlisted(session, asset.category_id, booking.end_at, old_end, now, INSTANT_TIME_LIMIT)
+        signals.slot_freed.send(session, asset=asset, start=booking.end_at, end=old_end, now=now)
     elif now > old_end:
         result.returned_late = True
         result.flagged = flag_bookings_after(session, booking, now, until=now, returned_at=now)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.booking.bookings import booking_values
 from fleet.booking.handover import flag_bookings_after
+from fleet.core import signals
 from fleet.core.messages import When
 from fleet.models import Asset, Booking, BookingStatus, Category, Member, Notification
 from fleet.members.notifications import notify, notify_coordinators
@@ -27,8 +28,6 @@ NO_SHOW_WINDOW_DAYS = 90
 def release_no_shows(session: Session, now: datetime) -> list[Booking]:
     """Confirmed bookings not checked out within their category's grace period become no-shows: the rest
     of their slot is freed and the waitlist promoted."""
-    from fleet.replanning import after_booking_freed
-
     candidates = session.scalars(
         select(Booking).join(Asset, Asset.id == Booking.asset_id).join(Category, Category.id == Asset.category_id)
         .where(Booking.status == BookingStatus.confirmed, Category.no_show_grace_minutes.is_not(None),
@@ -47,7 +46,7 @@ def release_no_shows(session: Session, now: datetime) -> list[Booking]:
                "%(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
                minutes=booking.asset.category.no_show_grace_minutes, **booking_values(booking, booking.asset))
         session.flush()
-        after_booking_freed(session, booking, now)
+        signals.booking_freed.send(session, booking=booking, now=now)
         released.append(booking)
     session.flush()
     return released

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from fleet.booking.availability import overlapping_bookings
+from fleet.core import signals
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Booking, MaintenanceWindow, Member
@@ -46,9 +47,8 @@ def add_maintenance_window(session: Session, actor: Member, asset_id: int, start
     session.flush()
     hit = bookings_hit(session, asset.id, start, end)
     if hit:
-        from fleet.replanning import replan_asset  # replanning builds on the services in this module's family
-
-        replan_asset(session, asset.id, start, end, now, reason or Term(msg("maintenance")))
+        signals.asset_unavailable.send(session, asset_id=asset.id, start=start, end=end, now=now,
+                                       reason=reason or Term(msg("maintenance")))
     return window, hit
 
 

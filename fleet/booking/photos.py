@@ -24,6 +24,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from fleet.core.errors import NotFound, ValidationFailed
+from fleet.models import DamageReport
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,6 @@ ORPHAN_MIN_AGE = timedelta(hours=1)  # younger files may belong to a transaction
 def orphaned_photos(session: Session, directory: Path, now: datetime, *,
                     min_age: timedelta = ORPHAN_MIN_AGE) -> list[Path]:
     """Stored photo files (generated names only) older than `min_age` that no damage report refers to."""
-    from fleet.models import DamageReport
 
     if not directory.is_dir():
         return []

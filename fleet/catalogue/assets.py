@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.catalogue.capabilities import coerce_capabilities
+from fleet.core import signals
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
@@ -121,7 +122,6 @@ def take_out_of_service(session: Session, asset_id: int, *, now: datetime) -> As
 
 def _replan_if_unavailable(session: Session, asset: Asset, was: AssetStatus, now: datetime) -> None:
     if was == AssetStatus.active and asset.status != AssetStatus.active:
-        from fleet.replanning import replan_asset  # replanning builds on the asset services
-
-        replan_asset(session, asset.id, now, datetime.max.replace(tzinfo=timezone.utc), now,
-                     Term("retired") if asset.status == AssetStatus.retired else Term(msg("in maintenance")))
+        signals.asset_unavailable.send(
+            session, asset_id=asset.id, start=now, end=datetime.max.replace(tzinfo=timezone.utc), now=now,
+            reason=Term("retired") if asset.status == AssetStatus.retired else Term(msg("in maintenance")))

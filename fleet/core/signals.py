@@ -2,9 +2,10 @@
 
 The booking layer knows when a slot is freed or an asset becomes unusable; the allocation layer knows what to
 do about it (assign a waiting request, move bookings to an equivalent asset). Allocation connects its
-receivers when it is imported (`fleet.allocation`), and `fleet.services` imports every layer, so any
-entry point that uses the domain has them connected. Receivers run synchronously, inside the sender's
-transaction: what they change commits or rolls back with it.
+receivers when it is imported (`fleet/allocation/__init__.py` imports `fleet.allocation.pool_changes`), and
+the application imports allocation when it starts, so every entry point (web, API, CLI, jobs) has them.
+Receivers run synchronously in the sender's transaction: what they change commits or rolls back with it.
+Each is sent with the session as the sender.
 """
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from blinker import Namespace
 _domain = Namespace()
 
 booking_freed = _domain.signal("booking-freed")
-"""A holding booking stopped holding its asset (cancelled, rejected, returned early, no-show).
-Sent with `session`, `booking` and `now`."""
+"""A holding booking stopped holding its asset (cancelled, rejected, no-show). Keywords: `booking`, `now`."""
+
+slot_freed = _domain.signal("slot-freed")
+"""Part of a booking's time became free (an early return). Keywords: `asset`, `start`, `end`, `now`."""
 
 asset_unavailable = _domain.signal("asset-unavailable")
-"""An asset cannot be used during [start, end) (out of service, retired, maintenance). Sent with `session`,
-`asset_id`, `start`, `end`, `now` and `reason`; receivers return what they did."""
+"""An asset cannot be used during [start, end) (out of service, retired, a maintenance window). Keywords:
+`asset_id`, `start`, `end`, `now`, `reason` (a coordinator's words or a `Term`)."""

@@ -95,7 +95,7 @@ def test_a_failure_is_recorded_on_the_run(app, coord_api, session, demand, held,
     def broken(problem, time_limit, workers=2):
         raise RuntimeError("the solver fell over")
 
-    monkeypatch.setattr("fleet.scheduling_adapter.plan_fleet", broken)
+    monkeypatch.setattr("fleet.allocation.scheduling_adapter.plan_fleet", broken)
     rid = coord_api.post("/planning-runs", json=BODY).get_json()["id"]
     session.close()
     run_planning(rid, app)

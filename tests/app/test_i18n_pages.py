@@ -263,7 +263,7 @@ def test_marked_copies_of_fleet_text_match_fleet(session):
     import csv as csv_module
 
     from app.i18n import FACTOR_WORDS, FLEET_TEXTS
-    from fleet import fair_share
+    from fleet.allocation import fair_share
     from fleet.costs import cost_summary, default_period
 
     paragraphs = [" ".join(p.split()) for p in (fair_share.__doc__ or "").strip().split("\n\n")]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from fleet.core.db import utcnow
 from fleet.models import HOLDING_STATUSES, Booking, BookingStatus, FlexibleRequest, OptimiserRun, RequestStatus, Role, RunStatus
-from fleet.optimiser_runs import apply_run, create_run, execute_run, progress_message
+from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run, progress_message
 from tests.helpers import at
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from fleet.core.db import utcnow
 from fleet.models import Booking, FlexibleRequest, Notification, OptimiserRun, RequestStatus, Role, RunStatus
-from fleet.optimiser_runs import create_run
+from fleet.allocation.optimiser_runs import create_run
 from tests.helpers import at, login
 
 

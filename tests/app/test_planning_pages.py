@@ -137,7 +137,7 @@ def test_a_failure_is_recorded_and_shown(app, client, session, pool, held, monke
     def broken(problem, time_limit, workers=2):
         raise RuntimeError("the solver fell over")
 
-    monkeypatch.setattr("fleet.scheduling_adapter.plan_fleet", broken)
+    monkeypatch.setattr("fleet.allocation.scheduling_adapter.plan_fleet", broken)
     login(client, "coord@example.org")
     rid = run_id(client.post("/manage/planning", data={"days": "7", "time_limit": "5"}))
     session.close()

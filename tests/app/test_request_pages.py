@@ -11,8 +11,8 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from fleet.core.db import utcnow
-from fleet.fair_share import __doc__ as FAIR_SHARE_DOC
-from fleet.flexible_requests import REASON_ALL_BUSY, REASON_NOTHING_ELIGIBLE, RequestInput, submit_request
+from fleet.allocation.fair_share import __doc__ as FAIR_SHARE_DOC
+from fleet.allocation.flexible_requests import REASON_ALL_BUSY, REASON_NOTHING_ELIGIBLE, RequestInput, submit_request
 from fleet.models import Booking, BookingStatus, FlexibleRequest, Notification, RequestStatus
 from tests.helpers import at, login
 

@@ -9,14 +9,14 @@ from sqlalchemy.orm import aliased
 
 from fleet.booking.bookings import book_asset, cancel_booking
 from fleet.core.errors import ValidationFailed
-from fleet.flexible_requests import (
+from fleet.allocation.flexible_requests import (
     REASON_ALL_BUSY, REASON_NOTHING_ELIGIBLE, RequestInput, queue_position, submit_request,
 )
 from fleet.booking.maintenance import add_maintenance_window
 from fleet.models import (
     HOLDING_STATUSES, AssetStatus, Booking, BookingStatus, FlexibleRequest, Notification, RequestStatus, Role,
 )
-from fleet.optimiser_runs import apply_run, create_run, execute_run
+from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run
 from fleet.catalogue.assets import set_asset_status
 from tests.helpers import at
 
@@ -218,7 +218,7 @@ def test_fair_share_serves_the_member_who_used_least(session, make, pool):
 
 
 def test_waitlisted_and_expired_requests_count_as_unmet_demand(session, make, pool):
-    from fleet.flexible_requests import expire_requests
+    from fleet.allocation.flexible_requests import expire_requests
     from fleet.utilisation import Period, waitlisted_requests
 
     member = make.member()
@@ -231,7 +231,7 @@ def test_waitlisted_and_expired_requests_count_as_unmet_demand(session, make, po
 
 
 def test_the_solver_is_told_each_hubs_opening_hours(session, make, pool):
-    from fleet.scheduling_adapter import snapshot_problem
+    from fleet.allocation.scheduling_adapter import snapshot_problem
 
     library = make.hub(name="Library", opening_hours="Mon-Sun 10:00-12:00", timezone="Europe/Amsterdam")
     drills = make.category(name="Drills", capability_schema={})

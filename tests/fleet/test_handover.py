@@ -10,7 +10,7 @@ from sqlalchemy import select
 from fleet.booking.jobs import flag_overdue_returns, no_show_counts, release_no_shows, send_reminders
 from fleet.booking.bookings import book_asset
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from fleet.flexible_requests import RequestInput, submit_request
+from fleet.allocation.flexible_requests import RequestInput, submit_request
 from fleet.booking.handover import (
     DamageInput, check_in, check_out, last_meter_reading, recorded_use, repair_damage, report_damage,
 )

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fleet import planning
-from fleet import scheduling_adapter as adapter
+from fleet.allocation import scheduling_adapter as adapter
 from fleet.core.db import utcnow
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import BookingStatus, FlexibleRequest, PlanningRun, PlanningStatus, RequestStatus, Role
@@ -83,7 +83,7 @@ def test_plan_surplus_and_next_acquisition_at_the_farm(pool, session):
     assert report["moves"] and report["moves"][0]["to"] == str(pool["farm"].id)
     # the stored instance reproduces the plan
     from scheduling import loads_problem
-    from scheduling.planning import plan
+    from scheduling.fleet_plan import plan
 
     again = plan(loads_problem(run.instance_json), time_limit=20)
     assert again["best_acquisition"]["hub"] == best["hub"]

@@ -12,7 +12,7 @@ from app.forms import field_errors, required_int, required_time_limit
 from app.jobs import start_run
 from app.web.manage import bp
 from fleet.core import job_runs
-from fleet import optimiser_runs as run_service
+from fleet.allocation import optimiser_runs as run_service
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError
 

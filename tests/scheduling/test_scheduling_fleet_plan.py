@@ -7,7 +7,7 @@ import pytest
 
 from sched_builders import asset, at, instance, request
 from scheduling import loads_problem
-from scheduling.planning import demand_problem, peak_concurrency, plan
+from scheduling.fleet_plan import demand_problem, peak_concurrency, plan
 
 HUBS = [{"id": "h1", "lat": 52.37, "lon": 4.90}, {"id": "h2", "lat": 52.09, "lon": 5.12}]
 NEAR_H2 = {"lat": 52.09, "lon": 5.12}

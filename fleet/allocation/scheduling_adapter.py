@@ -6,6 +6,7 @@ the database as it is *now*: the solver saw a snapshot, and a direct booking mad
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 import scheduling
+from scheduling.fleet_plan import plan
 from fleet.booking.availability import capability_matches, overlapping_bookings, overlapping_maintenance
 from fleet.booking.bookings import check_booking_rules, insert_holding_booking
 from fleet.core.errors import DomainError
@@ -20,6 +22,7 @@ from fleet.core.geo import distance_km
 from fleet.core.opening_hours import open_intervals, parse_opening_hours
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow,
+    RequestStatus,
 )
 
 SLOT_MINUTES = 15
@@ -190,14 +193,10 @@ METHODS = scheduling.METHODS
 
 def solution_json(solution: scheduling.Solution) -> str:
     """The scheduler's own solution JSON (DESIGN.md §3): stored with a run, readable by `python -m scheduling`."""
-    import json
-
     return json.dumps(scheduling.solution_to_dict(solution))
 
 
 def parse_solution(text: str) -> scheduling.Solution:
-    import json
-
     return scheduling.solution_from_dict(json.loads(text))
 
 
@@ -218,8 +217,6 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
     (the horizon grows to hold them); request windows are clipped to the period; all is rounded inward to
     the slot grid, and what no longer fits its duration is left out. Ids are database ids as text.
     """
-    from fleet.models import RequestStatus
-
     start, end = slot_ceil(start), slot_floor(end)
     assets = list(session.scalars(
         select(Asset).join(Asset.category).join(Asset.hub)
@@ -284,8 +281,6 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
 
 def plan_fleet(problem: scheduling.Problem, time_limit: float, workers: int = 2) -> dict:
     """`python -m scheduling plan` on an instance: the planning report as a JSON-ready dict."""
-    from scheduling.planning import plan
-
     return plan(problem, time_limit=time_limit, workers=workers)
 
 

@@ -13,10 +13,10 @@ from typing import Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet import scheduling_adapter as adapter
+from fleet.allocation import scheduling_adapter as adapter
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
-from fleet.fair_share import priorities
-from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests, mark_assigned
+from fleet.allocation.fair_share import priorities
+from fleet.allocation.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests, mark_assigned
 from fleet.core.messages import Term, When, english, msg
 from fleet.models import Asset, FlexibleRequest, Member, OptimiserRun, RequestStatus, RunStatus
 from fleet.members.notifications import notify

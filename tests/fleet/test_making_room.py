@@ -1,5 +1,5 @@
 """Making room for a new flexible request by moving flexible bookings that have not started yet
-(fleet/repacking.py): inside their own windows, outside the freeze horizon, all or nothing, members told."""
+(fleet/allocation/making_room.py): inside their own windows, outside the freeze horizon, all or nothing, members told."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from fleet.booking.bookings import book_asset
-from fleet.flexible_requests import RequestInput, submit_request
+from fleet.allocation.flexible_requests import RequestInput, submit_request
 from fleet.models import BookingStatus, Notification, RequestStatus
 from tests.helpers import at
 
@@ -114,7 +114,7 @@ def test_a_moved_booking_is_never_brought_inside_the_freeze_horizon(session, mak
 def test_the_time_limit_covers_the_whole_attempt_not_each_try(session, make, car, monkeypatch):
     """Single moves are tried one by one, then all together, but the member waits for one time limit in all:
     each try gets what is left of it (a fake clock: each try 'takes' 0.3 s)."""
-    import fleet.repacking as repacking
+    import fleet.allocation.making_room as making_room
 
     cars, _ = car
     for hour in (8, 11, 14, 17):  # four flexible bookings in the newcomer's way
@@ -129,8 +129,8 @@ def test_the_time_limit_covers_the_whole_attempt_not_each_try(session, make, car
         clock[0] += 0.3
         return {}
 
-    monkeypatch.setattr(repacking, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(repacking, "_attempt", slow_failing_attempt)
+    monkeypatch.setattr(making_room, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(making_room, "_attempt", slow_failing_attempt)
     newcomer = submit_request(session, make.member(), ask(cars, at(3, 8), at(3, 20), 180), NOW, time_limit=1.0)
     assert newcomer.status == RequestStatus.waitlisted
     # five tries were possible (four single moves, then all together); the budget allowed four

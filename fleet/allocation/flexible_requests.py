@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet import repacking
-from fleet import scheduling_adapter as adapter
+from fleet.allocation import making_room
+from fleet.allocation import scheduling_adapter as adapter
+from fleet.booking.bookings import cancel_booking
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.core.errors import Forbidden, NotFound, ValidationFailed, Conflict
-from fleet.fair_share import priorities
+from fleet.allocation.fair_share import priorities
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import Term, When, msg
 from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, RequestStatus
@@ -75,7 +76,7 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
                    time_limit: float = INSTANT_TIME_LIMIT, make_room: bool = True) -> FlexibleRequest:
     """Record the request and try to place it at once; returns it assigned or waitlisted (with a reason).
     When every fitting asset is busy, `make_room` lets not-yet-started flexible bookings move inside their
-    own windows (fleet/repacking.py)."""
+    own windows (fleet/allocation/making_room.py)."""
     if not member.active:
         raise Forbidden("Your account is deactivated.")
     category = _validate(session, member, data, now)
@@ -123,7 +124,7 @@ def _make_room(session: Session, request: FlexibleRequest, now: datetime, time_l
     waiting = [r for r in waitlisted_overlapping(session, request.category_id, request.earliest_start,
                                                  request.latest_end, now) if r is not request][:MAX_WAITING - 1]
     waiting.append(request)
-    booked = repacking.make_room(session, waiting, now, time_limit, priorities(session, waiting, now))
+    booked = making_room.make_room(session, waiting, now, time_limit, priorities(session, waiting, now))
     for r in waiting:
         booking = booked.get(r.id)
         if booking is None:
@@ -230,8 +231,6 @@ def list_requests(session: Session, actor: Member, page: int = 1, per_page: int 
 
 def cancel_request(session: Session, actor: Member, request_id: int, now: datetime) -> FlexibleRequest:
     """Withdraw a request; an assigned one cancels its booking too (which frees the slot for others)."""
-    from fleet.booking.bookings import cancel_booking
-
     request = get_request(session, actor, request_id)
     if request.status in (RequestStatus.cancelled, RequestStatus.expired):
         raise Conflict("This request is already %(status)s.", status=Term(request.status.value))

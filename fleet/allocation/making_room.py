@@ -23,8 +23,9 @@ from time import monotonic
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet import scheduling_adapter as adapter
+from fleet.allocation import scheduling_adapter as adapter
 from fleet.booking.availability import overlapping_maintenance
+from fleet.booking.bookings import check_booking_rules, insert_holding_booking
 from fleet.core.errors import DomainError
 from fleet.core.messages import When
 from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, RequestStatus
@@ -124,8 +125,6 @@ def _keep_where_possible(placed: dict[int, tuple[int, datetime]], movable: list[
 def _apply(session: Session, served: list[FlexibleRequest], movable: list[FlexibleRequest],
            placed: dict[int, tuple[int, datetime]], assets: dict[str, Asset], now: datetime) -> dict[int, Booking]:
     """Move the bookings and book the served requests in one savepoint; any rule or conflict undoes it all."""
-    from fleet.booking.bookings import check_booking_rules, insert_holding_booking
-
     moved = [r for r in movable if placed[r.id] != (r.booking.asset_id, r.booking.start_at)]
     statuses = {r.id: r.booking.status for r in moved}
     new: dict[int, Booking] = {}

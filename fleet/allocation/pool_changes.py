@@ -1,4 +1,4 @@
-"""Re-planning when the pool changes under its bookings.
+"""What allocation does when the pool changes under its bookings (receivers of fleet.core.signals).
 
 A freed slot (a cancellation, a rejection, an early return) promotes waitlisted requests that now fit. An
 asset that becomes unavailable (maintenance window, breakdown, retirement) has its future bookings moved to
@@ -12,9 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from fleet import scheduling_adapter as adapter
+from fleet.allocation import scheduling_adapter as adapter
+from fleet.core import signals
 from fleet.booking.availability import capability_matches
-from fleet.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
+from fleet.allocation.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
 from fleet.core.geo import distance_km
 from fleet.core.messages import Term, When, msg
 from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, RequestStatus
@@ -108,3 +109,25 @@ def _move_to_sibling(session: Session, original: Asset, booking: Booking, now: d
         if adapter.place(session, None, sibling, booking.start_at, booking.end_at, now, booking) is not None:
             return sibling
     return None
+
+
+def _on_booking_freed(session: Session, *, booking: Booking, now: datetime) -> None:
+    after_booking_freed(session, booking, now)
+
+
+def _on_slot_freed(session: Session, *, asset: Asset, start: datetime, end: datetime, now: datetime) -> None:
+    assign_waitlisted(session, asset.category_id, start, end, now, INSTANT_TIME_LIMIT)
+
+
+def _on_asset_unavailable(session: Session, *, asset_id: int, start: datetime, end: datetime, now: datetime,
+                          reason: str) -> None:
+    replan_asset(session, asset_id, start, end, now, reason)
+
+
+RECEIVERS = {
+    signals.booking_freed: _on_booking_freed,
+    signals.slot_freed: _on_slot_freed,
+    signals.asset_unavailable: _on_asset_unavailable,
+}
+for _signal, _receiver in RECEIVERS.items():
+    _signal.connect(_receiver, weak=False)
