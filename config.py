@@ -74,7 +74,7 @@ class Config:
     # The map: no tile server by default (no outside calls); the hubs are then drawn by their coordinates.
     MAP_TILE_URL = os.environ.get("COMMONPOOL_MAP_TILE_URL") or None
     MAP_TILE_ATTRIBUTION = os.environ.get("COMMONPOOL_MAP_TILE_ATTRIBUTION", "")
-    # GBFS system information (see fleet/gbfs.py for every key it reads; these are the ones a pool must set).
+    # GBFS system information (see fleet/feeds/gbfs.py for every key it reads; these are the ones a pool must set).
     GBFS_SYSTEM_ID = os.environ.get("GBFS_SYSTEM_ID", "commonpool")
     GBFS_SYSTEM_NAME = os.environ.get("GBFS_SYSTEM_NAME", "Commonpool")
     GBFS_FEED_CONTACT_EMAIL = os.environ.get("GBFS_FEED_CONTACT_EMAIL", "gbfs@example.org")

@@ -182,7 +182,7 @@ DOMAIN_WORDS = (
     # category kinds, meter units, cost kinds
     N_("tool"), N_("machine"), N_("vehicle"), N_("km"), N_("hours"), N_("repair"), N_("insurance"),
     N_("yearly"), N_("other"),
-    # where unmet demand is counted from (fleet.utilisation's sources, "_" shown as a space)
+    # where unmet demand is counted from (fleet.reporting.utilisation's sources, "_" shown as a space)
     N_("rejected bookings"), N_("waitlisted requests"),
     # how a fleet-planning candidate was evaluated (scheduling.fleet_plan), shown on the plan page
     N_("solve"), N_("idle in the plan"), N_("no unserved demand"), N_("not evaluated: time limit"),
@@ -191,7 +191,7 @@ DOMAIN_WORDS = (
     N_("low"), N_("central"), N_("high"),
 )
 
-# The shipped factor table (fleet/data/impact_factors.csv): its row labels and use units are shown on the pool
+# The shipped factor table (fleet/reporting/data/impact_factors.csv): its row labels and use units are shown on the pool
 # page and the factors page. A test keeps this list equal to the file.
 FACTOR_WORDS = (
     N_("Car, mid-size petrol/diesel"), N_("Car, battery electric"), N_("Car, small"), N_("Cargo bike, electric"),
@@ -202,7 +202,7 @@ FACTOR_WORDS = (
 
 # Text fleet keeps for people outside its message templates, shown on public pages; tests keep these equal to
 # fleet's: the fair-share rule (fleet.allocation.fair_share's docstring, one paragraph per entry, as the page joins its lines)
-# and the definitions of the open books (fleet.costs, CostSummary.as_dict()["definitions"]: names and texts).
+# and the definitions of the open books (fleet.reporting.costs, CostSummary.as_dict()["definitions"]: names and texts).
 FLEET_TEXTS = (
     N_("Fair share: who goes first when demand exceeds supply."),
     N_("Every flexible request starts at priority 3. In a category with a weekly quota, a member's requests fall "

@@ -23,8 +23,8 @@ def run_optimiser(run_id: int, app: Flask | None = None, database_url: str | Non
 
 
 def run_planning(run_id: int, app: Flask | None = None, database_url: str | None = None) -> None:
-    """Compute one queued fleet plan (fleet/planning.py); like `run_optimiser`."""
-    from fleet.planning import execute_plan, fail_plan
+    """Compute one queued fleet plan (fleet/reporting/fleet_plans.py); like `run_optimiser`."""
+    from fleet.reporting.fleet_plans import execute_plan, fail_plan
 
     _run_job("planning run", run_id, app, database_url, execute_plan, fail_plan)
 
@@ -91,7 +91,7 @@ def start_planning_run(run_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - whatever stopped the hand-over, the run must not stay queued
         from app.extensions import db
         from fleet.core.db import utcnow
-        from fleet.planning import fail_plan
+        from fleet.reporting.fleet_plans import fail_plan
 
         log.exception("planning run %s could not be started", run_id)
         db.session.rollback()

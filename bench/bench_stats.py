@@ -25,7 +25,7 @@ from app import create_app  # noqa: E402
 from app.extensions import db  # noqa: E402
 from fleet import impact, utilisation  # noqa: E402
 from fleet.demo import load_demo  # noqa: E402
-from fleet.booking.handover import recorded_use_by_asset  # noqa: E402
+from fleet.reporting.meter_use import recorded_use_by_asset  # noqa: E402
 from fleet.models import (  # noqa: E402
     Asset, AssetStatus, Booking, BookingStatus, Handover, HandoverKind, Member, MeterUnit,
 )

@@ -1,1 +1,2 @@
-"""The domain of the pool: ORM models, domain services, geo, utilisation, impact. Never imports flask."""
+"""The domain of the pool, in layers; each subpackage imports only those before it (docs/architecture.md):
+core -> models -> members -> catalogue -> booking -> allocation -> reporting -> feeds -> demo. Never imports flask."""

@@ -11,10 +11,10 @@ from app.api.auth import PUBLIC_ENDPOINTS, actor, coordinator_only
 from app.api.costs_schemas import COST_RECORD_REQUEST, LEDGER_ENTRY_REQUEST
 from app.api.input import datetime_arg, int_arg, json_body, page_args
 from app.extensions import db
-from fleet import costs as cost_service
+from fleet.reporting import costs as cost_service
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
-from fleet.utilisation import resolve_period
+from fleet.reporting.utilisation import resolve_period
 
 PUBLIC_ENDPOINTS.add("api.costs_summary")
 

@@ -14,7 +14,7 @@ from app.api.planning_schemas import DEFAULT_DAYS, DEFAULT_TIME_LIMIT, PLANNING_
 from app.extensions import db
 from app.jobs import start_planning_run
 from fleet.core import job_runs
-from fleet import planning as planning_service
+from fleet.reporting import fleet_plans as planning_service
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 from fleet.members.idempotency import claim_key, fingerprint, remember_response

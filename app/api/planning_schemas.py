@@ -5,8 +5,8 @@ A plan is computed by a background job: POST answers 202 at once with the run qu
 GET that URL until `status` is finished (the report is then in `report`) or failed (`error` says why)."""
 from __future__ import annotations
 
-MAX_PERIOD_DAYS = 90      # equal to fleet.planning's (a test keeps them equal)
-MAX_TIME_LIMIT = 120      # seconds; equal to fleet.planning's
+MAX_PERIOD_DAYS = 90      # equal to fleet.reporting.fleet_plans's (a test keeps them equal)
+MAX_TIME_LIMIT = 120      # seconds; equal to fleet.reporting.fleet_plans's
 DEFAULT_DAYS = 28
 DEFAULT_TIME_LIMIT = 30
 

@@ -9,8 +9,8 @@ from app.api import bp
 from app.api.auth import PUBLIC_ENDPOINTS
 from app.api.input import datetime_arg, float_arg, int_arg
 from app.extensions import db
-from fleet import impact as impact_service
-from fleet import utilisation as util
+from fleet.reporting import impact as impact_service
+from fleet.reporting import utilisation as util
 from fleet.core.db import utcnow
 
 PUBLIC_ENDPOINTS.update({"api.utilisation_stats", "api.impact_stats"})

@@ -1,5 +1,5 @@
 """iCalendar feeds: a member's private feed by secret URL, its settings page, and an asset's feed for
-coordinators. The documents are built in fleet.calendar_feed."""
+coordinators. The documents are built in fleet.feeds.calendar_feed."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.i18n import DEFAULT_LOCALE, N_, supported, translate_message
-from fleet import calendar_feed
+from fleet.feeds import calendar_feed
 from fleet.core.db import utcnow
 from fleet.models import Booking, Member
 

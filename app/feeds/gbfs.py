@@ -1,6 +1,6 @@
 """The GBFS feed under /gbfs/: v3.0 files plus vehicle_availability.json from v3.1-RC3.
 
-What goes in and how is decided in fleet.gbfs; this module reads the operator's settings from config
+What goes in and how is decided in fleet.feeds.gbfs; this module reads the operator's settings from config
 (every key optional, see `settings()`), adds absolute URLs and answers with JSON. The files are public:
 no login, any origin may read them.
 """
@@ -12,7 +12,7 @@ import json
 from flask import Blueprint, current_app, url_for
 
 from app.extensions import db
-from fleet import gbfs
+from fleet.feeds import gbfs
 from fleet.core.db import utcnow
 
 bp = Blueprint("gbfs", __name__, url_prefix="/gbfs")

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.i18n import translate_message
 from app.web.stats import _period
-from fleet import costs as cost_service
+from fleet.reporting import costs as cost_service
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 

@@ -12,8 +12,8 @@ from app.extensions import db
 from app.i18n import translate_message
 from app.forms import field_errors
 from app.web import stats_tables as t
-from fleet import impact as impact_service
-from fleet import utilisation as util
+from fleet.reporting import impact as impact_service
+from fleet.reporting import utilisation as util
 from fleet.catalogue.categories import list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed

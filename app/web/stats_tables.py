@@ -15,8 +15,8 @@ from babel.dates import format_date, format_skeleton, get_day_names
 from flask_babel import get_locale, gettext
 
 from app.i18n import DEFAULT_LOCALE, format_decimal, format_number, format_percent
-from fleet.impact import FIELD_LABELS, ImpactReport
-from fleet.utilisation import DemandRow, HeatMap, MeterUse, Report, Row
+from fleet.reporting.impact import FIELD_LABELS, ImpactReport
+from fleet.reporting.utilisation import DemandRow, HeatMap, MeterUse, Report, Row
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_PATTERN = "dd MMM y"
@@ -191,7 +191,7 @@ def impact_table(report: ImpactReport) -> Table:
 
 
 def share_table(lines) -> Table:
-    """A member's share (fleet.impact.member_share): hours and bookings per category, and what owning one would
+    """A member's share (fleet.reporting.impact.member_share): hours and bookings per category, and what owning one would
     have embodied per year."""
     rows = []
     for line in lines:

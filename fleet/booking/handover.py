@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
 
 from fleet.catalogue.assets import get_asset, set_asset_status, take_out_of_service
 from fleet.booking.bookings import booking_values, get_booking
@@ -25,7 +25,6 @@ from fleet.models import (
 )
 from fleet.members.notifications import notify, notify_coordinators
 from fleet.booking.photos import clean_photo, store_photo
-from fleet.core.sql import epoch_seconds
 from fleet.members.permissions import require_coordinator
 
 EARLY_CHECK_OUT = timedelta(minutes=15)   # pick-up may start this long before the booking
@@ -353,28 +352,3 @@ def handover_bookings(session: Session, actor: Member, asset_id: int, now: datet
     if not actor.is_coordinator:
         stmt = stmt.where(Booking.member_id == actor.id)
     return list(session.scalars(stmt))
-
-
-@dataclass(frozen=True)
-class RecordedUse:
-    use: float      # km or hours by the assets' meters, summed over bookings read at both ends
-    hours: float    # how long those bookings were (their booked time), to take them out of the estimate
-    bookings: int = 0  # how many bookings were read at both ends
-
-
-def recorded_use_by_asset(session: Session, start: datetime, end: datetime,
-                          asset_ids: list[int] | None = None) -> dict[int, RecordedUse]:
-    """Per asset: the meter use recorded at handover for bookings checked in inside [start, end), and the
-    booked hours of those bookings. One grouped query."""
-    out, back = aliased(Handover), aliased(Handover)
-    query = (select(back.asset_id, func.sum(back.meter_reading - out.meter_reading),
-                    func.sum(epoch_seconds(Booking.end_at) - epoch_seconds(Booking.start_at)), func.count(back.id))
-             .join(out, and_(out.booking_id == back.booking_id, out.kind == HandoverKind.check_out))
-             .join(Booking, Booking.id == back.booking_id)
-             .where(back.kind == HandoverKind.check_in, back.at >= start, back.at < end,
-                    back.meter_reading.is_not(None), out.meter_reading.is_not(None))
-             .group_by(back.asset_id))
-    if asset_ids is not None:
-        query = query.where(back.asset_id.in_(asset_ids))
-    return {a: RecordedUse(float(use or 0), int(seconds or 0) / 3600, n)
-            for a, use, seconds, n in session.execute(query)}

@@ -30,7 +30,7 @@ class PlanningRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status: Mapped[PlanningStatus] = mapped_column(Enum(PlanningStatus, native_enum=False, length=20),
                                                    default=PlanningStatus.queued)
-    # the progress line, stored in English (a template of fleet/planning.py, translated when shown)
+    # the progress line, stored in English (a template of fleet/reporting/fleet_plans.py, translated when shown)
     progress: Mapped[str] = mapped_column(String(300), default="")
     error: Mapped[str] = mapped_column(Text, default="")
     period_start: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -16,7 +16,7 @@ class CategoryImpactFactors(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), unique=True)
-    # A key of fleet/data/impact_factors.csv, or None: this category is not counted.
+    # A key of fleet/reporting/data/impact_factors.csv, or None: this category is not counted.
     factor_key: Mapped[str | None] = mapped_column(String(60))
     # {"energy_mj": [low, central, high], ...} for the fields the coordinator replaced.
     overrides: Mapped[dict] = mapped_column(JSON, default=dict)

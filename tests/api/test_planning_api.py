@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.api import planning_schemas
-from fleet import planning as planning_service
+from fleet.reporting import fleet_plans as planning_service
 from fleet.core.db import utcnow
 from fleet.models import BookingStatus, PlanningRun, PlanningStatus
 

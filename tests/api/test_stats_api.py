@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from fleet.core.db import utcnow
-from fleet.impact import impact_report
+from fleet.reporting.impact import impact_report
 from fleet.models import BookingStatus, MaintenanceWindow
-from fleet.utilisation import heat_map, utilisation_report
+from fleet.reporting.utilisation import heat_map, utilisation_report
 
 
 @pytest.fixture

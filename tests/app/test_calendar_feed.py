@@ -11,7 +11,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from fleet.calendar_feed import ICAL_STATUS, rotate_calendar_secret
+from fleet.feeds.calendar_feed import ICAL_STATUS, rotate_calendar_secret
 from fleet.models import Booking, BookingStatus, MaintenanceWindow, Member, Role
 from tests.helpers import at, login
 

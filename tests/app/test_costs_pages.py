@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from fleet import costs
+from fleet.reporting import costs
 from fleet.core.db import utcnow
 from fleet.models import BookingStatus, CategoryFee, CostRecord, LedgerEntry, PlanningRun, Role
 from tests.helpers import login

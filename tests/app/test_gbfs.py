@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import jsonschema
 import pytest
 
-from fleet import gbfs
+from fleet.feeds import gbfs
 from fleet.booking.availability import busy_intervals, free_intervals
 from fleet.models import Asset, AssetStatus, BookingStatus, CategoryKind, MaintenanceWindow
 from fleet.core.opening_hours import parse_opening_hours

@@ -21,7 +21,7 @@ from babel.support import NullTranslations
 from icalendar import Calendar
 
 from fleet.core.db import utcnow
-from fleet.impact import source_table
+from fleet.reporting.impact import source_table
 from fleet.models import (AssetStatus, BookingStatus, CategoryKind, CostKind, CostRecord, DamageStatus, LedgerEntry,
                           LedgerKind, MaintenanceWindow, MeterUnit, RequestStatus, Role, RunStatus)
 from tests.helpers import at, login
@@ -252,7 +252,7 @@ def test_enum_values_are_translated_words(app):
                  RequestStatus, DamageStatus):
         for member in enum:
             assert member.value.replace("_", " ") in DOMAIN_WORDS, member
-    from fleet.utilisation import unmet_demand_sources
+    from fleet.reporting.utilisation import unmet_demand_sources
 
     for source in unmet_demand_sources():
         assert source.replace("_", " ") in DOMAIN_WORDS, source
@@ -264,14 +264,14 @@ def test_marked_copies_of_fleet_text_match_fleet(session):
 
     from app.i18n import FACTOR_WORDS, FLEET_TEXTS
     from fleet.allocation import fair_share
-    from fleet.costs import cost_summary, default_period
+    from fleet.reporting.costs import cost_summary, default_period
 
     paragraphs = [" ".join(p.split()) for p in (fair_share.__doc__ or "").strip().split("\n\n")]
     assert set(paragraphs) <= set(FLEET_TEXTS)
     definitions = cost_summary(session, default_period(utcnow())).as_dict()["definitions"]
     assert {n.replace("_", " ") for n in definitions} <= set(FLEET_TEXTS)
     assert set(definitions.values()) <= set(FLEET_TEXTS)
-    with open(ROOT / "fleet" / "data" / "impact_factors.csv", newline="") as f:
+    with open(ROOT / "fleet" / "reporting" / "data" / "impact_factors.csv", newline="") as f:
         rows = list(csv_module.DictReader(f))
     assert {r["label"] for r in rows} | {r["use_unit"] for r in rows if r["use_unit"]} <= set(FACTOR_WORDS)
 
@@ -347,7 +347,7 @@ def test_the_map_popup_text_comes_translated_from_the_server(client, world, pseu
 # --- the calendar feed ------------------------------------------------------------------------------------------
 
 def test_the_members_feed_is_in_the_members_language(client, session, world, pseudo_tagged):
-    from fleet.calendar_feed import rotate_calendar_secret
+    from fleet.feeds.calendar_feed import rotate_calendar_secret
 
     secret = rotate_calendar_secret(session, world["member"])
     session.commit()
@@ -363,7 +363,7 @@ def test_the_members_feed_is_in_the_members_language(client, session, world, pse
 
 
 def test_a_feed_without_a_saved_language_is_english(client, session, world):
-    from fleet.calendar_feed import rotate_calendar_secret
+    from fleet.feeds.calendar_feed import rotate_calendar_secret
 
     world["member"].locale = None
     secret = rotate_calendar_secret(session, world["member"])

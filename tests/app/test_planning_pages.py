@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from fleet.core.db import utcnow
 from fleet.models import BookingStatus, PlanningRun, PlanningStatus, Role
-from fleet.planning import create_plan
+from fleet.reporting.fleet_plans import create_plan
 from tests.helpers import login
 
 

@@ -13,7 +13,7 @@ import pytest
 from app.web.stats_tables import Table, to_csv
 from fleet.core.db import utcnow
 from fleet.models import BookingStatus, Role
-from fleet.utilisation import utilisation_report
+from fleet.reporting.utilisation import utilisation_report
 from tests.helpers import login
 
 STATIC = Path(__file__).resolve().parents[2] / "app" / "static"

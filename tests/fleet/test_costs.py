@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from fleet import costs
+from fleet.reporting import costs
 from fleet.core import money
 from fleet.core.errors import Forbidden, ValidationFailed
 from fleet.models import BookingStatus, CostRecord, LedgerEntry, Role
-from fleet.utilisation import Period
+from fleet.reporting.utilisation import Period
 
 NOW = datetime(2026, 11, 30, 12, tzinfo=timezone.utc)
 YEAR = Period(datetime(2025, 11, 30, tzinfo=timezone.utc), datetime(2026, 11, 30, tzinfo=timezone.utc))

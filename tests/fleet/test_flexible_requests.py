@@ -219,7 +219,7 @@ def test_fair_share_serves_the_member_who_used_least(session, make, pool):
 
 def test_waitlisted_and_expired_requests_count_as_unmet_demand(session, make, pool):
     from fleet.allocation.flexible_requests import expire_requests
-    from fleet.utilisation import Period, waitlisted_requests
+    from fleet.reporting.utilisation import Period, waitlisted_requests
 
     member = make.member()
     waiting = waitlisted(session, member, pool["cars"], at(2, 8), at(2, 18), 180)

@@ -1,4 +1,4 @@
-"""Impact hand-computed for two categories, traced to the rows of fleet/data/impact_factors.csv."""
+"""Impact hand-computed for two categories, traced to the rows of fleet/reporting/data/impact_factors.csv."""
 from __future__ import annotations
 
 import csv
@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from fleet.core.errors import Forbidden, ValidationFailed
-from fleet.impact import (
+from fleet.reporting.impact import (
     DATA, SCENARIOS, factor_table, impact_report, member_share, reset_category_factors, set_category_factors,
     source_table,
 )

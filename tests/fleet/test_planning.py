@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from fleet import planning
+from fleet.reporting import fleet_plans as planning
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.core.db import utcnow
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed

@@ -10,7 +10,7 @@ import pytest
 
 from fleet.core.errors import ValidationFailed
 from fleet.models import BookingStatus, MaintenanceWindow
-from fleet.utilisation import (
+from fleet.reporting.utilisation import (
     Period, UnmetDemand, demand_beside_supply, heat_map, open_intervals, rejected_bookings, utilisation_report,
 )
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import event
 
 from fleet.models import BookingStatus, Handover, HandoverKind, MeterUnit
-from fleet.utilisation import MeterUse, utilisation_report
+from fleet.reporting.utilisation import MeterUse, utilisation_report
 
 UTC = timezone.utc
 START, END = datetime(2025, 11, 3, tzinfo=UTC), datetime(2025, 11, 10, tzinfo=UTC)

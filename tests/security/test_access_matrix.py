@@ -106,7 +106,7 @@ EXPECTATIONS: dict[str, dict] = {
 # optimiser run), the object is made for that test: (world key, maker).
 def _planning_run(session, world) -> int:
     from fleet.core.db import utcnow
-    from fleet.planning import create_plan, execute_plan
+    from fleet.reporting.fleet_plans import create_plan, execute_plan
 
     run = create_plan(session, world.members["coordinator"], 7, 2.0, utcnow())
     execute_plan(session, run.id, utcnow())  # finished, so its report and instance can be read

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import field_errors, optional_int
 from app.web.manage import bp
-from fleet import costs as cost_service
+from fleet.reporting import costs as cost_service
 from fleet.core import money
 from fleet.catalogue.assets import list_assets
 from fleet.core.db import utcnow

@@ -15,7 +15,7 @@ from app.i18n import N_, translate_message
 from app.jobs import start_planning_run
 from app.web.manage import bp
 from fleet.core import job_runs
-from fleet import planning as planning_service
+from fleet.reporting import fleet_plans as planning_service
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError
 

@@ -26,13 +26,13 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.money import DEFAULT_CURRENCY, MAX_MINOR, check_currency, check_minor, divide_round, parse_amount
-from fleet.impact import category_choices, factor_table, rolling_year
+from fleet.reporting.impact import category_choices, factor_table, rolling_year
 from fleet.models import (
     Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,
 )
 from fleet.members.permissions import require_coordinator
 from fleet.members.accounts import normalise_email
-from fleet.utilisation import Period, held_seconds_by_asset
+from fleet.reporting.utilisation import Period, held_seconds_by_asset
 
 DEFAULT_LIFE_YEARS = 10
 

@@ -7,7 +7,7 @@ anyone can reproduce it with `python -m scheduling plan instance.json`. The requ
 stores it queued (`create_plan`); a background job (app/jobs.py) computes it (`execute_plan`), committing
 its progress, and records on the run why it failed if it does (`fail_plan`).
 
-Each recommendation is also put in impact units, from the category's impact factors (fleet/impact.py): an
+Each recommendation is also put in impact units, from the category's impact factors (fleet/reporting/impact.py): an
 asset not bought is its embodied material, energy and CO2e not spent (low / central / high, per unit), and
 in money where the pool recorded a purchase cost (integer minor units).
 """
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.messages import Term, english, msg
-from fleet.impact import MJ_PER_KWH, SCENARIOS, _effective, category_choices, factor_table
+from fleet.reporting.impact import MJ_PER_KWH, SCENARIOS, _effective, category_choices, factor_table
 from fleet.models import Asset, Category, Hub, Member, PlanningRun, PlanningStatus
 from fleet.members.permissions import require_coordinator
 

@@ -1,7 +1,7 @@
 """What sharing avoids: material (kg), embodied energy (MJ, kWh) and CO2e (kg), per category and for the pool,
 over a rolling twelve months, each as low / central / high.
 
-The factors ship in fleet/data/impact_factors.csv (one row per kind of asset, every number low / central /
+The factors ship in fleet/reporting/data/impact_factors.csv (one row per kind of asset, every number low / central /
 high, every row with its source keys and its est / assume marks); the sources in impact_sources.csv. A
 coordinator picks the row for each category and may override values; overrides are shown as such.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,8 +30,8 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.models import Asset, AssetStatus, Category, CategoryImpactFactors, Member
 from fleet.members.permissions import require_coordinator
-from fleet.booking.handover import recorded_use_by_asset
-from fleet.utilisation import Period, held_seconds_by_asset
+from fleet.reporting.meter_use import recorded_use_by_asset
+from fleet.reporting.utilisation import Period, held_seconds_by_asset
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = ("low", "central", "high")
@@ -104,7 +104,7 @@ def _number(text: str) -> float | None:
 
 @lru_cache(maxsize=1)
 def factor_table() -> dict[str, Factors]:
-    """The rows of fleet/data/impact_factors.csv, by key."""
+    """The rows of fleet/reporting/data/impact_factors.csv, by key."""
     table = {}
     with open(DATA / "impact_factors.csv", newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):

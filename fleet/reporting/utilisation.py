@@ -28,10 +28,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import BigInteger, Integer, and_, case, cast, column, func, literal, select, values
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import BigInteger, Integer, and_, column, func, literal, select, values
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from fleet.core.errors import ValidationFailed
 from fleet.models import (
@@ -40,6 +38,7 @@ from fleet.models import (
 )
 from fleet.core.opening_hours import parse_opening_hours
 from fleet.core.sql import epoch_seconds, greatest, least
+from fleet.reporting.meter_use import recorded_use_by_asset
 
 BOOKED_STATUSES = (BookingStatus.confirmed, BookingStatus.checked_out, BookingStatus.completed)
 MAX_PERIOD_DAYS = 400
@@ -323,7 +322,7 @@ def held_seconds_by_asset(session: Session, period: Period, asset_ids: list[int]
 
 
 def _meter_use(unit: MeterUnit | None, read) -> MeterUse:
-    """One asset's recorded use, from its meter unit and its fleet.booking.handover.RecordedUse (None: no readings)."""
+    """One asset's recorded use, from its meter unit and its fleet.reporting.meter_use.RecordedUse (None: no readings)."""
     if unit == MeterUnit.km:
         return MeterUse(km_meters=1, km=read.use if read else 0.0, km_readings=read.bookings if read else 0)
     if unit == MeterUnit.hours:
@@ -360,8 +359,6 @@ def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_
         held = held_seconds_by_asset(session, period, asset_ids)
     recorded = {}
     if with_meter_use and asset_ids:
-        from fleet.booking.handover import recorded_use_by_asset  # handover imports this module
-
         recorded = recorded_use_by_asset(session, period.start, period.end, asset_ids)
 
     pool = Row("pool", None, "Whole pool", meters=MeterUse() if with_meter_use else None)

@@ -1,0 +1,1 @@
+"""Open feeds: GBFS for the vehicles, iCalendar for bookings and availability."""
