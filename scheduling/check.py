@@ -34,7 +34,8 @@ def _capability_ok(required: Any, offered: Any) -> bool:
         return True  # "false" asks for nothing
     if type(required) in (int, float):
         return type(offered) in (int, float) and offered >= required
-    return type(offered) is str and offered == required
+    # text: the same rule as scheduling/capabilities.py, re-derived here on purpose
+    return type(offered) is str and type(required) is str and offered.strip().casefold() == required.strip().casefold()
 
 
 def _overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:

@@ -12,28 +12,14 @@ from typing import Mapping, Sequence
 
 from geopy.distance import geodesic
 
+from .capabilities import capabilities_hold
 from .grid import Grid
-from .model import Asset, CapabilityValue, Interval, Problem, Request
+from .model import Asset, Interval, Problem, Request
 
 EARTH_RADIUS_KM = 6371.0088
 # The sphere and the WGS-84 ellipsoid differ by well under 1%: outside this band the cheap
 # haversine decides the max-distance rule, inside it the exact geodesic does.
 _BAND = 0.01
-
-
-def capabilities_hold(requires: Mapping[str, CapabilityValue], capabilities: Mapping[str, CapabilityValue]) -> bool:
-    """Numbers: asset >= required; booleans: asset true when true is required; strings: equal."""
-    for name, need in requires.items():
-        have = capabilities.get(name)
-        if isinstance(need, bool):
-            if need and have is not True:
-                return False
-        elif isinstance(need, (int, float)):
-            if isinstance(have, bool) or not isinstance(have, (int, float)) or have < need:
-                return False
-        elif have != need or not isinstance(have, str):
-            return False
-    return True
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

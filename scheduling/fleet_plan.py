@@ -37,7 +37,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from .eligibility import capabilities_hold, geodesic_km
+from .capabilities import capabilities_hold
+from .eligibility import geodesic_km
 from .model import Asset, Interval, Location, Problem, Request, Solution
 from .solve import solve
 

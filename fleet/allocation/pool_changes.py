@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.core import signals
-from fleet.booking.availability import capability_matches
+from fleet.core.capabilities import capability_matches
 from fleet.allocation.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
 from fleet.core.geo import distance_km
 from fleet.core.messages import Term, When, msg

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, joinedload
 
 import scheduling
 from scheduling.fleet_plan import plan
-from fleet.booking.availability import capability_matches, overlapping_bookings, overlapping_maintenance
+from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
+from fleet.core.capabilities import capability_matches
 from fleet.booking.bookings import check_booking_rules, insert_holding_booking
 from fleet.core.errors import DomainError
 from fleet.core.geo import distance_km

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
+from fleet.core.capabilities import capability_matches
 from fleet.core.errors import ValidationFailed
 from fleet.core.geo import distance_km
 from fleet.core.messages import msg
@@ -52,17 +53,6 @@ def overlapping_maintenance(session: Session, asset_id: int, start: datetime, en
     return list(session.scalars(select(MaintenanceWindow).where(
         MaintenanceWindow.asset_id == asset_id, MaintenanceWindow.start_at < end, MaintenanceWindow.end_at > start,
     ).order_by(MaintenanceWindow.start_at)))
-
-
-def capability_matches(have, want) -> bool:
-    """Numbers: at least; booleans: true when asked true; strings: equal (case-insensitive)."""
-    if isinstance(want, bool):
-        return (have is True) if want else True
-    if isinstance(want, (int, float)):
-        return isinstance(have, (int, float)) and not isinstance(have, bool) and have >= want
-    if isinstance(want, str):
-        return isinstance(have, str) and have.strip().lower() == want.strip().lower()
-    return False
 
 
 @dataclass
@@ -152,7 +142,7 @@ def free_intervals(session: Session, asset_id: int, start: datetime, end: dateti
 
 
 __all__ = ["AssetQuery", "AssetHit", "find_available_assets", "busy_intervals", "free_intervals",
-           "overlapping_bookings", "overlapping_maintenance", "capability_matches"]
+           "overlapping_bookings", "overlapping_maintenance"]
 
 
 @dataclass
