@@ -13,10 +13,10 @@ from fleet.allocation import making_room
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.booking.bookings import cancel_booking
 from fleet.catalogue.capabilities import coerce_requirements
-from fleet.core.errors import Forbidden, NotFound, ValidationFailed, Conflict
+from fleet.core.errors import Forbidden, NotFound, ValidationFailed
 from fleet.allocation.fair_share import priorities
 from fleet.core.geo import check_coordinates
-from fleet.core.messages import Term, When, msg
+from fleet.core.messages import When, msg
 from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, RequestStatus
 from fleet.members.notifications import notify as notify_member
 
@@ -105,7 +105,7 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
         if preferred is not None:
             booking = adapter.book_for_request(session, request, preferred, adapter.effective_window(request, now)[0], now)
             if booking is not None:
-                mark_assigned(request, booking, now)
+                request.assign(booking, now)
                 session.flush()
                 return request
     assign_waitlisted(session, category.id, request.earliest_start, request.latest_end, now, time_limit,
@@ -129,21 +129,13 @@ def _make_room(session: Session, request: FlexibleRequest, now: datetime, time_l
         booking = booked.get(r.id)
         if booking is None:
             continue
-        mark_assigned(r, booking, now)
+        r.assign(booking, now)
         if r is not request:
             notify_member(session, r.member_id, "waitlist_promoted",
                           msg("Good news: your request got %(asset)s from %(start)s."), now, booking.id,
                           request_id=r.id, asset=booking.asset.name,
                           start=When(booking.start_at, booking.asset.hub.timezone))
     session.flush()
-
-
-def mark_assigned(request: FlexibleRequest, booking, now: datetime) -> None:
-    request.status = RequestStatus.assigned
-    request.booking_id = booking.id
-    request.booking = booking
-    request.waitlist_reason = ""
-    request.updated_at = now
 
 
 def waitlisted_overlapping(session: Session, category_id: int, start: datetime, end: datetime,
@@ -176,7 +168,7 @@ def assign_waitlisted(session: Session, category_id: int, start: datetime, end: 
         booking = adapter.book_for_request(session, request, snapshot.assets[assignment.asset], assignment.start, now)
         if booking is None:
             continue
-        mark_assigned(request, booking, now)
+        request.assign(booking, now)
         placed.append(request)
         if notify and request is not must_include:
             notify_member(session, request.member_id, "waitlist_promoted",
@@ -192,7 +184,7 @@ def expire_requests(session: Session, now: datetime) -> int:
     stale = list(session.scalars(select(FlexibleRequest).where(
         FlexibleRequest.status == RequestStatus.waitlisted, FlexibleRequest.latest_end <= now)))
     for request in stale:
-        request.status, request.updated_at = RequestStatus.expired, now
+        request.expire(now)
     session.flush()
     return len(stale)
 
@@ -233,11 +225,11 @@ def cancel_request(session: Session, actor: Member, request_id: int, now: dateti
     """Withdraw a request; an assigned one cancels its booking too (which frees the slot for others)."""
     request = get_request(session, actor, request_id)
     if request.status in (RequestStatus.cancelled, RequestStatus.expired):
-        raise Conflict("This request is already %(status)s.", status=Term(request.status.value))
+        request.cancel(now)  # refuses: it is already cancelled or expired
     if request.status == RequestStatus.assigned and request.booking is not None \
             and request.booking.status in (BookingStatus.pending, BookingStatus.confirmed):
         cancel_booking(session, actor, request.booking_id, now)
-    request.status = RequestStatus.cancelled
-    request.updated_at = now
+    if request.status != RequestStatus.cancelled:  # cancelling its booking may have closed it already
+        request.cancel(now)
     session.flush()
     return request

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.booking.availability import overlapping_maintenance
-from fleet.booking.bookings import check_booking_rules, insert_holding_booking
+from fleet.booking.bookings import check_booking_rules, insert_holding_booking, move_holding_booking
 from fleet.core.errors import DomainError
 from fleet.core.messages import When
 from fleet.models import Asset, Booking, BookingStatus, FlexibleRequest, RequestStatus
@@ -126,34 +126,22 @@ def _apply(session: Session, served: list[FlexibleRequest], movable: list[Flexib
            placed: dict[int, tuple[int, datetime]], assets: dict[str, Asset], now: datetime) -> dict[int, Booking]:
     """Move the bookings and book the served requests in one savepoint; any rule or conflict undoes it all."""
     moved = [r for r in movable if placed[r.id] != (r.booking.asset_id, r.booking.start_at)]
-    statuses = {r.id: r.booking.status for r in moved}
+    statuses: dict[int, BookingStatus] = {}
     new: dict[int, Booking] = {}
     try:
         with session.begin_nested():
             # Park the moved bookings first so that swaps between them never clash midway.
             for r in moved:
-                r.booking.status = BookingStatus.cancelled
+                statuses[r.id] = r.booking.set_aside()
             session.flush()
             for r in moved:
                 asset, start, end = _placement(session, r, placed, assets, now, check_booking_rules)
-                booking = r.booking
-                booking.asset_id, booking.asset, booking.start_at, booking.end_at = asset.id, asset, start, end
-                booking.status = statuses[r.id]
-                booking.clear_attention()
-                session.flush()
+                r.booking.resume(statuses[r.id])
+                move_holding_booking(session, r.booking, asset, start, end)
             for r in served:
                 asset, start, end = _placement(session, r, placed, assets, now, check_booking_rules)
-                status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
-                booking = Booking(asset_id=asset.id, member_id=r.member_id, start_at=start, end_at=end,
-                                  status=status, created_at=now, note=r.note)
-                insert_holding_booking(session, booking)
-                new[r.id] = booking
-    except (DomainError, _Refused):
-        _reload(session, moved)
-        return {}
-    except Exception as exc:  # the exclusion constraint (PostgreSQL) on a move
-        if getattr(getattr(exc, "orig", None), "sqlstate", None) != "23P01":
-            raise
+                new[r.id] = insert_holding_booking(session, asset, r.member_id, start, end, now, r.note)
+    except (DomainError, _Refused):  # a rule, or the exclusion constraint on a move (a Conflict)
         _reload(session, moved)
         return {}
     for r in moved:

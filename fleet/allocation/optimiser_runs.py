@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, joinedload
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.allocation.fair_share import priorities
-from fleet.allocation.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests, mark_assigned
-from fleet.core.messages import Term, When, english, msg
+from fleet.allocation.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests
+from fleet.core.messages import When, english, msg
 from fleet.models import Asset, FlexibleRequest, Member, OptimiserRun, RequestStatus, RunStatus
 from fleet.members.notifications import notify
 from fleet.members.permissions import require_coordinator
@@ -88,7 +88,8 @@ def execute_run(session: Session, run_id: int, now: datetime,
     run = session.get(OptimiserRun, run_id)
     if run is None:
         raise NotFound("No such optimiser run.")
-    run.status, run.progress = RunStatus.running, PROGRESS_READING
+    run.start()
+    run.progress = PROGRESS_READING
     expire_requests(session, now)
     progress(run.progress)
     requests = open_requests(session, max(run.horizon_start, now), run.horizon_end)
@@ -106,7 +107,7 @@ def execute_run(session: Session, run_id: int, now: datetime,
     run.fcfs_served, run.fcfs_served_hours = f.served, f.served_hours
     run.fcfs_weighted_hours, run.fcfs_distance_km = f.weighted_served_hours, f.distance_km
     run.solution_json = adapter.solution_json(best)
-    run.status, run.finished_at = RunStatus.preview, now
+    run.to_preview(now)
     run.progress = english(PROGRESS_READY, {"served": m.served, "requests": m.requests, "fcfs": f.served})
     session.flush()
     return run
@@ -114,8 +115,8 @@ def execute_run(session: Session, run_id: int, now: datetime,
 
 def fail_run(session: Session, run_id: int, message: str, now: datetime) -> None:
     run = session.get(OptimiserRun, run_id)
-    if run is not None:
-        run.status, run.error, run.finished_at = RunStatus.failed, message[:2000], now
+    if run is not None and run.is_open:
+        run.fail(message, now)
         run.progress = PROGRESS_FAILED
         session.flush()
 
@@ -127,7 +128,7 @@ def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> Op
     if run is None:
         raise NotFound("No such optimiser run.")
     if run.status != RunStatus.preview:
-        raise Conflict("This run is %(status)s; only a preview can be applied.", status=Term(run.status.value))
+        run.apply(now)  # refuses: only a preview can be applied
     if not run.solution_json:
         raise Conflict("This run has no solution to apply; start a new run.")
     solution = adapter.parse_solution(run.solution_json)
@@ -141,7 +142,7 @@ def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> Op
         if booking is None:
             lost.append(request)
             continue
-        mark_assigned(request, booking, now)
+        request.assign(booking, now)
         notify(session, request.member_id, "request_assigned", "Your request got %(asset)s from %(start)s.", now,
                booking.id, request_id=request.id, asset=asset.name, start=When(booking.start_at, asset.hub.timezone))
         applied += 1
@@ -151,7 +152,7 @@ def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> Op
         applied += len(rescued)
     run.applied_count = applied
     run.skipped_count = sum(1 for r in lost if r.status == RequestStatus.waitlisted)
-    run.status, run.applied_at = RunStatus.applied, now
+    run.apply(now)
     _set_progress(run, PROGRESS_APPLIED_LOST if run.skipped_count else PROGRESS_APPLIED)
     session.flush()
     return run
@@ -162,9 +163,7 @@ def discard_run(session: Session, actor: Member, run_id: int, now: datetime) -> 
     run = session.get(OptimiserRun, run_id)
     if run is None:
         raise NotFound("No such optimiser run.")
-    if run.status != RunStatus.preview:
-        raise Conflict("This run is %(status)s; only a preview can be discarded.", status=Term(run.status.value))
-    run.status = RunStatus.discarded
+    run.discard()
     session.flush()
     return run
 

@@ -30,8 +30,7 @@ def after_booking_freed(session: Session, booking: Booking, now: datetime) -> li
     """The booking no longer holds its slot: close its request, then promote the waitlist."""
     for request in session.scalars(select(FlexibleRequest).where(FlexibleRequest.booking_id == booking.id,
                                                                  FlexibleRequest.status == RequestStatus.assigned)):
-        request.status = RequestStatus.cancelled
-        request.updated_at = now
+        request.cancel(now)
     if booking.end_at <= now:
         return []
     asset = session.get(Asset, booking.asset_id)

@@ -17,12 +17,13 @@ import scheduling
 from scheduling.fleet_plan import plan
 from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
 from fleet.core.capabilities import capability_matches
-from fleet.booking.bookings import check_booking_rules, insert_holding_booking
+from fleet.booking.bookings import check_booking_rules, insert_holding_booking, move_holding_booking
 from fleet.core.errors import DomainError
 from fleet.core.geo import distance_km
 from fleet.core.opening_hours import open_intervals, parse_opening_hours
+from fleet.models.queries import bookable_asset, holding_during
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow,
+    Asset, AssetStatus, Booking, BookingStatus, Category, FlexibleRequest, Hub, MaintenanceWindow,
     RequestStatus,
 )
 
@@ -50,8 +51,7 @@ class Snapshot:
 def bookable_assets(session: Session, category_ids: set[int]) -> list[Asset]:
     return list(session.scalars(
         select(Asset).join(Asset.category).join(Asset.hub)
-        .where(Asset.category_id.in_(category_ids), Asset.status == AssetStatus.active,
-               Category.retired.is_(False), Hub.retired.is_(False))
+        .where(Asset.category_id.in_(category_ids), bookable_asset())
         .options(joinedload(Asset.hub), joinedload(Asset.category)).order_by(Asset.id)))
 
 
@@ -83,8 +83,7 @@ def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: dat
         end = start + SLOT
     asset_ids = [a.id for a in assets]
     bookings = list(session.scalars(select(Booking).where(
-        Booking.asset_id.in_(asset_ids), Booking.status.in_(HOLDING_STATUSES),
-        Booking.start_at < end, Booking.end_at > start))) if asset_ids else []
+        Booking.asset_id.in_(asset_ids), holding_during(start, end)))) if asset_ids else []
     windows_by_asset: dict[int, list[scheduling.Interval]] = {}
     for m in (session.scalars(select(MaintenanceWindow).where(
             MaintenanceWindow.asset_id.in_(asset_ids), MaintenanceWindow.start_at < end,
@@ -169,23 +168,13 @@ def place(session: Session, request: FlexibleRequest | None, asset: Asset, start
     """Insert a new holding booking, or move an existing one, inside a savepoint; None on a conflict."""
     try:
         if booking is None:
-            status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
-            booking = Booking(asset_id=asset.id, member_id=member_id or request.member_id, start_at=start,
-                              end_at=end, status=status, created_at=now,
-                              note=(request.note if request is not None else ""))
-            insert_holding_booking(session, booking)
-        else:
-            with session.begin_nested():
-                booking.asset_id, booking.start_at, booking.end_at = asset.id, start, end
-                booking.clear_attention()
-                session.flush()
+            return insert_holding_booking(session, asset, member_id or request.member_id, start, end, now,
+                                          request.note if request is not None else "")
+        move_holding_booking(session, booking, asset, start, end)
     except DomainError:
-        return None
-    except Exception as exc:  # the exclusion constraint on a move
-        if getattr(getattr(exc, "orig", None), "sqlstate", None) == "23P01":
+        if booking is not None:
             session.expire(booking)
-            return None
-        raise
+        return None
     return booking
 
 
@@ -193,7 +182,7 @@ METHODS = scheduling.METHODS
 
 
 def solution_json(solution: scheduling.Solution) -> str:
-    """The scheduler's own solution JSON (DESIGN.md §3): stored with a run, readable by `python -m scheduling`."""
+    """The scheduler's own solution JSON (scheduling/README.md): stored with a run, readable by `python -m scheduling`."""
     return json.dumps(scheduling.solution_to_dict(solution))
 
 
@@ -286,5 +275,5 @@ def plan_fleet(problem: scheduling.Problem, time_limit: float, workers: int = 2)
 
 
 def problem_json(problem: scheduling.Problem) -> str:
-    """The instance as the scheduler's JSON (DESIGN.md §3), for download and `python -m scheduling`."""
+    """The instance as the scheduler's JSON (scheduling/README.md), for download and `python -m scheduling`."""
     return scheduling.dumps_problem(problem)

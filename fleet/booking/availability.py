@@ -15,19 +15,16 @@ from fleet.core.errors import ValidationFailed
 from fleet.core.geo import distance_km
 from fleet.core.messages import msg
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, Category, Hub, MaintenanceWindow,
+    Asset, Booking, Category, Hub, MaintenanceWindow,
 )
+from fleet.core.intervals import free_between
 from fleet.core.opening_hours import parse_opening_hours
+from fleet.models.queries import bookable_asset, holding_during
 
 
 def holding_overlap(asset_id_col, start: datetime, end: datetime):
     """SQL condition: a holding booking of the asset overlaps [start, end)."""
-    return exists().where(
-        Booking.asset_id == asset_id_col,
-        Booking.status.in_(HOLDING_STATUSES),
-        Booking.start_at < end,
-        Booking.end_at > start,
-    )
+    return exists().where(Booking.asset_id == asset_id_col, holding_during(start, end))
 
 
 def maintenance_overlap(asset_id_col, start: datetime, end: datetime):
@@ -40,10 +37,7 @@ def maintenance_overlap(asset_id_col, start: datetime, end: datetime):
 
 def overlapping_bookings(session: Session, asset_id: int, start: datetime, end: datetime,
                          exclude_id: int | None = None) -> list[Booking]:
-    stmt = select(Booking).where(
-        Booking.asset_id == asset_id, Booking.status.in_(HOLDING_STATUSES),
-        Booking.start_at < end, Booking.end_at > start,
-    ).order_by(Booking.start_at)
+    stmt = select(Booking).where(Booking.asset_id == asset_id, holding_during(start, end)).order_by(Booking.start_at)
     if exclude_id is not None:
         stmt = stmt.where(Booking.id != exclude_id)
     return list(session.scalars(stmt))
@@ -86,7 +80,7 @@ def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]
     stmt = (
         select(Asset)
         .join(Asset.category).join(Asset.hub)
-        .where(Asset.status == AssetStatus.active, Category.retired.is_(False), Hub.retired.is_(False))
+        .where(bookable_asset())
         .options(joinedload(Asset.category), joinedload(Asset.hub))
     )
     if query.category_id is not None:
@@ -131,14 +125,7 @@ def busy_intervals(session: Session, asset_id: int, start: datetime, end: dateti
 
 def free_intervals(session: Session, asset_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
     """The complement of the busy intervals inside [start, end)."""
-    free, cursor = [], start
-    for b_start, b_end, _ in busy_intervals(session, asset_id, start, end):
-        if b_start > cursor:
-            free.append((cursor, min(b_start, end)))
-        cursor = max(cursor, b_end)
-    if cursor < end:
-        free.append((cursor, end))
-    return free
+    return free_between(((s, e) for s, e, _ in busy_intervals(session, asset_id, start, end)), start, end)
 
 
 __all__ = ["AssetQuery", "AssetHit", "find_available_assets", "busy_intervals", "free_intervals",
@@ -168,7 +155,7 @@ def availability_now(session: Session, now: datetime) -> list[HubAvailability]:
     rows = session.execute(
         select(Hub, Category.name, func.count(Asset.id), func.sum(case((busy, 0), else_=1)))
         .join(Asset, Asset.hub_id == Hub.id).join(Category, Category.id == Asset.category_id)
-        .where(Asset.status == AssetStatus.active, Hub.retired.is_(False), Category.retired.is_(False))
+        .where(bookable_asset())
         .group_by(Hub.id, Category.name).order_by(Hub.name, Category.name)).all()
     hubs: dict[int, HubAvailability] = {}
     for hub, category, total, free in rows:

@@ -6,6 +6,8 @@ here give the member a precise message first.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -24,6 +26,7 @@ from fleet.members.notifications import notify
 from fleet.core.opening_hours import parse_opening_hours
 
 EXCLUSION_VIOLATION = "23P01"
+CANCELLABLE = (BookingStatus.pending, BookingStatus.confirmed)
 
 
 def _minutes(delta: timedelta) -> float:
@@ -98,10 +101,7 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
         raise Conflict("%(asset)s is in maintenance during that time.", field="start", asset=asset.name)
     if overlapping_bookings(session, asset.id, start, end):
         raise Conflict("%(asset)s is already booked during that time.", field="start", asset=asset.name)
-    status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
-    booking = Booking(asset_id=asset.id, member_id=member.id, start_at=start, end_at=end, status=status,
-                      note=note.strip()[:2000], created_at=now, series_id=series_id)
-    insert_holding_booking(session, booking)
+    booking = insert_holding_booking(session, asset, member.id, start, end, now, note, series_id=series_id)
     if series_id is None:
         notify_booked(session, booking, asset, now)
     return booking
@@ -126,17 +126,41 @@ def notify_booked(session: Session, booking: Booking, asset: Asset, now: datetim
                **booking_values(booking, asset))
 
 
-def insert_holding_booking(session: Session, booking: Booking) -> None:
-    """Insert inside a savepoint so that an exclusion violation leaves the session usable."""
+def insert_holding_booking(session: Session, asset: Asset, member_id: int, start: datetime, end: datetime,
+                           now: datetime, note: str = "", *, series_id: int | None = None) -> Booking:
+    """The one place a holding booking is created (direct bookings, series, flexible requests, making room):
+    pending when the category needs approval, else confirmed. Callers check the booking rules; the database
+    has the last word on overlaps (the exclusion constraint on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
+    status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
+    booking = Booking(asset_id=asset.id, member_id=member_id, start_at=start, end_at=end, status=status,
+                      note=(note or "").strip()[:2000], created_at=now, series_id=series_id)
+    with overlap_refused(session):
+        session.add(booking)
+        session.flush()
+    return booking
+
+
+def move_holding_booking(session: Session, booking: Booking, asset: Asset, start: datetime, end: datetime) -> None:
+    """Move a holding booking to another asset or time; any attention flag on it is resolved by the move."""
+    with overlap_refused(session):
+        booking.asset_id, booking.asset, booking.start_at, booking.end_at = asset.id, asset, start, end
+        booking.clear_attention()
+        session.flush()
+
+
+@contextmanager
+def overlap_refused(session: Session) -> Iterator[None]:
+    """Run a write in a savepoint and turn the exclusion constraint's error into a Conflict; the savepoint
+    keeps the session usable after it."""
     try:
         with session.begin_nested():
-            session.add(booking)
-            session.flush()
+            yield
     except IntegrityError as exc:
         if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
             # Never echo the database message: it names the other booking.
             raise Conflict("That time was just booked by someone else.", field="start") from None
         raise
+
 
 
 def get_booking(session: Session, actor: Member, booking_id: int) -> Booking:
@@ -149,13 +173,9 @@ def get_booking(session: Session, actor: Member, booking_id: int) -> Booking:
 
 def cancel_booking(session: Session, actor: Member, booking_id: int, now: datetime) -> Booking:
     booking = get_booking(session, actor, booking_id)
-    if booking.status not in (BookingStatus.pending, BookingStatus.confirmed):
-        raise Conflict("This booking is %(status)s and cannot be cancelled.",
-                       status=Term(booking.status.value.replace("_", " ")))
-    if booking.start_at <= now and not actor.is_coordinator:
+    if booking.status in CANCELLABLE and booking.start_at <= now and not actor.is_coordinator:
         raise Conflict("This booking has already started; return the asset instead of cancelling.")
-    booking.status = BookingStatus.cancelled
-    booking.cancelled_at = now
+    booking.cancel(now)  # refuses any booking that is no longer pending or confirmed
     if actor.id == booking.member_id:
         notify(session, booking.member_id, "booking_cancelled",
                "Booking cancelled: %(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
@@ -173,12 +193,10 @@ def _decide(session: Session, actor: Member, booking_id: int, now: datetime, app
     if not actor.is_coordinator:
         raise NotFound("No such booking.")
     booking = get_booking(session, actor, booking_id)
-    if booking.status != BookingStatus.pending:
-        raise Conflict("This booking is %(status)s, not pending.", status=Term(booking.status.value.replace("_", " ")))
-    booking.status = BookingStatus.confirmed if approve else BookingStatus.rejected
-    booking.decided_by_id = actor.id
-    booking.decided_at = now
-    booking.decision_reason = reason.strip()[:300]
+    if approve:
+        booking.approve(actor.id, now, reason)
+    else:
+        booking.reject(actor.id, now, reason)
     values = booking_values(booking, booking.asset)
     if approve and booking.decision_reason:
         notify(session, booking.member_id, "booking_confirmed",

@@ -20,12 +20,13 @@ from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import Term, When, msg
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
+    Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
     HandoverKind, Member,
 )
 from fleet.members.notifications import notify, notify_coordinators
 from fleet.booking.photos import clean_photo, store_photo
 from fleet.members.permissions import require_coordinator
+from fleet.models.queries import holding_during
 
 EARLY_CHECK_OUT = timedelta(minutes=15)   # pick-up may start this long before the booking
 MAX_METER = 10_000_000
@@ -86,7 +87,7 @@ def _checklist(asset: Asset, ticked: dict | Iterable[str] | None) -> dict[str, b
     if ticked is None:
         ticked = {}
     if not isinstance(ticked, dict):
-        ticked = {name: True for name in ticked}
+        ticked = dict.fromkeys(ticked, True)
     unknown = sorted(set(ticked) - set(items))
     if unknown:
         raise ValidationFailed("%(item)s is not on the checklist of %(category)s.", field="checklist",
@@ -189,7 +190,7 @@ def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *
     reading = _meter(session, asset, meter_reading)
     ticked = _checklist(asset, checklist)
     cleaned = _clean_damage(damage)
-    booking.status = BookingStatus.checked_out
+    booking.check_out()
     session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_out, by_id=actor.id,
                          at=now, meter_reading=reading, checklist=ticked, note=(note or "").strip()[:2000]))
     session.flush()
@@ -216,7 +217,7 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
     result = CheckInResult(booking)
     session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_in, by_id=actor.id,
                          at=now, meter_reading=reading, checklist=ticked, note=(note or "").strip()[:2000]))
-    booking.status = BookingStatus.completed
+    booking.complete()
     old_end = booking.end_at
     if now < old_end:
         booking.end_at = max(now, booking.start_at + timedelta(minutes=1))
@@ -240,8 +241,8 @@ def flag_bookings_after(session: Session, late: Booking, now: datetime, *, until
     `returned_at` the late booking was returned late then; without, it is still out (overdue)."""
     asset = late.asset
     hit = list(session.scalars(select(Booking).where(
-        Booking.asset_id == asset.id, Booking.id != late.id, Booking.status.in_(HOLDING_STATUSES),
-        Booking.start_at >= late.start_at, Booking.start_at < until, Booking.end_at > now)
+        Booking.asset_id == asset.id, Booking.id != late.id, holding_during(now, until),
+        Booking.start_at >= late.start_at)
         .options(joinedload(Booking.member)).order_by(Booking.start_at)))
     flagged = []
     for nxt in hit:

@@ -39,8 +39,7 @@ def release_no_shows(session: Session, now: datetime) -> list[Booking]:
         grace = timedelta(minutes=booking.asset.category.no_show_grace_minutes)
         if booking.start_at + grace > now:
             continue
-        booking.status = BookingStatus.no_show
-        booking.cancelled_at = now
+        booking.release_as_no_show(now)
         notify(session, booking.member_id, "no_show",
                "Your booking was released because it was not picked up within %(minutes)s minutes of its start: "
                "%(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
@@ -99,7 +98,7 @@ def no_show_counts(session: Session, now: datetime, days: int = NO_SHOW_WINDOW_D
     ).group_by(Booking.member_id)
     if member_ids is not None:
         stmt = stmt.where(Booking.member_id.in_(member_ids))
-    return {member_id: count for member_id, count in session.execute(stmt).all()}
+    return dict(session.execute(stmt).all())
 
 
 def repeat_no_shows(session: Session, now: datetime, at_least: int = 2) -> list[tuple[Member, int]]:

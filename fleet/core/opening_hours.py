@@ -38,7 +38,7 @@ class WeeklyHours:
                 return True
         # Midnight belongs to yesterday's "…-24:00" as well as to today.
         if minute == 0:
-            for start, end in self.days[(local.weekday() - 1) % 7]:
+            for _start, end in self.days[(local.weekday() - 1) % 7]:
                 if end == 1440:
                     return True
         return False
@@ -66,7 +66,7 @@ def _day_span(token: str) -> list[int]:
             raise ValidationFailed("Unknown day range '%(text)s'; use Mon, Tue, … Sun.", field="opening_hours",
                                    text=token)
         i, j = DAYS.index(first), DAYS.index(last)
-        return list(range(i, j + 1)) if i <= j else list(range(i, 7)) + list(range(0, j + 1))
+        return list(range(i, j + 1)) if i <= j else list(range(i, 7)) + list(range(j + 1))
     if token[:3] not in DAYS:
         raise ValidationFailed("Unknown day '%(text)s'; use Mon, Tue, … Sun.", field="opening_hours", text=token)
     return [DAYS.index(token[:3])]

@@ -47,6 +47,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.core.errors import ValidationFailed
+from fleet.core.intervals import free_between
+from fleet.models.queries import holding_at, holding_during
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, MaintenanceWindow,
 )
@@ -378,9 +380,7 @@ def _busy_now(session: Session, asset_ids: list[int], now: datetime) -> tuple[se
     """(assets held by a booking at `now`, assets in a maintenance window at `now`)."""
     if not asset_ids:
         return set(), set()
-    booked = set(session.scalars(select(Booking.asset_id).where(
-        Booking.asset_id.in_(asset_ids), Booking.status.in_(HOLDING_STATUSES),
-        Booking.start_at <= now, Booking.end_at > now)))
+    booked = set(session.scalars(select(Booking.asset_id).where(Booking.asset_id.in_(asset_ids), holding_at(now))))
     maintained = set(session.scalars(select(MaintenanceWindow.asset_id).where(
         MaintenanceWindow.asset_id.in_(asset_ids), MaintenanceWindow.start_at <= now,
         MaintenanceWindow.end_at > now)))
@@ -440,8 +440,7 @@ def vehicle_availability(session: Session, settings: GbfsSettings, now: datetime
     last_trip: dict[int, datetime] = {}
     if ids:
         for asset_id, start, stop in session.execute(select(Booking.asset_id, Booking.start_at, Booking.end_at).where(
-                Booking.asset_id.in_(ids), Booking.status.in_(HOLDING_STATUSES),
-                Booking.start_at < end, Booking.end_at > now)):
+                Booking.asset_id.in_(ids), holding_during(now, end))):
             busy[asset_id].append((start, stop))
         for asset_id, start, stop in session.execute(
                 select(MaintenanceWindow.asset_id, MaintenanceWindow.start_at, MaintenanceWindow.end_at).where(
@@ -460,7 +459,7 @@ def vehicle_availability(session: Session, settings: GbfsSettings, now: datetime
         if asset.status == AssetStatus.active:
             horizon = availability_horizon(asset, now, settings.availability_days)
             windows = [{"from": rfc3339(s), "until": rfc3339(e)}
-                       for s, e in _free(sorted(busy[asset.id]), now, horizon)]
+                       for s, e in free_between(sorted(busy[asset.id]), now, horizon)]
         trip = last_trip.get(asset.id)
         if trip is not None and trip.tzinfo is None:  # an aggregate skips the column type on some drivers
             trip = trip.replace(tzinfo=timezone.utc)
@@ -471,19 +470,6 @@ def vehicle_availability(session: Session, settings: GbfsSettings, now: datetime
             "availabilities": windows,
         })
     return envelope({"vehicles": items}, now, 0, AVAILABILITY_VERSION)
-
-
-def _free(busy: list[tuple[datetime, datetime]], start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
-    free, cursor = [], start
-    for b_start, b_end in busy:
-        if b_start >= end:
-            break
-        if b_start > cursor:
-            free.append((cursor, b_start))
-        cursor = max(cursor, b_end)
-    if cursor < end:
-        free.append((cursor, end))
-    return free
 
 
 __all__ = ["GbfsSettings", "VehicleType", "FeedVehicle", "feed_vehicles", "form_factor_for", "propulsion_for",

@@ -19,7 +19,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from fleet.core.db import Base, UTCDateTime, utcnow
 from fleet.models.bookings import Booking
 from fleet.models.catalogue import Asset, Category
+from fleet.core.messages import msg
 from fleet.models.members import Member
+from fleet.models.transitions import Transitions, checked
 
 
 class RequestStatus(str, enum.Enum):
@@ -27,6 +29,12 @@ class RequestStatus(str, enum.Enum):
     assigned = "assigned"       # a booking holds an asset for it
     cancelled = "cancelled"     # withdrawn by the member (or its booking was cancelled)
     expired = "expired"         # its window passed while waitlisted
+
+
+REQUEST_TRANSITIONS: Transitions = {
+    RequestStatus.waitlisted: frozenset({RequestStatus.assigned, RequestStatus.cancelled, RequestStatus.expired}),
+    RequestStatus.assigned: frozenset({RequestStatus.cancelled}),
+}  # cancelled and expired are final; an assigned request whose booking moves stays assigned
 
 
 class FlexibleRequest(Base):
@@ -56,6 +64,25 @@ class FlexibleRequest(Base):
     preferred_asset: Mapped[Asset | None] = relationship()
     booking: Mapped[Booking | None] = relationship()
 
+    # --- transitions ---------------------------------------------------------------------------------------------
+
+    def _move_to(self, status: RequestStatus, now: datetime) -> None:
+        self.status = checked(REQUEST_TRANSITIONS, self.status, status, msg("This request is already %(status)s."))
+        self.updated_at = now
+
+    def assign(self, booking: Booking, now: datetime) -> None:
+        """A booking now holds an asset for this request."""
+        self._move_to(RequestStatus.assigned, now)
+        self.booking_id, self.booking, self.waitlist_reason = booking.id, booking, ""
+
+    def cancel(self, now: datetime) -> None:
+        """Withdrawn by the member, or its booking stopped holding the slot."""
+        self._move_to(RequestStatus.cancelled, now)
+
+    def expire(self, now: datetime) -> None:
+        """Its window passed while it waited."""
+        self._move_to(RequestStatus.expired, now)
+
     __table_args__ = (
         CheckConstraint("latest_end > earliest_start", name="window_positive"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
@@ -69,6 +96,13 @@ class RunStatus(str, enum.Enum):
     applied = "applied"
     discarded = "discarded"
     failed = "failed"
+
+
+RUN_TRANSITIONS: Transitions = {
+    RunStatus.queued: frozenset({RunStatus.running, RunStatus.failed}),
+    RunStatus.running: frozenset({RunStatus.preview, RunStatus.failed}),
+    RunStatus.preview: frozenset({RunStatus.applied, RunStatus.discarded}),
+}  # applied, discarded and failed are final
 
 
 class OptimiserRun(Base):
@@ -108,5 +142,35 @@ class OptimiserRun(Base):
     error: Mapped[str] = mapped_column(Text, default="")
 
     started_by: Mapped[Member | None] = relationship()
+
+    # --- transitions ---------------------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.status = checked(RUN_TRANSITIONS, self.status, RunStatus.running,
+                              msg("This run is %(status)s; it has already been computed."))
+
+    def to_preview(self, now: datetime) -> None:
+        self.status = checked(RUN_TRANSITIONS, self.status, RunStatus.preview,
+                              msg("This run is %(status)s; it has already been computed."))
+        self.finished_at = now
+
+    def apply(self, now: datetime) -> None:
+        self.status = checked(RUN_TRANSITIONS, self.status, RunStatus.applied,
+                              msg("This run is %(status)s; only a preview can be applied."))
+        self.applied_at = now
+
+    def discard(self) -> None:
+        self.status = checked(RUN_TRANSITIONS, self.status, RunStatus.discarded,
+                              msg("This run is %(status)s; only a preview can be discarded."))
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (RunStatus.queued, RunStatus.running)
+
+    def fail(self, error: str, now: datetime) -> None:
+        """Record why the computation stopped; a run that already ended keeps its outcome."""
+        self.status = checked(RUN_TRANSITIONS, self.status, RunStatus.failed,
+                              msg("This run is %(status)s; it has already been computed."))
+        self.error, self.finished_at = error[:2000], now
 
 

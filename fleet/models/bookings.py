@@ -26,9 +26,11 @@ from sqlalchemy.dialects.postgresql import ExcludeConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.core.db import Base, UTCDateTime, utcnow
-from fleet.core.messages import english, from_json, to_json
+from fleet.core.messages import english, from_json, msg, to_json
 from fleet.models.catalogue import Asset
 from fleet.models.members import Member
+from fleet.models.transitions import Transitions, checked, status_term
+from fleet.core.errors import Conflict
 
 
 class BookingStatus(str, enum.Enum):
@@ -40,6 +42,12 @@ class BookingStatus(str, enum.Enum):
     rejected = "rejected"
     no_show = "no_show"
 
+
+BOOKING_TRANSITIONS: Transitions = {
+    BookingStatus.pending: frozenset({BookingStatus.confirmed, BookingStatus.rejected, BookingStatus.cancelled}),
+    BookingStatus.confirmed: frozenset({BookingStatus.checked_out, BookingStatus.cancelled, BookingStatus.no_show}),
+    BookingStatus.checked_out: frozenset({BookingStatus.completed}),
+}  # completed, cancelled, rejected and no-show are final
 
 # States in which a booking holds its slot: a pending booking holds it too, so approval cannot collide.
 HOLDING_STATUSES = (BookingStatus.pending, BookingStatus.confirmed, BookingStatus.checked_out)
@@ -73,6 +81,49 @@ class Booking(Base):
 
     asset: Mapped[Asset] = relationship()
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
+
+    # --- transitions: the only places a booking's status changes ----------------------------------------------
+
+    def _move_to(self, status: BookingStatus, refusal: str) -> None:
+        self.status = checked(BOOKING_TRANSITIONS, self.status, status, refusal)
+
+    def cancel(self, now: datetime) -> None:
+        self._move_to(BookingStatus.cancelled, msg("This booking is %(status)s and cannot be cancelled."))
+        self.cancelled_at = now
+
+    def approve(self, by_id: int, now: datetime, reason: str = "") -> None:
+        self._move_to(BookingStatus.confirmed, msg("This booking is %(status)s, not pending."))
+        self._decided(by_id, now, reason)
+
+    def reject(self, by_id: int, now: datetime, reason: str = "") -> None:
+        self._move_to(BookingStatus.rejected, msg("This booking is %(status)s, not pending."))
+        self._decided(by_id, now, reason)
+
+    def _decided(self, by_id: int, now: datetime, reason: str) -> None:
+        self.decided_by_id, self.decided_at, self.decision_reason = by_id, now, (reason or "").strip()[:300]
+
+    def check_out(self) -> None:
+        self._move_to(BookingStatus.checked_out, msg("This booking is %(status)s and cannot be checked out."))
+
+    def complete(self) -> None:
+        self._move_to(BookingStatus.completed, msg("This booking is %(status)s; there is nothing to check in."))
+
+    def release_as_no_show(self, now: datetime) -> None:
+        self._move_to(BookingStatus.no_show, msg("This booking is %(status)s and cannot be cancelled."))
+        self.cancelled_at = now
+
+    def set_aside(self) -> BookingStatus:
+        """Stop holding the slot for a moment, inside a savepoint that moves several bookings at once (so two
+        bookings can swap places); `resume` gives the status back. Returns the status to resume."""
+        if self.status not in (BookingStatus.pending, BookingStatus.confirmed):
+            raise Conflict(msg("This booking is %(status)s and cannot be cancelled."), status=status_term(self.status))
+        was, self.status = self.status, BookingStatus.cancelled
+        return was
+
+    def resume(self, status: BookingStatus) -> None:
+        if self.status != BookingStatus.cancelled or status not in (BookingStatus.pending, BookingStatus.confirmed):
+            raise Conflict(msg("This booking is %(status)s and cannot be cancelled."), status=status_term(self.status))
+        self.status = status
 
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="end_after_start"),

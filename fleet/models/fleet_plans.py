@@ -8,7 +8,9 @@ from sqlalchemy import Enum, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from fleet.core.db import Base, UTCDateTime, utcnow
+from fleet.core.messages import msg
 from fleet.models.members import Member
+from fleet.models.transitions import Transitions, checked
 
 
 class PlanningStatus(str, enum.Enum):
@@ -16,6 +18,13 @@ class PlanningStatus(str, enum.Enum):
     running = "running"
     finished = "finished"   # the instance and the report are stored
     failed = "failed"       # `error` says why
+
+
+PLAN_TRANSITIONS: Transitions = {
+    PlanningStatus.queued: frozenset({PlanningStatus.running, PlanningStatus.failed}),
+    # running again: a job delivered twice, or picked up after its worker was killed, starts over
+    PlanningStatus.running: frozenset({PlanningStatus.running, PlanningStatus.finished, PlanningStatus.failed}),
+}  # finished and failed are final
 
 
 class PlanningRun(Base):
@@ -44,3 +53,24 @@ class PlanningRun(Base):
     result_json: Mapped[str | None] = mapped_column(Text)
 
     started_by: Mapped[Member | None] = relationship()
+
+    # --- transitions ---------------------------------------------------------------------------------------------
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (PlanningStatus.queued, PlanningStatus.running)
+
+    def _move_to(self, status: PlanningStatus) -> None:
+        self.status = checked(PLAN_TRANSITIONS, self.status, status,
+                              msg("This run is %(status)s; it has already been computed."))
+
+    def start(self) -> None:
+        self._move_to(PlanningStatus.running)
+
+    def finish(self, finished_at: datetime) -> None:
+        self._move_to(PlanningStatus.finished)
+        self.finished_at = finished_at
+
+    def fail(self, error: str, now: datetime) -> None:
+        self._move_to(PlanningStatus.failed)
+        self.error, self.finished_at = error[:2000], now

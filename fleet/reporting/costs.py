@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.core.errors import NotFound, ValidationFailed
-from fleet.core.money import DEFAULT_CURRENCY, MAX_MINOR, check_currency, check_minor, divide_round, parse_amount
+from fleet.core.money import MAX_MINOR, check_currency, check_minor, divide_round
 from fleet.reporting.impact import category_choices, factor_table, rolling_year
 from fleet.models import (
     Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,

@@ -156,9 +156,10 @@ def execute_plan(session: Session, run_id: int, now: datetime,
     run = session.get(PlanningRun, run_id)
     if run is None:
         raise NotFound("No such planning run.")
-    if run.status in (PlanningStatus.finished, PlanningStatus.failed):
+    if not run.is_open:
         return run
-    run.status, run.progress = PlanningStatus.running, PROGRESS_READING
+    run.start()
+    run.progress = PROGRESS_READING
     progress(run.progress)
     problem = adapter.planning_problem(session, run.period_start, run.period_end)
     run.period_start, run.period_end = problem.horizon.start, problem.horizon.end
@@ -168,8 +169,8 @@ def execute_plan(session: Session, run_id: int, now: datetime,
     report = enrich(session, adapter.plan_fleet(problem, run.time_limit_seconds))
     run.instance_json, run.result_json = adapter.problem_json(problem), json.dumps(report)
     run.wall_seconds = report["wall_seconds"]
-    run.status, run.progress = PlanningStatus.finished, PROGRESS_FINISHED
-    run.finished_at = now + timedelta(seconds=report["wall_seconds"])
+    run.finish(now + timedelta(seconds=report["wall_seconds"]))
+    run.progress = PROGRESS_FINISHED
     session.flush()
     return run
 
@@ -177,8 +178,8 @@ def execute_plan(session: Session, run_id: int, now: datetime,
 def fail_plan(session: Session, run_id: int, message: str, now: datetime) -> None:
     """Record why a run could not be computed (the job's last word on it)."""
     run = session.get(PlanningRun, run_id)
-    if run is not None:
-        run.status, run.error, run.finished_at = PlanningStatus.failed, message[:2000], now
+    if run is not None and run.is_open:
+        run.fail(message, now)
         run.progress = PROGRESS_FAILED
         session.flush()
 

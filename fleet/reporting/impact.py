@@ -460,4 +460,4 @@ def member_share(session: Session, member: Member, now: datetime) -> tuple[Perio
             runs["c"][scenario] = v["co2e_kg"] * scale * r_own
         line.owned_material_kg, line.owned_energy_mj, line.owned_co2e_kg = (
             Band.of(runs["m"]), Band.of(runs["e"]), Band.of(runs["c"]))
-    return period, sorted(lines.values(), key=lambda l: l.name)
+    return period, sorted(lines.values(), key=lambda line: line.name)

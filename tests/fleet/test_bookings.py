@@ -170,10 +170,8 @@ def test_database_refuses_overlap_even_without_the_check(session, make, world):
     from fleet.booking.bookings import insert_holding_booking
 
     make.booking(world["car"], world["member"], at(2, 9), at(2, 12))
-    clash = Booking(asset_id=world["car"].id, member_id=world["member"].id, start_at=at(2, 11),
-                    end_at=at(2, 13), status=BookingStatus.pending)
     with pytest.raises(Conflict, match="just booked"):
-        insert_holding_booking(session, clash)
+        insert_holding_booking(session, world["car"], world["member"].id, at(2, 11), at(2, 13), world["now"])
     # cancelled bookings do not hold: the same overlap is accepted in a non-holding state
     session.add(Booking(asset_id=world["car"].id, member_id=world["member"].id, start_at=at(2, 11),
                         end_at=at(2, 13), status=BookingStatus.cancelled))

@@ -1,5 +1,5 @@
 """One capability rule for the instant path (fleet) and the batch optimiser (scheduling). The text cases
-below used to be judged differently by the two: 'diesel' met 'Diesel' in the search and not in the solver."""
+below are the ones two separate rules would judge differently ('diesel' against 'Diesel')."""
 from __future__ import annotations
 
 import pytest
