@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_UP := $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(1); print('yes' if s.connect_ex(('127.0.0.1', 5432)) == 0 else 'no')")
 
-.PHONY: install run test translations test-sqlite test-postgres bench bench-scheduler bench-app bench-instant bench-stats bench-load clean
+.PHONY: install run test lint translations test-sqlite test-postgres bench bench-scheduler bench-app bench-instant bench-stats bench-load clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,13 @@ run: install
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install test-sqlite test-postgres
+test: install lint test-sqlite test-postgres
+
+# The house rules a machine can check: ruff (configured in pyproject.toml) and the import contracts
+# (layers app -> fleet -> scheduling and inside fleet, no flask in fleet, no cycles; docs/architecture.md).
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 test-sqlite:
 	COMMONPOOL_TEST_DATABASE=sqlite $(PY) -m pytest -q

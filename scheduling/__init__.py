@@ -3,7 +3,7 @@
     from scheduling import solve, load_problem, dump_solution
     solution = solve(problem, time_limit=30.0, workers=2, method="cpsat")
 
-The JSON contract is DESIGN.md section 3, plus one optional field: ``assets[].open``, a list of
+The JSON contract is scheduling/README.md, plus one optional field: ``assets[].open``, a list of
 ``{"start", "end"}`` opening intervals (absent or null: always open). An assignment must start and
 end inside open intervals, inclusive; it may span closed time. See scheduling/README.md.
 """

@@ -1,6 +1,6 @@
 """CP-SAT on one independent subproblem: two lexicographic solves, warm-started from a greedy.
 
-Model (measured advice from issue 3): one start variable per request (its domain the union of its
+Model (chosen by measurement, see bench/README.md): one start variable per request (its domain the union of its
 options' allowed starts); per eligible asset a Boolean with an optional fixed-size interval sharing
 that start; for an asset with opening hours the Boolean also enforces that asset's own allowed start
 ranges (a handful of daily ranges, one ``add_linear_expression_in_domain`` per such option);
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 # 4 s for 260,000 intervals on this kind of machine); a subproblem is skipped if this would not fit.
 BUILD_SECONDS_PER_INTERVAL = 2e-5
 
-# Above this many optional intervals, presolve probing can eat the whole budget (issue 3, 10,000 requests).
+# Above this many optional intervals, presolve probing can eat the whole budget (measured at 10,000 requests).
 PROBING_OFF_ABOVE = 3000
 
 

@@ -8,7 +8,7 @@ import bisect
 import math
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Mapping, Sequence
+from typing import Sequence
 
 from geopy.distance import geodesic
 
@@ -113,9 +113,9 @@ def intersect_ranges(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]])
             j += 1
         k = j
         while k < len(b) and b[k][0] <= hi:
-            l, h = max(lo, b[k][0]), min(hi, b[k][1])
-            if l <= h:
-                out.append((l, h))
+            low, high = max(lo, b[k][0]), min(hi, b[k][1])
+            if low <= high:
+                out.append((low, high))
             k += 1
     return out
 

@@ -277,7 +277,7 @@ def plan(problem: Problem, time_limit: float = 60.0, workers: int = 2) -> dict:
     subs = {c: _sub(demand, c) for c in categories}
     # a rough count of the solves to come, so that each gets a fair share of the time limit
     planned = 0.0
-    for c, sub in subs.items():
+    for sub in subs.values():
         n = len(sub.assets)
         planned += BASE_SHARE + 2 * max(1, n).bit_length() + n + len(_asset_types(sub)) * len(hubs) + n * (len(hubs) - 1)
     clock = _Clock(time_limit, int(planned))

@@ -169,7 +169,7 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
         fleet.append(Asset(f"a{i + 1}", cat, rng.choice(hubs).id, CATEGORIES[cat][1](rng), tuple(blackouts)))
     bookings = []
     for a in fleet:
-        for k in range(rng.choice([0, 0, 1, 1, 2, 3])):
+        for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
             b0 = start + timedelta(days=rng.randrange(HORIZON_DAYS), hours=rng.choice([9, 13, 18]))
             b1 = b0 + timedelta(hours=rng.choice([1, 2, 3, 4]))
             if b1 <= end:

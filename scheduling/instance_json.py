@@ -1,4 +1,4 @@
-"""The version-1 JSON contract (DESIGN.md section 3): parse instances, write and read solutions."""
+"""The version-1 JSON contract (scheduling/README.md): parse instances, write and read solutions."""
 from __future__ import annotations
 
 import json

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Mapping, Union
+from typing import Mapping
 
-CapabilityValue = Union[bool, int, float, str]
+CapabilityValue = bool | int | float | str
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The layers of DESIGN.md §1: fleet never imports flask; scheduling imports neither flask nor sqlalchemy."""
+"""The layers of docs/architecture.md: fleet never imports flask; scheduling imports neither flask nor sqlalchemy."""
 from __future__ import annotations
 
 import pkgutil

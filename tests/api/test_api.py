@@ -1,4 +1,4 @@
-"""The JSON API: tokens, reading, booking, coordinators' actions, and every bad input of issue 4."""
+"""The JSON API: tokens, reading, booking, coordinators' actions, and every kind of bad input a client can send."""
 from __future__ import annotations
 
 import pytest
