@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from fleet.models import Booking, BookingStatus, Hub, MaintenanceWindow
+from fleet.models import Booking, Hub, MaintenanceWindow
 from tests.helpers import PASSWORD, at
 
 

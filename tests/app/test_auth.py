@@ -59,7 +59,7 @@ def test_login_is_throttled_per_account(client, make, session, app):
 
 
 def test_old_session_cookie_is_refused_after_logout(client, make, session, app):
-    member = make.member(email="m@example.org")
+    make.member(email="m@example.org")
     session.commit()
     login(client, "m@example.org")
     assert client.get("/bookings").status_code == 200

@@ -149,7 +149,7 @@ def test_the_switcher_needs_a_csrf_token(database_url, session):
 
 
 def test_user_data_in_translated_strings_is_escaped(client, make, session):
-    member = make.member(email="x@example.org", name="<script>alert(1)</script>", locale="fr")
+    make.member(email="x@example.org", name="<script>alert(1)</script>", locale="fr")
     hub = make.hub(name="<b>Hub</b>")
     make.asset(hub=hub, name="<i>Drill</i>")
     session.commit()

@@ -357,7 +357,7 @@ def test_the_members_feed_is_in_the_members_language(client, session, world, pse
     assert descriptions
     for text in descriptions:
         lines = text.split("\n")
-        assert all(line.startswith("«fr|") or line.startswith("http") for line in lines), lines
+        assert all(line.startswith(("«fr|", "http")) for line in lines), lines
     assert any("«fr|pending»" in t or "«fr|waiting for a coordinator's approval»" in t for t in descriptions)
     assert str(calendar["x-wr-calname"]).startswith("«fr|")
 

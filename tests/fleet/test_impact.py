@@ -146,7 +146,7 @@ def test_overrides_are_checked(pool, session, make):
 
 def test_member_share(pool, session):
     period, lines = member_share(session, pool["a"], NOW)
-    by_name = {l.name: l for l in lines}
+    by_name = {line.name: line for line in lines}
     assert by_name["Cordless drills"].hours == 10
     assert by_name["Cars"].hours == 10  # only the part of the straddling booking inside the year
     assert by_name["Trailers"].owned_co2e_kg is None

@@ -167,7 +167,7 @@ def check_template(template: str, names: set[str]) -> str | None:
             return f"'%%' in a template without values is shown as '%%': {template!r}"
         return None
     try:
-        template % {name: 1 for name in names}
+        template % dict.fromkeys(names, 1)
     except (KeyError, TypeError, ValueError) as exc:
         return f"not a %-template (write a literal % as %%): {template!r} ({exc})"
     return None

@@ -17,7 +17,7 @@ def test_allocation_connects_a_receiver_to_every_booking_signal():
     expected = {signals.booking_freed, signals.slot_freed, signals.asset_unavailable}
     assert set(pool_changes.RECEIVERS) == expected
     for signal, receiver in pool_changes.RECEIVERS.items():
-        connected = [r for r in signal.receivers_for(object())]
+        connected = list(signal.receivers_for(object()))
         assert receiver in connected, f"{signal.name} has no allocation receiver"
 
 

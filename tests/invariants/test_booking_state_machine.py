@@ -25,7 +25,7 @@ from fleet.booking import bookings as booking_service
 from fleet.booking import maintenance as maintenance_service
 from fleet.core.errors import DomainError
 from fleet.core.localtime import parse_local
-from fleet.models import HOLDING_STATUSES, Booking, BookingStatus, Role, metadata
+from fleet.models import HOLDING_STATUSES, Booking, Role, metadata
 
 HAS_HANDOVER = importlib.util.find_spec("fleet.booking.handover") is not None
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)  # before every transition below; bookings are all ahead

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from sched_builders import asset, at, instance, request
+from sched_builders import asset, instance, request
 from scheduling import loads_problem
 from scheduling.fleet_plan import demand_problem, peak_concurrency, plan
 

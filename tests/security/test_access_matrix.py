@@ -180,7 +180,7 @@ def test_access_as_each_role(app, session, make, endpoint, rule_text):
         pytest.fail(f"{endpoint} has no expectation: classify it in EXPECTATIONS")
     world = build_world(session, make)
     rule = next(r for r in app.url_map.iter_rules() if r.rule == rule_text and r.endpoint == endpoint)
-    for name, (key, maker) in OTHER_IDS.get(endpoint, {}).items():
+    for name, (_key, maker) in OTHER_IDS.get(endpoint, {}).items():
         world.ids[name] = maker(session, world)
     values = {name: world.ids[name] for name in rule.arguments if name in world.ids}
     missing = set(rule._converters) - values.keys()

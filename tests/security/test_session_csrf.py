@@ -187,7 +187,7 @@ def test_no_get_changes_anything(app, session, make):
     for role in ("anon", "owner", "coordinator"):
         client = app.test_client()
         act_as(client, world.members.get(role))
-        for endpoint, path in pages:
+        for _endpoint, path in pages:
             before = snapshot(session)
             headers = {"Authorization": f"Bearer {world.tokens[role]}"} if path.startswith("/api/") \
                 and role in world.tokens else {}

@@ -138,7 +138,7 @@ def test_csv_exports_neutralise_formulas(app, session, make, start):
     client = app.test_client()
     act_as(client, world.members["coordinator"])
     seen = False
-    for endpoint, path in get_pages(app, world):
+    for _endpoint, path in get_pages(app, world):
         if not path.endswith(".csv"):
             continue
         response = client.get(path)
