@@ -95,11 +95,13 @@ def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bo
 @rq_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def rq_worker(burst: bool) -> None:
-    """Run optimiser jobs from Redis (the same as `rq worker commonpool --url $REDIS_URL`)."""
+    """Run optimiser jobs from Redis (the same as
+    `rq worker commonpool --url $REDIS_URL --worker-class app.workers.Worker`)."""
     from flask import current_app
-    from rq import Queue, Worker
+    from rq import Queue
 
     from app.jobs import QUEUE_NAME, redis_connection
+    from app.workers import Worker
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to use a worker.")

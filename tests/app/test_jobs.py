@@ -55,9 +55,10 @@ def test_run_in_a_thread_without_redis(app, session, waiting):
 @pytest.mark.skipif(not redis_up(), reason="Redis is not running on 127.0.0.1:6379 (CI and the project machines have it)")
 def test_run_through_rq_with_redis(app, session, waiting, database_url):
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     from app.jobs import QUEUE_NAME, start_run
+    from app.workers import SimpleWorker
 
     run_id = create_run(session, waiting["coordinator"], 7, utcnow(), time_limit=3).id
     session.commit()

@@ -107,9 +107,10 @@ def test_post_in_a_thread_without_redis(app, client, session, pool):
 @pytest.mark.skipif(not redis_up(), reason="Redis is not running on 127.0.0.1:6379 (CI and the project machines have it)")
 def test_post_through_rq_with_redis(app, client, session, pool, database_url):
     from redis import Redis
-    from rq import Queue, SimpleWorker
+    from rq import Queue
 
     from app.jobs import QUEUE_NAME
+    from app.workers import SimpleWorker
 
     url = f"redis://127.0.0.1:6379/{9 + uuid.uuid4().int % 6}"
     connection = Redis.from_url(url)
