@@ -210,7 +210,7 @@ def my_share():
     period, lines = impact_service.member_share(db.session, current_user, utcnow())
     table = t.share_table(lines)
     return render_template("stats/share.html", period=period, lines=lines, table=table,
-                           total_hours=sum(l.hours for l in lines))
+                           total_hours=sum(line.hours for line in lines))
 
 
 @bp.route("/my/share.csv")

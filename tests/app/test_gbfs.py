@@ -174,7 +174,7 @@ def test_discovery_lists_absolute_urls_that_work(client, fleet_world):
     document = fetch(client, "gbfs")
     feeds = {f["name"]: f["url"] for f in document["data"]["feeds"]}
     assert set(feeds) == {"system_information", "vehicle_types", "station_information", "station_status"}
-    for name, url in feeds.items():
+    for url in feeds.values():
         parts = urlsplit(url)
         assert parts.scheme in ("http", "https") and parts.netloc
         assert client.get(parts.path).status_code == 200
