@@ -84,10 +84,12 @@ def open_requests(session: Session, start: datetime, end: datetime) -> list[Flex
 def execute_run(session: Session, run_id: int, now: datetime,
                 progress: Callable[[str], None] = lambda message: None) -> OptimiserRun:
     """Solve a queued run and leave it as a preview. `progress` is called between steps (the job commits
-    there so the run's page can show it)."""
+    there so the run's page can show it). A run that already ended is left as it is."""
     run = session.get(OptimiserRun, run_id)
     if run is None:
         raise NotFound("No such optimiser run.")
+    if not run.is_open:  # a job delivered twice computes nothing twice
+        return run
     run.start()
     run.progress = PROGRESS_READING
     expire_requests(session, now)

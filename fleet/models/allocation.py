@@ -100,7 +100,8 @@ class RunStatus(str, enum.Enum):
 
 RUN_TRANSITIONS: Transitions = {
     RunStatus.queued: frozenset({RunStatus.running, RunStatus.failed}),
-    RunStatus.running: frozenset({RunStatus.preview, RunStatus.failed}),
+    # running again: a job delivered twice, or picked up after its worker was killed, starts over
+    RunStatus.running: frozenset({RunStatus.running, RunStatus.preview, RunStatus.failed}),
     RunStatus.preview: frozenset({RunStatus.applied, RunStatus.discarded}),
 }  # applied, discarded and failed are final
 
