@@ -99,7 +99,7 @@ def rq_worker(burst: bool) -> None:
     from flask import current_app
     from rq import Queue, Worker
 
-    from app.jobs import QUEUE_NAME, redis_connection
+    from app.job_queue import QUEUE_NAME, redis_connection
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to use a worker.")

@@ -82,6 +82,3 @@ def cancel(booking_id: int):
         db.session.rollback()
         flash(translate_message(exc), "error")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
-
-
-from app.web import handover  # noqa: E402,F401  (check-out/in, damage, series and job routes on this blueprint)

@@ -46,6 +46,3 @@ def asset_page(asset_id: int):
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors={}, form=request.args,
                            hours=parse_opening_hours(asset.hub.opening_hours).describe())
-
-
-from app.web import map as _map  # noqa: E402,F401  (the catalogue on a map: its route registers on this blueprint)
