@@ -1,7 +1,7 @@
 """Handover pages: an asset's check-out/in page (what its QR label opens), damage reports and their photos,
 printable QR labels, recurring series, notification preferences, and the `flask bookings ...` jobs.
 
-Routes live on the bookings blueprint; views parse, call a fleet service, commit and render.
+Routes live on the bookings blueprint; views parse, call a fleet service and render (app/transaction.py commits).
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.forms import checkbox, field_errors, optional_float, optional_int, required_int
 from app.i18n import N_, translate_message
+from app.transaction import flash_on_refusal, on_refusal
 from app.web.bookings import bp
 from fleet.booking import jobs as booking_jobs
 from fleet.booking import handover
@@ -23,7 +24,7 @@ from fleet.booking import recurring
 from fleet.catalogue.assets import get_asset
 from fleet.booking.bookings import get_booking
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.members.notifications import KINDS, email_preferences, set_email_preferences
 from fleet.members.permissions import require_coordinator
 from fleet.booking.photos import content_type_for, photo_path
@@ -79,27 +80,22 @@ def asset_handover(asset_id: int):
 
 def _handover(booking_id: int, action):
     booking = get_booking(db.session, current_user, booking_id)
-    asset_id = booking.asset_id
-    try:
-        result = action(db.session, current_user, booking_id, utcnow(),
-                        meter_reading=optional_float(request.form, "meter_reading"),
-                        checklist=request.form.getlist("checklist"), note=request.form.get("note", ""),
-                        damage=_damage_from_form(), photo_dir=photo_dir())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _render_asset_page(asset_id, field_errors(exc), exc.status, request.form)
-    return result
+    _asset_page_on_refusal(booking.asset_id)
+    return action(db.session, current_user, booking_id, utcnow(),
+                  meter_reading=optional_float(request.form, "meter_reading"),
+                  checklist=request.form.getlist("checklist"), note=request.form.get("note", ""),
+                  damage=_damage_from_form(), photo_dir=photo_dir())
+
+
+def _asset_page_on_refusal(asset_id: int) -> None:
+    """A refused handover or damage report shows the asset's page again, with the form as it was sent."""
+    on_refusal(lambda exc: _render_asset_page(asset_id, field_errors(exc), exc.status, request.form))
 
 
 @bp.route("/bookings/<int:booking_id>/check-out", methods=["POST"])
 @login_required
 def check_out(booking_id: int):
-    result = _handover(booking_id, handover.check_out)
-    if isinstance(result, tuple):
-        return result
+    _handover(booking_id, handover.check_out)
     flash(_("Checked out. Enjoy, and bring it back on time."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
@@ -108,8 +104,6 @@ def check_out(booking_id: int):
 @login_required
 def check_in(booking_id: int):
     result = _handover(booking_id, handover.check_in)
-    if isinstance(result, tuple):
-        return result
     if result.returned_early:
         flash(_("Checked in early: the rest of your slot is free for others. Thank you."), "success")
     elif result.returned_late:
@@ -125,17 +119,11 @@ def check_in(booking_id: int):
 @bp.route("/assets/<int:asset_id>/damage", methods=["POST"])
 @login_required
 def report_damage(asset_id: int):
-    try:
-        report = handover.report_damage(
-            db.session, current_user, asset_id, utcnow(), description=request.form.get("damage_description", ""),
-            unusable=checkbox(request.form, "unusable"), photo=_upload(),
-            booking_id=optional_int(request.form, "booking_id"), photo_dir=photo_dir())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _render_asset_page(asset_id, field_errors(exc), exc.status, request.form)
+    _asset_page_on_refusal(asset_id)
+    report = handover.report_damage(
+        db.session, current_user, asset_id, utcnow(), description=request.form.get("damage_description", ""),
+        unusable=checkbox(request.form, "unusable"), photo=_upload(),
+        booking_id=optional_int(request.form, "booking_id"), photo_dir=photo_dir())
     flash(_("Damage reported; the coordinators have been told. The asset is now in maintenance.")
           if report.unusable else _("Damage reported; the coordinators have been told."), "success")
     return redirect(url_for("bookings.asset_handover", asset_id=asset_id))
@@ -182,18 +170,11 @@ def damage_reports():
 @bp.route("/manage/damage/<int:report_id>/repair", methods=["POST"])
 @login_required
 def repair(report_id: int):
-    try:
-        cost = _money(request.form.get("cost", ""))
-        report = handover.repair_damage(db.session, current_user, report_id, utcnow(), cost_minor=cost,
-                                        currency=request.form.get("currency", "EUR"),
-                                        note=request.form.get("repair_note", ""))
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        flash(translate_message(exc), "error")
-        return redirect(url_for("bookings.damage_reports"))
+    flash_on_refusal(url_for("bookings.damage_reports"), unless=(403, 404))
+    cost = _money(request.form.get("cost", ""))
+    report = handover.repair_damage(db.session, current_user, report_id, utcnow(), cost_minor=cost,
+                                    currency=request.form.get("currency", "EUR"),
+                                    note=request.form.get("repair_note", ""))
     if report.unusable:
         flash(_("Repair of %(asset)s recorded; it is %(status)s again.", asset=report.asset.name,
                 status=translate_message(report.asset.status.value.replace("_", " "))), "success")
@@ -248,21 +229,14 @@ def new_series():
 @login_required
 def create_series():
     form = request.form
-    asset = None
-    try:
-        asset = get_asset(db.session, required_int(form, "asset_id", N_("an asset")))
-        result = recurring.create_series(
-            db.session, current_user, asset.id, _parse_date(form.get("first_date", ""), "first_date"),
-            _parse_time(form.get("start_time", ""), "start_time"), _parse_time(form.get("end_time", ""), "end_time"),
-            required_int(form, "occurrences", N_("how many times")), utcnow(),
-            interval_days=optional_int(form, "interval_days") or 7, note=form.get("note", ""))
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if asset is None:
-            raise
-        return render_template("handover/series_new.html", asset=asset, form=form, errors=field_errors(exc)), \
-            exc.status
+    asset = get_asset(db.session, required_int(form, "asset_id", N_("an asset")))
+    on_refusal(lambda exc: (render_template("handover/series_new.html", asset=asset, form=form,
+                                            errors=field_errors(exc)), exc.status), unless=())
+    result = recurring.create_series(
+        db.session, current_user, asset.id, _parse_date(form.get("first_date", ""), "first_date"),
+        _parse_time(form.get("start_time", ""), "start_time"), _parse_time(form.get("end_time", ""), "end_time"),
+        required_int(form, "occurrences", N_("how many times")), utcnow(),
+        interval_days=optional_int(form, "interval_days") or 7, note=form.get("note", ""))
     flash(_("%(booked)s of %(total)s occurrences booked.", booked=len(result.booked), total=result.series.occurrences) +
           (" " + _("%(skipped)s could not be booked: see below.", skipped=len(result.skipped)) if result.skipped else ""),
           "success" if not result.skipped else "warning")
@@ -281,16 +255,10 @@ def series_detail(series_id: int):
 @bp.route("/series/<int:series_id>/cancel", methods=["POST"])
 @login_required
 def cancel_series(series_id: int):
-    try:
-        cancelled = recurring.cancel_series(db.session, current_user, series_id, utcnow())
-        db.session.commit()
-        flash(ngettext("Series cancelled: %(num)d upcoming occurrence cancelled.",
-                       "Series cancelled: %(num)d upcoming occurrences cancelled.", len(cancelled)), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        flash(translate_message(exc), "error")
+    flash_on_refusal(url_for("bookings.series_detail", series_id=series_id))
+    cancelled = recurring.cancel_series(db.session, current_user, series_id, utcnow())
+    flash(ngettext("Series cancelled: %(num)d upcoming occurrence cancelled.",
+                   "Series cancelled: %(num)d upcoming occurrences cancelled.", len(cancelled)), "success")
     return redirect(url_for("bookings.series_detail", series_id=series_id))
 
 
@@ -301,7 +269,6 @@ def cancel_series(series_id: int):
 def notification_settings():
     if request.method == "POST":
         set_email_preferences(db.session, current_user, set(request.form.getlist("email")))
-        db.session.commit()
         flash(_("Your notification choices are saved."), "success")
         return redirect(url_for("bookings.notification_settings"))
     return render_template("handover/notifications.html", kinds=KINDS,
