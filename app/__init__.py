@@ -18,6 +18,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _ensure_secret_key(app, overrides or {})
     _register_domain()
     _register_database(app)
+    _register_mail(app)
     _register_auth(app)
     _register_security(app)
     _register_transaction(app)
@@ -80,6 +81,12 @@ def _postgres_engine_options(app: Flask) -> dict:
     connect_args["options"] = " ".join(filter(None, [connect_args.get("options", ""), *settings]))
     options["connect_args"] = connect_args
     return options
+
+
+def _register_mail(app: Flask) -> None:
+    from app.mail import init_mail
+
+    init_mail(app)  # notifications written in a transaction are emailed once it commits
 
 
 def _register_auth(app: Flask) -> None:

@@ -30,13 +30,6 @@ from fleet.members.permissions import require_coordinator
 from fleet.booking.photos import content_type_for, photo_path
 
 
-@bp.record_once
-def _start_mail(state) -> None:
-    from app.mail import init_mail
-
-    init_mail(state.app)
-
-
 def photo_dir() -> Path:
     return Path(current_app.config["PHOTO_DIR"])
 
