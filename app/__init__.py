@@ -18,8 +18,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _ensure_secret_key(app, overrides or {})
     _register_domain()
     _register_database(app)
+    _register_mail(app)
     _register_auth(app)
     _register_security(app)
+    _register_transaction(app)
     _register_blueprints(app)
     _register_i18n(app)
     _register_errors(app)
@@ -81,6 +83,12 @@ def _postgres_engine_options(app: Flask) -> dict:
     return options
 
 
+def _register_mail(app: Flask) -> None:
+    from app.mail import init_mail
+
+    init_mail(app)  # notifications written in a transaction are emailed once it commits
+
+
 def _register_auth(app: Flask) -> None:
     from app.auth import init_login
 
@@ -93,6 +101,12 @@ def _register_security(app: Flask) -> None:
 
     csrf.init_app(app)
     init_security(app)
+
+
+def _register_transaction(app: Flask) -> None:
+    from app.transaction import init_transaction
+
+    init_transaction(app)  # after the security headers: see init_transaction
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -114,6 +128,10 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.manage import bp as manage_bp
     from app.web.requests import bp as requests_bp
     from app.web.stats import bp as stats_bp
+    # These pages add their routes to another module's blueprint (their endpoints are bookings.* and
+    # catalogue.*), which therefore does not import them: import them before that blueprint is registered.
+    from app.web import damage, handover, notification_settings, series  # noqa: F401
+    from app.web import map as _map  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalogue_bp)

@@ -10,9 +10,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 from app.extensions import db, login_manager
 from app.forms import field_errors, optional_float, optional_int
 from app.security import is_safe_next
+from app.transaction import kept_if_refused, on_refusal
 from fleet.members import accounts
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.catalogue.hubs import list_hubs
 from fleet.models import Member
 from fleet.members.tokens import issue_token, list_tokens, revoke_token
@@ -53,18 +54,14 @@ def login():
     if request.method == "POST":
         form["email"] = request.form.get("email", "")
         cfg = current_app.config
-        try:
+        on_refusal(lambda exc: (render_template("auth/login.html", form=form, errors=field_errors(exc), next=next_url),
+                                429 if exc.status == 429 else 400), unless=())
+        with kept_if_refused():
             member = accounts.authenticate(
                 db.session, form["email"], request.form.get("password", ""), _client_address(), utcnow(),
                 cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
                 timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]),
             )
-        except DomainError as exc:
-            db.session.commit()  # keep the recorded failure
-            errors = field_errors(exc)
-            status = 429 if exc.status == 429 else 400
-            return render_template("auth/login.html", form=form, errors=errors, next=next_url), status
-        db.session.commit()
         session.clear()  # a fresh session at login: nothing from before survives
         login_user(member)
         return redirect(next_url or url_for("catalogue.search"))
@@ -75,7 +72,6 @@ def login():
 @login_required
 def logout():
     accounts.end_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "info")
@@ -87,15 +83,12 @@ def signup():
     form, errors = {"email": "", "name": ""}, {}
     if request.method == "POST":
         form = {"email": request.form.get("email", ""), "name": request.form.get("name", "")}
-        try:
-            if request.form.get("password", "") != request.form.get("password_again", ""):
-                raise ValidationFailed("The two passwords differ.", field="password_again")
-            member = accounts.create_member(db.session, form["email"], form["name"],
-                                            request.form.get("password", ""), utcnow())
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            return render_template("auth/signup.html", form=form, errors=field_errors(exc)), 400
+        on_refusal(lambda exc: (render_template("auth/signup.html", form=form, errors=field_errors(exc)), 400),
+                   unless=())
+        if request.form.get("password", "") != request.form.get("password_again", ""):
+            raise ValidationFailed("The two passwords differ.", field="password_again")
+        member = accounts.create_member(db.session, form["email"], form["name"], request.form.get("password", ""),
+                                        utcnow())
         session.clear()
         login_user(member)
         flash(_("Welcome! Set your home location so we can show what is near you."), "success")
@@ -106,54 +99,46 @@ def signup():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def settings():
-    errors: dict = {}
-    status = 200
     if request.method == "POST":
+        on_refusal(lambda exc: _settings_page(field_errors(exc, {"lat": "home_lat", "lon": "home_lon",
+                                                                 "name": "token_name"}),
+                                              404 if exc.status == 404 else 400), unless=())
         action = request.form.get("action")
-        try:
-            if action == "home":
-                choice = request.form.get("home_mode", "coordinates")
-                if choice == "hub":
-                    hub_id = optional_int(request.form, "home_hub_id")
-                    if hub_id is None:
-                        raise ValidationFailed("Choose one of the hubs.", field="home_hub_id")
-                    accounts.set_home(db.session, current_user, hub_id=hub_id)
-                elif choice == "address":
-                    lat, lon = accounts_geocode(request.form.get("address", ""))
-                    accounts.set_home(db.session, current_user, lat=lat, lon=lon)
-                else:
-                    accounts.set_home(db.session, current_user, lat=optional_float(request.form, "home_lat"),
-                                      lon=optional_float(request.form, "home_lon"))
-                db.session.commit()
-                flash(_("Home location saved."), "success")
-                return redirect(url_for("auth.settings"))
-            if action == "password":
-                if request.form.get("new_password", "") != request.form.get("new_password_again", ""):
-                    raise ValidationFailed("The two new passwords differ.", field="new_password_again")
-                accounts.change_password(db.session, current_user, request.form.get("current_password", ""),
-                                         request.form.get("new_password", ""))
-                db.session.commit()
-                # Every other session is now invalid; keep this one by logging in again with the new token.
-                session.clear()
-                login_user(current_user._get_current_object())
-                flash(_("Password changed. Other sessions have been logged out."), "success")
-                return redirect(url_for("auth.settings"))
-            if action == "create_token":
-                token, _row = issue_token(db.session, current_user, request.form.get("token_name", ""), utcnow())
-                db.session.commit()
-                # Shown in this response only; it is stored hashed and cannot be shown again.
-                return _settings_page({}, 200, new_token=token)
-            if action == "revoke_token":
-                revoke_token(db.session, current_user, optional_int(request.form, "token_id") or 0, utcnow())
-                db.session.commit()
-                flash(_("Token revoked."), "success")
-                return redirect(url_for("auth.settings"))
-            raise ValidationFailed("Unknown action.")
-        except DomainError as exc:
-            db.session.rollback()
-            errors, status = field_errors(exc, {"lat": "home_lat", "lon": "home_lon", "name": "token_name"}), \
-                (404 if exc.status == 404 else 400)
-    return _settings_page(errors, status)
+        if action == "home":
+            choice = request.form.get("home_mode", "coordinates")
+            if choice == "hub":
+                hub_id = optional_int(request.form, "home_hub_id")
+                if hub_id is None:
+                    raise ValidationFailed("Choose one of the hubs.", field="home_hub_id")
+                accounts.set_home(db.session, current_user, hub_id=hub_id)
+            elif choice == "address":
+                lat, lon = accounts_geocode(request.form.get("address", ""))
+                accounts.set_home(db.session, current_user, lat=lat, lon=lon)
+            else:
+                accounts.set_home(db.session, current_user, lat=optional_float(request.form, "home_lat"),
+                                  lon=optional_float(request.form, "home_lon"))
+            flash(_("Home location saved."), "success")
+            return redirect(url_for("auth.settings"))
+        if action == "password":
+            if request.form.get("new_password", "") != request.form.get("new_password_again", ""):
+                raise ValidationFailed("The two new passwords differ.", field="new_password_again")
+            accounts.change_password(db.session, current_user, request.form.get("current_password", ""),
+                                     request.form.get("new_password", ""))
+            # Every other session is now invalid; keep this one by logging in again with the new token.
+            session.clear()
+            login_user(current_user._get_current_object())
+            flash(_("Password changed. Other sessions have been logged out."), "success")
+            return redirect(url_for("auth.settings"))
+        if action == "create_token":
+            token, _row = issue_token(db.session, current_user, request.form.get("token_name", ""), utcnow())
+            # Shown in this response only; it is stored hashed and cannot be shown again.
+            return _settings_page({}, 200, new_token=token)
+        if action == "revoke_token":
+            revoke_token(db.session, current_user, optional_int(request.form, "token_id") or 0, utcnow())
+            flash(_("Token revoked."), "success")
+            return redirect(url_for("auth.settings"))
+        raise ValidationFailed("Unknown action.")
+    return _settings_page({}, 200)
 
 
 def _settings_page(errors: dict, status: int, new_token: str | None = None):

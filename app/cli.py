@@ -1,13 +1,16 @@
-"""Operator commands: `flask demo load`, `flask member add`. (`flask db ...` comes from Flask-Migrate.)"""
+"""Operator commands: `flask demo load`, `flask member add`, `flask schedule run`, `flask rq worker` and the
+periodic booking jobs `flask bookings ...`. (`flask db ...` comes from Flask-Migrate.)"""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
+from fleet.booking import jobs as booking_jobs
 from fleet.core.db import utcnow
 from fleet.core.errors import DomainError
 from fleet.models import Role
@@ -16,6 +19,7 @@ demo_cli = AppGroup("demo", help="The demo community.")
 member_cli = AppGroup("member", help="Member accounts.")
 schedule_cli = AppGroup("schedule", help="The optimiser over open flexible requests.")
 rq_cli = AppGroup("rq", help="Background jobs (needs REDIS_URL).")
+bookings_cli = AppGroup("bookings")
 
 
 @demo_cli.command("load")
@@ -97,10 +101,9 @@ def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bo
 def rq_worker(burst: bool) -> None:
     """Run optimiser jobs from Redis (the same as
     `rq worker commonpool --url $REDIS_URL --worker-class app.workers.Worker`)."""
-    from flask import current_app
     from rq import Queue
 
-    from app.jobs import QUEUE_NAME, redis_connection
+    from app.job_queue import QUEUE_NAME, redis_connection
     from app.workers import Worker
 
     if not current_app.config.get("REDIS_URL"):
@@ -109,8 +112,76 @@ def rq_worker(burst: bool) -> None:
     Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)
 
 
+# --- the periodic booking jobs: `flask bookings ...` ------------------------------------------------------------
+
+@bookings_cli.command("release-no-shows")
+def release_no_shows_command() -> None:
+    """Release confirmed bookings not checked out within their category's grace period."""
+    released = booking_jobs.release_no_shows(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{len(released)} no-show{'s' if len(released) != 1 else ''} released.")
+
+
+@bookings_cli.command("send-reminders")
+def send_reminders_command() -> None:
+    """Remind members of bookings starting within 24 hours (once each)."""
+    due = booking_jobs.send_reminders(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{len(due)} reminder{'s' if len(due) != 1 else ''} written.")
+
+
+@bookings_cli.command("flag-overdue")
+def flag_overdue_command() -> None:
+    """Tell members and coordinators about overdue returns; flag the bookings they run into."""
+    overdue = booking_jobs.flag_overdue_returns(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"{len(overdue)} overdue return{'s' if len(overdue) != 1 else ''}.")
+
+
+@bookings_cli.command("deliver-notifications")
+def deliver_notifications_command() -> None:
+    """Email the pending notifications now (SMTP when MAIL_SERVER is set, else the log)."""
+    from app.mail import deliver_outbox
+
+    counts = deliver_outbox(current_app._get_current_object())
+    click.echo(", ".join(f"{v} {k}" for k, v in counts.items()) or "nothing to send")
+
+
+@bookings_cli.command("clean-photos")
+@click.option("--delete", "delete_them", is_flag=True, help="Delete the files; without it, only list them.")
+@click.option("--min-age-hours", type=click.FloatRange(min=1), default=1, show_default=True,
+              help="Leave younger files alone: they may belong to a transaction still in progress.")
+def clean_photos_command(delete_them: bool, min_age_hours: float) -> None:
+    """List damage photo files that no report refers to (older than an hour); --delete deletes them."""
+    from datetime import timedelta
+
+    from fleet.booking.photos import delete_photo_files, orphaned_photos
+
+    directory = Path(current_app.config["PHOTO_DIR"])
+    try:
+        orphans = orphaned_photos(db.session, directory, utcnow(), min_age=timedelta(hours=min_age_hours))
+    finally:
+        db.session.rollback()
+    for path in orphans:
+        click.echo(str(path))
+    what = f"{len(orphans)} unreferenced photo file{'s' if len(orphans) != 1 else ''} in {directory}"
+    if not delete_them:
+        click.echo(f"{what} (dry run: nothing deleted; pass --delete to delete them).")
+        return
+    click.echo(f"{what}: {delete_photo_files(orphans)} deleted.")
+
+
+@bookings_cli.command("tick")
+def tick_command() -> None:
+    """All of the above, as a scheduler would run them every few minutes."""
+    from app.jobs import run_booking_jobs
+
+    click.echo(str(run_booking_jobs(current_app._get_current_object())))
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(member_cli)
     app.cli.add_command(schedule_cli)
     app.cli.add_command(rq_cli)
+    app.cli.add_command(bookings_cli)

@@ -7,6 +7,8 @@ from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from app.extensions import db
+from app.i18n import translate_message
+from app.transaction import refused
 from fleet.core.errors import DomainError
 
 UNTRUSTED_HOST = "Bad request: this host name is not served here."
@@ -16,9 +18,9 @@ UNAVAILABLE = "The database is briefly unavailable. Please try again in a moment
 def init_errors(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
-        db.session.rollback()
-        from app.i18n import translate_message
-
+        answer = refused(exc)
+        if answer is not None:
+            return answer
         return render_template("error.html", status=exc.status, message=translate_message(exc)), exc.status
 
     @app.errorhandler(DataError)

@@ -1,6 +1,8 @@
 """Reading HTML form values into typed arguments; bad values become field errors, never a 500."""
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.core.messages import Term
 
@@ -62,25 +64,11 @@ def checkbox(form, name: str) -> bool:
     return form.get(name) in ("on", "1", "true", "yes")
 
 
-def save_or_errors(save, duplicate):
-    """Run `save()` (reading the form and calling a service) and commit. Returns (saved, {}, 200), or
-    (None, field errors, status) after a rollback. When a unique index catches a name that another coordinator
-    saved a moment ago, `duplicate()` gives the service's own "exists already" error, so the race and the
-    ordinary case read the same. A 404 propagates."""
-    from sqlalchemy.exc import IntegrityError
-
-    from app.extensions import db
-
+def saved_unless_duplicate(save, duplicate):
+    """Run `save()` (reading the form and calling a service, which flushes) and return what it saved. When a
+    unique index catches a name that another coordinator saved a moment ago, raise `duplicate()`, the service's
+    own "exists already" error, so that the race and the ordinary case read the same."""
     try:
-        saved = save()
-        db.session.commit()
-        return saved, {}, 200
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return None, field_errors(exc), exc.status
+        return save()
     except IntegrityError:
-        db.session.rollback()
-        exc = duplicate()
-        return None, field_errors(exc), exc.status
+        raise duplicate() from None

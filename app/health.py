@@ -13,7 +13,6 @@ bp = Blueprint("health", __name__)
 @bp.get("/healthz")
 def healthz():
     db.session.execute(text("SELECT 1")).scalar_one()
-    db.session.rollback()  # end the read transaction (on SQLite it holds the write lock: BEGIN IMMEDIATE)
     response = jsonify({"status": "ok"})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -18,7 +18,6 @@ from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_babel import Babel, get_locale, gettext, refresh
 from flask_login import current_user
 
-from app.extensions import db
 from app.security import is_safe_next
 
 LANGUAGES = {"en": "English", "fr": "Français", "de": "Deutsch"}
@@ -139,7 +138,6 @@ def choose_language():
         target = url_for("catalogue.search")
     if current_user.is_authenticated:
         current_user.locale = code
-        db.session.commit()
     response = redirect(target)
     response.set_cookie(COOKIE, code, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                         secure=current_app.config.get("SESSION_COOKIE_SECURE", False))

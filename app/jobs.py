@@ -10,8 +10,9 @@ import threading
 
 from flask import Flask, current_app
 
+from app.job_queue import QUEUE_NAME, redis_connection
+
 log = logging.getLogger(__name__)
-QUEUE_NAME = "commonpool"
 
 
 def run_optimiser(run_id: int, app: Flask | None = None, database_url: str | None = None) -> None:
@@ -50,12 +51,6 @@ def _run_job(what: str, run_id: int, app: Flask | None, database_url: str | None
             db.session.commit()
         finally:
             db.session.remove()
-
-
-def redis_connection():
-    from redis import Redis
-
-    return Redis.from_url(current_app.config["REDIS_URL"])
 
 
 def _start(job, run_id: int, kind: str) -> str:

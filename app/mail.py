@@ -114,7 +114,7 @@ def _after_commit(session) -> None:
         try:
             from rq import Queue
 
-            from app.jobs import QUEUE_NAME, redis_connection
+            from app.job_queue import QUEUE_NAME, redis_connection
 
             Queue(QUEUE_NAME, connection=redis_connection()).enqueue(
                 deliver_outbox, None, app.config.get("JOB_DATABASE_URL"), job_timeout=600)

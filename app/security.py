@@ -1,4 +1,4 @@
-"""Security headers, trusted hosts and the safe-redirect rule."""
+"""Security headers (the CSP allows the map's tile server, when one is set), trusted hosts and the safe-redirect rule."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -10,9 +10,6 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 
 def init_security(app: Flask) -> None:
-
-    from app.web.map import tile_origin
-
     csp = CSP
     origin = tile_origin(app.config.get("MAP_TILE_URL"))
     if origin:  # an operator-chosen tile server is the only outside origin a page may load images from
@@ -25,6 +22,14 @@ def init_security(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+
+def tile_origin(url: str | None) -> str | None:
+    """The origin of the map's tile server (MAP_TILE_URL), which the CSP must allow for images when tiles are on."""
+    if not url:
+        return None
+    parts = urlsplit(url.replace("{s}", "a"))
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("https", "http") and parts.netloc else None
 
 
 def is_safe_next(target: str | None) -> bool:

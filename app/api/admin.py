@@ -42,7 +42,6 @@ def _hub_fields(h) -> dict:
 def create_hub():
     data = json_body(HUB_CREATE)
     hub = hub_service.create_hub(db.session, actor(), **{"opening_hours": "24/7", "address": "", **data})
-    db.session.commit()
     return _created(out.hub(hub))
 
 
@@ -52,7 +51,6 @@ def update_hub(hub_id: int):
     data = json_body(HUB_UPDATE)
     current = _hub_fields(hub_service.get_hub(db.session, hub_id))
     hub = hub_service.update_hub(db.session, actor(), hub_id, **{**current, **data})
-    db.session.commit()
     return jsonify(out.hub(hub))
 
 
@@ -60,7 +58,6 @@ def update_hub(hub_id: int):
 @coordinator_only
 def retire_hub(hub_id: int):
     hub = hub_service.set_hub_retired(db.session, actor(), hub_id, True)
-    db.session.commit()
     return jsonify(out.hub(hub))
 
 
@@ -89,7 +86,6 @@ def _schema_text(fields: dict) -> dict:
 def create_category():
     data = json_body(CATEGORY_CREATE)
     category = category_service.create_category(db.session, actor(), **_schema_text({**CATEGORY_DEFAULTS, **data}))
-    db.session.commit()
     return _created(out.category(category))
 
 
@@ -99,7 +95,6 @@ def update_category(category_id: int):
     data = json_body(CATEGORY_UPDATE)
     current = _category_fields(category_service.get_category(db.session, category_id))
     category = category_service.update_category(db.session, actor(), category_id, **_schema_text({**current, **data}))
-    db.session.commit()
     return jsonify(out.category(category))
 
 
@@ -107,7 +102,6 @@ def update_category(category_id: int):
 @coordinator_only
 def retire_category(category_id: int):
     category = category_service.set_category_retired(db.session, actor(), category_id, True)
-    db.session.commit()
     return jsonify(out.category(category))
 
 
@@ -136,7 +130,6 @@ def _parse_date(fields: dict) -> dict:
 def create_asset():
     data = json_body(ASSET_CREATE)
     asset = asset_service.create_asset(db.session, actor(), **_parse_date({"capabilities": {}, **data}))
-    db.session.commit()
     return _created(out.asset(asset))
 
 
@@ -146,7 +139,6 @@ def update_asset(asset_id: int):
     data = json_body(ASSET_UPDATE)
     current = _asset_fields(asset_service.get_asset(db.session, asset_id))
     asset = asset_service.update_asset(db.session, actor(), asset_id, now=utcnow(), **_parse_date({**current, **data}))
-    db.session.commit()
     return jsonify(out.asset(asset))
 
 
@@ -154,7 +146,6 @@ def update_asset(asset_id: int):
 @coordinator_only
 def retire_asset(asset_id: int):
     asset = asset_service.set_asset_status(db.session, actor(), asset_id, AssetStatus.retired, now=utcnow())
-    db.session.commit()
     return jsonify(out.asset(asset))
 
 
@@ -175,7 +166,6 @@ def create_maintenance(asset_id: int):
         db.session, actor(), asset_id, datetime_field(data, "start"), datetime_field(data, "end"),
         data.get("reason", ""), utcnow())
     body = out.maintenance(window, hit)
-    db.session.commit()
     return _created(body)
 
 
@@ -183,5 +173,4 @@ def create_maintenance(asset_id: int):
 @coordinator_only
 def delete_maintenance(window_id: int):
     maintenance_service.delete_maintenance_window(db.session, actor(), window_id)
-    db.session.commit()
     return "", 204

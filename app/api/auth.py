@@ -40,10 +40,11 @@ def _authenticate():
                        headers={"WWW-Authenticate": 'Bearer realm="commonpool"'})
     member = member_for_token(db.session, token.strip(), utcnow())
     if member is None:
-        db.session.rollback()
         return problem(401, "This token is unknown, revoked, or its member is deactivated.",
                        headers={"WWW-Authenticate": 'Bearer realm="commonpool", error="invalid_token"'})
-    db.session.commit()  # keeps last_used_at; each request then starts a fresh transaction
+    # The token's last use is kept whatever the request's own outcome (app/transaction.py commits or rolls back
+    # the request's changes), and the request starts a fresh transaction.
+    db.session.commit()
     g.api_member = member
     return None
 

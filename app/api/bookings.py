@@ -27,7 +27,6 @@ def create_booking():
         claim = claim_key(db.session, member, key, fingerprint("POST", request.path, request.get_data()), now)
         if claim.replay:
             body, status = claim.record.response_body, claim.record.status_code
-            db.session.rollback()
             return Response(body, status=status, mimetype="application/json", headers={"Idempotent-Replayed": "true"})
     start, end = datetime_field(data, "start"), datetime_field(data, "end")
     try:
@@ -38,7 +37,6 @@ def create_booking():
     body = json.dumps(out.booking(booking))
     if claim is not None:
         remember_response(db.session, claim, 201, body)
-    db.session.commit()
     return Response(body, status=201, mimetype="application/json",
                     headers={"Location": url_for("api.get_booking", booking_id=booking.id)})
 
@@ -60,7 +58,6 @@ def get_booking(booking_id: int):
 @bp.post("/bookings/<id:booking_id>/cancel")
 def cancel_booking(booking_id: int):
     booking = booking_service.cancel_booking(db.session, actor(), booking_id, utcnow())
-    db.session.commit()
     return jsonify(out.booking(booking))
 
 
@@ -69,7 +66,6 @@ def cancel_booking(booking_id: int):
 def approve_booking(booking_id: int):
     data = json_body(DECISION_REQUEST) if request.get_data() else {}
     booking = booking_service.approve_booking(db.session, actor(), booking_id, utcnow(), data.get("reason", ""))
-    db.session.commit()
     return jsonify(out.booking(booking))
 
 
@@ -78,7 +74,6 @@ def approve_booking(booking_id: int):
 def reject_booking(booking_id: int):
     data = json_body(DECISION_REQUEST) if request.get_data() else {}
     booking = booking_service.reject_booking(db.session, actor(), booking_id, utcnow(), data.get("reason", ""))
-    db.session.commit()
     return jsonify(out.booking(booking))
 
 

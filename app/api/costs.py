@@ -63,7 +63,6 @@ def create_cost_record():
     record = cost_service.record_cost(db.session, actor(), data["asset_id"], data["kind"], data["amount_minor"],
                                       data["currency"], _date(data, "incurred_on"), data.get("note", ""), utcnow())
     body = cost_record(record)
-    db.session.commit()
     return jsonify(body), 201
 
 
@@ -85,7 +84,6 @@ def create_ledger_entry():
                                              _date(data, "entry_date"), data.get("note", ""), utcnow(),
                                              booking_id=data.get("booking_id"))
     body = ledger_entry(entry)
-    db.session.commit()
     return jsonify(body), 201
 
 

@@ -8,12 +8,15 @@ from werkzeug.exceptions import HTTPException
 from app.api import bp
 from app.api.problems import problem
 from app.extensions import db
+from app.transaction import refused
 from fleet.core.errors import DomainError
 
 
 @bp.errorhandler(DomainError)
 def _domain(exc: DomainError):
-    db.session.rollback()
+    answer = refused(exc)
+    if answer is not None:
+        return answer
     return problem(exc.status, exc.message, exc.field)
 
 

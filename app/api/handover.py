@@ -73,7 +73,6 @@ def _handover_args(data: dict) -> dict:
 def check_out_booking(booking_id: int):
     data = json_body(HANDOVER_REQUEST) if _has_body() else {}
     booking = handover.check_out(db.session, actor(), booking_id, utcnow(), **_handover_args(data))
-    db.session.commit()
     return jsonify(out.booking(booking))
 
 
@@ -81,7 +80,6 @@ def check_out_booking(booking_id: int):
 def check_in_booking(booking_id: int):
     data = json_body(HANDOVER_REQUEST) if _has_body() else {}
     result = handover.check_in(db.session, actor(), booking_id, utcnow(), **_handover_args(data))
-    db.session.commit()
     return jsonify({"booking": out.booking(result.booking), "returned_early": result.returned_early,
                     "returned_late": result.returned_late, "flagged_booking_ids": [b.id for b in result.flagged],
                     "damage_report": damage_report(result.damage) if result.damage else None})
@@ -99,7 +97,6 @@ def report_damage(asset_id: int):
     report = handover.report_damage(db.session, actor(), asset_id, utcnow(), description=data["description"],
                                     unusable=bool(data.get("unusable", False)), photo=_photo(data),
                                     booking_id=data.get("booking_id"), photo_dir=_photo_dir())
-    db.session.commit()
     return jsonify(damage_report(report)), 201
 
 
@@ -124,7 +121,6 @@ def create_series():
             interval_days=data.get("interval_days", 7), note=data.get("note", ""))
     except NotFound as exc:
         raise ValidationFailed(exc.template, field="asset_id", **exc.params) from None
-    db.session.commit()
     response = jsonify(series(result.series, result.booked))
     response.status_code = 201
     response.headers["Location"] = url_for("api.get_series", series_id=result.series.id)
@@ -140,6 +136,5 @@ def get_series(series_id: int):
 @bp.post("/series/<id:series_id>/cancel")
 def cancel_series(series_id: int):
     recurring.cancel_series(db.session, actor(), series_id, utcnow())
-    db.session.commit()
     s = recurring.get_series(db.session, actor(), series_id)
     return jsonify(series(s, recurring.series_bookings(db.session, s.id)))

@@ -13,6 +13,7 @@ from app.api.input import json_body, page_args
 from app.api.planning_schemas import DEFAULT_DAYS, DEFAULT_TIME_LIMIT, PLANNING_RUN_REQUEST, STATUSES
 from app.extensions import db
 from app.jobs import start_planning_run
+from app.transaction import after_commit
 from fleet.core import job_runs
 from fleet.reporting import fleet_plans as planning_service
 from fleet.core.db import utcnow
@@ -54,7 +55,6 @@ def create_planning_run():
         claim = claim_key(db.session, member, key, fingerprint("POST", request.path, request.get_data()), now)
         if claim.replay:
             body = claim.record.response_body
-            db.session.rollback()
             return _accepted(body, json.loads(body)["id"], replayed=True)
     days = data.get("days", DEFAULT_DAYS)
     if isinstance(days, float) and days.is_integer():  # 7.0 is the integer 7 in JSON Schema
@@ -67,9 +67,8 @@ def create_planning_run():
     run_id, body = run.id, json.dumps(planning_run(run, with_report=True))
     if claim is not None:
         remember_response(db.session, claim, 202, body)
-    db.session.commit()
-    # Nothing touches the database between the commit and the hand-over: the job opens its own session.
-    start_planning_run(run_id)
+    # The job opens its own session: it is handed the plan once the plan is committed.
+    after_commit(lambda: start_planning_run(run_id))
     return _accepted(body, run_id)
 
 

@@ -47,7 +47,6 @@ def create_request():
         max_distance_km=data.get("max_distance_km"), preferred_asset_id=data.get("preferred_asset_id"),
         note=data.get("note", "")), utcnow())
     body = request_json(request)
-    db.session.commit()
     return jsonify(body), 201, {"Location": url_for("api.get_request", request_id=request.id)}
 
 
@@ -67,5 +66,4 @@ def get_request(request_id: int):
 def cancel_request(request_id: int):
     request = service.cancel_request(db.session, actor(), request_id, utcnow())
     body = request_json(request)
-    db.session.commit()
     return jsonify(body)

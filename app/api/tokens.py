@@ -11,9 +11,10 @@ from app.api.input import json_body
 from app.api.schemas import TOKEN_REQUEST
 from app.api.serialise import rfc3339
 from app.extensions import db
+from app.transaction import kept_if_refused
 from fleet.members import accounts
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError
+from fleet.core.errors import ValidationFailed
 from fleet.members.tokens import issue_token, list_tokens, revoke_token
 
 
@@ -31,17 +32,16 @@ def create_token():
     cfg = current_app.config
     now = utcnow()
     try:
-        member = accounts.authenticate(
-            db.session, data["email"], data["password"], request.remote_addr or "unknown", now,
-            cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-            timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]))
-    except DomainError as exc:
-        db.session.commit()  # keep the recorded failure for throttling
+        with kept_if_refused():
+            member = accounts.authenticate(
+                db.session, data["email"], data["password"], request.remote_addr or "unknown", now,
+                cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+                timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]))
+    except ValidationFailed as exc:
         if exc.status == 422:
             exc.status = 401  # wrong credentials are an authentication failure
-        raise exc
+        raise
     token, record = issue_token(db.session, member, data.get("name", ""), now)
-    db.session.commit()
     return jsonify(_token_json(record, token)), 201
 
 
@@ -53,5 +53,4 @@ def my_tokens():
 @bp.delete("/tokens/<id:token_id>")
 def delete_token(token_id: int):
     revoke_token(db.session, actor(), token_id, utcnow())
-    db.session.commit()
     return "", 204

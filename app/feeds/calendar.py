@@ -84,7 +84,6 @@ def account_calendar():
             return _render_page({"_form": _("Choose to create, renew or switch off the feed.")}), 400
         service, message = action
         service(db.session, current_user._get_current_object())
-        db.session.commit()
         flash(_(message), "success")
         return redirect(url_for("feeds.calendar.account_calendar"))
     return _render_page({})

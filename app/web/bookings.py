@@ -9,12 +9,13 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms import field_errors, required_int
-from app.i18n import N_, translate_message
+from app.i18n import N_
+from app.transaction import flash_on_refusal, on_refusal
 from fleet.booking import bookings as booking_service
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError, NotFound
+from fleet.core.errors import NotFound
 from fleet.core.localtime import parse_local
 from fleet.members.notifications import list_unread
 from fleet.core.opening_hours import parse_opening_hours
@@ -34,31 +35,28 @@ def my_bookings():
 @login_required
 def create():
     now = utcnow()
-    asset = None
+    asset_id = required_int(request.form, "asset_id", N_("an asset"))
     try:
-        asset_id = required_int(request.form, "asset_id", N_("an asset"))
-        try:
-            asset = get_asset(db.session, asset_id)
-        except NotFound:
-            raise NotFound("No such asset.", field="asset_id") from None
-        start = parse_local(request.form.get("start", ""), asset.hub.timezone, field="start")
-        end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")
-        booking = booking_service.book_asset(db.session, current_user, asset.id, start, end, now,
-                                             note=request.form.get("note", ""))
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if asset is None:
-            return render_template("error.html", status=exc.status, message=translate_message(exc)), exc.status
-        busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
-        return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=field_errors(exc),
-                               form=request.form, hours=parse_opening_hours(asset.hub.opening_hours).describe()), \
-            exc.status
+        asset = get_asset(db.session, asset_id)
+    except NotFound:
+        raise NotFound("No such asset.", field="asset_id") from None
+    on_refusal(lambda exc: _asset_page(asset, now, field_errors(exc), exc.status), unless=())
+    start = parse_local(request.form.get("start", ""), asset.hub.timezone, field="start")
+    end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")
+    booking = booking_service.book_asset(db.session, current_user, asset.id, start, end, now,
+                                         note=request.form.get("note", ""))
     if booking.status.value == "pending":
         flash(_("Booking requested: a coordinator will approve it. The slot is held for you meanwhile."), "info")
     else:
         flash(_("Booked."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking.id))
+
+
+def _asset_page(asset, now, errors: dict, status: int):
+    """The asset's page again, with the booking form as the member filled it in and what was wrong with it."""
+    busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
+    return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=request.form,
+                           hours=parse_opening_hours(asset.hub.opening_hours).describe()), status
 
 
 @bp.route("/bookings/<int:booking_id>")
@@ -72,16 +70,7 @@ def detail(booking_id: int):
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
 @login_required
 def cancel(booking_id: int):
-    try:
-        booking_service.cancel_booking(db.session, current_user, booking_id, utcnow())
-        db.session.commit()
-        flash(_("Booking cancelled."), "success")
-    except NotFound:
-        raise
-    except DomainError as exc:
-        db.session.rollback()
-        flash(translate_message(exc), "error")
+    flash_on_refusal(url_for("bookings.detail", booking_id=booking_id))
+    booking_service.cancel_booking(db.session, current_user, booking_id, utcnow())
+    flash(_("Booking cancelled."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
-
-
-from app.web import handover  # noqa: E402,F401  (check-out/in, damage, series and job routes on this blueprint)

@@ -8,12 +8,13 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import field_errors
+from app.transaction import on_refusal
 from app.web.search_params import parse_search
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals, find_available_assets
 from fleet.catalogue.categories import list_categories
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError, NotFound
+from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
 from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
@@ -25,16 +26,15 @@ bp = Blueprint("catalogue", __name__)
 @bp.route("/assets")
 def search():
     member = current_user if current_user.is_authenticated else None
-    categories, hubs = list_categories(db.session), list_hubs(db.session)
-    errors, hits, context, status = {}, [], {"zone": None, "category": None}, 200
-    try:
-        query, context = parse_search(db.session, request.args, member)
-        hits = find_available_assets(db.session, query)
-    except DomainError as exc:
-        errors, status = field_errors(exc), 400
-    return render_template("catalogue/search.html", hits=hits, categories=categories, hubs=hubs, args=request.args,
-                           errors=errors, zone=context["zone"], category=context["category"],
-                           ranged=bool(request.args.get("from"))), status
+    on_refusal(lambda exc: _search_page([], {"zone": None, "category": None}, field_errors(exc), 400), unless=())
+    query, context = parse_search(db.session, request.args, member)
+    return _search_page(find_available_assets(db.session, query), context, {}, 200)
+
+
+def _search_page(hits: list, context: dict, errors: dict, status: int):
+    return render_template("catalogue/search.html", hits=hits, categories=list_categories(db.session),
+                           hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
+                           category=context["category"], ranged=bool(request.args.get("from"))), status
 
 
 @bp.route("/assets/<int:asset_id>")
@@ -46,6 +46,3 @@ def asset_page(asset_id: int):
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors={}, form=request.args,
                            hours=parse_opening_hours(asset.hub.opening_hours).describe())
-
-
-from app.web import map as _map  # noqa: E402,F401  (the catalogue on a map: its route registers on this blueprint)

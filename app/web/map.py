@@ -4,7 +4,6 @@ Leaflet map (vendored) puts them on real tiles."""
 from __future__ import annotations
 
 import math
-from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import gettext
@@ -43,11 +42,3 @@ def hub_map():
                                        total=h.total)} for h in hubs]}
     return render_template("map.html", hubs=hubs, positions=svg_positions(hubs), width=WIDTH, height=HEIGHT,
                            data=data, tiles=tiles)
-
-
-def tile_origin(url: str | None) -> str | None:
-    """The tile server's origin, which the CSP must allow for images when tiles are on."""
-    if not url:
-        return None
-    parts = urlsplit(url.replace("{s}", "a"))
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("https", "http") and parts.netloc else None

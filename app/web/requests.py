@@ -10,6 +10,7 @@ from app.extensions import db
 from app.forms import field_errors, optional_float, optional_int
 from app.i18n import translate_message
 from app.security import is_safe_next
+from app.transaction import flash_on_refusal, on_refusal
 from fleet.allocation import fair_share
 from fleet.allocation import flexible_requests as request_service
 from fleet.allocation import making_room
@@ -102,15 +103,10 @@ def new():
         values = {"duration_h": "1", "duration_m": "0", **request.args.to_dict()}
         return _form_page(category, values, errors, 400 if errors else 200)
     form = request.form
-    try:
-        flexible = request_service.submit_request(db.session, current_user, _request_input(form), utcnow())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        values = {key: form.getlist(key)[-1] for key in form}
-        return _form_page(_category_or_none(form.get("category_id")), values, _form_errors(exc), exc.status)
+    on_refusal(lambda exc: _form_page(_category_or_none(form.get("category_id")),
+                                      {key: form.getlist(key)[-1] for key in form}, _form_errors(exc), exc.status),
+               unless=(403, 404))
+    flexible = request_service.submit_request(db.session, current_user, _request_input(form), utcnow())
     if flexible.status == RequestStatus.assigned:
         flash(_("Done: the pool found you an asset."), "success")
     else:
@@ -150,15 +146,9 @@ def _distance_to_hub(flexible) -> float | None:
 @bp.route("/requests/<id:request_id>/cancel", methods=["POST"])
 @login_required
 def cancel(request_id: int):
-    try:
-        request_service.cancel_request(db.session, current_user, request_id, utcnow())
-        db.session.commit()
-        flash(_("Request withdrawn."), "success")
-    except NotFound:
-        raise
-    except DomainError as exc:
-        db.session.rollback()
-        flash(translate_message(exc), "error")
+    flash_on_refusal(url_for("requests.detail", request_id=request_id))
+    request_service.cancel_request(db.session, current_user, request_id, utcnow())
+    flash(_("Request withdrawn."), "success")
     return redirect(url_for("requests.detail", request_id=request_id))
 
 
@@ -171,7 +161,6 @@ def notifications_read():
     except ValueError:
         ids = []
     mark_read(db.session, current_user, ids, utcnow())
-    db.session.commit()
     back = request.form.get("next")
     return redirect(back if is_safe_next(back) else url_for("bookings.my_bookings"))
 

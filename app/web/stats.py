@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.i18n import translate_message
 from app.forms import field_errors
+from app.transaction import on_refusal
 from app.web import stats_tables as t
 from fleet.reporting import impact as impact_service
 from fleet.reporting import utilisation as util
@@ -140,14 +141,11 @@ def _dashboard_data():
 @login_required
 def dashboard():
     _coordinator()
-    errors, status = {}, 200
-    try:
-        report, heat, threshold, tables, charts = _dashboard_data()
-    except DomainError as exc:
-        errors, status = field_errors(exc), 400
-        return render_template("stats/dashboard.html", errors=errors, report=None, args=_query(),
-                               hubs=list_hubs(db.session), categories=list_categories(db.session)), status
-    return render_template("stats/dashboard.html", errors=errors, report=report, heat=heat,
+    on_refusal(lambda exc: (render_template("stats/dashboard.html", errors=field_errors(exc), report=None,
+                                            args=_query(), hubs=list_hubs(db.session),
+                                            categories=list_categories(db.session)), 400), unless=())
+    report, heat, threshold, tables, charts = _dashboard_data()
+    return render_template("stats/dashboard.html", errors={}, report=report, heat=heat,
                            heat_classes=t.heat_classes(heat), threshold=threshold, tables=tables, charts=charts,
                            hubs=list_hubs(db.session), categories=list_categories(db.session), args=_query(),
                            weekdays=util.WEEKDAYS, sources=util.unmet_demand_sources(),
@@ -173,29 +171,27 @@ def dashboard_csv(name: str):
 @login_required
 def factors():
     _coordinator()
-    errors = {}
     if request.method == "POST":
         form = request.form
-        try:
-            category_id = int(form.get("category_id") or 0)
-            if form.get("action") == "reset":
-                impact_service.reset_category_factors(db.session, current_user, category_id)
-            else:
-                overrides = {}
-                for name in impact_service.OVERRIDABLE:
-                    triple = [form.get(f"{name}_{s}", "").strip() for s in impact_service.SCENARIOS]
-                    if any(triple):
-                        overrides[name] = triple
-                impact_service.set_category_factors(db.session, current_user, category_id,
-                                                    form.get("factor_key") or None, overrides, form.get("note", ""),
-                                                    utcnow())
-            db.session.commit()
-            flash(_("Impact factors saved."), "success")
-            return redirect(url_for("stats.factors"))
-        except DomainError as exc:
-            db.session.rollback()
-            errors = field_errors(exc)
-            errors.setdefault("_form", translate_message(exc))
+        on_refusal(lambda exc: _factors_page({**field_errors(exc), "_form": translate_message(exc)}), unless=())
+        category_id = int(form.get("category_id") or 0)
+        if form.get("action") == "reset":
+            impact_service.reset_category_factors(db.session, current_user, category_id)
+        else:
+            overrides = {}
+            for name in impact_service.OVERRIDABLE:
+                triple = [form.get(f"{name}_{s}", "").strip() for s in impact_service.SCENARIOS]
+                if any(triple):
+                    overrides[name] = triple
+            impact_service.set_category_factors(db.session, current_user, category_id,
+                                                form.get("factor_key") or None, overrides, form.get("note", ""),
+                                                utcnow())
+        flash(_("Impact factors saved."), "success")
+        return redirect(url_for("stats.factors"))
+    return _factors_page({})
+
+
+def _factors_page(errors: dict):
     return render_template("stats/factors.html", choices=impact_service.category_choices(db.session),
                            categories=list_categories(db.session), table=impact_service.factor_table(),
                            labels=impact_service.FIELD_LABELS, fields=impact_service.OVERRIDABLE,

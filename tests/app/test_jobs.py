@@ -57,7 +57,8 @@ def test_run_through_rq_with_redis(app, session, waiting, database_url):
     from redis import Redis
     from rq import Queue
 
-    from app.jobs import QUEUE_NAME, start_run
+    from app.job_queue import QUEUE_NAME
+    from app.jobs import start_run
     from app.workers import SimpleWorker
 
     run_id = create_run(session, waiting["coordinator"], 7, utcnow(), time_limit=3).id

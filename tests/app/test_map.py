@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from app.web.map import svg_positions, tile_origin
+from app.security import tile_origin
+from app.web.map import svg_positions
 from fleet.booking.availability import availability_now
 from fleet.models import AssetStatus, MaintenanceWindow
 

@@ -109,7 +109,7 @@ def test_post_through_rq_with_redis(app, client, session, pool, database_url):
     from redis import Redis
     from rq import Queue
 
-    from app.jobs import QUEUE_NAME
+    from app.job_queue import QUEUE_NAME
     from app.workers import SimpleWorker
 
     url = f"redis://127.0.0.1:6379/{9 + uuid.uuid4().int % 6}"

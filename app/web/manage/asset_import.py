@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import field_errors
+from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.catalogue.asset_import import REQUIRED, import_assets
-from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.errors import ValidationFailed
 
 EXAMPLE = ("name,category,hub,cap_seats,cap_towbar,purchase_cost,currency,purchase_date,meter_unit\n"
            "Blue van,Cars,Central,7,yes,18500,EUR,2024-05-17,km\n")
@@ -33,20 +34,17 @@ def import_assets_page():
     if request.method == "GET":
         return render_template("manage/asset_import.html", result=None, text="", errors={}, example=EXAMPLE,
                                required=REQUIRED)
-    text, result = "", None
-    try:
-        text = _uploaded_text()
-        apply = request.form.get("action") == "apply"
-        result = import_assets(db.session, current_user, text, apply=apply)
-        if result.applied:
-            db.session.commit()
-            flash(_("Imported %(count)s assets.", count=len(result.rows)), "success")
-            return redirect(url_for("manage.assets"))
-        db.session.rollback()  # a preview writes nothing
-        status = 200 if result.valid and not apply else 422
-    except DomainError as exc:
-        db.session.rollback()
-        return render_template("manage/asset_import.html", result=None, text=text, errors=field_errors(exc),
-                               example=EXAMPLE, required=REQUIRED), 422
+    text = ""  # read when a refusal is answered: the page shows what was sent, once it has been read
+    on_refusal(lambda exc: (render_template("manage/asset_import.html", result=None, text=text,
+                                            errors=field_errors(exc), example=EXAMPLE, required=REQUIRED), 422),
+               unless=())
+    text = _uploaded_text()
+    apply = request.form.get("action") == "apply"
+    result = import_assets(db.session, current_user, text, apply=apply)
+    if result.applied:
+        flash(_("Imported %(count)s assets.", count=len(result.rows)), "success")
+        return redirect(url_for("manage.assets"))
+    db.session.rollback()  # a preview writes nothing, though its answer is a success
+    status = 200 if result.valid and not apply else 422
     return render_template("manage/asset_import.html", result=result, text=text, errors={}, example=EXAMPLE,
                            required=REQUIRED), status

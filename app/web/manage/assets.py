@@ -10,11 +10,12 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import MAX_INT, field_errors, optional_int
+from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.catalogue import assets as asset_service
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError, NotFound, ValidationFailed
+from fleet.core.errors import NotFound, ValidationFailed
 from fleet.catalogue.hubs import list_hubs
 from fleet.models import AssetStatus, MeterUnit
 
@@ -64,17 +65,18 @@ def _format_capability(value) -> str:
 
 @bp.route("/assets")
 def assets():
-    errors, status, rows = {}, 200, []
+    on_refusal(lambda exc: _assets_page([], field_errors(exc), exc.status), unless=())
+    raw_status = request.args.get("status") or None
     try:
-        raw_status = request.args.get("status") or None
-        try:
-            wanted_status = AssetStatus(raw_status) if raw_status else None
-        except ValueError:
-            raise ValidationFailed("Status must be active, maintenance or retired.", field="status") from None
-        rows = asset_service.list_assets(db.session, hub_id=optional_int(request.args, "hub"),
-                                         category_id=optional_int(request.args, "category"), status=wanted_status)
-    except DomainError as exc:
-        errors, status = field_errors(exc), exc.status
+        wanted_status = AssetStatus(raw_status) if raw_status else None
+    except ValueError:
+        raise ValidationFailed("Status must be active, maintenance or retired.", field="status") from None
+    rows = asset_service.list_assets(db.session, hub_id=optional_int(request.args, "hub"),
+                                     category_id=optional_int(request.args, "category"), status=wanted_status)
+    return _assets_page(rows, {}, 200)
+
+
+def _assets_page(rows: list, errors: dict, status: int):
     return render_template("manage/assets.html", assets=rows, args=request.args, errors=errors,
                            hubs=list_hubs(db.session, include_retired=True),
                            categories=list_categories(db.session, include_retired=True),
@@ -124,32 +126,27 @@ def _category_or_none(form):
 
 
 def _asset_form(asset):
-    errors, status = {}, 200
     if request.method == "POST":
         form = request.form
-        try:
-            fields = _fields(form)
-            if asset is None:
-                saved = asset_service.create_asset(db.session, current_user, **fields)
-            else:
-                saved = asset_service.update_asset(db.session, current_user, asset.id, now=utcnow(), **fields)
-            db.session.commit()
-            flash(_("Asset %(name)s saved.", name=saved.name), "success")
-            return redirect(url_for("manage.assets"))
-        except DomainError as exc:
-            db.session.rollback()
-            if exc.status == 404:
-                raise
-            errors, status = field_errors(exc), exc.status
-        values = {key: form.getlist(key)[-1] for key in form}
-        category = _category_or_none(form)
-    else:
-        values = _values(asset)
-        chosen = optional_int(request.args, "category")
-        if chosen is not None:
-            category = get_category(db.session, chosen)  # an unknown id is a 404
+        on_refusal(lambda exc: _asset_form_page(asset, _category_or_none(form),
+                                                {key: form.getlist(key)[-1] for key in form}, field_errors(exc),
+                                                exc.status))
+        fields = _fields(form)
+        if asset is None:
+            saved = asset_service.create_asset(db.session, current_user, **fields)
         else:
-            category = asset.category if asset is not None else None
+            saved = asset_service.update_asset(db.session, current_user, asset.id, now=utcnow(), **fields)
+        flash(_("Asset %(name)s saved.", name=saved.name), "success")
+        return redirect(url_for("manage.assets"))
+    chosen = optional_int(request.args, "category")
+    if chosen is not None:
+        category = get_category(db.session, chosen)  # an unknown id is a 404
+    else:
+        category = asset.category if asset is not None else None
+    return _asset_form_page(asset, category, _values(asset), {}, 200)
+
+
+def _asset_form_page(asset, category, values: dict, errors: dict, status: int):
     hubs = list_hubs(db.session)
     if asset is not None and asset.hub.retired:
         hubs.append(asset.hub)
@@ -165,6 +162,5 @@ def _asset_form(asset):
 @bp.route("/assets/<int:asset_id>/retire", methods=["POST"])
 def retire_asset(asset_id: int):
     asset = asset_service.set_asset_status(db.session, current_user, asset_id, AssetStatus.retired, now=utcnow())
-    db.session.commit()
     flash(_("Asset %(name)s retired: it keeps its history and can no longer be booked.", name=asset.name), "success")
     return redirect(url_for("manage.assets"))

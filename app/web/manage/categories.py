@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import checkbox, optional_int, required_int, save_or_errors
+from app.forms import checkbox, field_errors, optional_int, required_int, saved_unless_duplicate
 from app.i18n import N_
+from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.catalogue import categories as category_service
 from fleet.catalogue.capabilities import format_schema
@@ -47,9 +48,9 @@ def _category_form(category):
                 "handover_by_coordinator": "on" if category.handover_by_coordinator else "",
                 "no_show_grace_minutes": "" if category.no_show_grace_minutes is None else category.no_show_grace_minutes,
                 "condition_checklist": category.condition_checklist or ""}
-    errors, status = {}, 200
     if request.method == "POST":
         form = request.form
+        on_refusal(lambda exc: _category_page(category, form, field_errors(exc), exc.status))
 
         def save():
             fields = dict(
@@ -72,10 +73,13 @@ def _category_form(category):
             return Conflict("A category named '%(name)s' exists already.", field="name",
                             name=form.get("name", "").strip())
 
-        saved, errors, status = save_or_errors(save, duplicate)
-        if saved is not None:
-            flash(_("Category %(name)s saved.", name=saved.name), "success")
-            return redirect(url_for("manage.categories"))
+        saved = saved_unless_duplicate(save, duplicate)
+        flash(_("Category %(name)s saved.", name=saved.name), "success")
+        return redirect(url_for("manage.categories"))
+    return _category_page(category, form, {}, 200)
+
+
+def _category_page(category, form, errors: dict, status: int):
     return render_template("manage/category_form.html", category=category, form=form, errors=errors,
                            kinds=[k.value for k in CategoryKind]), status
 
@@ -84,7 +88,6 @@ def _category_form(category):
 @bp.route("/categories/<int:category_id>/unretire", methods=["POST"], defaults={"retired": False})
 def retire_category(category_id: int, retired: bool):
     category = category_service.set_category_retired(db.session, current_user, category_id, retired)
-    db.session.commit()
     flash(_("Category %(name)s retired: its assets can no longer be booked.", name=category.name) if retired
           else _("Category %(name)s is back in use.", name=category.name), "success")
     return redirect(url_for("manage.categories"))

@@ -8,12 +8,13 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import field_errors, optional_int
+from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.reporting import costs as cost_service
 from fleet.core import money
 from fleet.catalogue.assets import list_assets
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.models import CostKind, LedgerKind
 
 
@@ -38,41 +39,27 @@ def costs():
 @bp.route("/costs", methods=["POST"])
 def record_cost():
     form = request.form
-    try:
-        asset_id = optional_int(form, "asset_id")
-        if asset_id is None:
-            raise ValidationFailed("Choose an asset.", field="asset_id")
-        record = cost_service.record_cost(
-            db.session, current_user, asset_id, form.get("kind", ""), money.parse_amount(form.get("amount")),
-            form.get("currency", ""), cost_service.parse_date(form.get("incurred_on"), "incurred_on"),
-            form.get("note", ""), utcnow())
-        message = _("Recorded %(kind)s of %(asset)s.", kind=record.kind.value, asset=record.asset.name)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        return _costs_page(form.to_dict(), field_errors(exc), exc.status)
-    flash(message, "success")
+    on_refusal(lambda exc: _costs_page(form.to_dict(), field_errors(exc), exc.status), unless=(403, 404))
+    asset_id = optional_int(form, "asset_id")
+    if asset_id is None:
+        raise ValidationFailed("Choose an asset.", field="asset_id")
+    record = cost_service.record_cost(
+        db.session, current_user, asset_id, form.get("kind", ""), money.parse_amount(form.get("amount")),
+        form.get("currency", ""), cost_service.parse_date(form.get("incurred_on"), "incurred_on"),
+        form.get("note", ""), utcnow())
+    flash(_("Recorded %(kind)s of %(asset)s.", kind=record.kind.value, asset=record.asset.name), "success")
     return redirect(url_for("manage.costs"))
 
 
 @bp.route("/costs/fees/<id:category_id>", methods=["POST"])
 def set_fee(category_id: int):
     form = request.form
-    try:
-        fee = cost_service.set_category_fee(db.session, current_user, category_id,
-                                            _optional_amount(form, "per_hour"), _optional_amount(form, "per_km"),
-                                            form.get("currency", ""), utcnow())
-        message = _("Usage fee of %(category)s saved.", category=fee.category.name)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        errors = field_errors(exc)
-        return _costs_page({"fee_category": category_id, **form.to_dict()}, errors, exc.status)
-    flash(message, "success")
+    on_refusal(lambda exc: _costs_page({"fee_category": category_id, **form.to_dict()}, field_errors(exc), exc.status),
+               unless=(403, 404))
+    fee = cost_service.set_category_fee(db.session, current_user, category_id,
+                                        _optional_amount(form, "per_hour"), _optional_amount(form, "per_km"),
+                                        form.get("currency", ""), utcnow())
+    flash(_("Usage fee of %(category)s saved.", category=fee.category.name), "success")
     return redirect(url_for("manage.costs") + "#fees")
 
 
@@ -90,19 +77,13 @@ def ledger():
 @bp.route("/ledger", methods=["POST"])
 def record_ledger_entry():
     form = request.form
-    try:
-        member_id = cost_service.member_id_for_email(db.session, form.get("member"))
-        entry = cost_service.record_ledger_entry(
-            db.session, current_user, member_id, form.get("kind", ""), _optional_amount(form, "amount"),
-            (form.get("currency") or "").strip() or None,
-            cost_service.parse_date(form.get("entry_date"), "entry_date"), form.get("note", ""), utcnow(),
-            booking_id=optional_int(form, "booking_id"))
-        message = _("Recorded a %(kind)s for %(member)s.", kind=entry.kind.value, member=entry.member.name)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        return _ledger_page(form.to_dict(), field_errors(exc, {"amount_minor": "amount"}), exc.status)
-    flash(message, "success")
+    on_refusal(lambda exc: _ledger_page(form.to_dict(), field_errors(exc, {"amount_minor": "amount"}), exc.status),
+               unless=(403, 404))
+    member_id = cost_service.member_id_for_email(db.session, form.get("member"))
+    entry = cost_service.record_ledger_entry(
+        db.session, current_user, member_id, form.get("kind", ""), _optional_amount(form, "amount"),
+        (form.get("currency") or "").strip() or None,
+        cost_service.parse_date(form.get("entry_date"), "entry_date"), form.get("note", ""), utcnow(),
+        booking_id=optional_int(form, "booking_id"))
+    flash(_("Recorded a %(kind)s for %(member)s.", kind=entry.kind.value, member=entry.member.name), "success")
     return redirect(url_for("manage.ledger"))

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import optional_float, save_or_errors
+from app.forms import field_errors, optional_float, saved_unless_duplicate
+from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.catalogue import hubs as hub_service
 from fleet.core.errors import Conflict
@@ -43,9 +44,9 @@ def _hub_form(hub):
     else:
         form = {"name": hub.name, "address": hub.address, "lat": hub.lat, "lon": hub.lon,
                 "timezone": hub.timezone, "opening_hours": hub.opening_hours}
-    errors, status = {}, 200
     if request.method == "POST":
         form = request.form
+        on_refusal(lambda exc: _hub_page(hub, form, field_errors(exc), exc.status))
 
         def save():
             fields = dict(name=form.get("name", ""), address=form.get("address", ""),
@@ -58,10 +59,13 @@ def _hub_form(hub):
         def duplicate():
             return Conflict("A hub named '%(name)s' exists already.", field="name", name=form.get("name", "").strip())
 
-        saved, errors, status = save_or_errors(save, duplicate)
-        if saved is not None:
-            flash(_("Hub %(name)s saved.", name=saved.name), "success")
-            return redirect(url_for("manage.hubs"))
+        saved = saved_unless_duplicate(save, duplicate)
+        flash(_("Hub %(name)s saved.", name=saved.name), "success")
+        return redirect(url_for("manage.hubs"))
+    return _hub_page(hub, form, {}, 200)
+
+
+def _hub_page(hub, form, errors: dict, status: int):
     return render_template("manage/hub_form.html", hub=hub, form=form, errors=errors, zones=zone_names()), status
 
 
@@ -69,7 +73,6 @@ def _hub_form(hub):
 @bp.route("/hubs/<int:hub_id>/unretire", methods=["POST"], defaults={"retired": False})
 def retire_hub(hub_id: int, retired: bool):
     hub = hub_service.set_hub_retired(db.session, current_user, hub_id, retired)
-    db.session.commit()
     flash(_("Hub %(name)s retired: its assets can no longer be booked.", name=hub.name) if retired
           else _("Hub %(name)s is back in use.", name=hub.name), "success")
     return redirect(url_for("manage.hubs"))

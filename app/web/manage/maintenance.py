@@ -9,11 +9,11 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import field_errors
+from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.booking import maintenance as maintenance_service
 from fleet.catalogue.assets import get_asset
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError
 from fleet.core.localtime import format_local, parse_local
 
 
@@ -34,24 +34,17 @@ def add_maintenance(asset_id: int):
     asset = get_asset(db.session, asset_id)
     zone = asset.hub.timezone
     form = request.form
-    try:
-        start = parse_local(form.get("start", ""), zone, field="start")
-        end = parse_local(form.get("end", ""), zone, field="end")
-        reason = form.get("reason", "")
-        if form.get("action") != "confirm":
-            hits = maintenance_service.preview_maintenance_window(db.session, current_user, asset.id, start, end,
-                                                                  reason)
-            if hits:
-                return render_template("manage/maintenance_preview.html", asset=asset, hits=hits, form=form,
-                                       start=start, end=end)
-        window, hits = maintenance_service.add_maintenance_window(db.session, current_user, asset.id, start, end,
-                                                                  reason, utcnow())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _render(get_asset(db.session, asset_id), form, field_errors(exc), exc.status)
+    on_refusal(lambda exc: _render(get_asset(db.session, asset_id), form, field_errors(exc), exc.status))
+    start = parse_local(form.get("start", ""), zone, field="start")
+    end = parse_local(form.get("end", ""), zone, field="end")
+    reason = form.get("reason", "")
+    if form.get("action") != "confirm":
+        hits = maintenance_service.preview_maintenance_window(db.session, current_user, asset.id, start, end, reason)
+        if hits:
+            return render_template("manage/maintenance_preview.html", asset=asset, hits=hits, form=form,
+                                   start=start, end=end)
+    window, hits = maintenance_service.add_maintenance_window(db.session, current_user, asset.id, start, end,
+                                                              reason, utcnow())
     flash(_("Maintenance window added: %(start)s – %(end)s.", start=format_local(window.start_at, zone),
             end=format_local(window.end_at, zone)), "success")
     if hits:
@@ -75,6 +68,5 @@ def add_maintenance(asset_id: int):
 def delete_maintenance(asset_id: int, window_id: int):
     asset = get_asset(db.session, asset_id)
     maintenance_service.delete_maintenance_window(db.session, current_user, window_id, asset_id=asset.id)
-    db.session.commit()
     flash(_("Maintenance window removed."), "success")
     return redirect(url_for("manage.maintenance", asset_id=asset_id))

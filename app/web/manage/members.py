@@ -8,11 +8,12 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import optional_int
 from app.i18n import translate_message
+from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.members import accounts
 from fleet.booking.jobs import NO_SHOW_WINDOW_DAYS, no_show_counts
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.errors import ValidationFailed
 from fleet.models import Role
 
 PER_PAGE = 50
@@ -34,6 +35,11 @@ def _render(q: str, page: int, errors: dict, status: int = 200):
                            no_show_days=NO_SHOW_WINDOW_DAYS, roles=[r.value for r in Role]), status
 
 
+def _list_on_refusal(q: str, page: int) -> None:
+    """A refused change shows the list again, with why above it."""
+    on_refusal(lambda exc: _render(q, page, {"_form": translate_message(exc)}, exc.status))
+
+
 def _back(q: str, page: int):
     return redirect(url_for("manage.members", q=q or None, page=page if page > 1 else None))
 
@@ -47,18 +53,12 @@ def members():
 @bp.route("/members/<int:member_id>/role", methods=["POST"])
 def change_role(member_id: int):
     q, page = _list_args(request.form)
+    _list_on_refusal(q, page)
     try:
-        try:
-            role = Role(request.form.get("role", ""))
-        except ValueError:
-            raise ValidationFailed("Role must be member, coordinator or admin.", field="role") from None
-        member = accounts.set_role(db.session, current_user, member_id, role)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _render(q, page, {"_form": translate_message(exc)}, exc.status)
+        role = Role(request.form.get("role", ""))
+    except ValueError:
+        raise ValidationFailed("Role must be member, coordinator or admin.", field="role") from None
+    member = accounts.set_role(db.session, current_user, member_id, role)
     flash(_("%(name)s is now %(role)s.", name=member.name, role=member.role.value), "success")
     return _back(q, page)
 
@@ -67,14 +67,8 @@ def change_role(member_id: int):
 @bp.route("/members/<int:member_id>/reactivate", methods=["POST"], defaults={"active": True})
 def set_member_active(member_id: int, active: bool):
     q, page = _list_args(request.form)
-    try:
-        member = accounts.set_active(db.session, current_user, member_id, active)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status == 404:
-            raise
-        return _render(q, page, {"_form": translate_message(exc)}, exc.status)
+    _list_on_refusal(q, page)
+    member = accounts.set_active(db.session, current_user, member_id, active)
     flash(_("%(name)s can log in again.", name=member.name) if active
           else _("%(name)s is deactivated and logged out everywhere.", name=member.name), "success")
     return _back(q, page)

@@ -10,11 +10,11 @@ from app.extensions import db
 from app.i18n import N_, translate_message
 from app.forms import field_errors, required_int, required_time_limit
 from app.jobs import start_run
+from app.transaction import after_commit, flash_on_refusal, on_refusal
 from app.web.manage import bp
 from fleet.core import job_runs
 from fleet.allocation import optimiser_runs as run_service
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError
 
 DEFAULTS = {"horizon_days": "14", "time_limit": "30", "method": "cpsat"}
 METHODS = (("cpsat", "CP-SAT (best plan, proves a bound)"), ("greedy", "Greedy (fast; the first-come-first-served baseline)"))
@@ -33,23 +33,21 @@ def optimiser():
 @bp.route("/optimiser", methods=["POST"])
 def start_optimiser_run():
     form = request.form
-    try:
-        time_limit = required_time_limit(form)
-        horizon = required_int(form, "horizon_days", N_("a horizon in days"))
-        run = run_service.create_run(db.session, current_user, horizon, utcnow(), time_limit=time_limit,
-                                     method=form.get("method", "cpsat"))
-        run_id = run.id
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        return _list_page(form.to_dict(), field_errors(exc), exc.status)
-    # Nothing touches the database between the commit and the hand-over: the job opens its own session.
+    on_refusal(lambda exc: _list_page(form.to_dict(), field_errors(exc), exc.status), unless=(403, 404))
+    time_limit = required_time_limit(form)
+    horizon = required_int(form, "horizon_days", N_("a horizon in days"))
+    run = run_service.create_run(db.session, current_user, horizon, utcnow(), time_limit=time_limit,
+                                 method=form.get("method", "cpsat"))
+    run_id = run.id
+    after_commit(lambda: _hand_over(run_id))
+    return redirect(url_for("manage.optimiser_run", run_id=run_id))
+
+
+def _hand_over(run_id: int) -> None:
+    """Once the run is committed, give it to a worker (the job opens its own session) and say how."""
     how = start_run(run_id)
     flash(_("Run %(id)s started (on a worker).", id=run_id) if how == "rq"
           else _("Run %(id)s started (in the background).", id=run_id), "success")
-    return redirect(url_for("manage.optimiser_run", run_id=run_id))
 
 
 @bp.route("/optimiser/<id:run_id>")
@@ -60,28 +58,15 @@ def optimiser_run(run_id: int):
 
 @bp.route("/optimiser/<id:run_id>/apply", methods=["POST"])
 def apply_optimiser_run(run_id: int):
-    try:
-        run = run_service.apply_run(db.session, current_user, run_id, utcnow())
-        message = translate_message(*run_service.progress_message(run))
-        db.session.commit()
-        flash(message, "success")
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        flash(translate_message(exc), "error")
+    flash_on_refusal(url_for("manage.optimiser_run", run_id=run_id), unless=(403, 404))
+    run = run_service.apply_run(db.session, current_user, run_id, utcnow())
+    flash(translate_message(*run_service.progress_message(run)), "success")
     return redirect(url_for("manage.optimiser_run", run_id=run_id))
 
 
 @bp.route("/optimiser/<id:run_id>/discard", methods=["POST"])
 def discard_optimiser_run(run_id: int):
-    try:
-        run_service.discard_run(db.session, current_user, run_id, utcnow())
-        db.session.commit()
-        flash(_("Run %(id)s discarded: nothing was booked.", id=run_id), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        flash(translate_message(exc), "error")
+    flash_on_refusal(url_for("manage.optimiser_run", run_id=run_id), unless=(403, 404))
+    run_service.discard_run(db.session, current_user, run_id, utcnow())
+    flash(_("Run %(id)s discarded: nothing was booked.", id=run_id), "success")
     return redirect(url_for("manage.optimiser_run", run_id=run_id))

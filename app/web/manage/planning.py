@@ -13,11 +13,11 @@ from app.extensions import db
 from app.forms import field_errors, required_int, required_time_limit
 from app.i18n import N_, translate_message
 from app.jobs import start_planning_run
+from app.transaction import after_commit, on_refusal
 from app.web.manage import bp
 from fleet.core import job_runs
 from fleet.reporting import fleet_plans as planning_service
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError
 
 DEFAULTS = {"days": "28", "time_limit": "30"}
 REFRESH_SECONDS = 2
@@ -38,25 +38,23 @@ def planning():
 @bp.route("/planning", methods=["POST"])
 def start_planning():
     form = request.form
-    try:
-        time_limit = required_time_limit(form)
-        run = planning_service.create_plan(db.session, current_user, required_int(form, "days", N_("a period in days")),
-                                           time_limit, utcnow())
-        run_id = run.id
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        if exc.status in (403, 404):
-            raise
-        return _list_page(form.to_dict(), field_errors(exc), exc.status)
-    # Nothing touches the database between the commit and the hand-over: the job opens its own session.
+    on_refusal(lambda exc: _list_page(form.to_dict(), field_errors(exc), exc.status), unless=(403, 404))
+    time_limit = required_time_limit(form)
+    run = planning_service.create_plan(db.session, current_user, required_int(form, "days", N_("a period in days")),
+                                       time_limit, utcnow())
+    run_id = run.id
+    after_commit(lambda: _hand_over(run_id))
+    return redirect(url_for("manage.planning_run", run_id=run_id))
+
+
+def _hand_over(run_id: int) -> None:
+    """Once the plan is committed, give it to a worker (the job opens its own session) and say how."""
     how = start_planning_run(run_id)
     if how == "failed":
         flash(_("Plan %(id)s could not be started; see the error below.", id=run_id), "error")
     else:
         flash(_("Plan %(id)s started (on a worker).", id=run_id) if how == "rq"
               else _("Plan %(id)s started (in the background).", id=run_id), "success")
-    return redirect(url_for("manage.planning_run", run_id=run_id))
 
 
 @bp.route("/planning/<id:run_id>")
