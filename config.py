@@ -59,10 +59,20 @@ class Config:
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token is bound to the session; a form left open overnight still works
 
-    # Login throttling: failures allowed per account and per client address inside the window.
+    # Login throttling slows guessing down without locking the owner out. Failures are counted per account
+    # from one client address and per client address. Past the limit, the N-th failure makes the next attempt
+    # under that key wait 2**(N - limit) seconds (429 with Retry-After), at most LOGIN_MAX_DELAY_SECONDS; the
+    # right password from another address is never delayed by these failures. Counts are forgotten after
+    # LOGIN_FAILURE_WINDOW_MINUTES without a failure.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5))
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 30))
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", 15))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", 900))
+    # How many reverse proxies stand in front of the app (0: none, clients connect directly). Each one
+    # appends the address it saw to X-Forwarded-For; the app takes the client's address (for login
+    # throttling) and scheme from the last TRUSTED_PROXIES entries. Never set it higher than the real
+    # number: a client could then choose its own address. X-Forwarded-Host is never trusted (TRUSTED_HOSTS).
+    TRUSTED_PROXIES = int(os.environ.get("COMMONPOOL_TRUSTED_PROXIES", 0))
 
     # The zone used for search forms when no hub is chosen (the demo town's).
     DEFAULT_TIMEZONE = os.environ.get("COMMONPOOL_DEFAULT_TIMEZONE", "Europe/Amsterdam")

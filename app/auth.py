@@ -40,8 +40,34 @@ def _load_member(session_id: str):
     return member
 
 
-def _client_address() -> str:
+def client_address() -> str:
+    """The client's address: behind TRUSTED_PROXIES reverse proxies, ProxyFix has already put the address
+    they saw in X-Forwarded-For here (see create_app)."""
     return request.remote_addr or "unknown"
+
+
+def login_policy() -> accounts.LoginPolicy:
+    cfg = current_app.config
+    return accounts.LoginPolicy(
+        max_per_account=cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], max_per_address=cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
+        window=timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]),
+        max_delay=timedelta(seconds=cfg["LOGIN_MAX_DELAY_SECONDS"]))
+
+
+def authenticate(email: str, password: str) -> Member:
+    """Check a login from this request, throttled; raises a DomainError (LoginThrottled is a 429 with
+    `retry_after`). Commits: the attempt is counted in the database before the password is checked, so
+    parallel guesses cannot get more passwords checked than the limit allows."""
+    try:
+        claim = accounts.claim_login_attempt(db.session, email, client_address(), utcnow(), login_policy())
+    except DomainError:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    try:
+        return accounts.check_login(db.session, claim, password)
+    finally:
+        db.session.commit()
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -52,19 +78,14 @@ def login():
     errors, form = {}, {"email": ""}
     if request.method == "POST":
         form["email"] = request.form.get("email", "")
-        cfg = current_app.config
         try:
-            member = accounts.authenticate(
-                db.session, form["email"], request.form.get("password", ""), _client_address(), utcnow(),
-                cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]),
-            )
+            member = authenticate(form["email"], request.form.get("password", ""))
         except DomainError as exc:
-            db.session.commit()  # keep the recorded failure
             errors = field_errors(exc)
-            status = 429 if exc.status == 429 else 400
-            return render_template("auth/login.html", form=form, errors=errors, next=next_url), status
-        db.session.commit()
+            if isinstance(exc, accounts.LoginThrottled):
+                return render_template("auth/login.html", form=form, errors=errors, next=next_url), 429, \
+                    {"Retry-After": str(exc.retry_after)}
+            return render_template("auth/login.html", form=form, errors=errors, next=next_url), 400
         session.clear()  # a fresh session at login: nothing from before survives
         login_user(member)
         return redirect(next_url or url_for("catalogue.search"))

@@ -14,7 +14,9 @@ from fleet.core.errors import DomainError
 @bp.errorhandler(DomainError)
 def _domain(exc: DomainError):
     db.session.rollback()
-    return problem(exc.status, exc.message, exc.field)
+    retry_after = getattr(exc, "retry_after", None)  # a throttled login says when to try again
+    return problem(exc.status, exc.message, exc.field,
+                   headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
 
 
 @bp.errorhandler(DataError)

@@ -37,7 +37,7 @@ from fleet.models.ledger import (
 from fleet.models.members import (
     ApiToken,
     IdempotencyKey,
-    LoginAttempt,
+    LoginThrottle,
     Member,
     Notification,
     NotificationPreference,
@@ -45,7 +45,7 @@ from fleet.models.members import (
 )
 
 __all__ = [
-    "Base", "metadata", "Member", "Role", "LoginAttempt", "Hub", "Category", "CategoryKind", "Asset",
+    "Base", "metadata", "Member", "Role", "LoginThrottle", "Hub", "Category", "CategoryKind", "Asset",
     "AssetStatus", "MeterUnit", "MaintenanceWindow", "Booking", "BookingStatus", "HOLDING_STATUSES", "ApiToken", "IdempotencyKey",
     "CategoryImpactFactors",
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",

@@ -88,15 +88,20 @@ class Member(Base):
         return f"<Member {self.id} {self.email}>"
 
 
-class LoginAttempt(Base):
-    """A failed login, kept in the database so every web process sees the same count."""
+class LoginThrottle(Base):
+    """Recent failed logins under one key: one account from one client address, or one client address.
 
-    __tablename__ = "login_attempt"
+    One row per key, kept in the database so every web process sees the same count. An attempt is counted
+    here (the row locked, the count raised, committed) before its password is checked, so a burst of
+    parallel guesses is counted one after another and cannot get more passwords checked than the limit."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(340), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # No attempt under this key is checked before then (the delay grows with each failure past the limit).
+    wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -48,16 +48,6 @@ def test_login_wrong_password_and_unknown_email_look_the_same(client, make, sess
     assert "Email or password is not right" in b.get_data(as_text=True)
 
 
-def test_login_is_throttled_per_account(client, make, session, app):
-    make.member(email="victim@example.org")
-    session.commit()
-    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-    for _ in range(limit):
-        assert client.post("/login", data={"email": "victim@example.org", "password": "guess"}).status_code == 400
-    r = client.post("/login", data={"email": "victim@example.org", "password": PASSWORD})
-    assert r.status_code == 429 and "Too many failed attempts" in r.get_data(as_text=True)
-
-
 def test_old_session_cookie_is_refused_after_logout(client, make, session, app):
     make.member(email="m@example.org")
     session.commit()
