@@ -46,6 +46,11 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+def site_names() -> tuple[str, ...]:
+    """The names this pool goes by, which a password must not be built from (besides "Commonpool")."""
+    return tuple(filter(None, [current_app.config.get("GBFS_SYSTEM_NAME")]))
+
+
 def login_policy() -> accounts.LoginPolicy:
     cfg = current_app.config
     return accounts.LoginPolicy(
@@ -112,7 +117,7 @@ def signup():
             if request.form.get("password", "") != request.form.get("password_again", ""):
                 raise ValidationFailed("The two passwords differ.", field="password_again")
             member = accounts.create_member(db.session, form["email"], form["name"],
-                                            request.form.get("password", ""), utcnow())
+                                            request.form.get("password", ""), utcnow(), site_names=site_names())
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
@@ -152,7 +157,7 @@ def settings():
                 if request.form.get("new_password", "") != request.form.get("new_password_again", ""):
                     raise ValidationFailed("The two new passwords differ.", field="new_password_again")
                 accounts.change_password(db.session, current_user, request.form.get("current_password", ""),
-                                         request.form.get("new_password", ""))
+                                         request.form.get("new_password", ""), site_names=site_names())
                 db.session.commit()
                 # Every other session is now invalid; keep this one by logging in again with the new token.
                 session.clear()
@@ -172,7 +177,8 @@ def settings():
             raise ValidationFailed("Unknown action.")
         except DomainError as exc:
             db.session.rollback()
-            errors, status = field_errors(exc, {"lat": "home_lat", "lon": "home_lon", "name": "token_name"}), \
+            errors, status = field_errors(exc, {"lat": "home_lat", "lon": "home_lon", "name": "token_name",
+                                                "password": "new_password"}), \
                 (404 if exc.status == 404 else 400)
     return _settings_page(errors, status)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,11 +15,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import msg
+from fleet.members.passwords import check_password_strength
 from fleet.models import Hub, LoginThrottle, Member, Role
 from fleet.models.members import new_session_token
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
 # A real hash to compare against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -30,25 +31,19 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed("Use at least %(count)s characters for the password.", field="password",
-                               count=MIN_PASSWORD_LENGTH)
-    if len(password) > 1024:
-        raise ValidationFailed("That password is too long.", field="password")
-
-
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
 def create_member(session: Session, email: str, name: str, password: str, now: datetime,
-                  role: Role = Role.member) -> Member:
+                  role: Role = Role.member, site_names: Iterable[str] = ()) -> Member:
+    """A new member. The password must pass the policy (fleet.members.passwords), judged against this email,
+    name and `site_names` (the names the pool goes by)."""
     email = normalise_email(email)
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValidationFailed("Enter your name (at most 120 characters).", field="name")
-    check_password_strength(password)
+    check_password_strength(password, email=email, name=name, site_names=site_names)
     if session.scalar(select(Member.id).where(Member.email == email)) is not None:
         raise Conflict("An account with this email already exists.", field="email")
     member = Member(email=email, name=name, password_hash=hash_password(password), role=role, created_at=now)
@@ -161,10 +156,11 @@ def end_sessions(member: Member) -> None:
     member.session_token = new_session_token()
 
 
-def change_password(session: Session, member: Member, current: str, new: str) -> None:
+def change_password(session: Session, member: Member, current: str, new: str,
+                    site_names: Iterable[str] = ()) -> None:
     if not check_password_hash(member.password_hash, current or ""):
         raise ValidationFailed("The current password is not right.", field="current_password")
-    check_password_strength(new)
+    check_password_strength(new, email=member.email, name=member.name, site_names=site_names)
     member.password_hash = hash_password(new)
     end_sessions(member)
     session.flush()
