@@ -27,16 +27,48 @@ def init_login(app) -> None:
     login_manager.session_protection = "basic"
 
 
+# When the session was logged in and when it was last used, in whole seconds since the epoch (UTC).
+SESSION_STARTED, SESSION_SEEN = "_auth_started", "_auth_seen"
+SEEN_RESOLUTION = 60  # rewriting the cookie on every request is not needed for a timeout counted in hours
+
+
+def start_session(member: Member) -> None:
+    """Log the member in on a fresh session: nothing from before survives, and the idle and absolute
+    lifetimes start now."""
+    session.clear()
+    login_user(member)
+    now = int(utcnow().timestamp())
+    session[SESSION_STARTED] = session[SESSION_SEEN] = now
+
+
+def _session_in_time(now: int) -> bool:
+    """True while the session is within its idle timeout and its absolute lifetime. A session without these
+    times (forged, or older than this rule) is out of time: its age cannot be known."""
+    cfg = current_app.config
+    started, seen = session.get(SESSION_STARTED), session.get(SESSION_SEEN)
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return False
+    return (now - seen < cfg["SESSION_IDLE_TIMEOUT_MINUTES"] * 60
+            and now - started < cfg["SESSION_ABSOLUTE_TIMEOUT_HOURS"] * 3600)
+
+
 @login_manager.user_loader
 def _load_member(session_id: str):
     """The session id is 'member_id:session_token'; an old token (after logout, password change or
-    deactivation) matches no member, so a replayed cookie is anonymous."""
+    deactivation) matches no member, so a replayed cookie is anonymous. So is a session idle for longer than
+    SESSION_IDLE_TIMEOUT_MINUTES or logged in more than SESSION_ABSOLUTE_TIMEOUT_HOURS ago."""
     member_id, _sep, token = session_id.partition(":")
     if not member_id.isdigit() or not token:
+        return None
+    now = int(utcnow().timestamp())
+    if not _session_in_time(now):
+        session.clear()
         return None
     member = db.session.get(Member, int(member_id))
     if member is None or not member.active or member.session_token != token:
         return None
+    if now - session[SESSION_SEEN] >= SEEN_RESOLUTION:
+        session[SESSION_SEEN] = now
     return member
 
 
@@ -91,8 +123,7 @@ def login():
                 return render_template("auth/login.html", form=form, errors=errors, next=next_url), 429, \
                     {"Retry-After": str(exc.retry_after)}
             return render_template("auth/login.html", form=form, errors=errors, next=next_url), 400
-        session.clear()  # a fresh session at login: nothing from before survives
-        login_user(member)
+        start_session(member)
         return redirect(next_url or url_for("catalogue.search"))
     return render_template("auth/login.html", form=form, errors=errors, next=next_url)
 
@@ -122,8 +153,7 @@ def signup():
         except DomainError as exc:
             db.session.rollback()
             return render_template("auth/signup.html", form=form, errors=field_errors(exc)), 400
-        session.clear()
-        login_user(member)
+        start_session(member)
         flash(_("Welcome! Set your home location so we can show what is near you."), "success")
         return redirect(url_for("auth.settings"))
     return render_template("auth/signup.html", form=form, errors=errors)
@@ -157,15 +187,16 @@ def settings():
                 if request.form.get("new_password", "") != request.form.get("new_password_again", ""):
                     raise ValidationFailed("The two new passwords differ.", field="new_password_again")
                 accounts.change_password(db.session, current_user, request.form.get("current_password", ""),
-                                         request.form.get("new_password", ""), site_names=site_names())
+                                         request.form.get("new_password", ""), utcnow(), site_names=site_names())
                 db.session.commit()
                 # Every other session is now invalid; keep this one by logging in again with the new token.
-                session.clear()
-                login_user(current_user._get_current_object())
-                flash(_("Password changed. Other sessions have been logged out."), "success")
+                start_session(current_user._get_current_object())
+                flash(_("Password changed. Your other sessions have been logged out and your API tokens "
+                        "revoked."), "success")
                 return redirect(url_for("auth.settings"))
             if action == "create_token":
-                token, _row = issue_token(db.session, current_user, request.form.get("token_name", ""), utcnow())
+                token, _row = issue_token(db.session, current_user, request.form.get("token_name", ""), utcnow(),
+                                          expires_in_days=optional_int(request.form, "expires_in_days"))
                 db.session.commit()
                 # Shown in this response only; it is stored hashed and cannot be shown again.
                 return _settings_page({}, 200, new_token=token)

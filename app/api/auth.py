@@ -41,7 +41,7 @@ def _authenticate():
     member = member_for_token(db.session, token.strip(), utcnow())
     if member is None:
         db.session.rollback()
-        return problem(401, "This token is unknown, revoked, or its member is deactivated.",
+        return problem(401, "This token is unknown, revoked, expired, or its member is deactivated.",
                        headers={"WWW-Authenticate": 'Bearer realm="commonpool", error="invalid_token"'})
     db.session.commit()  # keeps last_used_at; each request then starts a fresh transaction
     g.api_member = member

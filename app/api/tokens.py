@@ -17,7 +17,8 @@ from fleet.members.tokens import issue_token, list_tokens, revoke_token
 
 def _token_json(record, token: str | None = None) -> dict:
     body = {"id": record.id, "name": record.name, "prefix": record.prefix, "created_at": rfc3339(record.created_at),
-            "last_used_at": rfc3339(record.last_used_at), "revoked_at": rfc3339(record.revoked_at)}
+            "last_used_at": rfc3339(record.last_used_at), "revoked_at": rfc3339(record.revoked_at),
+            "expires_at": rfc3339(record.expires_at)}
     if token is not None:
         body["token"] = token
     return body
@@ -33,7 +34,8 @@ def create_token():
             exc.status = 401  # wrong credentials are an authentication failure
         raise exc
     now = utcnow()
-    token, record = issue_token(db.session, member, data.get("name", ""), now)
+    token, record = issue_token(db.session, member, data.get("name", ""), now,
+                                expires_in_days=data.get("expires_in_days"))
     db.session.commit()
     return jsonify(_token_json(record, token)), 201
 

@@ -16,6 +16,7 @@ from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import msg
 from fleet.members.passwords import check_password_strength
+from fleet.members.tokens import revoke_all_tokens
 from fleet.models import Hub, LoginThrottle, Member, Role
 from fleet.models.members import new_session_token
 
@@ -156,13 +157,16 @@ def end_sessions(member: Member) -> None:
     member.session_token = new_session_token()
 
 
-def change_password(session: Session, member: Member, current: str, new: str,
+def change_password(session: Session, member: Member, current: str, new: str, now: datetime,
                     site_names: Iterable[str] = ()) -> None:
+    """Set a new password. Whoever may have learnt the old one loses what it gave them: every other session
+    ends and every API token is revoked (the caller logs the current session in again)."""
     if not check_password_hash(member.password_hash, current or ""):
         raise ValidationFailed("The current password is not right.", field="current_password")
     check_password_strength(new, email=member.email, name=member.name, site_names=site_names)
     member.password_hash = hash_password(new)
     end_sessions(member)
+    revoke_all_tokens(session, member, now)
     session.flush()
 
 

@@ -35,11 +35,14 @@ class World:
 
 def act_as(client, member) -> None:
     """Log the client in as `member` the way Flask-Login would after a real login (fast: no password hash)."""
+    from app.auth import SESSION_SEEN, SESSION_STARTED
+
     with client.session_transaction() as sess:
         sess.clear()
         if member is not None:
             sess["_user_id"] = f"{member.id}:{member.session_token}"
             sess["_fresh"] = True
+            sess[SESSION_STARTED] = sess[SESSION_SEEN] = int(utcnow().timestamp())
 
 
 def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
