@@ -1,18 +1,23 @@
-"""Sign-up, log-in, log-out and account settings (home location, password)."""
+"""Sign-up (confirmed by email), log-in, log-out, session lifetime and account settings (home location,
+password, API tokens)."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _, lazy_gettext
+from flask_babel import force_locale, get_locale, gettext as _, lazy_gettext
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, login_manager
 from app.forms import field_errors, optional_float, optional_int
+from app.i18n import supported
 from app.security import is_safe_next
 from fleet.members import accounts
+from fleet.members import signup as signup_service
+from fleet.members.outbox import queue_mail
 from fleet.core.db import utcnow
-from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.errors import Conflict, DomainError, ValidationFailed
 from fleet.catalogue.hubs import list_hubs
 from fleet.models import Member
 from fleet.members.tokens import issue_token, list_tokens, revoke_token
@@ -141,22 +146,81 @@ def logout():
 
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
+    """The same answer whether or not the address has an account: a mail goes to it either way (a link to
+    finish, or a note that someone tried), and the page says to check the mail."""
     form, errors = {"email": "", "name": ""}, {}
     if request.method == "POST":
         form = {"email": request.form.get("email", ""), "name": request.form.get("name", "")}
         try:
             if request.form.get("password", "") != request.form.get("password_again", ""):
                 raise ValidationFailed("The two passwords differ.", field="password_again")
-            member = accounts.create_member(db.session, form["email"], form["name"],
-                                            request.form.get("password", ""), utcnow(), site_names=site_names())
+            now = utcnow()
+            outcome = signup_service.request_signup(db.session, form["email"], form["name"],
+                                                    request.form.get("password", ""), now, site_names=site_names())
+            subject, body = _signup_mail(outcome)
+            queue_mail(db.session, outcome.email, subject, body, now)
             db.session.commit()
         except DomainError as exc:
             db.session.rollback()
             return render_template("auth/signup.html", form=form, errors=field_errors(exc)), 400
-        start_session(member)
-        flash(_("Welcome! Set your home location so we can show what is near you."), "success")
-        return redirect(url_for("auth.settings"))
+        return redirect(url_for("auth.signup_sent"))
     return render_template("auth/signup.html", form=form, errors=errors)
+
+
+def _signup_mail(outcome: signup_service.SignupOutcome) -> tuple[str, str]:
+    """The mail for a sign-up: the link that finishes it for a new address, in the language of the page; for
+    a taken address a note to its member, in the member's language."""
+    language = supported(outcome.existing.locale if outcome.existing else None) or str(get_locale())
+    with force_locale(language):
+        if outcome.existing is None:
+            link = url_for("auth.signup_confirm", token=outcome.token, _external=True)
+            return _("Finish signing up for Commonpool"), "\n\n".join([
+                _("Hello %(name)s,", name=outcome.name),
+                _("To finish making your Commonpool account, open this link within 24 hours and enter the "
+                  "password you chose:"),
+                link,
+                _("If you did not sign up, ignore this message: no account is made without it."),
+            ])
+        return _("Someone tried to sign up with your address"), "\n\n".join([
+            _("Hello %(name)s,", name=outcome.existing.name),
+            _("Someone, perhaps you, tried to sign up for Commonpool with this email address. It already has an "
+              "account, so nothing was changed."),
+            _("If it was you, log in here:") + "\n" + url_for("auth.login", _external=True),
+            _("If you have forgotten your password, ask a coordinator of your pool for help. If it was not you, "
+              "you can ignore this message."),
+        ])
+
+
+@bp.route("/signup/sent")
+def signup_sent():
+    return render_template("auth/signup_sent.html")
+
+
+@bp.route("/signup/confirm/<token>", methods=["GET", "POST"])
+def signup_confirm(token: str):
+    """The link from the sign-up mail: the password chosen at sign-up, typed again, makes the account."""
+    try:
+        signup_service.pending_signup(db.session, token, utcnow())
+    except DomainError as exc:
+        db.session.rollback()
+        return render_template("auth/signup_confirm.html", token=None, errors=field_errors(exc)), 404
+    if request.method == "GET":
+        return render_template("auth/signup_confirm.html", token=token, errors={})
+    try:
+        member = signup_service.confirm_signup(db.session, token, request.form.get("password", ""), utcnow())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        status = 409 if exc.status == 409 else 400
+        return render_template("auth/signup_confirm.html", token=token if status == 400 else None,
+                               errors=field_errors(exc)), status
+    except IntegrityError:  # the same address confirmed a moment ago by another sign-up
+        db.session.rollback()
+        exc = Conflict("This address has an account already: log in.")
+        return render_template("auth/signup_confirm.html", token=None, errors=field_errors(exc)), 409
+    start_session(member)
+    flash(_("Welcome! Set your home location so we can show what is near you."), "success")
+    return redirect(url_for("auth.settings"))
 
 
 @bp.route("/account", methods=["GET", "POST"])

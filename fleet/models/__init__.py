@@ -41,7 +41,9 @@ from fleet.models.members import (
     Member,
     Notification,
     NotificationPreference,
+    OutgoingMail,
     Role,
+    SignupRequest,
 )
 
 __all__ = [
@@ -51,4 +53,5 @@ __all__ = [
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",
     "CostRecord", "CostKind", "CategoryFee", "LedgerEntry", "LedgerKind", "PlanningRun", "PlanningStatus",
     "Handover", "HandoverKind", "DamageReport", "DamageStatus", "BookingSeries", "NotificationPreference",
+    "SignupRequest", "OutgoingMail",
 ]

@@ -104,6 +104,39 @@ class LoginThrottle(Base):
     wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class SignupRequest(Base):
+    """A sign-up waiting for its email address to be confirmed. Nothing is made for an address until the mail
+    sent to it is followed, so sign-up answers the same for a new address and a taken one. Only the SHA-256 of
+    the link's token is stored."""
+
+    __tablename__ = "signup_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutgoingMail(Base):
+    """An email to an address rather than a member's notification (sign-up mail), written in the transaction
+    that decides it and sent after commit, like the notification outbox. The body is emptied once sent: it
+    may hold a one-time link."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # pending -> sending -> sent | failed, as for notifications
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class ApiToken(Base):
     """A bearer token. Only its SHA-256 is stored; the member sees the token once, when it is made."""
 

@@ -122,6 +122,18 @@ def test_forged_host_is_refused_when_trusted_hosts_is_set(host_app, session, mak
         assert b"evil.example" not in response.data
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/api/v1/me", headers={"Host": "evil.example"}).mimetype == "application/problem+json"
+    # sign-up mail carries links built from the host: a forged one queues no mail at all
+    response = client.post("/signup", headers={"Host": "evil.example"}, data={
+        "name": "Victim", "email": "victim@example.org", "password": "purple tractor lends wool",
+        "password_again": "purple tractor lends wool"})
+    assert response.status_code == 400
+    from sqlalchemy import func, select
+
+    from fleet.models import OutgoingMail
+
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
+    session.close()  # no transaction of ours may hold SQLite's write lock while the app answers
     # the real names (and subdomains, with the leading dot) work, and their links use them
     feed = client.get(f"/calendar/{secret}.ics", headers={"Host": "pool.example.org"})
     assert feed.status_code == 200 and b"http://pool.example.org/bookings/" in feed.data
