@@ -55,14 +55,28 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    # A login session ends after this long without a request, and this long after the login whatever happens;
+    # the member then logs in again. Checked on the server from times the signed cookie carries.
+    SESSION_IDLE_TIMEOUT_MINUTES = int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", 12 * 60))
+    SESSION_ABSOLUTE_TIMEOUT_HOURS = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT_HOURS", 14 * 24))
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the token is bound to the session; a form left open overnight still works
 
-    # Login throttling: failures allowed per account and per client address inside the window.
+    # Login throttling slows guessing down without locking the owner out. Failures are counted per account
+    # from one client address and per client address. Past the limit, the N-th failure makes the next attempt
+    # under that key wait 2**(N - limit) seconds (429 with Retry-After), at most LOGIN_MAX_DELAY_SECONDS; the
+    # right password from another address is never delayed by these failures. Counts are forgotten after
+    # LOGIN_FAILURE_WINDOW_MINUTES without a failure.
     LOGIN_MAX_FAILURES_PER_ACCOUNT = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5))
     LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", 30))
     LOGIN_FAILURE_WINDOW_MINUTES = int(os.environ.get("LOGIN_FAILURE_WINDOW_MINUTES", 15))
+    LOGIN_MAX_DELAY_SECONDS = int(os.environ.get("LOGIN_MAX_DELAY_SECONDS", 900))
+    # How many reverse proxies stand in front of the app (0: none, clients connect directly). Each one
+    # appends the address it saw to X-Forwarded-For; the app takes the client's address (for login
+    # throttling) and scheme from the last TRUSTED_PROXIES entries. Never set it higher than the real
+    # number: a client could then choose its own address. X-Forwarded-Host is never trusted (TRUSTED_HOSTS).
+    TRUSTED_PROXIES = int(os.environ.get("COMMONPOOL_TRUSTED_PROXIES", 0))
 
     # The zone used for search forms when no hub is chosen (the demo town's).
     DEFAULT_TIMEZONE = os.environ.get("COMMONPOOL_DEFAULT_TIMEZONE", "Europe/Amsterdam")

@@ -16,6 +16,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if overrides:
         app.config.update(overrides)
     _ensure_secret_key(app, overrides or {})
+    _register_proxies(app)
     _register_domain()
     _register_database(app)
     _register_mail(app)
@@ -45,6 +46,16 @@ def _ensure_secret_key(app: Flask, overrides: dict) -> None:
         app.config["SECRET_KEY"] = key_file.read_text().strip()
     except OSError:
         pass  # read-only instance dir: keep the per-process random key from config
+
+
+def _register_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, the client address and scheme come from the headers they set;
+    otherwise those headers are ignored, so a client cannot pick the address it is throttled under."""
+    count = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
 
 
 def _register_domain() -> None:

@@ -46,12 +46,13 @@ def demo_load(seed: int) -> None:
 @click.option("--role", type=click.Choice([r.value for r in Role]), default="member", show_default=True)
 def member_add(email: str, name: str, role: str) -> None:
     """Create a member; the password comes from COMMONPOOL_PASSWORD or a prompt."""
+    from app.auth import site_names
     from fleet.members.accounts import create_member
 
     password = os.environ.get("COMMONPOOL_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True)
     try:
-        member = create_member(db.session, email, name, password, utcnow(), role=Role(role))
+        member = create_member(db.session, email, name, password, utcnow(), role=Role(role), site_names=site_names())
         db.session.commit()
     except DomainError as exc:
         db.session.rollback()

@@ -1,4 +1,5 @@
-"""Email delivery of notifications: SMTP when MAIL_SERVER is configured, else the log.
+"""Email delivery of notifications and of mail to an address (sign-up): SMTP when MAIL_SERVER is configured,
+else the log.
 
 Notifications are outbox rows written in the request's transaction. After a commit that wrote any, they
 are delivered in the background (an RQ job with REDIS_URL, else a thread); a rollback writes no row and so
@@ -82,7 +83,7 @@ def compose_email(member, note) -> tuple[str, str]:
 def deliver_outbox(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:
     """Send what is pending, in its own session. In an RQ worker `app` is None and one is made."""
     from fleet.core.db import utcnow
-    from fleet.members.outbox import deliver_pending
+    from fleet.members.outbox import deliver_pending, deliver_pending_mail
 
     if app is None:
         from app import create_app
@@ -93,7 +94,11 @@ def deliver_outbox(app: Flask | None = None, database_url: str | None = None) ->
 
         with Session(db.engine) as session:
             try:
-                return deliver_pending(session, sender_for(app), utcnow(), compose=compose_email)
+                send = sender_for(app)
+                counts = deliver_pending(session, send, utcnow(), compose=compose_email)
+                for outcome, n in deliver_pending_mail(session, send, utcnow()).items():
+                    counts[outcome] = counts.get(outcome, 0) + n
+                return counts
             except Exception:  # noqa: BLE001 - delivery is best effort; the rows stay pending or failed
                 log.exception("delivering notifications failed")
                 session.rollback()
@@ -127,7 +132,7 @@ def _after_commit(session) -> None:
 def init_mail(app: Flask) -> None:
     """Watch the app's session: a flush that adds notifications marks it; the commit then delivers."""
     from app.extensions import db
-    from fleet.models import Notification
+    from fleet.models import Notification, OutgoingMail
 
     app.config.setdefault("MAIL_DELIVERY", "off" if app.config.get("TESTING") else "background")
     if _LISTENING["done"]:
@@ -136,7 +141,7 @@ def init_mail(app: Flask) -> None:
 
     @event.listens_for(db.session, "after_flush")
     def _mark(session, _context):
-        if any(isinstance(obj, Notification) for obj in session.new):
+        if any(isinstance(obj, (Notification, OutgoingMail)) for obj in session.new):
             session.info["outbox_written"] = True
 
     @event.listens_for(db.session, "after_rollback")

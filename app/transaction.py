@@ -12,8 +12,7 @@ session) is given to `after_commit()`. CLI commands and background jobs have no 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, flash, g, redirect
@@ -59,17 +58,6 @@ def flash_on_refusal(target: str, *, unless: Collection[int] = (404,)) -> None:
         return redirect(target)
 
     on_refusal(respond, unless=unless)
-
-
-@contextmanager
-def kept_if_refused() -> Iterator[None]:
-    """Commit the request's changes even when the block raises a DomainError. A failed login attempt is
-    recorded so that it counts towards throttling, and must stay recorded although the answer is an error."""
-    try:
-        yield
-    except DomainError:
-        db.session.commit()
-        raise
 
 
 def after_commit(callback: Callable[[], None]) -> None:

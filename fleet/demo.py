@@ -28,6 +28,10 @@ from fleet.models import (
 )
 from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
 
+# Every demo account's password, printed by `flask demo load` and on the login page of a demo: public on purpose.
+# It would fail the password policy (it is built from the site's name), and that policy is for passwords people
+# choose. The loader writes the hash directly, as it writes every other demo row, so it bypasses the policy; the
+# loader only runs into an empty database, and a member who changes it must choose one that passes.
 DEMO_PASSWORD = "commonpool-demo"
 DEMO_DOMAIN = "demo.commonpool.org"
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"

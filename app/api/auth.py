@@ -40,7 +40,7 @@ def _authenticate():
                        headers={"WWW-Authenticate": 'Bearer realm="commonpool"'})
     member = member_for_token(db.session, token.strip(), utcnow())
     if member is None:
-        return problem(401, "This token is unknown, revoked, or its member is deactivated.",
+        return problem(401, "This token is unknown, revoked, expired, or its member is deactivated.",
                        headers={"WWW-Authenticate": 'Bearer realm="commonpool", error="invalid_token"'})
     # The token's last use is kept whatever the request's own outcome (app/transaction.py commits or rolls back
     # the request's changes), and the request starts a fresh transaction.

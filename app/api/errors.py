@@ -17,7 +17,9 @@ def _domain(exc: DomainError):
     answer = refused(exc)
     if answer is not None:
         return answer
-    return problem(exc.status, exc.message, exc.field)
+    retry_after = getattr(exc, "retry_after", None)  # a throttled login says when to try again
+    return problem(exc.status, exc.message, exc.field,
+                   headers={"Retry-After": str(retry_after)} if retry_after is not None else None)
 
 
 @bp.errorhandler(DataError)

@@ -16,7 +16,10 @@ STATUS = {"type": "string", "enum": ["pending", "confirmed", "checked_out", "com
 TOKEN_REQUEST = {
     "type": "object", "additionalProperties": False, "required": ["email", "password"],
     "properties": {"email": {"type": "string", "maxLength": 254}, "password": {"type": "string", "maxLength": 1024},
-                   "name": {"type": "string", "maxLength": 100}},
+                   "name": {"type": "string", "maxLength": 100},
+                   "expires_in_days": {"type": "integer", "minimum": 1, "maximum": 3650,
+                                       "description": "The token is refused from this many days on; "
+                                                      "without it, it lasts until revoked"}},
 }
 BOOKING_REQUEST = {
     "type": "object", "additionalProperties": False, "required": ["asset_id", "start", "end"],
@@ -99,7 +102,8 @@ RESPONSES = {
                                "detail": {"type": "string"}, "field": {"type": "string"}}},
     "Token": {"type": "object", "required": ["token", "id"],
               "properties": {"token": {"type": "string"}, "id": ID, "name": {"type": "string"},
-                             "prefix": {"type": "string"}, "created_at": DATETIME}},
+                             "prefix": {"type": "string"}, "created_at": DATETIME,
+                             "expires_at": NULLABLE_DATETIME}},
     "Hub": {"type": "object", "required": ["id", "name", "lat", "lon", "timezone", "opening_hours", "retired"],
             "properties": {"id": ID, "name": {"type": "string"}, "address": {"type": "string"},
                            "lat": {"type": "number"}, "lon": {"type": "number"}, "timezone": {"type": "string"},

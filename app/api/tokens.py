@@ -1,26 +1,24 @@
 """POST /tokens (email + password -> bearer token), and a member's own token list and revocation."""
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app, jsonify, request
+from flask import jsonify
 
 from app.api import bp
 from app.api.auth import actor
 from app.api.input import json_body
 from app.api.schemas import TOKEN_REQUEST
 from app.api.serialise import rfc3339
+from app.auth import authenticate
 from app.extensions import db
-from app.transaction import kept_if_refused
-from fleet.members import accounts
 from fleet.core.db import utcnow
-from fleet.core.errors import ValidationFailed
+from fleet.core.errors import DomainError
 from fleet.members.tokens import issue_token, list_tokens, revoke_token
 
 
 def _token_json(record, token: str | None = None) -> dict:
     body = {"id": record.id, "name": record.name, "prefix": record.prefix, "created_at": rfc3339(record.created_at),
-            "last_used_at": rfc3339(record.last_used_at), "revoked_at": rfc3339(record.revoked_at)}
+            "last_used_at": rfc3339(record.last_used_at), "revoked_at": rfc3339(record.revoked_at),
+            "expires_at": rfc3339(record.expires_at)}
     if token is not None:
         body["token"] = token
     return body
@@ -29,19 +27,15 @@ def _token_json(record, token: str | None = None) -> dict:
 @bp.post("/tokens")
 def create_token():
     data = json_body(TOKEN_REQUEST)
-    cfg = current_app.config
-    now = utcnow()
     try:
-        with kept_if_refused():
-            member = accounts.authenticate(
-                db.session, data["email"], data["password"], request.remote_addr or "unknown", now,
-                cfg["LOGIN_MAX_FAILURES_PER_ACCOUNT"], cfg["LOGIN_MAX_FAILURES_PER_ADDRESS"],
-                timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"]))
-    except ValidationFailed as exc:
+        member = authenticate(data["email"], data["password"])
+    except DomainError as exc:
         if exc.status == 422:
             exc.status = 401  # wrong credentials are an authentication failure
-        raise
-    token, record = issue_token(db.session, member, data.get("name", ""), now)
+        raise exc
+    now = utcnow()
+    token, record = issue_token(db.session, member, data.get("name", ""), now,
+                                expires_in_days=data.get("expires_in_days"))
     return jsonify(_token_json(record, token)), 201
 
 

@@ -1,22 +1,26 @@
 """Member accounts: sign-up, authentication with throttling, passwords, home location, roles."""
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import msg
-from fleet.models import Hub, LoginAttempt, Member, Role
+from fleet.members.passwords import check_password_strength
+from fleet.members.tokens import revoke_all_tokens
+from fleet.models import Hub, LoginThrottle, Member, Role
 from fleet.models.members import new_session_token
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
 # A real hash to compare against when the email is unknown, so timing does not reveal which emails exist.
 _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
@@ -28,25 +32,19 @@ def normalise_email(email: str) -> str:
     return email
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed("Use at least %(count)s characters for the password.", field="password",
-                               count=MIN_PASSWORD_LENGTH)
-    if len(password) > 1024:
-        raise ValidationFailed("That password is too long.", field="password")
-
-
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
 def create_member(session: Session, email: str, name: str, password: str, now: datetime,
-                  role: Role = Role.member) -> Member:
+                  role: Role = Role.member, site_names: Iterable[str] = ()) -> Member:
+    """A new member. The password must pass the policy (fleet.members.passwords), judged against this email,
+    name and `site_names` (the names the pool goes by)."""
     email = normalise_email(email)
     name = (name or "").strip()
     if not name or len(name) > 120:
         raise ValidationFailed("Enter your name (at most 120 characters).", field="name")
-    check_password_strength(password)
+    check_password_strength(password, email=email, name=name, site_names=site_names)
     if session.scalar(select(Member.id).where(Member.email == email)) is not None:
         raise Conflict("An account with this email already exists.", field="email")
     member = Member(email=email, name=name, password_hash=hash_password(password), role=role, created_at=now)
@@ -56,28 +54,99 @@ def create_member(session: Session, email: str, name: str, password: str, now: d
 
 
 class LoginThrottled(Forbidden):
+    """Raised with the wait in whole seconds as `seconds`; the delivery layer sends it as Retry-After."""
+
     status = 429
 
+    @property
+    def retry_after(self) -> int:
+        return int(self.params["seconds"])
 
-def authenticate(session: Session, email: str, password: str, address: str, now: datetime,
-                 max_per_account: int, max_per_address: int, window: timedelta) -> Member:
-    """Return the member for these credentials or raise. Failures are recorded; too many recent failures
-    for the account or the client address refuse further attempts until the window passes."""
-    email = (email or "").strip().lower()
-    since = now - window
-    per_account = session.scalar(select(func.count()).select_from(LoginAttempt)
-                                 .where(LoginAttempt.email == email, LoginAttempt.at > since))
-    per_address = session.scalar(select(func.count()).select_from(LoginAttempt)
-                                 .where(LoginAttempt.address == address, LoginAttempt.at > since))
-    if per_account >= max_per_account or per_address >= max_per_address:
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """How hard guessing is made. Under each key (an account from one client address, and a client address)
+    the first `max_per_account` / `max_per_address` failures are free; the N-th failure past that makes the
+    next attempt under the key wait 2**(N - limit) seconds, at most `max_delay`. Failures are forgotten
+    after `window` without a new one, counted from the end of the delay."""
+
+    max_per_account: int
+    max_per_address: int
+    window: timedelta
+    max_delay: timedelta
+
+
+@dataclass(frozen=True)
+class LoginClaim:
+    """An attempt counted as a failure before its password is checked; `check_login` takes it back when the
+    password is right. `previous_wait` holds each key's delay from before the claim."""
+
+    email: str
+    account_key: str
+    address_key: str
+    previous_wait: dict[str, datetime | None]
+
+
+def _locked_throttle_row(session: Session, key: str) -> LoginThrottle:
+    """The key's row, created when missing, locked until the transaction ends (SELECT ... FOR UPDATE on
+    PostgreSQL; on SQLite every transaction is BEGIN IMMEDIATE and so already holds the write lock)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(LoginThrottle.__table__).values(key=key, failures=0)
+                    .on_conflict_do_nothing(index_elements=["key"]))
+    return session.scalars(select(LoginThrottle).where(LoginThrottle.key == key).with_for_update()
+                           .execution_options(populate_existing=True)).one()
+
+
+def _delay(failures: int, limit: int, max_delay: timedelta) -> timedelta | None:
+    if failures < limit:
+        return None
+    return min(timedelta(seconds=2 ** min(failures - limit, 30)), max_delay)
+
+
+def claim_login_attempt(session: Session, email: str, address: str, now: datetime,
+                        policy: LoginPolicy) -> LoginClaim:
+    """Count this attempt as a failure of its account from this address and of this address, or raise
+    LoginThrottled while a delay from earlier failures runs. The caller commits before checking the password
+    (`check_login`): parallel attempts then each see the ones claimed before them. Someone else's failures
+    from another address never delay this one."""
+    email = (email or "").strip().lower()[:254]
+    address = (address or "unknown")[:64]
+    account_key, address_key = f"account:{address} {email}", f"address:{address}"
+    limits = {account_key: policy.max_per_account, address_key: policy.max_per_address}
+    rows = [_locked_throttle_row(session, key) for key in sorted(limits)]  # one order: no deadlock
+    for row in rows:
+        quiet_since = max(filter(None, (row.last_failure_at, row.wait_until)), default=None)
+        if quiet_since is not None and now - quiet_since >= policy.window:
+            row.failures, row.last_failure_at, row.wait_until = 0, None, None
+    waits = [row.wait_until - now for row in rows if row.wait_until is not None and row.wait_until > now]
+    if waits:
+        session.flush()
         # `msg`: LoginThrottled is not an extraction keyword, the template must still reach the catalogue
-        raise LoginThrottled(msg("Too many failed attempts. Wait a few minutes and try again."))
-    member = session.scalar(select(Member).where(Member.email == email))
+        raise LoginThrottled(msg("Too many failed attempts. Wait a moment and try again (%(seconds)s s)."),
+                             seconds=max(1, math.ceil(max(waits).total_seconds())))
+    previous = {row.key: row.wait_until for row in rows}
+    for row in rows:
+        row.failures += 1
+        row.last_failure_at = now
+        delay = _delay(row.failures, limits[row.key], policy.max_delay)
+        row.wait_until = now + delay if delay is not None else row.wait_until
+    session.flush()
+    return LoginClaim(email, account_key, address_key, previous)
+
+
+def check_login(session: Session, claim: LoginClaim, password: str) -> Member:
+    """The member whose email and password these are, or ValidationFailed (the claim stays a failure).
+    A right password takes the claim back: the account's count from this address starts again."""
+    member = session.scalar(select(Member).where(Member.email == claim.email))
     valid = check_password_hash(member.password_hash if member else _DUMMY_HASH, password or "")
     if not valid or member is None:
-        session.add(LoginAttempt(email=email[:254], address=address[:64], at=now))
-        session.flush()
         raise ValidationFailed("Email or password is not right.", field="password")
+    account = _locked_throttle_row(session, claim.account_key)
+    account.failures, account.last_failure_at, account.wait_until = 0, None, None
+    address = _locked_throttle_row(session, claim.address_key)
+    address.failures = max(0, address.failures - 1)
+    address.wait_until = claim.previous_wait.get(claim.address_key)
+    session.flush()
     if not member.active:
         raise Forbidden("This account is deactivated. Ask a coordinator.")
     return member
@@ -88,12 +157,16 @@ def end_sessions(member: Member) -> None:
     member.session_token = new_session_token()
 
 
-def change_password(session: Session, member: Member, current: str, new: str) -> None:
+def change_password(session: Session, member: Member, current: str, new: str, now: datetime,
+                    site_names: Iterable[str] = ()) -> None:
+    """Set a new password. Whoever may have learnt the old one loses what it gave them: every other session
+    ends and every API token is revoked (the caller logs the current session in again)."""
     if not check_password_hash(member.password_hash, current or ""):
         raise ValidationFailed("The current password is not right.", field="current_password")
-    check_password_strength(new)
+    check_password_strength(new, email=member.email, name=member.name, site_names=site_names)
     member.password_hash = hash_password(new)
     end_sessions(member)
+    revoke_all_tokens(session, member, now)
     session.flush()
 
 

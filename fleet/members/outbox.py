@@ -1,5 +1,5 @@
-"""The email outbox: notifications are written in the transaction that decides them and delivered after
-commit. A rolled-back transaction leaves no row, so nothing of it is ever sent.
+"""The email outbox: notifications (and mail to an address, such as sign-up mail) are written in the
+transaction that decides them and delivered after commit. A rolled-back transaction leaves no row, so nothing of it is ever sent.
 
 Delivery is a plain function over a session and a `send(to, subject, body)` callable; the app supplies
 SMTP or a logger. Each row is claimed before sending (pending -> sending, committed) so two deliverers never
@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from fleet.models import Member, Notification, NotificationPreference
+from fleet.models import Member, Notification, NotificationPreference, OutgoingMail
 
 log = logging.getLogger(__name__)
 Send = Callable[[str, str, str], None]
@@ -64,4 +64,39 @@ def deliver_pending(session: Session, send: Send, now: datetime, limit: int = 20
         note.email_status, note.emailed_at = outcome, now if outcome == "sent" else None
         session.commit()
         counts[outcome] += 1
+    return counts
+
+
+def queue_mail(session: Session, to_address: str, subject: str, body: str, now: datetime) -> OutgoingMail:
+    """An email to an address (not a member's notification), sent after the caller commits."""
+    mail = OutgoingMail(to_address=to_address[:254], subject=subject[:200], body=body, created_at=now,
+                        status="pending")
+    session.add(mail)
+    session.flush()
+    return mail
+
+
+def deliver_pending_mail(session: Session, send: Send, now: datetime, limit: int = 200) -> dict[str, int]:
+    """Send queued address mail; claimed and committed per row like notifications (`deliver_pending`). A sent
+    mail's body is emptied: it may hold a one-time link, which need not stay in the database."""
+    counts = {"sent": 0, "failed": 0}
+    ids = list(session.scalars(select(OutgoingMail.id).where(OutgoingMail.status == "pending")
+                               .order_by(OutgoingMail.id).limit(limit)))
+    session.commit()
+    for mail_id in ids:
+        claimed = session.execute(update(OutgoingMail).where(OutgoingMail.id == mail_id,
+                                                              OutgoingMail.status == "pending")
+                                  .values(status="sending")).rowcount
+        session.commit()
+        if not claimed:
+            continue  # another deliverer has it
+        mail = session.get(OutgoingMail, mail_id)
+        try:
+            send(mail.to_address, mail.subject, mail.body)
+            mail.status, mail.sent_at, mail.body = "sent", now, ""
+        except Exception:  # noqa: BLE001 - a mail server error must not lose the row or stop the others
+            log.exception("sending mail %s failed", mail_id)
+            mail.status = "failed"
+        session.commit()
+        counts[mail.status] += 1
     return counts

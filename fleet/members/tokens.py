@@ -1,11 +1,12 @@
-"""API bearer tokens: issued once, stored as a SHA-256, listed and revoked by their member."""
+"""API bearer tokens: issued once, stored as a SHA-256, optionally expiring, listed and revoked by their member;
+all of a member's tokens are revoked when their password changes."""
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fleet.core.errors import NotFound, ValidationFailed
@@ -14,31 +15,38 @@ from fleet.models import ApiToken, Member
 TOKEN_PREFIX = "cp_"
 # Writing last_used_at on every request would turn every read into a write; once a minute is enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+MAX_EXPIRY_DAYS = 3650
 
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, member: Member, name: str, now: datetime) -> tuple[str, ApiToken]:
-    """Return the token (shown once) and its stored record."""
+def issue_token(session: Session, member: Member, name: str, now: datetime,
+                expires_in_days: int | None = None) -> tuple[str, ApiToken]:
+    """Return the token (shown once) and its stored record; with `expires_in_days` it is refused from that
+    many days after now."""
     name = (name or "").strip()
     if len(name) > 100:
         raise ValidationFailed("A token name has at most 100 characters.", field="name")
+    if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:
+        raise ValidationFailed("A token expires after 1 to %(max)s days.", field="expires_in_days",
+                               max=MAX_EXPIRY_DAYS)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days is not None else None
     record = ApiToken(member_id=member.id, name=name or "API token", token_hash=_digest(token),
-                      prefix=token[:10], created_at=now)
+                      prefix=token[:10], created_at=now, expires_at=expires_at)
     session.add(record)
     session.flush()
     return token, record
 
 
 def member_for_token(session: Session, token: str, now: datetime) -> Member | None:
-    """The active member a valid, unrevoked token belongs to, else None."""
+    """The active member a valid, unrevoked, unexpired token belongs to, else None."""
     if not token or len(token) > 200:
         return None
     record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if record is None or record.revoked_at is not None:
+    if record is None or record.revoked_at is not None or record.expired(now):
         return None
     member = record.member
     if member is None or not member.active:
@@ -52,6 +60,14 @@ def member_for_token(session: Session, token: str, now: datetime) -> Member | No
 def list_tokens(session: Session, member: Member) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).where(ApiToken.member_id == member.id)
                                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_all_tokens(session: Session, member: Member, now: datetime) -> int:
+    """Revoke every token of the member still in force; returns how many."""
+    result = session.execute(update(ApiToken).where(ApiToken.member_id == member.id, ApiToken.revoked_at.is_(None))
+                             .values(revoked_at=now).execution_options(synchronize_session="fetch"))
+    session.flush()
+    return result.rowcount or 0
 
 
 def revoke_token(session: Session, member: Member, token_id: int, now: datetime) -> ApiToken:

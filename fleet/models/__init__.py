@@ -37,18 +37,21 @@ from fleet.models.ledger import (
 from fleet.models.members import (
     ApiToken,
     IdempotencyKey,
-    LoginAttempt,
+    LoginThrottle,
     Member,
     Notification,
     NotificationPreference,
+    OutgoingMail,
     Role,
+    SignupRequest,
 )
 
 __all__ = [
-    "Base", "metadata", "Member", "Role", "LoginAttempt", "Hub", "Category", "CategoryKind", "Asset",
+    "Base", "metadata", "Member", "Role", "LoginThrottle", "Hub", "Category", "CategoryKind", "Asset",
     "AssetStatus", "MeterUnit", "MaintenanceWindow", "Booking", "BookingStatus", "HOLDING_STATUSES", "ApiToken", "IdempotencyKey",
     "CategoryImpactFactors",
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",
     "CostRecord", "CostKind", "CategoryFee", "LedgerEntry", "LedgerKind", "PlanningRun", "PlanningStatus",
     "Handover", "HandoverKind", "DamageReport", "DamageStatus", "BookingSeries", "NotificationPreference",
+    "SignupRequest", "OutgoingMail",
 ]

@@ -88,15 +88,53 @@ class Member(Base):
         return f"<Member {self.id} {self.email}>"
 
 
-class LoginAttempt(Base):
-    """A failed login, kept in the database so every web process sees the same count."""
+class LoginThrottle(Base):
+    """Recent failed logins under one key: one account from one client address, or one client address.
 
-    __tablename__ = "login_attempt"
+    One row per key, kept in the database so every web process sees the same count. An attempt is counted
+    here (the row locked, the count raised, committed) before its password is checked, so a burst of
+    parallel guesses is counted one after another and cannot get more passwords checked than the limit."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(340), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # No attempt under this key is checked before then (the delay grows with each failure past the limit).
+    wait_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignupRequest(Base):
+    """A sign-up waiting for its email address to be confirmed. Nothing is made for an address until the mail
+    sent to it is followed, so sign-up answers the same for a new address and a taken one. Only the SHA-256 of
+    the link's token is stored."""
+
+    __tablename__ = "signup_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutgoingMail(Base):
+    """An email to an address rather than a member's notification (sign-up mail), written in the transaction
+    that decides it and sent after commit, like the notification outbox. The body is emptied once sent: it
+    may hold a one-time link."""
+
+    __tablename__ = "outgoing_mail"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # pending -> sending -> sent | failed, as for notifications
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):
@@ -112,8 +150,13 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None: valid until revoked. From this instant on the token is refused.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[Member] = relationship()
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
 
 class IdempotencyKey(Base):

@@ -32,7 +32,21 @@ def assert_accessible(visit, label: str) -> None:
     assert not bad, f"{label}: " + "; ".join(f"{v['id']} ({v['impact']}): {v['help']}" for v in bad)
 
 
-def test_member_signs_up_searches_books_and_cancels(visit):
+def _signup_link(live_server, email: str) -> str:
+    """The link in the sign-up mail (the test server keeps mail in its outbox)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from fleet.models import OutgoingMail
+
+    _base, app = live_server
+    with app.app_context():
+        body = db.session.scalar(select(OutgoingMail.body).where(OutgoingMail.to_address == email))
+        db.session.remove()
+    return re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", body).group(1)
+
+
+def test_member_signs_up_searches_books_and_cancels(visit, live_server):
     page = visit.page
     visit.go("/signup")
     email = f"e2e-{uuid.uuid4().hex[:8]}@example.org"
@@ -42,6 +56,14 @@ def test_member_signs_up_searches_books_and_cancels(visit):
     page.fill("#password_again", "a good long password")
     visit.shot("signup")
     assert_accessible(visit, "signup")
+    page.click("form.card button[type=submit]")
+    assert page.url.endswith("/signup/sent") and "Check your email" in page.content()
+    visit.shot("signup-sent")
+    assert_accessible(visit, "signup sent")
+    visit.go(_signup_link(live_server, email))
+    page.fill("#password", "a good long password")
+    visit.shot("signup-confirm")
+    assert_accessible(visit, "signup confirm")
     page.click("form.card button[type=submit]")
     assert page.url.endswith("/account")
     page.check("input[name=home_mode][value=hub]")

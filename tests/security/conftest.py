@@ -2,6 +2,7 @@
 coordinator, API tokens for each, and clients that act as each of them."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from fleet.core.db import utcnow
 from fleet.models import (
     ApiToken, BookingStatus, FlexibleRequest, MaintenanceWindow, Notification, OptimiserRun, RequestStatus, Role,
-    RunStatus,
+    RunStatus, SignupRequest,
 )
 from fleet.members.tokens import issue_token
 from tests.helpers import at
@@ -26,7 +27,7 @@ ROLES = ("anon", "other", "owner", "coordinator")  # the order the access matrix
 
 @dataclass
 class World:
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     emails: dict[str, str]
     tokens: dict[str, str]
     members: dict[str, object] = field(default_factory=dict)
@@ -35,11 +36,14 @@ class World:
 
 def act_as(client, member) -> None:
     """Log the client in as `member` the way Flask-Login would after a real login (fast: no password hash)."""
+    from app.auth import SESSION_SEEN, SESSION_STARTED
+
     with client.session_transaction() as sess:
         sess.clear()
         if member is not None:
             sess["_user_id"] = f"{member.id}:{member.session_token}"
             sess["_fresh"] = True
+            sess[SESSION_STARTED] = sess[SESSION_SEEN] = int(utcnow().timestamp())
 
 
 def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
@@ -78,9 +82,14 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     session.flush()
     token_id = session.scalar(select(ApiToken.id).where(ApiToken.member_id == owner.id))
     series, report = _handover_objects(session, owner, asset, booking, now)
+    # a sign-up waiting for its email link (the link's token is the route argument)
+    signup_token = "signup-link-token-for-a-newcomer"
+    session.add(SignupRequest(email="newcomer@example.org", name=text.get("signup.name", "Nina Newcomer"),
+                              password_hash=owner.password_hash,
+                              token_hash=hashlib.sha256(signup_token.encode()).hexdigest(), created_at=now))
     ids = dict(asset_id=asset.id, booking_id=booking.id, category_id=category.id, hub_id=hub.id,
                member_id=owner.id, run_id=run.id, request_id=request.id, token_id=token_id, window_id=window.id,
-               series_id=series.id, report_id=report.id)
+               series_id=series.id, report_id=report.id, token=signup_token)
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},

@@ -11,19 +11,32 @@ from tests.security.conftest import act_as, build_world
 from tests.security.test_stored_xss import get_pages
 
 
-def test_login_is_throttled_per_account(app, client, make):
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The login clock stands still, so a 1-second wait cannot pass while the test runs."""
+    from fleet.core.db import utcnow
+
+    now = utcnow()
+    monkeypatch.setattr("app.auth.utcnow", lambda: now)
+
+
+def test_login_is_throttled_per_account_and_address(app, client, make, frozen_clock):
     member = make.member()
     make.session.commit()
     limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
     for _ in range(limit):
         assert login(client, member.email, "wrong password!").status_code == 400
-    # now even the right password waits for the window to pass
+    # from this address even the right password waits for the delay to pass
     response = login(client, member.email)
-    assert response.status_code == 429
+    assert response.status_code == 429 and response.headers["Retry-After"] == "1"
     assert client.get("/bookings").status_code == 302
+    # the owner elsewhere is not refused
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert login(other, member.email).status_code == 302
 
 
-def test_login_is_throttled_per_address(app, client, make):
+def test_login_is_throttled_per_address(app, client, make, frozen_clock):
     member = make.member()
     make.session.commit()
     limit = 6
@@ -36,7 +49,7 @@ def test_login_is_throttled_per_address(app, client, make):
         app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = saved
 
 
-def test_token_endpoint_is_throttled(app, client, make):
+def test_token_endpoint_is_throttled(app, client, make, frozen_clock):
     member = make.member()
     make.session.commit()
     for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
@@ -44,7 +57,7 @@ def test_token_endpoint_is_throttled(app, client, make):
         assert response.status_code == 401
     response = client.post("/api/v1/tokens", json={"email": member.email, "password": PASSWORD})
     assert response.status_code == 429 and response.mimetype == "application/problem+json"
-    assert "token" not in response.get_json()
+    assert response.headers["Retry-After"] == "1" and "token" not in response.get_json()
 
 
 BAD_NEXT = ["javascript:alert(1)", "JavaScript:alert(1)", "//evil.example/x", "\\\\evil.example", "/\\evil.example",
@@ -109,6 +122,18 @@ def test_forged_host_is_refused_when_trusted_hosts_is_set(host_app, session, mak
         assert b"evil.example" not in response.data
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/api/v1/me", headers={"Host": "evil.example"}).mimetype == "application/problem+json"
+    # sign-up mail carries links built from the host: a forged one queues no mail at all
+    response = client.post("/signup", headers={"Host": "evil.example"}, data={
+        "name": "Victim", "email": "victim@example.org", "password": "purple tractor lends wool",
+        "password_again": "purple tractor lends wool"})
+    assert response.status_code == 400
+    from sqlalchemy import func, select
+
+    from fleet.models import OutgoingMail
+
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(OutgoingMail)) == 0
+    session.close()  # no transaction of ours may hold SQLite's write lock while the app answers
     # the real names (and subdomains, with the leading dot) work, and their links use them
     feed = client.get(f"/calendar/{secret}.ics", headers={"Host": "pool.example.org"})
     assert feed.status_code == 200 and b"http://pool.example.org/bookings/" in feed.data
