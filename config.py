@@ -25,6 +25,7 @@ def _default_sqlite_url() -> str:
 
 
 class Config:
+    PRODUCTION = False
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_sqlite_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -83,7 +84,19 @@ class Config:
     # Geocoding is an outside call: off unless an operator turns it on.
     GEOCODING_ENABLED = _bool("COMMONPOOL_GEOCODING", False)
     GEOCODING_USER_AGENT = os.environ.get("COMMONPOOL_GEOCODING_USER_AGENT", "commonpool")
+    # Where the site is, for the absolute links in documents that others keep: the GBFS feeds (cached
+    # publicly), the OpenAPI `servers`, iCal feeds and their URL, printed QR labels. COMMONPOOL_BASE_URL is the
+    # public address, e.g. https://pool.example.org (a path prefix is allowed); Flask's SERVER_NAME with
+    # PREFERRED_URL_SCHEME does the same. When neither is set the links use the request's Host header, so
+    # TRUSTED_HOSTS (comma-separated; a leading dot allows subdomains) must then list the names the site answers
+    # to: any other Host is refused with 400. Production refuses to start with none of the three.
+    BASE_URL = os.environ.get("COMMONPOOL_BASE_URL") or None
+    SERVER_NAME = os.environ.get("SERVER_NAME") or None
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
     TRUSTED_HOSTS = [h for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h] or None
+    # The Strict-Transport-Security header sent on every response (production sends one by default; empty: none,
+    # e.g. when the TLS proxy in front adds its own).
+    STRICT_TRANSPORT_SECURITY = os.environ.get("COMMONPOOL_HSTS") or None
 
     # The map: no tile server by default (no outside calls); the hubs are then drawn by their coordinates.
     MAP_TILE_URL = os.environ.get("COMMONPOOL_MAP_TILE_URL") or None
@@ -109,7 +122,9 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    pass
+    PRODUCTION = True  # create_app checks the settings a public deployment cannot do without
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "https")
+    STRICT_TRANSPORT_SECURITY = os.environ.get("COMMONPOOL_HSTS", "max-age=31536000") or None
 
 
 CONFIGS = {

@@ -16,6 +16,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if overrides:
         app.config.update(overrides)
     _ensure_secret_key(app, overrides or {})
+    _check_public_address(app)
     _register_proxies(app)
     _register_domain()
     _register_database(app)
@@ -46,6 +47,20 @@ def _ensure_secret_key(app: Flask, overrides: dict) -> None:
         app.config["SECRET_KEY"] = key_file.read_text().strip()
     except OSError:
         pass  # read-only instance dir: keep the per-process random key from config
+
+
+def _check_public_address(app: Flask) -> None:
+    """Absolute links in feeds and documents need a trusted host name: production refuses to start without
+    one, rather than take it from whatever Host header a client sends."""
+    from app.urls import canonical_base_url, check_base_url
+
+    check_base_url(app.config.get("BASE_URL"))
+    if app.config.get("PRODUCTION") and not (app.config.get("TRUSTED_HOSTS") or canonical_base_url(app.config)):
+        raise RuntimeError(
+            "Production needs the site's public address: set COMMONPOOL_BASE_URL (e.g. https://pool.example.org), "
+            "or SERVER_NAME and PREFERRED_URL_SCHEME, or TRUSTED_HOSTS (the host names it answers to, "
+            "comma-separated). Without one, a forged Host header would end up in the links of the public feeds "
+            "and documents.")
 
 
 def _register_proxies(app: Flask) -> None:

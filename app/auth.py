@@ -14,6 +14,7 @@ from app.forms import field_errors, optional_float, optional_int
 from app.i18n import supported
 from app.security import is_safe_next
 from app.transaction import on_refusal
+from app.urls import external_url
 from fleet.members import accounts
 from fleet.members import signup as signup_service
 from fleet.members.outbox import queue_mail
@@ -169,7 +170,7 @@ def _signup_mail(outcome: signup_service.SignupOutcome) -> tuple[str, str]:
     language = supported(outcome.existing.locale if outcome.existing else None) or str(get_locale())
     with force_locale(language):
         if outcome.existing is None:
-            link = url_for("auth.signup_confirm", token=outcome.token, _external=True)
+            link = external_url("auth.signup_confirm", token=outcome.token)
             return _("Finish signing up for Commonpool"), "\n\n".join([
                 _("Hello %(name)s,", name=outcome.name),
                 _("To finish making your Commonpool account, open this link within 24 hours and enter the "
@@ -181,7 +182,7 @@ def _signup_mail(outcome: signup_service.SignupOutcome) -> tuple[str, str]:
             _("Hello %(name)s,", name=outcome.existing.name),
             _("Someone, perhaps you, tried to sign up for Commonpool with this email address. It already has an "
               "account, so nothing was changed."),
-            _("If it was you, log in here:") + "\n" + url_for("auth.login", _external=True),
+            _("If it was you, log in here:") + "\n" + external_url("auth.login"),
             _("If you have forgotten your password, ask a coordinator of your pool for help. If it was not you, "
               "you can ignore this message."),
         ])

@@ -15,8 +15,12 @@ def init_security(app: Flask) -> None:
     if origin:  # an operator-chosen tile server is the only outside origin a page may load images from
         csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
 
+    hsts = app.config.get("STRICT_TRANSPORT_SECURITY")
+
     @app.after_request
     def _headers(response):
+        if hsts:
+            response.headers.setdefault("Strict-Transport-Security", hsts)
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

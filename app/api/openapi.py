@@ -2,7 +2,7 @@
 requests. Links tie a created booking to reading and cancelling it, so stateful clients can follow them."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 
 from app.api import bp
 from app.api import schemas as s
@@ -10,6 +10,7 @@ from app.api.costs_schemas import costs_paths
 from app.api.handover_schemas import handover_paths
 from app.api.planning_schemas import planning_paths
 from app.api.stats_schemas import stats_paths
+from app.urls import external_root
 
 REF = "#/components/schemas/"
 PROBLEM = {"application/problem+json": {"schema": {"$ref": REF + "Problem"}}}
@@ -219,4 +220,4 @@ def query_parameters(flask_rule: str, method: str) -> dict[str, bool]:
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(document(request.host_url.rstrip("/") + bp.url_prefix))
+    return jsonify(document(external_root() + bp.url_prefix))

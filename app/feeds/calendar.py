@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.i18n import DEFAULT_LOCALE, N_, supported, translate_message
+from app.urls import external_host, external_url
 from fleet.feeds import calendar_feed
 from fleet.core.db import utcnow
 from fleet.models import Booking, Member
@@ -28,12 +29,12 @@ def member_calendar_url(member: Member) -> str | None:
     """The absolute URL of the member's private feed, or None when they have none."""
     if not member.calendar_secret:
         return None
-    return url_for("feeds.calendar.member_feed", secret=member.calendar_secret, _external=True)
+    return external_url("feeds.calendar.member_feed", secret=member.calendar_secret)
 
 
 def _uid_domain() -> str:
     cfg = current_app.config
-    return (cfg.get("CALENDAR_UID_DOMAIN") or (cfg.get("SERVER_NAME") or "").split(":")[0] or "commonpool")
+    return cfg.get("CALENDAR_UID_DOMAIN") or external_host() or "commonpool"
 
 
 def _site_name() -> str:
@@ -41,7 +42,7 @@ def _site_name() -> str:
 
 
 def _booking_url(booking: Booking) -> str:
-    return url_for("bookings.detail", booking_id=booking.id, _external=True)
+    return external_url("bookings.detail", booking_id=booking.id)
 
 
 def _ics(body: bytes, filename: str):

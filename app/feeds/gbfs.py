@@ -1,7 +1,8 @@
 """The GBFS feed under /gbfs/: v3.0 files plus vehicle_availability.json from v3.1-RC3.
 
 What goes in and how is decided in fleet.feeds.gbfs; this module reads the operator's settings from config
-(every key optional, see `settings()`), adds absolute URLs and answers with JSON. The files are public:
+(every key optional, see `settings()`), adds absolute URLs (from the public address, app/urls.py) and answers
+with JSON. The files are public:
 no login, any origin may read them.
 """
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, current_app
 
 from app.extensions import db
+from app.urls import external_url
 from fleet.feeds import gbfs
 from fleet.core.db import utcnow
 
@@ -33,7 +35,7 @@ def settings() -> gbfs.GbfsSettings:
         timezone=cfg.get("GBFS_TIMEZONE") or cfg.get("DEFAULT_TIMEZONE", "Europe/Amsterdam"),
         opening_hours=cfg.get("GBFS_OPENING_HOURS", "24/7"),
         operator=cfg.get("GBFS_OPERATOR"),
-        url=cfg.get("GBFS_SYSTEM_URL") or url_for("catalogue.search", _external=True),
+        url=cfg.get("GBFS_SYSTEM_URL") or external_url("catalogue.search"),
         email=cfg.get("GBFS_EMAIL"),
         license_id=cfg.get("GBFS_LICENSE_ID"),
         license_url=cfg.get("GBFS_LICENSE_URL"),
@@ -60,7 +62,7 @@ def _json(document: dict):
 
 @bp.route("/gbfs.json")
 def gbfs_json():
-    urls = {name: url_for(f"feeds.gbfs.{name}", _external=True) for name in gbfs.FEED_NAMES}
+    urls = {name: external_url(f"feeds.gbfs.{name}") for name in gbfs.FEED_NAMES}
     return _json(gbfs.discovery(urls, _now(), settings()))
 
 
@@ -77,7 +79,7 @@ def vehicle_types():
 @bp.route("/station_information.json")
 def station_information():
     def station_url(hub) -> str:
-        return url_for("catalogue.search", hub=hub.id, _external=True)
+        return external_url("catalogue.search", hub=hub.id)
 
     return _json(gbfs.station_information(db.session, settings(), _now(), station_url=station_url))
 

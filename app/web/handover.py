@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.forms import checkbox, field_errors, optional_float
 from app.transaction import on_refusal
+from app.urls import external_url
 from app.web.bookings import bp
 from fleet.booking import handover
 from fleet.booking.bookings import get_booking
@@ -110,6 +111,6 @@ def asset_label(asset_id: int):
 
     require_coordinator(current_user)
     asset = get_asset(db.session, asset_id)
-    target = url_for("bookings.asset_handover", asset_id=asset.id, _external=True)
+    target = external_url("bookings.asset_handover", asset_id=asset.id)
     svg = segno.make(target, error="m").svg_inline(scale=6, border=2)  # no title: the name is escaped by Jinja
     return render_template("handover/label.html", asset=asset, svg=svg, target=target)

@@ -34,11 +34,12 @@ class World:
     secret: str = ""
 
 
-def act_as(client, member) -> None:
-    """Log the client in as `member` the way Flask-Login would after a real login (fast: no password hash)."""
+def act_as(client, member, *, base_url: str | None = None) -> None:
+    """Log the client in as `member` the way Flask-Login would after a real login (fast: no password hash);
+    `base_url` for a session cookie of another host than localhost."""
     from app.auth import SESSION_SEEN, SESSION_STARTED
 
-    with client.session_transaction() as sess:
+    with client.session_transaction(**({"base_url": base_url} if base_url else {})) as sess:
         sess.clear()
         if member is not None:
             sess["_user_id"] = f"{member.id}:{member.session_token}"

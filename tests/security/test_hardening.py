@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
+from fleet.models import OutgoingMail
 from tests.helpers import PASSWORD, login
 from tests.security.conftest import act_as, build_world
 from tests.security.test_stored_xss import get_pages
@@ -148,6 +150,109 @@ def test_forwarded_host_headers_are_ignored(client, session, make):
     assert b"evil.example" not in response.data and b"javascript" not in response.data
     feed = client.get(f"/calendar/{world.secret}.ics", headers={"X-Forwarded-Host": "evil.example"})
     assert b"evil.example" not in feed.data
+
+
+FORGED = {"Host": "attacker.test", "X-Forwarded-Host": "attacker.test"}
+
+
+def _public_documents(world) -> list[tuple[str, str, dict]]:
+    """(who, path, headers) for every answer that carries an absolute URL of the site."""
+    owner = {"Authorization": f"Bearer {world.tokens['owner']}"}
+    return [("anon", "/gbfs/gbfs.json", {}), ("anon", "/gbfs/system_information.json", {}),
+            ("anon", "/gbfs/station_information.json", {}), ("anon", "/api/v1/openapi.json", {}),
+            ("anon", f"/calendar/{world.secret}.ics", {}), ("anon", "/api/v1/me", owner),
+            ("owner", "/account/calendar", {}), ("coordinator", f"/assets/{world.ids['asset_id']}/label", {}),
+            ("coordinator", f"/manage/assets/{world.ids['asset_id']}/calendar.ics", {})]
+
+
+@pytest.mark.parametrize("setting", [{"BASE_URL": "https://pool.example.org/"},
+                                     {"SERVER_NAME": "pool.example.org", "PREFERRED_URL_SCHEME": "https"}])
+def test_forged_host_never_reaches_public_documents(app, session, make, setting):
+    """Without TRUSTED_HOSTS every Host is answered, so the links in feeds, the OpenAPI servers, the calendar
+    URL and QR labels come from the configured public address, never from the Host header."""
+    world = build_world(session, make)
+    saved = {key: app.config.get(key) for key in setting}
+    app.config.update(setting)
+    try:
+        checked = 0
+        for who, path, headers in _public_documents(world):
+            client = app.test_client()
+            if who != "anon":  # the session cookie is the forged host's, as the browser would keep it
+                act_as(client, world.members[who], base_url="http://attacker.test")
+            response = client.get(path, base_url="http://attacker.test", headers={**FORGED, **headers})
+            assert response.status_code == 200, path
+            body = response.get_data(as_text=True)
+            assert "attacker.test" not in body, path
+            assert "https://pool.example.org/" in body, path
+            checked += 1
+        assert checked == 9
+        servers = app.test_client().get("/api/v1/openapi.json", headers=FORGED).get_json()["servers"]
+        assert servers == [{"url": "https://pool.example.org/api/v1"}]
+        calendar = app.test_client().get("/api/v1/me", headers={**FORGED, "Authorization":
+                                                               f"Bearer {world.tokens['owner']}"}).get_json()
+        assert calendar["calendar_url"] == f"https://pool.example.org/calendar/{world.secret}.ics"
+        # the sign-up mails: the link that finishes a sign-up, and the login link sent to a taken address
+        for email in ("newcomer@example.org", world.emails["owner"]):
+            r = app.test_client().post("/signup", base_url="http://attacker.test", headers=FORGED, data={
+                "name": "Newcomer", "email": email, "password": "purple tractor lends wool",
+                "password_again": "purple tractor lends wool"})
+            assert r.status_code == 302
+            session.expire_all()
+            body = session.scalars(select(OutgoingMail.body).where(OutgoingMail.to_address == email)).one()
+            assert "attacker.test" not in body
+            assert re.search(r"https://pool\.example\.org/(signup/confirm/\S+|login)\b", body), body
+    finally:
+        app.config.update(saved)
+
+
+def test_base_url_keeps_its_path_prefix(app, session, make):
+    world = build_world(session, make)
+    app.config["BASE_URL"], saved = "https://example.org/pool", app.config.get("BASE_URL")
+    try:
+        feed = app.test_client().get("/gbfs/gbfs.json", headers=FORGED).get_json()
+        urls = [f["url"] for f in feed["data"]["feeds"]]
+        assert urls and all(u.startswith("https://example.org/pool/gbfs/") for u in urls), urls
+        ics = app.test_client().get(f"/calendar/{world.secret}.ics", headers=FORGED).get_data(as_text=True)
+        assert f"https://example.org/pool/bookings/{world.ids['booking_id']}" in ics
+    finally:
+        app.config["BASE_URL"] = saved
+
+
+def _production_app(database_url, **settings):
+    from app import create_app
+
+    return create_app("production", {"SECRET_KEY": "production-test-key", "SQLALCHEMY_DATABASE_URI": database_url,
+                                     **settings})
+
+
+def test_production_refuses_to_start_without_a_public_address(database_url):
+    with pytest.raises(RuntimeError, match="COMMONPOOL_BASE_URL.*TRUSTED_HOSTS"):
+        _production_app(database_url, BASE_URL=None, SERVER_NAME=None, TRUSTED_HOSTS=None)
+    for bad in ("pool.example.org", "ftp://pool.example.org", "https://pool.example.org/?x=1", "https://"):
+        with pytest.raises(RuntimeError, match="COMMONPOOL_BASE_URL must be"):
+            _production_app(database_url, BASE_URL=bad)
+    for enough in ({"BASE_URL": "https://pool.example.org"}, {"SERVER_NAME": "pool.example.org"},
+                   {"TRUSTED_HOSTS": ["pool.example.org"]}):
+        _dispose(_production_app(database_url, **enough))
+
+
+def _dispose(application) -> None:
+    from app.extensions import db
+
+    with application.app_context():
+        db.engine.dispose()
+
+
+def test_production_sends_strict_transport_security(app, database_url, session):
+    production = _production_app(database_url, BASE_URL="https://pool.example.org")
+    try:
+        for path in ("/healthz", "/login", "/api/v1/me", "/no-such-page"):
+            response = production.test_client().get(path, headers={"Host": "pool.example.org"})
+            assert response.headers["Strict-Transport-Security"] == "max-age=31536000", path
+    finally:
+        _dispose(production)
+    # development serves plain http on localhost: no HSTS there, it would stick in the browser
+    assert "Strict-Transport-Security" not in app.test_client().get("/login").headers
 
 
 # --- headers and limits ------------------------------------------------------------------------------------------

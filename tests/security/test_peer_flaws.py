@@ -155,9 +155,10 @@ def test_uploads_only_where_known_and_executables_are_refused(app, session, make
 
 def test_forged_host_cannot_poison_links(app, client, session, make):
     """Indico CVE-2021-30185: a password-reset link built from the Host header. Commonpool sends no reset mail;
-    the absolute links it does build (sign-up mail, calendar feed, GBFS) use the request's host, so production
-    sets TRUSTED_HOSTS and a forged Host gets 400 (tests/security/test_hardening.py). Here: without TRUSTED_HOSTS
-    the feed still never takes X-Forwarded-Host, and with SERVER_NAME set the links use it."""
+    the absolute links it does build (sign-up mail, calendar feed, GBFS, OpenAPI, labels) come from
+    COMMONPOOL_BASE_URL or SERVER_NAME when set, else from a host that TRUSTED_HOSTS allowed
+    (tests/security/test_hardening.py). Here: the feed never takes X-Forwarded-Host, and with SERVER_NAME set
+    the links use it."""
     world = build_world(session, make)
     app.config["SERVER_NAME"], saved = "pool.example.org", app.config.get("SERVER_NAME")
     try:

@@ -35,7 +35,8 @@ def test_cookie_is_secure_in_production(database_url, monkeypatch):
     from app import create_app
 
     monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
-    prod = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x" * 32})
+    prod = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x" * 32,
+                                     "BASE_URL": "https://pool.example.org"})
     assert prod.config["SESSION_COOKIE_SECURE"] is True and prod.config["REMEMBER_COOKIE_SECURE"] is True
     assert prod.config["SESSION_COOKIE_HTTPONLY"] and prod.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     with prod.test_request_context("/"):
