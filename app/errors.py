@@ -21,6 +21,11 @@ def init_errors(app: Flask) -> None:
         answer = refused(exc)
         if answer is not None:
             return answer
+        from app.api.errors import is_api_request
+        from app.api.problems import problem
+
+        if is_api_request():  # raised before a route under /api/v1 matched (a refused query string)
+            return problem(exc.status, exc.message, exc.field)
         return render_template("error.html", status=exc.status, message=translate_message(exc)), exc.status
 
     @app.errorhandler(DataError)

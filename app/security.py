@@ -1,9 +1,13 @@
-"""Security headers (the CSP allows the map's tile server, when one is set), trusted hosts and the safe-redirect rule."""
+"""Security headers (the CSP allows the map's tile server, when one is set), trusted hosts, control characters in
+query strings and the safe-redirect rule."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
+
+from fleet.core.errors import ValidationFailed
+from fleet.core.text import control_character, describe, shown
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
@@ -16,6 +20,19 @@ def init_security(app: Flask) -> None:
         csp = CSP.replace("img-src 'self' data:", f"img-src 'self' data: {origin}")
 
     hsts = app.config.get("STRICT_TRANSPORT_SECURITY")
+
+    @app.before_request
+    def _refuse_control_characters_in_query():
+        # Query parameters go straight into searches and lookups, with no service in between to check them
+        # (form fields and JSON bodies are checked by the services and app/api/input.py, which name the field).
+        # NUL, for one, makes PostgreSQL refuse the query.
+        for name, value in request.args.items(multi=True):
+            for text in (name, value):
+                char = control_character(text)
+                if char is not None:
+                    raise ValidationFailed("%(where)s contains a control character (%(code)s), which is not "
+                                           "allowed.", field=shown(name), where=shown(name),
+                                           code=describe(char))
 
     @app.after_request
     def _headers(response):

@@ -10,8 +10,12 @@ from jsonschema import Draft202012Validator
 from app.api.schemas import MAX_ID
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.core.localtime import parse_rfc3339
+from fleet.core.text import control_character, describe, shown
 
 MAX_PER_PAGE = 100
+# No request body of this API nests deeper than a few levels; 32 leaves room and stays far from the
+# recursion limit of the parser and the schema validator.
+MAX_DEPTH = 32
 
 
 class BadRequest(DomainError):
@@ -34,13 +38,51 @@ def json_body(schema: dict) -> dict:
         raise UnsupportedMediaType("Send the body as JSON with Content-Type: application/json.")
     try:
         data = json.loads(raw or b"null")
+    except RecursionError:  # the parser's own limit, far deeper than MAX_DEPTH
+        raise _too_deep() from None
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("The body is not valid JSON.") from None
+    _check_shape(data)
     validator = _validators.setdefault(id(schema), Draft202012Validator(schema))
     error = next(iter(sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
         raise ValidationFailed(_describe(error), field=".".join(str(p) for p in error.absolute_path) or None)
     return data
+
+
+def _too_deep() -> BadRequest:
+    return BadRequest("The body nests arrays and objects more than %(depth)s levels deep.", depth=MAX_DEPTH)
+
+
+def _check_shape(data) -> None:
+    """Before the schema validator sees the body (it recurses, and would hit Python's recursion limit on a
+    small body of nested brackets): at most MAX_DEPTH levels, and no control character in any string or key
+    other than tab and line breaks (NUL cannot even be stored in PostgreSQL). Which fields take one line only
+    is for the services to say. Iterative, so any depth is safe to look at."""
+    stack = [(data, 1, ())]
+    while stack:
+        value, depth, path = stack.pop()
+        if isinstance(value, str):
+            _check_string(value, path)
+            continue
+        if not isinstance(value, (dict, list)):
+            continue
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_string(key, (*path, key))
+                stack.append((item, depth + 1, (*path, key)))
+        else:
+            stack.extend((item, depth + 1, (*path, index)) for index, item in enumerate(value))
+
+
+def _check_string(text: str, path: tuple) -> None:
+    char = control_character(text)
+    if char is not None:
+        raise ValidationFailed("%(where)s contains a control character (%(code)s), which is not allowed.",
+                               field=shown(".".join(str(p) for p in path)) or None,
+                               where=shown("/".join(str(p) for p in path)) or "The body", code=describe(char))
 
 
 def _describe(error) -> str:

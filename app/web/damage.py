@@ -23,7 +23,7 @@ from fleet.core.errors import ValidationFailed
 @bp.route("/assets/<int:asset_id>/damage", methods=["POST"])
 @login_required
 def report_damage(asset_id: int):
-    asset_page_on_refusal(asset_id)
+    asset_page_on_refusal(asset_id, target="damage")
     report = handover.report_damage(
         db.session, current_user, asset_id, utcnow(), description=request.form.get("damage_description", ""),
         unusable=checkbox(request.form, "unusable"), photo=uploaded_photo(),

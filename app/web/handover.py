@@ -50,11 +50,15 @@ def _damage_from_form() -> handover.DamageInput | None:
     return handover.DamageInput(description, unusable, photo)
 
 
-def render_asset_page(asset_id: int, errors: dict | None = None, status: int = 200, form=None):
+def render_asset_page(asset_id: int, errors: dict | None = None, status: int = 200, form=None,
+                      target: int | str | None = None):
+    """The page; after a refused form, `target` names that form (a booking's id, or 'damage') so that its
+    errors and the values sent are shown in it, and only in it."""
     now = utcnow()
     asset = get_asset(db.session, asset_id)
     return render_template(
-        "handover/asset.html", asset=asset, now=now, errors=errors or {}, form=form or {},
+        "handover/asset.html", asset=asset, now=now, errors=errors or {}, form=form or {}, target=target,
+        ticked=form.getlist("checklist") if form is not None else [],
         bookings=handover.handover_bookings(db.session, current_user, asset.id, now),
         last_reading=handover.last_meter_reading(db.session, asset.id)), status
 
@@ -67,16 +71,17 @@ def asset_handover(asset_id: int):
 
 def _handover(booking_id: int, action):
     booking = get_booking(db.session, current_user, booking_id)
-    asset_page_on_refusal(booking.asset_id)
+    asset_page_on_refusal(booking.asset_id, target=booking_id)
     return action(db.session, current_user, booking_id, utcnow(),
                   meter_reading=optional_float(request.form, "meter_reading"),
                   checklist=request.form.getlist("checklist"), note=request.form.get("note", ""),
                   damage=_damage_from_form(), photo_dir=photo_dir())
 
 
-def asset_page_on_refusal(asset_id: int) -> None:
-    """A refused handover or damage report shows the asset's page again, with the form as it was sent."""
-    on_refusal(lambda exc: render_asset_page(asset_id, field_errors(exc), exc.status, request.form))
+def asset_page_on_refusal(asset_id: int, target: int | str) -> None:
+    """A refused handover or damage report shows the asset's page again, with the form it came from (`target`:
+    the booking's id, or 'damage') as it was sent."""
+    on_refusal(lambda exc: render_asset_page(asset_id, field_errors(exc), exc.status, request.form, target))
 
 
 @bp.route("/bookings/<int:booking_id>/check-out", methods=["POST"])

@@ -17,6 +17,7 @@ from fleet.core.errors import Forbidden, NotFound, ValidationFailed
 from fleet.allocation.fair_share import priorities
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import When, msg
+from fleet.core.text import multi_line
 from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, RequestStatus
 from fleet.members.notifications import notify as notify_member
 
@@ -79,6 +80,7 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
     own windows (fleet/allocation/making_room.py)."""
     if not member.active:
         raise Forbidden("Your account is deactivated.")
+    note = multi_line(data.note, "note")
     category = _validate(session, member, data, now)
     expire_requests(session, now)
     requires = coerce_requirements(category.capability_schema or {}, data.requires or {})
@@ -91,7 +93,7 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
                               earliest_start=data.earliest_start, latest_end=data.latest_end,
                               duration_minutes=data.duration_minutes, lat=lat, lon=lon,
                               max_distance_km=data.max_distance_km, preferred_asset_id=data.preferred_asset_id,
-                              status=RequestStatus.waitlisted, note=(data.note or "").strip()[:2000],
+                              status=RequestStatus.waitlisted, note=note[:2000],
                               created_at=now, updated_at=now)
     session.add(request)
     session.flush()

@@ -22,6 +22,7 @@ from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member,
 )
 from fleet.core.messages import Term, When, msg
+from fleet.core.text import multi_line, single_line
 from fleet.members.notifications import notify
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -95,6 +96,7 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
     occurrence of a series (`series_id`) is not announced on its own: the series sends one summary."""
     if not member.active:
         raise Forbidden("Your account is deactivated.")
+    note = multi_line(note, "note")
     asset = load_asset(session, asset_id)
     check_booking_rules(asset, start, end, now)
     if overlapping_maintenance(session, asset.id, start, end):
@@ -133,7 +135,7 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
     has the last word on overlaps (the exclusion constraint on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
     status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
     booking = Booking(asset_id=asset.id, member_id=member_id, start_at=start, end_at=end, status=status,
-                      note=(note or "").strip()[:2000], created_at=now, series_id=series_id)
+                      note=multi_line(note, "note")[:2000], created_at=now, series_id=series_id)
     with overlap_refused(session):
         session.add(booking)
         session.flush()
@@ -192,6 +194,7 @@ def cancel_booking(session: Session, actor: Member, booking_id: int, now: dateti
 def _decide(session: Session, actor: Member, booking_id: int, now: datetime, approve: bool, reason: str) -> Booking:
     if not actor.is_coordinator:
         raise NotFound("No such booking.")
+    reason = single_line(reason, "reason")
     booking = get_booking(session, actor, booking_id)
     if approve:
         booking.approve(actor.id, now, reason)
@@ -278,10 +281,11 @@ def resolve_attention(session: Session, actor: Member, booking_id: int, resoluti
     booking = get_booking(session, actor, booking_id)
     if not booking.attention:
         raise Conflict("This booking is not flagged.")
+    resolution = single_line(resolution, "resolution")
     booking.clear_attention()
-    if resolution.strip():
+    if resolution:
         notify(session, booking.member_id, "booking_resolved", "About your booking of %(asset)s: %(resolution)s",
-               now, booking.id, asset=booking.asset.name, resolution=resolution.strip()[:300])
+               now, booking.id, asset=booking.asset.name, resolution=resolution[:300])
     session.flush()
     return booking
 

@@ -19,6 +19,7 @@ from fleet.booking.bookings import booking_values, get_booking
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import Term, When, msg
+from fleet.core.text import multi_line
 from fleet.models import (
     Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
     HandoverKind, Member,
@@ -118,7 +119,7 @@ def _meter(session: Session, asset: Asset, reading: float | None) -> float | Non
 def _clean_damage(damage: DamageInput | None) -> tuple[str, bytes | None, str | None] | None:
     if damage is None:
         return None
-    description = (damage.description or "").strip()
+    description = multi_line(damage.description, "damage_description")
     if not description and damage.photo is None and not damage.unusable:
         return None
     if not description:
@@ -164,6 +165,7 @@ def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *
     booking = get_booking(session, actor, booking_id)
     asset = booking.asset
     _may_hand_over(actor, booking)
+    note = multi_line(note, "note")
     if booking.status == BookingStatus.checked_out:
         raise Conflict("This booking is already checked out.")
     if booking.status == BookingStatus.pending:
@@ -192,7 +194,7 @@ def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *
     cleaned = _clean_damage(damage)
     booking.check_out()
     session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_out, by_id=actor.id,
-                         at=now, meter_reading=reading, checklist=ticked, note=(note or "").strip()[:2000]))
+                         at=now, meter_reading=reading, checklist=ticked, note=note[:2000]))
     session.flush()
     if cleaned is not None:
         _record_damage(session, actor, asset, booking, cleaned, False, now, photo_dir)
@@ -206,6 +208,7 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
     booking = get_booking(session, actor, booking_id)
     asset = booking.asset
     _may_hand_over(actor, booking)
+    note = multi_line(note, "note")
     if booking.status in (BookingStatus.pending, BookingStatus.confirmed):
         raise Conflict("This booking was not checked out, so it cannot be checked in.")
     if booking.status != BookingStatus.checked_out:
@@ -216,7 +219,7 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
     cleaned = _clean_damage(damage)
     result = CheckInResult(booking)
     session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_in, by_id=actor.id,
-                         at=now, meter_reading=reading, checklist=ticked, note=(note or "").strip()[:2000]))
+                         at=now, meter_reading=reading, checklist=ticked, note=note[:2000]))
     booking.complete()
     old_end = booking.end_at
     if now < old_end:
@@ -320,8 +323,9 @@ def repair_damage(session: Session, actor: Member, report_id: int, now: datetime
     currency = (currency or "EUR").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ValidationFailed("Currency must be a three-letter code such as EUR.", field="currency")
+    note = multi_line(note, "note")
     report.status, report.repaired_at, report.repaired_by_id = DamageStatus.repaired, now, actor.id
-    report.repair_cost_minor, report.currency, report.repair_note = cost_minor, currency, (note or "").strip()[:2000]
+    report.repair_cost_minor, report.currency, report.repair_note = cost_minor, currency, note[:2000]
     session.flush()
     still_broken = session.scalar(select(DamageReport.id).where(
         DamageReport.asset_id == report.asset_id, DamageReport.status == DamageStatus.open,

@@ -11,6 +11,7 @@ from fleet.booking.availability import overlapping_bookings
 from fleet.core import signals
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
+from fleet.core.text import single_line
 from fleet.models import Booking, MaintenanceWindow, Member
 from fleet.members.permissions import require_coordinator
 from fleet.catalogue.assets import get_asset
@@ -19,7 +20,7 @@ from fleet.catalogue.assets import get_asset
 def _check(start: datetime, end: datetime, reason: str) -> str:
     if end <= start:
         raise ValidationFailed("The end must be after the start.", field="end")
-    return (reason or "").strip()[:300]
+    return single_line(reason, "reason")[:300]
 
 
 def bookings_hit(session: Session, asset_id: int, start: datetime, end: datetime) -> list[Booking]:

@@ -16,6 +16,7 @@ from fleet.booking.bookings import book_asset, cancel_booking, load_asset
 from fleet.core.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from fleet.core.localtime import localize
 from fleet.core.messages import When, english, msg, to_json
+from fleet.core.text import multi_line
 from fleet.models import Asset, Booking, BookingSeries, BookingStatus, Member
 from fleet.members.notifications import notify
 
@@ -70,6 +71,7 @@ def create_series(session: Session, member: Member, asset_id: int, first_date: d
     """Book every occurrence that can be booked; list the others with why. Nothing bookable: Conflict."""
     if not member.active:
         raise Forbidden("Your account is deactivated.")
+    note = multi_line(note, "note")
     if isinstance(occurrences, bool) or not isinstance(occurrences, int) or not 1 <= occurrences <= MAX_OCCURRENCES:
         raise ValidationFailed("Choose between 1 and %(max)s occurrences.", field="occurrences", max=MAX_OCCURRENCES)
     if isinstance(interval_days, bool) or not isinstance(interval_days, int) or \
@@ -81,7 +83,7 @@ def create_series(session: Session, member: Member, asset_id: int, first_date: d
     series = BookingSeries(member_id=member.id, asset_id=asset.id, first_date=first_date,
                            start_time=start_time.replace(second=0, microsecond=0), duration_minutes=duration,
                            interval_days=interval_days, occurrences=occurrences, timezone=zone,
-                           note=(note or "").strip()[:2000], skipped=[], created_at=now)
+                           note=note[:2000], skipped=[], created_at=now)
     session.add(series)
     session.flush()
     booked, skipped = [], []

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from fleet.catalogue.assets import create_asset
 from fleet.core.money import parse_amount
 from fleet.core.errors import DomainError, ValidationFailed
+from fleet.core.text import control_character, describe
 from fleet.models import Category, Hub, Member
 from fleet.members.permissions import require_coordinator
 
@@ -52,6 +53,11 @@ class ImportResult:
 def _read(text: str) -> list[dict[str, str]]:
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ValidationFailed("The file is larger than %(size)s KiB.", field="file", size=MAX_BYTES // 1024)
+    for number, line in enumerate(text.split("\n"), start=1):
+        char = control_character(line)
+        if char is not None:  # before the csv module or a query sees it: PostgreSQL cannot even store NUL
+            raise ValidationFailed("Line %(line)s of the file contains a control character (%(code)s), which is "
+                                   "not allowed.", field="file", line=number, code=describe(char))
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")

@@ -10,6 +10,7 @@ from fleet.catalogue.capabilities import coerce_capabilities
 from fleet.core import signals
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
+from fleet.core.text import multi_line, single_line
 from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
 from fleet.members.permissions import require_coordinator
 
@@ -42,7 +43,10 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
            status: str = "active", description: str = "", design_url: str = "", design_licence: str = "",
            purchase_cost_minor: int | None = None, currency: str = "EUR", purchase_date: date | None = None,
            meter_unit: str | None = None) -> None:
-    name = (name or "").strip()
+    name = single_line(name, "name")
+    description = multi_line(description, "description")
+    design_url = single_line(design_url, "design_url")
+    design_licence = single_line(design_licence, "design_licence")
     if not name or len(name) > 120:
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
     category = session.get(Category, category_id) if category_id else None
@@ -55,7 +59,6 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
         status_value = AssetStatus(status)
     except ValueError:
         raise ValidationFailed("Status must be active, maintenance or retired.", field="status") from None
-    design_url = (design_url or "").strip()
     if design_url and not design_url.lower().startswith(("https://", "http://")):
         raise ValidationFailed("The design link must start with https:// or http://.", field="design_url")
     if purchase_cost_minor is not None and (isinstance(purchase_cost_minor, bool) or
@@ -70,8 +73,8 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
         raise ValidationFailed("Meter unit must be km or hours.", field="meter_unit") from None
     asset.capabilities = coerce_capabilities(category.capability_schema or {}, capabilities or {})
     asset.name, asset.category_id, asset.hub_id, asset.status = name, category.id, hub.id, status_value
-    asset.description = (description or "").strip()[:4000]
-    asset.design_url, asset.design_licence = design_url[:500], (design_licence or "").strip()[:LICENCE_MAX]
+    asset.description = description[:4000]
+    asset.design_url, asset.design_licence = design_url[:500], design_licence[:LICENCE_MAX]
     asset.purchase_cost_minor, asset.currency, asset.purchase_date = purchase_cost_minor, currency, purchase_date
     asset.meter_unit = meter
 

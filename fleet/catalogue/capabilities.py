@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from fleet.core.errors import ValidationFailed
+from fleet.core.text import single_line
 
 TYPES = ("number", "bool", "text")
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -61,7 +62,7 @@ def coerce_value(name: str, kind: str, raw) -> int | float | bool | str | None:
         if value != value or value in (float("inf"), float("-inf")):
             raise ValidationFailed("%(name)s must be a finite number.", field=field, name=name)
         return int(value) if float(value).is_integer() else float(value)
-    text = str(raw).strip()
+    text = single_line(str(raw), field)
     if len(text) > 100:
         raise ValidationFailed("%(name)s is too long (at most %(max)s characters).", field=field, name=name,
                                max=100)

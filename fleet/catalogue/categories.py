@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from fleet.catalogue.capabilities import parse_schema
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
+from fleet.core.text import multi_line, single_line
 from fleet.models import Category, CategoryKind, Member
 from fleet.members.permissions import require_coordinator
 
@@ -50,7 +51,10 @@ CHECKLIST_ITEMS_MAX, CHECKLIST_ITEM_LENGTH = 20, 60
 
 def _checklist_text(value: str | list | None) -> str:
     """One item per line; given as text (the form) or a list (the API)."""
-    lines = value.splitlines() if isinstance(value, str) else list(value or [])
+    if isinstance(value, str):
+        lines = multi_line(value, "condition_checklist").splitlines()
+    else:
+        lines = [single_line(str(item), "condition_checklist") for item in value or []]
     items = []
     for line in lines:
         item = " ".join(str(line).split())
@@ -71,7 +75,8 @@ def _apply(session: Session, category: Category, *, name: str, kind: str, descri
            max_advance_days: int, approval_required: bool, capability_schema: str | dict,
            handover_by_coordinator: bool | None = None, no_show_grace_minutes=UNSET,
            condition_checklist: str | list | None = None) -> None:
-    name = (name or "").strip()
+    name = single_line(name, "name")
+    description = multi_line(description, "description")
     if not name or len(name) > 120:
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
     clash = session.scalar(select(Category.id).where(Category.name == name, Category.id != (category.id or 0)))
@@ -87,7 +92,7 @@ def _apply(session: Session, category: Category, *, name: str, kind: str, descri
         raise ValidationFailed("The maximum duration must be at least the minimum.", field="max_duration_minutes")
     schema = parse_schema(capability_schema) if isinstance(capability_schema, str) else \
         parse_schema(", ".join(f"{k}:{v}" for k, v in (capability_schema or {}).items()))
-    category.name, category.kind, category.description = name, kind_value, (description or "").strip()[:2000]
+    category.name, category.kind, category.description = name, kind_value, description[:2000]
     category.min_duration_minutes, category.max_duration_minutes = min_d, max_d
     category.min_notice_minutes = _int_in("min_notice_minutes", min_notice_minutes, 0, 60 * 1440)
     category.max_advance_days = _int_in("max_advance_days", max_advance_days, 1, 3 * 366)

@@ -9,6 +9,7 @@ from fleet.core.geo import check_coordinates
 from fleet.core.localtime import is_valid_zone_name
 from fleet.models import Hub, Member
 from fleet.core.opening_hours import parse_opening_hours
+from fleet.core.text import multi_line, single_line
 from fleet.members.permissions import require_coordinator
 
 
@@ -28,20 +29,22 @@ def get_hub(session: Session, hub_id: int) -> Hub:
 
 def _apply(session: Session, hub: Hub, name: str, address: str, lat: float | None, lon: float | None,
            timezone: str, opening_hours: str) -> None:
-    name = (name or "").strip()
+    name = single_line(name, "name")
+    address = single_line(address, "address")
+    opening_hours = multi_line(opening_hours, "opening_hours")
     if not name or len(name) > 120:
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
     clash = session.scalar(select(Hub.id).where(Hub.name == name, Hub.id != (hub.id or 0)))
     if clash is not None:
         raise Conflict("A hub named '%(name)s' exists already.", field="name", name=name)
     lat, lon = check_coordinates(lat, lon)
-    timezone = (timezone or "").strip()
+    timezone = single_line(timezone, "timezone")
     if not is_valid_zone_name(timezone):
         raise ValidationFailed("'%(zone)s' is not an IANA time zone such as Europe/Amsterdam.", field="timezone",
                                zone=timezone)
     parse_opening_hours(opening_hours)
-    hub.name, hub.address, hub.lat, hub.lon = name, (address or "").strip()[:300], lat, lon
-    hub.timezone, hub.opening_hours = timezone, (opening_hours or "").strip()
+    hub.name, hub.address, hub.lat, hub.lon = name, address[:300], lat, lon
+    hub.timezone, hub.opening_hours = timezone, opening_hours
 
 
 def create_hub(session: Session, actor: Member, *, name: str, address: str = "", lat: float | None,

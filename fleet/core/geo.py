@@ -4,6 +4,7 @@ from __future__ import annotations
 from geopy.distance import geodesic
 
 from fleet.core.errors import ValidationFailed
+from fleet.core.text import single_line
 
 
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -27,6 +28,7 @@ def geocode(address: str, *, enabled: bool, user_agent: str, geocoder=None) -> t
     if not enabled:
         raise ValidationFailed("Address lookup is switched off on this server; enter coordinates or pick a hub.",
                                field="address")
+    address = single_line(address, "address")
     from geopy.exc import GeopyError
 
     if geocoder is None:

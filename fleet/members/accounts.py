@@ -15,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import msg
+from fleet.core.text import single_line
 from fleet.members.passwords import check_password_strength
 from fleet.members.tokens import revoke_all_tokens
 from fleet.models import Hub, LoginThrottle, Member, Role
@@ -26,7 +27,7 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
 
 
 def normalise_email(email: str) -> str:
-    email = (email or "").strip().lower()
+    email = single_line(email, "email").lower()
     if not EMAIL.match(email) or len(email) > 254:
         raise ValidationFailed("Enter a valid email address.", field="email")
     return email
@@ -41,7 +42,7 @@ def create_member(session: Session, email: str, name: str, password: str, now: d
     """A new member. The password must pass the policy (fleet.members.passwords), judged against this email,
     name and `site_names` (the names the pool goes by)."""
     email = normalise_email(email)
-    name = (name or "").strip()
+    name = single_line(name, "name")
     if not name or len(name) > 120:
         raise ValidationFailed("Enter your name (at most 120 characters).", field="name")
     check_password_strength(password, email=email, name=name, site_names=site_names)
@@ -109,7 +110,7 @@ def claim_login_attempt(session: Session, email: str, address: str, now: datetim
     LoginThrottled while a delay from earlier failures runs. The caller commits before checking the password
     (`check_login`): parallel attempts then each see the ones claimed before them. Someone else's failures
     from another address never delay this one."""
-    email = (email or "").strip().lower()[:254]
+    email = single_line(email, "email").lower()[:254]
     address = (address or "unknown")[:64]
     account_key, address_key = f"account:{address} {email}", f"address:{address}"
     limits = {account_key: policy.max_per_account, address_key: policy.max_per_address}
@@ -210,7 +211,7 @@ def list_members(session: Session, actor: Member, search: str = "", page: int = 
     if not actor.is_coordinator:
         raise Forbidden("Only coordinators can list members.")
     stmt = select(Member)
-    search = (search or "").strip()[:254]
+    search = single_line(search, "search")[:254]
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(Member.name.ilike(pattern, escape="\\") | Member.email.ilike(pattern, escape="\\"))

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash
 
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
+from fleet.core.text import single_line
 from fleet.members.accounts import hash_password, normalise_email
 from fleet.members.passwords import check_password_strength
 from fleet.models import Member, Role, SignupRequest
@@ -45,7 +46,7 @@ class SignupOutcome:
 def request_signup(session: Session, email: str, name: str, password: str, now: datetime,
                    site_names: Iterable[str] = ()) -> SignupOutcome:
     email = normalise_email(email)
-    name = (name or "").strip()
+    name = single_line(name, "name")
     if not name or len(name) > 120:
         raise ValidationFailed("Enter your name (at most 120 characters).", field="name")
     check_password_strength(password, email=email, name=name, site_names=site_names)

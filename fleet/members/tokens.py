@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fleet.core.errors import NotFound, ValidationFailed
+from fleet.core.text import single_line
 from fleet.models import ApiToken, Member
 
 TOKEN_PREFIX = "cp_"
@@ -26,7 +27,7 @@ def issue_token(session: Session, member: Member, name: str, now: datetime,
                 expires_in_days: int | None = None) -> tuple[str, ApiToken]:
     """Return the token (shown once) and its stored record; with `expires_in_days` it is refused from that
     many days after now."""
-    name = (name or "").strip()
+    name = single_line(name, "name")
     if len(name) > 100:
         raise ValidationFailed("A token name has at most 100 characters.", field="name")
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_EXPIRY_DAYS:

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.money import MAX_MINOR, check_currency, check_minor, divide_round
+from fleet.core.text import multi_line
 from fleet.reporting.impact import category_choices, factor_table, rolling_year
 from fleet.models import (
     Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,
@@ -38,7 +39,7 @@ DEFAULT_LIFE_YEARS = 10
 
 
 def _note(text: str | None) -> str:
-    text = (text or "").strip()
+    text = multi_line(text, "note")
     if len(text) > 500:
         raise ValidationFailed("The note is at most 500 characters.", field="note")
     return text

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
+from fleet.core.text import multi_line
 from fleet.models import Asset, AssetStatus, Category, CategoryImpactFactors, Member
 from fleet.members.permissions import require_coordinator
 from fleet.reporting.meter_use import recorded_use_by_asset
@@ -195,7 +196,7 @@ def set_category_factors(session: Session, actor: Member, category_id: int, fact
     if row is None:
         row = CategoryImpactFactors(category_id=category_id)
         session.add(row)
-    row.factor_key, row.overrides, row.note = factor_key, clean, (note or "").strip()[:2000]
+    row.factor_key, row.overrides, row.note = factor_key, clean, multi_line(note, "note")[:2000]
     row.updated_by_id, row.updated_at = actor.id, now
     session.flush()
     return row
