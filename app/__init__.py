@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from config import INSTANCE_DIR, config_for
+from config import INSTANCE_DIR, body_limit_for, config_for
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
@@ -15,6 +15,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(config_for(config_name))
     if overrides:
         app.config.update(overrides)
+    if "MAX_CONTENT_LENGTH" not in (overrides or {}):
+        app.config["MAX_CONTENT_LENGTH"] = body_limit_for(app.config["PHOTO_MAX_BYTES"])
     _ensure_secret_key(app, overrides or {})
     _check_public_address(app)
     _register_proxies(app)
@@ -124,7 +126,9 @@ def _register_auth(app: Flask) -> None:
 def _register_security(app: Flask) -> None:
     from app.extensions import csrf
     from app.security import init_security
+    from app.uploads import init_uploads
 
+    init_uploads(app)
     csrf.init_app(app)
     init_security(app)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
-from werkzeug.exceptions import HTTPException, SecurityError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from app.extensions import db
 from app.i18n import translate_message
@@ -69,5 +69,13 @@ def init_errors(app: Flask) -> None:
             return app.response_class(UNTRUSTED_HOST + "\n", status=400, mimetype="text/plain")
         if is_api_request():  # unknown paths under /api/v1 answer in the API's own error format
             return problem(exc.code or 500, exc.description or "Error.")
+        if isinstance(exc, RequestEntityTooLarge):
+            from flask import request
+
+            from app.uploads import too_large_photo_form
+
+            page = too_large_photo_form(exc, request)
+            if page is not None:
+                return page
         return render_template("error.html", status=exc.code, message=exc.description), exc.code
 

@@ -66,7 +66,8 @@ def _photo_dir() -> Path:
 
 def _handover_args(data: dict) -> dict:
     return dict(meter_reading=data.get("meter_reading"), checklist=data.get("checklist") or {},
-                note=data.get("note", ""), damage=_damage(data), photo_dir=_photo_dir())
+                note=data.get("note", ""), damage=_damage(data), photo_dir=_photo_dir(),
+                photo_max_bytes=current_app.config["PHOTO_MAX_BYTES"])
 
 
 @bp.post("/bookings/<id:booking_id>/check-out")
@@ -96,7 +97,8 @@ def report_damage(asset_id: int):
     data = json_body(DAMAGE_REQUEST)
     report = handover.report_damage(db.session, actor(), asset_id, utcnow(), description=data["description"],
                                     unusable=bool(data.get("unusable", False)), photo=_photo(data),
-                                    booking_id=data.get("booking_id"), photo_dir=_photo_dir())
+                                    booking_id=data.get("booking_id"), photo_dir=_photo_dir(),
+                                    photo_max_bytes=current_app.config["PHOTO_MAX_BYTES"])
     return jsonify(damage_report(report)), 201
 
 

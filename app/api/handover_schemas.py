@@ -4,9 +4,11 @@ from __future__ import annotations
 from app.api.schemas import DATETIME, ID, MAX_ID, NULLABLE_DATETIME, RESPONSES
 
 REF = "#/components/schemas/"
-PHOTO = {"type": "string", "maxLength": 7_000_000, "contentEncoding": "base64",
-         "description": "A JPEG, PNG, WebP or GIF photo, base64-encoded (at most 5 MB decoded). It is re-encoded; "
-                        "anything that is not really such an image (HTML, SVG) is refused with 422."}
+PHOTO = {"type": "string", "contentEncoding": "base64",
+         "description": "A JPEG, PNG, WebP or GIF photo, base64-encoded. Decoded, it may be as large as the server's "
+                        "photo limit (COMMONPOOL_PHOTO_MAX_BYTES, 10 MB unless the operator changed it); a larger one "
+                        "is refused with 413. It is re-encoded without its metadata and scaled down to 2048 px on "
+                        "the longer side; anything that is not really such an image (HTML, SVG) is refused with 422."}
 DAMAGE = {"type": "object", "additionalProperties": False, "required": ["description"],
           "properties": {"description": {"type": "string", "minLength": 1, "maxLength": 2000},
                          "unusable": {"type": "boolean"}, "photo_base64": PHOTO}}

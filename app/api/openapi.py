@@ -16,7 +16,8 @@ REF = "#/components/schemas/"
 PROBLEM = {"application/problem+json": {"schema": {"$ref": REF + "Problem"}}}
 ERRORS = {code: {"description": text, "content": PROBLEM} for code, text in {
     "400": "Malformed request", "401": "Missing, unknown, revoked or expired token", "403": "Not allowed for this member",
-    "404": "Not found (or not yours)", "409": "Conflict with the current state", "415": "Body is not JSON",
+    "404": "Not found (or not yours)", "409": "Conflict with the current state",
+    "413": "The body, or the photo in it, is larger than this server accepts", "415": "Body is not JSON",
     "422": "The request breaks a rule or has a wrong field", "429": "Too many failed logins; wait"}.items()}
 ID_PATH = {"type": "integer", "minimum": 1, "maximum": s.MAX_ID}
 

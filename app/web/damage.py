@@ -12,22 +12,30 @@ from app.extensions import db
 from app.forms import checkbox, optional_int
 from app.i18n import translate_message
 from app.transaction import flash_on_refusal
+from app.uploads import photo_form, photo_max_bytes
 from app.web.bookings import bp
-from app.web.handover import asset_page_on_refusal, photo_dir, uploaded_photo
+from app.web.handover import asset_page_on_refusal, photo_dir, render_asset_page, uploaded_photo
 from fleet.booking import handover
 from fleet.booking.photos import content_type_for, photo_path
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 
 
+def _damage_form(errors: dict, status: int, asset_id: int):
+    """The damage form again, for a body too large to read (app/uploads.py)."""
+    return render_asset_page(asset_id, errors, status, target="damage")
+
+
 @bp.route("/assets/<int:asset_id>/damage", methods=["POST"])
+@photo_form(_damage_form)
 @login_required
 def report_damage(asset_id: int):
     asset_page_on_refusal(asset_id, target="damage")
     report = handover.report_damage(
         db.session, current_user, asset_id, utcnow(), description=request.form.get("damage_description", ""),
         unusable=checkbox(request.form, "unusable"), photo=uploaded_photo(),
-        booking_id=optional_int(request.form, "booking_id"), photo_dir=photo_dir())
+        booking_id=optional_int(request.form, "booking_id"), photo_dir=photo_dir(),
+        photo_max_bytes=photo_max_bytes())
     flash(_("Damage reported; the coordinators have been told. The asset is now in maintenance.")
           if report.unusable else _("Damage reported; the coordinators have been told."), "success")
     return redirect(url_for("bookings.asset_handover", asset_id=asset_id))

@@ -12,11 +12,14 @@ from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.forms import checkbox, field_errors, optional_float
+from app.i18n import format_decimal
 from app.transaction import on_refusal
+from app.uploads import photo_form, photo_max_bytes
 from app.urls import external_url
 from app.web.bookings import bp
 from fleet.booking import handover
 from fleet.booking.bookings import get_booking
+from fleet.booking.photos import MEGABYTE
 from fleet.catalogue.assets import get_asset
 from fleet.core.db import utcnow
 from fleet.members.permissions import require_coordinator
@@ -32,13 +35,7 @@ def uploaded_photo() -> bytes | None:
     file = request.files.get("photo")
     if file is None or not file.filename:
         return None
-    return file.read(handover_max_bytes() + 1)
-
-
-def handover_max_bytes() -> int:
-    from fleet.booking.photos import MAX_PHOTO_BYTES
-
-    return MAX_PHOTO_BYTES
+    return file.read(photo_max_bytes() + 1)  # one byte more than allowed is enough to refuse it
 
 
 def _damage_from_form() -> handover.DamageInput | None:
@@ -58,6 +55,7 @@ def render_asset_page(asset_id: int, errors: dict | None = None, status: int = 2
     asset = get_asset(db.session, asset_id)
     return render_template(
         "handover/asset.html", asset=asset, now=now, errors=errors or {}, form=form or {}, target=target,
+        photo_limit=format_decimal(photo_max_bytes() / MEGABYTE, 1),
         ticked=form.getlist("checklist") if form is not None else [],
         bookings=handover.handover_bookings(db.session, current_user, asset.id, now),
         last_reading=handover.last_meter_reading(db.session, asset.id)), status
@@ -69,13 +67,19 @@ def asset_handover(asset_id: int):
     return render_asset_page(asset_id)
 
 
+def _handover_form(errors: dict, status: int, booking_id: int):
+    """The check-out/in form of a booking again, for a body too large to read (app/uploads.py)."""
+    booking = get_booking(db.session, current_user, booking_id)
+    return render_asset_page(booking.asset_id, errors, status, target=booking_id)
+
+
 def _handover(booking_id: int, action):
     booking = get_booking(db.session, current_user, booking_id)
     asset_page_on_refusal(booking.asset_id, target=booking_id)
     return action(db.session, current_user, booking_id, utcnow(),
                   meter_reading=optional_float(request.form, "meter_reading"),
                   checklist=request.form.getlist("checklist"), note=request.form.get("note", ""),
-                  damage=_damage_from_form(), photo_dir=photo_dir())
+                  damage=_damage_from_form(), photo_dir=photo_dir(), photo_max_bytes=photo_max_bytes())
 
 
 def asset_page_on_refusal(asset_id: int, target: int | str) -> None:
@@ -85,6 +89,7 @@ def asset_page_on_refusal(asset_id: int, target: int | str) -> None:
 
 
 @bp.route("/bookings/<int:booking_id>/check-out", methods=["POST"])
+@photo_form(_handover_form)
 @login_required
 def check_out(booking_id: int):
     _handover(booking_id, handover.check_out)
@@ -93,6 +98,7 @@ def check_out(booking_id: int):
 
 
 @bp.route("/bookings/<int:booking_id>/check-in", methods=["POST"])
+@photo_form(_handover_form)
 @login_required
 def check_in(booking_id: int):
     result = _handover(booking_id, handover.check_in)

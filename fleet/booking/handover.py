@@ -116,7 +116,8 @@ def _meter(session: Session, asset: Asset, reading: float | None) -> float | Non
     return float(reading)
 
 
-def _clean_damage(damage: DamageInput | None) -> tuple[str, bytes | None, str | None] | None:
+def _clean_damage(damage: DamageInput | None,
+                  photo_max_bytes: int | None) -> tuple[str, bytes | None, str | None] | None:
     if damage is None:
         return None
     description = multi_line(damage.description, "damage_description")
@@ -124,7 +125,10 @@ def _clean_damage(damage: DamageInput | None) -> tuple[str, bytes | None, str | 
         return None
     if not description:
         raise ValidationFailed("Describe the damage.", field="damage_description")
-    photo, extension = (clean_photo(damage.photo) if damage.photo is not None else (None, None))
+    if damage.photo is not None and photo_max_bytes is None:
+        raise ValidationFailed("Photos cannot be stored here.", field="photo")
+    photo, extension = (clean_photo(damage.photo, max_bytes=photo_max_bytes) if damage.photo is not None
+                        else (None, None))
     return description[:DESCRIPTION_MAX], photo, extension
 
 
@@ -160,7 +164,7 @@ def _record_damage(session: Session, actor: Member, asset: Asset, booking: Booki
 
 def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *, meter_reading: float | None = None,
               checklist: dict | Iterable[str] | None = None, note: str = "", damage: DamageInput | None = None,
-              photo_dir: Path | None = None) -> Booking:
+              photo_dir: Path | None = None, photo_max_bytes: int | None = None) -> Booking:
     """Hand the asset to the member: the booking becomes checked out (still holding its slot)."""
     booking = get_booking(session, actor, booking_id)
     asset = booking.asset
@@ -191,7 +195,7 @@ def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *
         raise Conflict("%(asset)s has not been returned by the member before you yet.", asset=asset.name)
     reading = _meter(session, asset, meter_reading)
     ticked = _checklist(asset, checklist)
-    cleaned = _clean_damage(damage)
+    cleaned = _clean_damage(damage, photo_max_bytes)
     booking.check_out()
     session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_out, by_id=actor.id,
                          at=now, meter_reading=reading, checklist=ticked, note=note[:2000]))
@@ -203,7 +207,7 @@ def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *
 
 def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *, meter_reading: float | None = None,
              checklist: dict | Iterable[str] | None = None, note: str = "", damage: DamageInput | None = None,
-             photo_dir: Path | None = None) -> CheckInResult:
+             photo_dir: Path | None = None, photo_max_bytes: int | None = None) -> CheckInResult:
     """Take the asset back. Early: the rest of the slot is freed. Late: the next booking is flagged."""
     booking = get_booking(session, actor, booking_id)
     asset = booking.asset
@@ -216,7 +220,7 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
                        status=Term(booking.status.value.replace("_", " ")))
     reading = _meter(session, asset, meter_reading)
     ticked = _checklist(asset, checklist)
-    cleaned = _clean_damage(damage)
+    cleaned = _clean_damage(damage, photo_max_bytes)
     result = CheckInResult(booking)
     session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_in, by_id=actor.id,
                          at=now, meter_reading=reading, checklist=ticked, note=note[:2000]))
@@ -280,7 +284,7 @@ def flag_bookings_after(session: Session, late: Booking, now: datetime, *, until
 
 def report_damage(session: Session, actor: Member, asset_id: int, now: datetime, *, description: str,
                   unusable: bool = False, photo: bytes | None = None, booking_id: int | None = None,
-                  photo_dir: Path | None = None) -> DamageReport:
+                  photo_dir: Path | None = None, photo_max_bytes: int | None = None) -> DamageReport:
     """Any active member may report damage they find; an unusable asset goes into maintenance at once."""
     if not actor.active:
         raise Forbidden("Your account is deactivated.")
@@ -292,7 +296,7 @@ def report_damage(session: Session, actor: Member, asset_id: int, now: datetime,
             raise ValidationFailed("That booking is not for this asset.", field="booking_id")
     if asset.status == AssetStatus.retired:
         raise Conflict("%(asset)s is retired.", asset=asset.name)
-    cleaned = _clean_damage(DamageInput(description, unusable, photo))
+    cleaned = _clean_damage(DamageInput(description, unusable, photo), photo_max_bytes)
     if cleaned is None:
         raise ValidationFailed("Describe the damage.", field="damage_description")
     return _record_damage(session, actor, asset, booking, cleaned, unusable, now, photo_dir)

@@ -1,5 +1,7 @@
 """Damage photos: accepted only when the bytes are really a raster image, then re-encoded (which drops
-EXIF and any trailing payload) and stored under a generated name outside the web root.
+EXIF and any trailing payload), scaled down to MAX_SIDE on the longer side and stored under a generated name
+outside the web root. The largest upload accepted is the operator's setting (COMMONPOOL_PHOTO_MAX_BYTES,
+config.py), passed in by the caller; a phone photo of several megabytes is normal and stored far smaller.
 
 What the uploader claims (file name, Content-Type) is never trusted: HTML, SVG or a script with an image's
 name is refused because Pillow cannot decode it as one of the allowed formats.
@@ -24,36 +26,61 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from fleet.core.errors import NotFound, ValidationFailed
+from fleet.core.messages import msg
 from fleet.models import DamageReport
 
 log = logging.getLogger(__name__)
 
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MEGABYTE = 1024 * 1024
 MAX_PIXELS = 40_000_000          # a decompression bomb is refused before it is decoded
-MAX_SIDE = 2400                  # stored photos are scaled down to this on the longer side
+# A JPEG is decoded at 1/2, 1/4 or 1/8 of its size when that still covers MAX_SIDE (Pillow's draft mode), so
+# a 48 or 50 megapixel phone photo costs no more memory than a 12 megapixel one.
+MAX_JPEG_PIXELS = 120_000_000
+MAX_SIDE = 2048                  # stored photos are scaled down to this on the longer side
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png"}
 NAME_PATTERN = re.compile(r"^[0-9a-f]{32}\.(jpg|png)$")
 
 
-def clean_photo(data: bytes) -> tuple[bytes, str]:
-    """Check and re-encode an uploaded photo; returns (bytes, extension 'jpg' or 'png')."""
+class PhotoTooLarge(ValidationFailed):
+    """More bytes than the photo limit: the delivery layer answers 413 (Content Too Large)."""
+
+    status = 413
+
+
+def megabytes(size: int) -> str:
+    """A byte count as people read a file size: '10', '2.5' (MB of 1024 x 1024 bytes, as file managers show)."""
+    return f"{size / MEGABYTE:.1f}".removesuffix(".0")
+
+
+def photo_too_large(max_bytes: int) -> PhotoTooLarge:
+    return PhotoTooLarge(msg("The photo is larger than %(size)s MB."), field="photo", size=megabytes(max_bytes))
+
+
+def check_photo_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise photo_too_large(max_bytes)
+
+
+def clean_photo(data: bytes, *, max_bytes: int) -> tuple[bytes, str]:
+    """Check and re-encode an uploaded photo of at most `max_bytes`; returns (bytes, extension 'jpg' or 'png')."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     if not data:
         raise ValidationFailed("The photo is empty.", field="photo")
-    if len(data) > MAX_PHOTO_BYTES:
-        raise ValidationFailed("The photo is larger than %(size)s MB.", field="photo",
-                               size=MAX_PHOTO_BYTES // (1024 * 1024))
+    check_photo_size(len(data), max_bytes)
     refused = ValidationFailed("The photo must be a JPEG, PNG, WebP or GIF image.", field="photo")
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in ALLOWED_FORMATS:
                 raise refused
-            if probe.width * probe.height > MAX_PIXELS:
+            jpeg = probe.format == "JPEG"
+            if probe.width * probe.height > (MAX_JPEG_PIXELS if jpeg else MAX_PIXELS):
                 raise ValidationFailed("The photo has too many pixels.", field="photo")
             probe.verify()
         with Image.open(io.BytesIO(data)) as image:
+            if jpeg:
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode only as many pixels as will be kept
             image.load()
             image = ImageOps.exif_transpose(image)
             image.thumbnail((MAX_SIDE, MAX_SIDE))

@@ -18,6 +18,8 @@ from fleet.models import AssetStatus, BookingStatus, DamageStatus, MeterUnit, No
 from fleet.booking.photos import clean_photo
 from tests.helpers import at
 
+LIMIT = 10 * 1024 * 1024  # the photo limit the app passes in (PHOTO_MAX_BYTES)
+
 START = at(2, 9)
 
 
@@ -168,7 +170,7 @@ def test_unusable_damage_puts_the_asset_in_maintenance_until_repaired(session, p
 
 def test_damage_photo_is_reencoded_and_stored_under_a_generated_name(session, pool, tmp_path):
     report = report_damage(session, pool["member"], pool["car"].id, START, description="Scratch on the door",
-                           photo=png_bytes(), photo_dir=tmp_path)
+                           photo=png_bytes(), photo_dir=tmp_path, photo_max_bytes=LIMIT)
     assert report.photo_name and report.photo_name.endswith(".jpg") and report.photo_content_type == "image/jpeg"
     assert (tmp_path / report.photo_name).read_bytes()[:2] == b"\xff\xd8"
     assert pool["car"].status == AssetStatus.active  # usable damage keeps the asset in use
@@ -183,7 +185,7 @@ def test_damage_photo_is_reencoded_and_stored_under_a_generated_name(session, po
 ])
 def test_a_photo_that_is_not_an_image_is_refused(payload):
     with pytest.raises(ValidationFailed):
-        clean_photo(payload)
+        clean_photo(payload, max_bytes=LIMIT)
 
 
 def test_clean_photo_strips_metadata_and_keeps_transparency():
@@ -194,9 +196,9 @@ def test_clean_photo_strips_metadata_and_keeps_transparency():
     exif[0x010F] = "SecretCam"  # camera make
     out = io.BytesIO()
     img.save(out, format="JPEG", exif=exif)
-    cleaned, ext = clean_photo(out.getvalue())
+    cleaned, ext = clean_photo(out.getvalue(), max_bytes=LIMIT)
     assert ext == "jpg" and b"SecretCam" not in cleaned
-    assert clean_photo(png_bytes("RGBA"))[1] == "png"
+    assert clean_photo(png_bytes("RGBA"), max_bytes=LIMIT)[1] == "png"
 
 
 def test_no_show_released_by_the_job_frees_the_slot(session, pool):

@@ -18,6 +18,8 @@ from fleet.booking.photos import (
 )
 from tests.helpers import at
 
+LIMIT = 10 * 1024 * 1024  # the photo limit the app passes in (PHOTO_MAX_BYTES)
+
 
 @pytest.fixture
 def pool(make, session):
@@ -42,7 +44,7 @@ def stored(directory) -> list[str]:
 
 def test_a_rollback_after_saving_a_photo_leaves_no_file(session, pool, tmp_path):
     report = report_damage(session, pool["member"], pool["car"].id, at(2, 9), description="Dent",
-                           photo=png_bytes(), photo_dir=tmp_path)
+                           photo=png_bytes(), photo_dir=tmp_path, photo_max_bytes=LIMIT)
     assert stored(tmp_path) == [report.photo_name]
     session.rollback()
     assert stored(tmp_path) == []
@@ -51,7 +53,7 @@ def test_a_rollback_after_saving_a_photo_leaves_no_file(session, pool, tmp_path)
 
 def test_a_commit_keeps_the_photo(session, pool, tmp_path):
     report = report_damage(session, pool["member"], pool["car"].id, at(2, 9), description="Dent",
-                           photo=png_bytes(), photo_dir=tmp_path)
+                           photo=png_bytes(), photo_dir=tmp_path, photo_max_bytes=LIMIT)
     name, report_id = report.photo_name, report.id
     session.commit()
     assert stored(tmp_path) == [name]
@@ -74,7 +76,8 @@ def test_a_check_in_that_fails_after_storing_its_photo_leaves_no_file(session, p
     monkeypatch.setattr(fleet.booking.handover, "take_out_of_service", broken)  # fails after the photo is on disk
     with pytest.raises(Conflict):
         check_in(session, pool["member"], booking.id, at(2, 12), meter_reading=120,
-                 damage=DamageInput("Broken axle", unusable=True, photo=png_bytes()), photo_dir=tmp_path)
+                 damage=DamageInput("Broken axle", unusable=True, photo=png_bytes()), photo_dir=tmp_path,
+                 photo_max_bytes=LIMIT)
     assert len(stored(tmp_path)) == 1
     session.rollback()
     assert stored(tmp_path) == []
@@ -82,7 +85,7 @@ def test_a_check_in_that_fails_after_storing_its_photo_leaves_no_file(session, p
 
 def test_closing_the_session_without_a_commit_deletes_the_file(session, pool, tmp_path):
     report_damage(session, pool["member"], pool["car"].id, at(2, 9), description="Dent", photo=png_bytes(),
-                  photo_dir=tmp_path)
+                  photo_dir=tmp_path, photo_max_bytes=LIMIT)
     session.close()
     assert stored(tmp_path) == []
 
@@ -111,7 +114,7 @@ def _aged(path, hours: float) -> None:
 
 def test_the_sweep_finds_only_old_files_no_report_refers_to(session, pool, tmp_path):
     referenced = report_damage(session, pool["member"], pool["car"].id, at(2, 9), description="Dent",
-                               photo=png_bytes(), photo_dir=tmp_path).photo_name
+                               photo=png_bytes(), photo_dir=tmp_path, photo_max_bytes=LIMIT).photo_name
     session.commit()
     orphan = store_photo(tmp_path, b"old orphan", "jpg")
     young = store_photo(tmp_path, b"young orphan", "png")
@@ -124,3 +127,27 @@ def test_the_sweep_finds_only_old_files_no_report_refers_to(session, pool, tmp_p
     assert delete_photo_files(found) == 1
     assert stored(tmp_path) == sorted([referenced, young, "notes.txt"])
     assert orphaned_photos(session, tmp_path / "missing", utcnow()) == []
+
+
+def _jpeg(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.linear_gradient("L").resize((width, height)).convert("RGB").save(out, format="JPEG", quality=80)
+    return out.getvalue()
+
+
+def test_photos_are_scaled_down_to_the_longer_side_and_the_limit_is_the_callers():
+    from PIL import Image
+
+    from fleet.booking.photos import MAX_SIDE, PhotoTooLarge, clean_photo
+
+    data = _jpeg(4000, 3000)
+    cleaned, ext = clean_photo(data, max_bytes=len(data))
+    assert ext == "jpg" and Image.open(io.BytesIO(cleaned)).size == (MAX_SIDE, 1536) == (2048, 1536)
+    with pytest.raises(PhotoTooLarge) as refused:
+        clean_photo(data, max_bytes=len(data) - 1)
+    assert refused.value.status == 413 and refused.value.field == "photo"
+    # a 50 megapixel phone photo is decoded at a fraction of its size, not refused
+    cleaned, _ = clean_photo(_jpeg(8160, 6120), max_bytes=LIMIT)
+    assert Image.open(io.BytesIO(cleaned)).size == (2048, 1536)

@@ -117,7 +117,7 @@ def _handover_objects(session, owner, asset, booking, now):
     current_app.config["PHOTO_DIR"] = str(photos)  # never the instance folder in tests
     png = io.BytesIO()
     Image.new("RGB", (4, 4)).save(png, format="PNG")
-    name = store_photo(photos, clean_photo(png.getvalue())[0], "jpg")
+    name = store_photo(photos, clean_photo(png.getvalue(), max_bytes=1024 * 1024)[0], "jpg")
     report = DamageReport(asset_id=asset.id, booking_id=booking.id, reported_by_id=owner.id, reported_at=now,
                           description="Dent", photo_name=name, photo_content_type="image/jpeg")
     session.add_all([series, report])
