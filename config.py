@@ -40,6 +40,9 @@ class Config:
     # releases its locks. 0 turns either off.
     DB_LOCK_TIMEOUT_MS = int(os.environ.get("DB_LOCK_TIMEOUT_MS", 5000))
     DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = int(os.environ.get("DB_IDLE_IN_TRANSACTION_TIMEOUT_MS", 30000))
+    # How many times a request runs again when PostgreSQL aborts its transaction in a deadlock or a serialisation
+    # failure (app/transaction.py).
+    DB_TRANSACTION_RETRIES = int(os.environ.get("DB_TRANSACTION_RETRIES", 3))
     REDIS_URL = os.environ.get("REDIS_URL")
 
     # Notification email: SMTP when MAIL_SERVER is set, else written to the log. MAIL_DELIVERY: background

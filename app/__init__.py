@@ -11,7 +11,10 @@ from config import INSTANCE_DIR, body_limit_for, config_for
 
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
+    from app.transaction import TransactionalFlask
+
+    # its view runs again when PostgreSQL gives up the request's transaction in a deadlock (app/transaction.py)
+    app = TransactionalFlask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=False)
     app.config.from_object(config_for(config_name))
     if overrides:
         app.config.update(overrides)

@@ -2,17 +2,25 @@
 errors never reach the client."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, DisconnectionError, OperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge, SecurityError
 
 from app.extensions import db
 from app.i18n import translate_message
+from app.sessions import CommitOutcomeUnknown
 from app.transaction import refused
 from fleet.core.errors import DomainError
 
 UNTRUSTED_HOST = "Bad request: this host name is not served here."
 UNAVAILABLE = "The database is briefly unavailable. Please try again in a moment."
+OUTCOME_UNKNOWN = ("The connection to the database was lost while saving, so it is not known whether this request "
+                   "took effect.")
+RETRY_WITH_KEY = (" Send it again with the same Idempotency-Key: if it took effect, the first answer comes back; if "
+                  "not, it is done now.")
+RETRY_WITHOUT_KEY = (" Check before sending it again, or send it with an Idempotency-Key, which makes sending it "
+                     "again safe.")
 
 
 def init_errors(app: Flask) -> None:
@@ -33,6 +41,25 @@ def init_errors(app: Flask) -> None:
         # e.g. an id beyond the integer range in a URL: the object cannot exist
         db.session.rollback()
         return render_template("error.html", status=404, message="Not found."), 404
+
+    @app.errorhandler(CommitOutcomeUnknown)
+    def _outcome_unknown(exc: CommitOutcomeUnknown):
+        # Never a guess (app/sessions.py): the client is told that it may have happened, and how to find out.
+        from app.api.errors import is_api_request
+        from app.api.problems import problem
+
+        db.session.remove()
+        g.pop("_login_user", None)  # loaded in the discarded session: Flask-Login loads it again for the page
+        headers = {"Retry-After": "1"}
+        if is_api_request():
+            keyed = request.headers.get("Idempotency-Key") is not None
+            return problem(503, OUTCOME_UNKNOWN + (RETRY_WITH_KEY if keyed else RETRY_WITHOUT_KEY), headers=headers)
+        message = _("The connection to the database was lost while saving, so we cannot tell whether your change "
+                    "was saved. Please check before trying again.")
+        try:
+            return render_template("error.html", status=503, message=message), 503, headers
+        except Exception:  # noqa: BLE001  (the page layout asks the database who is logged in)
+            return app.response_class(message + "\n", status=503, mimetype="text/plain", headers=headers)
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DisconnectionError)

@@ -9,18 +9,36 @@ answer with `on_refusal()`, typically the form again with what the user typed an
 
 Work that must wait until the changes are committed (handing a run to a background job that opens its own
 session) is given to `after_commit()`. CLI commands and background jobs have no request: they commit themselves.
+
+A deadlock (SQLSTATE 40P01) or a serialisation failure (40001) says nothing about the request: PostgreSQL rolled
+its transaction back so that a concurrent one could finish, and the same request run again normally succeeds.
+`TransactionalFlask.dispatch_request` (the view and the commit of a success) runs again after a rollback, a few
+times with a short random pause, as long as this request has committed nothing yet (the login check, say,
+commits before its view).
+What a lost connection does to the answer is settled in the session itself (app/sessions.py).
 """
 from __future__ import annotations
 
+import logging
+import random
+import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app, flash, g, redirect
+from flask import Flask, current_app, flash, g, redirect, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import DBAPIError
 
 from app.extensions import db
 from app.i18n import translate_message
+from app.sessions import Session
 from fleet.core.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+DEFAULT_RETRIES = 3
+BACKOFF_SECONDS = 0.05  # the first pause is up to this, doubling each time
 
 
 @dataclass
@@ -102,3 +120,48 @@ def init_transaction(app: Flask) -> None:
     @app.teardown_request
     def _forget(_exc: BaseException | None) -> None:
         g.pop("request_transaction", None)
+
+
+def retryable(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) in RETRY_SQLSTATES
+
+
+class TransactionalFlask(Flask):
+    def dispatch_request(self):
+        retries = int(self.config.get("DB_TRANSACTION_RETRIES", DEFAULT_RETRIES))
+        attempt = 0
+        while True:
+            commits = db.session.info.get(Session.info_commits_key, 0)
+            try:
+                response = self.make_response(super().dispatch_request())
+                if response.status_code < 400:
+                    # Committed here rather than only after the request, so that a deadlock or a serialisation
+                    # failure at COMMIT runs the request again too; `_commit_or_roll_back` then finds nothing
+                    # left to commit and runs the after-commit work.
+                    db.session.commit()
+                return response
+            except DBAPIError as exc:
+                if (not retryable(exc) or attempt >= retries
+                        or db.session.info.get(Session.info_commits_key, 0) != commits):
+                    raise
+                attempt += 1
+                log.warning("%s %s: %s (SQLSTATE %s), running it again (%s of %s)", request.method, request.path,
+                            type(exc.orig).__name__, exc.orig.sqlstate, attempt, retries)
+                try:
+                    db.session.rollback()
+                except Exception:  # noqa: BLE001 - the session cannot start over: answer with the first error
+                    raise exc from None
+                g.pop("request_transaction", None)  # the view registers its refusal answer and hand-overs again
+                _rewind_uploads()
+                time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** (attempt - 1)))
+
+
+def _rewind_uploads() -> None:
+    """The view reads uploaded files again from the start (form and JSON bodies are cached by the request)."""
+    if request.mimetype != "multipart/form-data":
+        return
+    for upload in request.files.values():
+        try:
+            upload.stream.seek(0)
+        except (AttributeError, OSError, ValueError):
+            pass

@@ -11,36 +11,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select, text
 
-from fleet.core.db import utcnow
 from fleet.models import Booking
-from fleet.members.tokens import issue_token
 from tests.helpers import at
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def pg(app, session):
-    from app.extensions import db
-
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("fault injection needs PostgreSQL (COMMONPOOL_TEST_DATABASE=postgres); SQLite has no "
-                    "server to kill connections on")
-    return app
-
-
-@pytest.fixture
-def spot(pg, session, make):
-    member, other = make.member(), make.member()
-    asset = make.asset(make.category(min_duration_minutes=30), make.hub(opening_hours="24/7"))
-    tokens = {m.id: issue_token(session, m, "t", utcnow())[0] for m in (member, other)}
-    session.commit()
-    ids = dict(member=member.id, other=other.id, asset=asset.id, tokens=tokens)
-    session.close()
-    return ids
 
 
 def _worker(*args) -> subprocess.Popen:

@@ -124,7 +124,8 @@ def test_uploads_only_where_known_and_executables_are_refused(app, session, make
 
     root = Path(app.root_path)
     readers = [str(p.relative_to(root)) for p in root.rglob("*.py") if "request.files" in p.read_text()]
-    assert sorted(readers) == ["web/handover.py", "web/manage/asset_import.py"], \
+    # transaction.py only rewinds the uploads a view read before the view runs again after a deadlock
+    assert sorted(readers) == ["transaction.py", "web/handover.py", "web/manage/asset_import.py"], \
         "a new upload feature appeared: test it against executable uploads"
     world = build_world(session, make)
     client = app.test_client()
