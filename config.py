@@ -44,6 +44,10 @@ class Config:
     # failure (app/transaction.py).
     DB_TRANSACTION_RETRIES = int(os.environ.get("DB_TRANSACTION_RETRIES", 3))
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Connecting to Redis and each of its replies: a Redis that is down or hung fails a hand-over quickly.
+    REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", 5))
+    # `flask rq worker` reconnects after a Redis outage, waiting 1 s, 2 s, 4 s ... up to this between tries.
+    RQ_WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("RQ_WORKER_MAX_BACKOFF_SECONDS", 30))
 
     # Notification email: SMTP when MAIL_SERVER is set, else written to the log. MAIL_DELIVERY: background
     # (after each commit that wrote notifications), inline, or off (only `flask bookings deliver-notifications`).

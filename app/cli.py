@@ -100,17 +100,17 @@ def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bo
 @rq_cli.command("worker")
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def rq_worker(burst: bool) -> None:
-    """Run optimiser jobs from Redis (the same as
-    `rq worker commonpool --url $REDIS_URL --worker-class app.workers.Worker`)."""
-    from rq import Queue
-
+    """Run the background jobs from Redis (optimiser runs, fleet plans, mail), reconnecting after a Redis outage
+    with a growing wait (1 s, 2 s, 4 s ... up to RQ_WORKER_MAX_BACKOFF_SECONDS). Run it under a supervisor that
+    restarts it if it dies (deploy/commonpool-worker.service). Plain `rq worker commonpool --url $REDIS_URL
+    --worker-class app.workers.Worker` runs the same jobs without the reconnect loop."""
     from app.job_queue import QUEUE_NAME, redis_connection
-    from app.workers import Worker
+    from app.workers import work_until_stopped
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to use a worker.")
-    connection = redis_connection()
-    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)
+    work_until_stopped(redis_connection, [QUEUE_NAME], burst=burst,
+                       max_backoff=float(current_app.config.get("RQ_WORKER_MAX_BACKOFF_SECONDS", 30)))
 
 
 # --- the periodic booking jobs: `flask bookings ...` ------------------------------------------------------------

@@ -72,26 +72,32 @@ def _start(job, run_id: int, kind: str) -> str:
 
 
 def start_run(run_id: int) -> str:
-    """Hand the optimiser run to a worker; returns how ("rq" or "thread"). Call after the run's row is
-    committed."""
-    return _start(run_optimiser, run_id, "optimiser")
+    """Hand the queued optimiser run to a worker; returns how ("rq" or "thread"), or "failed" when it could not
+    be handed over (Redis down): that is then recorded on the run, which would otherwise wait forever. Call
+    after the run's row is committed."""
+    from fleet.allocation.optimiser_runs import fail_run
+
+    return _start_or_fail(run_optimiser, run_id, "optimiser", fail_run)
 
 
 def start_planning_run(run_id: int) -> str:
-    """Hand the queued fleet plan to a worker; returns how ("rq" or "thread"), or "failed" when it could not be
-    handed over (Redis down): that is then recorded on the run, which would otherwise wait forever. Call after
-    the run's row is committed."""
+    """Hand the queued fleet plan to a worker; like `start_run`."""
+    from fleet.reporting.fleet_plans import fail_plan
+
+    return _start_or_fail(run_planning, run_id, "planning", fail_plan)
+
+
+def _start_or_fail(job, run_id: int, kind: str, fail) -> str:
     try:
-        return _start(run_planning, run_id, "planning")
+        return _start(job, run_id, kind)
     except Exception as exc:  # noqa: BLE001 - whatever stopped the hand-over, the run must not stay queued
         from app.extensions import db
         from fleet.core.db import utcnow
-        from fleet.reporting.fleet_plans import fail_plan
 
-        log.exception("planning run %s could not be started", run_id)
+        log.exception("%s run %s could not be started", kind, run_id)
         db.session.rollback()
-        fail_plan(db.session, run_id, f"The job could not be started: {type(exc).__name__}: {exc}", utcnow())
-        db.session.commit()
+        fail(db.session, run_id, f"The job could not be started: {type(exc).__name__}: {exc}", utcnow())
+        db.session.commit()  # after the request's own commit (app/transaction.py after_commit): its own record
         return "failed"
 
 

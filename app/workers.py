@@ -1,12 +1,23 @@
 """The RQ workers that run Commonpool's background jobs: `Worker` for `flask rq worker`, `SimpleWorker` (no fork,
-in the calling process) for tests. Kept apart from app/jobs.py so that the web app does not import rq."""
+in the calling process) for tests, and `work_until_stopped`, the loop that keeps a worker going through Redis
+outages. Kept apart from app/jobs.py so that the web app does not import rq."""
 from __future__ import annotations
 
+import logging
+import signal
+import time
+from typing import Callable
+
+import redis
+from rq import Queue
 from rq import SimpleWorker as _SimpleWorker
 from rq import Worker as _Worker
 
+log = logging.getLogger(__name__)
+
 # How long rq's command listener (stop a job, shut down) waits on one read of its pub/sub channel.
 COMMAND_READ_SECONDS = 1
+FIRST_BACKOFF_SECONDS = 1.0
 
 
 class _PromptExit:
@@ -25,9 +36,79 @@ class _PromptExit:
             sleep_time=COMMAND_READ_SECONDS, daemon=True, exception_handler=self._pubsub_exception_handler)
 
 
-class Worker(_PromptExit, _Worker):
+class _KnowsWhyItStopped:
+    """rq's work() returns both when it was asked to stop (SIGTERM, SIGINT) and when it gave up on an error it
+    does not handle, such as Redis going away in the middle of a job; `work_until_stopped` needs to know which."""
+
+    stop_requested = False
+
+    def request_stop(self, signum, frame):
+        self.stop_requested = True
+        return super().request_stop(signum, frame)
+
+
+class Worker(_PromptExit, _KnowsWhyItStopped, _Worker):
     """rq's forking worker, one work horse process per job."""
 
 
-class SimpleWorker(_PromptExit, _SimpleWorker):
+class SimpleWorker(_PromptExit, _KnowsWhyItStopped, _SimpleWorker):
     """rq's worker that runs each job in the worker's own process, without forking."""
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum, frame):
+    raise _Stop()
+
+
+def work_until_stopped(connect: Callable[[], redis.Redis], queue_names: list[str], *, burst: bool = False,
+                       max_backoff: float = 30.0, on_start: Callable[[redis.Redis], None] | None = None,
+                       worker_class: type = Worker, sleep: Callable[[float], None] = time.sleep) -> None:
+    """Run a worker until it is asked to stop (or, with `burst`, until the queues are empty), through Redis
+    outages: when Redis cannot be reached, or the worker gave up on an error, wait and start a new worker, 1 s,
+    2 s, 4 s ... up to `max_backoff` apart, logging each try. `on_start(connection)` runs each time a worker
+    starts (app/jobs.py reaps the runs whose jobs were lost meanwhile)."""
+    delay, attempt = FIRST_BACKOFF_SECONDS, 0
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    for sig in previous:  # between workers, a stop request ends the loop at once
+        signal.signal(sig, _raise_stop)
+    try:
+        while True:
+            try:
+                connection = connect()
+                connection.ping()
+                if attempt:
+                    log.warning("Redis answers again after %s failed tries: starting a worker", attempt)
+                delay, attempt = FIRST_BACKOFF_SECONDS, 0
+                if on_start is not None:
+                    try:
+                        on_start(connection)
+                    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+                        raise
+                    except Exception:  # noqa: BLE001 - housekeeping must not keep the worker from working
+                        log.exception("the worker's start-up task failed; the worker starts anyway")
+                worker = worker_class([Queue(name, connection=connection) for name in queue_names],
+                                      connection=connection)
+                worker.max_connection_wait_time = max_backoff  # rq's own reconnect wait while it dequeues
+                worker.work(burst=burst)
+                if worker.stop_requested:
+                    return
+                connection.ping()  # raises when Redis is what made the worker give up
+                if burst:
+                    return
+                log.warning("the worker stopped on an error; starting a new one in %.0f s", delay)
+            except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+                attempt += 1
+                log.warning("Redis cannot be reached (%s: %s); trying again in %.0f s (try %s)",
+                            type(exc).__name__, exc, delay, attempt)
+            for sig in (signal.SIGTERM, signal.SIGINT):  # rq's handlers are installed only while it works
+                signal.signal(sig, _raise_stop)
+            sleep(delay)
+            delay = min(delay * 2, max_backoff)
+    except _Stop:
+        log.info("worker loop: stopping on request")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

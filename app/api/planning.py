@@ -67,9 +67,17 @@ def create_planning_run():
     run_id, body = run.id, json.dumps(planning_run(run, with_report=True))
     if claim is not None:
         remember_response(db.session, claim, 202, body)
-    # The job opens its own session: it is handed the plan once the plan is committed.
-    after_commit(lambda: start_planning_run(run_id))
-    return _accepted(body, run_id)
+    response = _accepted(body, run_id)
+
+    def hand_over() -> None:
+        # The job opens its own session: it is handed the plan once the plan is committed. When it cannot be
+        # (Redis down), the run is failed already: the answer says so rather than "queued".
+        if start_planning_run(run_id) == "failed":
+            run = planning_service.get_plan(db.session, member, run_id).run
+            response.set_data(json.dumps(planning_run(run, with_report=True)))
+
+    after_commit(hand_over)
+    return response
 
 
 @bp.get("/planning-runs")

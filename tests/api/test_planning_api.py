@@ -244,3 +244,17 @@ def test_a_run_whose_job_ended_silently_is_marked_stalled(coord_api, session, de
     session.commit()
     got = coord_api.get(f"/planning-runs/{body['id']}").get_json()
     assert got["stalled"] is True and got["status"] == "queued"  # reported, not changed
+
+
+def test_a_run_that_cannot_be_handed_over_answers_failed_not_queued(app, coord_api, session, demand):
+    """Redis down: the run is recorded failed at once, and the answer says so (a client polling a "queued" run
+    would otherwise wait for a job that does not exist)."""
+    app.config.update(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        r = coord_api.post("/planning-runs", json=BODY)
+    finally:
+        app.config.update(REDIS_URL=None)
+    assert r.status_code == 202
+    body = r.get_json()
+    assert body["status"] == "failed" and "could not be started" in body["error"] and body["finished_at"]
+    assert coord_api.get(f"/planning-runs/{body['id']}").get_json()["status"] == "failed"

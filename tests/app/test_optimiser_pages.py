@@ -229,3 +229,31 @@ def test_a_run_whose_job_ended_silently_says_so_and_stops_refreshing(client, ses
     assert 'http-equiv="refresh"' not in html and "most likely stopped" in html
     session.refresh(old)
     assert old.status == RunStatus.running  # a page view changes nothing
+
+
+def test_a_run_that_cannot_be_handed_over_fails_at_once_and_a_new_one_can_start(app, client, session, crunch,
+                                                                                 sync_runs):
+    """Redis down when the run is handed to the worker: the start answers (no 500), the run is recorded failed
+    with the reason instead of waiting forever, the page shows it, and the next run starts normally."""
+    import app.web.manage.optimiser as optimiser_pages
+    from app.jobs import start_run
+
+    login(client, "coord@example.org")
+    app.config.update(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(optimiser_pages, "start_run", start_run)  # the real hand-over, not sync_runs
+            r = client.post("/manage/optimiser", data={"horizon_days": "7", "time_limit": "5", "method": "cpsat"})
+    finally:
+        app.config.update(REDIS_URL=None)
+    assert r.status_code == 302
+    rid = run_id(r)
+    session.expire_all()
+    run = session.get(OptimiserRun, rid)
+    assert run.status == RunStatus.failed and "could not be started" in run.error and "ConnectionError" in run.error
+    html = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "Run %d could not be started" % rid in html and "The run failed; nothing was booked." in html
+    assert 'http-equiv="refresh"' not in html
+    again = client.post("/manage/optimiser", data={"horizon_days": "7", "time_limit": "5", "method": "cpsat"})
+    session.expire_all()
+    assert session.get(OptimiserRun, run_id(again)).status == RunStatus.preview

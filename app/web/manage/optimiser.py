@@ -46,8 +46,11 @@ def start_optimiser_run():
 def _hand_over(run_id: int) -> None:
     """Once the run is committed, give it to a worker (the job opens its own session) and say how."""
     how = start_run(run_id)
-    flash(_("Run %(id)s started (on a worker).", id=run_id) if how == "rq"
-          else _("Run %(id)s started (in the background).", id=run_id), "success")
+    if how == "failed":
+        flash(_("Run %(id)s could not be started; see the error below.", id=run_id), "error")
+    else:
+        flash(_("Run %(id)s started (on a worker).", id=run_id) if how == "rq"
+              else _("Run %(id)s started (in the background).", id=run_id), "success")
 
 
 @bp.route("/optimiser/<id:run_id>")
