@@ -48,6 +48,10 @@ class Config:
     REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", 5))
     # `flask rq worker` reconnects after a Redis outage, waiting 1 s, 2 s, 4 s ... up to this between tries.
     RQ_WORKER_MAX_BACKOFF_SECONDS = float(os.environ.get("RQ_WORKER_MAX_BACKOFF_SECONDS", 30))
+    # Runs whose job died are recorded as failed by `flask bookings tick` and by the worker, when it starts and
+    # then this often. A run this young without an RQ job may still be being handed over, and is left alone.
+    RUN_REAPER_INTERVAL_SECONDS = int(os.environ.get("RUN_REAPER_INTERVAL_SECONDS", 60))
+    RUN_HANDOVER_GRACE_SECONDS = float(os.environ.get("RUN_HANDOVER_GRACE_SECONDS", 60))
 
     # Notification email: SMTP when MAIL_SERVER is set, else written to the log. MAIL_DELIVERY: background
     # (after each commit that wrote notifications), inline, or off (only `flask bookings deliver-notifications`).

@@ -70,6 +70,7 @@ def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bo
     """Solve every waitlisted request in the horizon; print the figures against first come, first served."""
     from sqlalchemy import select
 
+    from app.jobs import computing_inline
     from fleet.models import Member
     from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run
 
@@ -82,6 +83,7 @@ def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bo
     try:
         run = create_run(db.session, actor, horizon_days, utcnow(), time_limit=time_limit, method=method)
         db.session.commit()
+        computing_inline("optimiser", run.id, time_limit + 600)  # no RQ job: not a lost one either
         execute_run(db.session, run.id, utcnow(), progress=lambda message: (db.session.commit(), click.echo(message)))
         db.session.commit()
     except DomainError as exc:
@@ -101,16 +103,19 @@ def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bo
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def rq_worker(burst: bool) -> None:
     """Run the background jobs from Redis (optimiser runs, fleet plans, mail), reconnecting after a Redis outage
-    with a growing wait (1 s, 2 s, 4 s ... up to RQ_WORKER_MAX_BACKOFF_SECONDS). Run it under a supervisor that
-    restarts it if it dies (deploy/commonpool-worker.service). Plain `rq worker commonpool --url $REDIS_URL
+    with a growing wait (1 s, 2 s, 4 s ... up to RQ_WORKER_MAX_BACKOFF_SECONDS). When a worker starts, and then
+    every RUN_REAPER_INTERVAL_SECONDS, it records as failed the runs whose jobs died. Run it under a supervisor
+    that restarts it if it dies (deploy/commonpool-worker.service). Plain `rq worker commonpool --url $REDIS_URL
     --worker-class app.workers.Worker` runs the same jobs without the reconnect loop."""
     from app.job_queue import QUEUE_NAME, redis_connection
     from app.workers import work_until_stopped
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to use a worker.")
+    config = current_app.config
     work_until_stopped(redis_connection, [QUEUE_NAME], burst=burst,
-                       max_backoff=float(current_app.config.get("RQ_WORKER_MAX_BACKOFF_SECONDS", 30)))
+                       max_backoff=float(config.get("RQ_WORKER_MAX_BACKOFF_SECONDS", 30)),
+                       maintenance_interval=int(config.get("RUN_REAPER_INTERVAL_SECONDS", 60)))
 
 
 # --- the periodic booking jobs: `flask bookings ...` ------------------------------------------------------------

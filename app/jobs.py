@@ -6,9 +6,13 @@ page shows where it is) and records a failure on the run instead of losing it.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
+
+from fleet.core.messages import english
 
 from app.job_queue import QUEUE_NAME, redis_connection
 
@@ -61,7 +65,7 @@ def _start(job, run_id: int, kind: str) -> str:
         from rq import Queue
 
         Queue(QUEUE_NAME, connection=redis_connection()).enqueue(
-            job, run_id, None, app.config.get("JOB_DATABASE_URL"), job_timeout=3600)
+            job, run_id, None, app.config.get("JOB_DATABASE_URL"), job_timeout=3600, job_id=job_id(kind, run_id))
         return "rq"
     thread = threading.Thread(target=job, args=(run_id, app), name=f"{kind}-run-{run_id}", daemon=True)
     thread.start()
@@ -101,9 +105,131 @@ def _start_or_fail(job, run_id: int, kind: str, fail) -> str:
         return "failed"
 
 
+def job_id(kind: str, run_id: int) -> str:
+    """The RQ job of a run has a known id, so that whether it still exists can be asked."""
+    return f"commonpool-{kind}-run-{run_id}"
+
+
+def _inline_key(kind: str, run_id: int) -> str:
+    return f"commonpool:inline:{job_id(kind, run_id)}"
+
+
+def computing_inline(kind: str, run_id: int, seconds: float) -> None:
+    """Say, for `seconds`, that this process computes the run itself (`flask schedule run`): it has no RQ job, and
+    the reaper must not take that for a lost one. Best effort: without Redis there is nothing to say it to."""
+    if not current_app.config.get("REDIS_URL"):
+        return
+    try:
+        redis_connection().set(_inline_key(kind, run_id), "1", ex=max(1, int(seconds)))
+    except Exception:  # noqa: BLE001 - the reaper's time-limit rule still applies
+        log.warning("could not mark %s run %s as computed inline", kind, run_id, exc_info=True)
+
+
+def reap_stopped_runs(app: Flask | None = None, connection=None) -> list[tuple[str, int, str]]:
+    """Record as failed ("its worker stopped") every queued or running run whose job is gone; returns (kind, id,
+    reason) of each. Run by `flask bookings tick` and by each RQ worker when it starts and then every
+    RUN_REAPER_INTERVAL_SECONDS. With Redis a run's job is gone when it is no longer in Redis (flushed, a restart
+    without persistence; a run younger than RUN_HANDOVER_GRACE_SECONDS may still be being handed over), when
+    it ended as failed, stopped or cancelled (a work horse that was killed), when it finished without recording
+    the run's outcome, or when the worker that started it is gone. Without Redis (runs in threads of the web
+    processes), or when Redis cannot be asked, a run is gone when it is still open well past its time limit
+    (fleet/core/job_runs.py)."""
+    from sqlalchemy.orm import Session
+
+    from app.extensions import db
+    from fleet.core import job_runs
+    from fleet.core.db import utcnow
+    from fleet.reporting.stopped_runs import reap
+
+    owned = False
+    if app is None:
+        if has_app_context():
+            app = current_app._get_current_object()
+        else:  # a plain `rq worker`: an app for this once, whose connections are closed again below
+            from app import create_app
+
+            app, owned = create_app(), True
+    with app.app_context():
+        now = utcnow()
+        if connection is None and app.config.get("REDIS_URL"):
+            connection = redis_connection()
+        grace = float(app.config.get("RUN_HANDOVER_GRACE_SECONDS", 60))
+
+        def gone(kind: str, run) -> str | None:
+            if connection is not None:
+                try:
+                    reason = _job_gone(connection, kind, run, now, grace)
+                except Exception:  # noqa: BLE001 - Redis cannot be asked: only the time-limit rule can tell
+                    log.warning("could not ask Redis about %s run %s", kind, run.id, exc_info=True)
+                else:
+                    return reason
+            if job_runs.stalled(run, now):
+                return english(job_runs.NO_WORD, {"minutes": int(job_runs.STALL_GRACE.total_seconds() // 60)})
+            return None
+
+        try:
+            with Session(db.engine) as session:
+                reaped = reap(session, now, gone)
+                session.commit()
+        finally:
+            if owned:
+                db.engine.dispose()
+    for kind, run_id, reason in reaped:
+        log.warning("%s run %s recorded as failed: its worker stopped (%s)", kind, run_id, reason)
+    return reaped
+
+
+def _job_gone(connection, kind: str, run, now, grace: float) -> str | None:
+    """Why the run's RQ job will never finish it, or None while it may."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        job = Job.fetch(job_id(kind, run.id), connection=connection)
+    except NoSuchJobError:
+        if connection.exists(_inline_key(kind, run.id)):
+            return None
+        if (now - run.created_at).total_seconds() < grace:
+            return None  # the request that created it may still be handing it over
+        return "its job is no longer in Redis"
+    status = job.get_status(refresh=False)
+    if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
+        return f"its job ended as {status.value} in the worker"
+    if status == JobStatus.FINISHED:
+        return "its job ended without recording the run's outcome"
+    if status == JobStatus.STARTED and not _worker_alive(connection, job.worker_name):
+        return "the worker running its job is gone"
+    return None  # queued, or started by a live worker
+
+
+def _worker_alive(connection, name: str | None) -> bool:
+    """Whether the RQ worker `name` is still there: its key expires a minute or so after its last heartbeat, and
+    a worker on this host is also checked by its process id (a worker killed a moment ago)."""
+    if not name:
+        return True  # nothing to check against; the time-limit rule still applies
+    from rq import Worker
+
+    key = Worker.redis_worker_namespace_prefix + name
+    if not connection.exists(key):
+        return False
+    hostname, pid = connection.hmget(key, "hostname", "pid")
+    if hostname and pid and hostname.decode() == socket.gethostname():
+        pid = int(pid)
+        if pid == os.getpid():
+            return False  # this process is between jobs: whatever that worker started is not running here
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass  # another user's process: it exists
+    return True
+
+
 def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:
-    """The periodic booking work in one call, for cron (`flask bookings tick`), an RQ scheduler or a test:
-    release no-shows, write reminders, flag overdue returns, commit, then deliver the email outbox."""
+    """The periodic work in one call, for cron (`flask bookings tick`), an RQ scheduler or a test: record the
+    runs whose job died as failed, release no-shows, write reminders, flag overdue returns, commit, then deliver
+    the email outbox."""
     from app.extensions import db
     from app.mail import deliver_outbox
     from fleet.booking.jobs import flag_overdue_returns, release_no_shows, send_reminders
@@ -113,9 +239,14 @@ def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) 
         from app import create_app
 
         app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url} if database_url else None)
+    try:
+        stopped = len(reap_stopped_runs(app))
+    except Exception:  # noqa: BLE001 - the booking work below must happen regardless
+        log.exception("recording stopped runs failed")
+        stopped = 0
     with app.app_context():
         now = utcnow()
-        counts = {"no_shows": len(release_no_shows(db.session, now)),
+        counts = {"stopped_runs": stopped, "no_shows": len(release_no_shows(db.session, now)),
                   "reminders": len(send_reminders(db.session, now)),
                   "overdue": len(flag_overdue_returns(db.session, now))}
         db.session.commit()

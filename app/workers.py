@@ -47,11 +47,40 @@ class _KnowsWhyItStopped:
         return super().request_stop(signum, frame)
 
 
-class Worker(_PromptExit, _KnowsWhyItStopped, _Worker):
+class _ReapsStoppedRuns:
+    """rq's maintenance runs when a worker starts and then every `maintenance_interval` seconds between jobs: the
+    worker also records as failed the runs whose job died (with a worker that was killed, or with the Redis data),
+    so a worker coming back after a crash settles what its predecessor left open."""
+
+    def run_maintenance_tasks(self) -> None:
+        super().run_maintenance_tasks()
+        try:
+            from app.jobs import reap_stopped_runs
+
+            reap_stopped_runs(connection=self.connection)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            raise
+        except Exception:  # noqa: BLE001 - housekeeping must not stop the worker
+            self.log.exception("Worker %s: recording stopped runs failed", self.name)
+
+
+class _RegistersAgain:
+    """After Redis restarts without its data, rq reconnects but its heartbeat writes back only the time of the
+    beat: the worker's host and process id are gone, so whether a job it started is still being computed could
+    not be told until its key expires. The worker registers itself again instead, as when it started."""
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        if pipeline is None and not self.connection.exists(self.key):
+            self.log.warning("Worker %s: Redis lost this worker's registration; registering again", self.name)
+            self.register_birth()
+        return super().heartbeat(timeout, pipeline)
+
+
+class Worker(_PromptExit, _KnowsWhyItStopped, _RegistersAgain, _ReapsStoppedRuns, _Worker):
     """rq's forking worker, one work horse process per job."""
 
 
-class SimpleWorker(_PromptExit, _KnowsWhyItStopped, _SimpleWorker):
+class SimpleWorker(_PromptExit, _KnowsWhyItStopped, _RegistersAgain, _ReapsStoppedRuns, _SimpleWorker):
     """rq's worker that runs each job in the worker's own process, without forking."""
 
 
@@ -65,11 +94,12 @@ def _raise_stop(signum, frame):
 
 def work_until_stopped(connect: Callable[[], redis.Redis], queue_names: list[str], *, burst: bool = False,
                        max_backoff: float = 30.0, on_start: Callable[[redis.Redis], None] | None = None,
-                       worker_class: type = Worker, sleep: Callable[[float], None] = time.sleep) -> None:
+                       worker_class: type = Worker, sleep: Callable[[float], None] = time.sleep,
+                       **worker_options) -> None:
     """Run a worker until it is asked to stop (or, with `burst`, until the queues are empty), through Redis
     outages: when Redis cannot be reached, or the worker gave up on an error, wait and start a new worker, 1 s,
     2 s, 4 s ... up to `max_backoff` apart, logging each try. `on_start(connection)` runs each time a worker
-    starts (app/jobs.py reaps the runs whose jobs were lost meanwhile)."""
+    starts; `worker_options` go to the worker class."""
     delay, attempt = FIRST_BACKOFF_SECONDS, 0
     previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     for sig in previous:  # between workers, a stop request ends the loop at once
@@ -90,7 +120,7 @@ def work_until_stopped(connect: Callable[[], redis.Redis], queue_names: list[str
                     except Exception:  # noqa: BLE001 - housekeeping must not keep the worker from working
                         log.exception("the worker's start-up task failed; the worker starts anyway")
                 worker = worker_class([Queue(name, connection=connection) for name in queue_names],
-                                      connection=connection)
+                                      connection=connection, **worker_options)
                 worker.max_connection_wait_time = max_backoff  # rq's own reconnect wait while it dequeues
                 worker.work(burst=burst)
                 if worker.stop_requested:

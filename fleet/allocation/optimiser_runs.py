@@ -17,7 +17,7 @@ from fleet.allocation import scheduling_adapter as adapter
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.allocation.fair_share import priorities
 from fleet.allocation.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests
-from fleet.core.messages import When, english, msg
+from fleet.core.messages import Term, When, english, msg
 from fleet.models import Asset, FlexibleRequest, Member, OptimiserRun, RequestStatus, RunStatus
 from fleet.members.notifications import notify
 from fleet.members.permissions import require_coordinator
@@ -121,6 +121,19 @@ def fail_run(session: Session, run_id: int, message: str, now: datetime) -> None
         run.fail(message, now)
         run.progress = PROGRESS_FAILED
         session.flush()
+
+
+def run_again(session: Session, actor: Member, run_id: int, now: datetime) -> OptimiserRun:
+    """A new queued run with the parameters of a failed one (its horizon as many days from now)."""
+    require_coordinator(actor)
+    old = session.get(OptimiserRun, run_id)
+    if old is None:
+        raise NotFound("No such optimiser run.")
+    if old.status != RunStatus.failed:
+        raise Conflict("Only a failed run can be run again; this one is %(status)s.", status=Term(old.status.value))
+    days = round((old.horizon_end - old.horizon_start) / timedelta(days=1))
+    return create_run(session, actor, min(max(days, 1), MAX_HORIZON_DAYS), now, time_limit=old.time_limit_seconds,
+                      method=old.method)
 
 
 def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> OptimiserRun:

@@ -184,6 +184,18 @@ def fail_plan(session: Session, run_id: int, message: str, now: datetime) -> Non
         session.flush()
 
 
+def plan_again(session: Session, actor: Member, run_id: int, now: datetime) -> PlanningRun:
+    """A new queued plan with the parameters of a failed one (a period as long, ending now)."""
+    require_coordinator(actor)
+    old = session.get(PlanningRun, run_id)
+    if old is None:
+        raise NotFound("No such planning run.")
+    if old.status != PlanningStatus.failed:
+        raise Conflict("Only a failed plan can be run again; this one is %(status)s.", status=Term(old.status.value))
+    days = round((old.period_end - old.period_start) / timedelta(days=1))
+    return create_plan(session, actor, min(max(days, 1), MAX_PERIOD_DAYS), old.time_limit_seconds, now)
+
+
 def list_plans(session: Session, actor: Member, limit: int = 20, offset: int = 0,
                status: PlanningStatus | None = None) -> tuple[list[PlanningRun], int]:
     """The newest runs first, and how many there are in all."""

@@ -82,3 +82,58 @@ def test_the_worker_waits_for_redis_outlives_an_outage_and_runs_the_next_job(app
             worker.kill()
         output = worker.communicate(timeout=10)[0]
     assert "Redis" in output and ("trying again" in output or "retrying" in output), output[-3000:]
+
+
+def test_a_worker_killed_with_its_job_is_noticed_by_the_next_one(app, session, make, database_url, redis_server,
+                                                                 tmp_path):
+    """The worker and its work horse are killed mid-job (SIGKILL, as a supervisor that kills the whole unit
+    does); the run is left queued or running. The worker that replaces it records the run as failed when it
+    starts, and a coordinator's "run again" then goes through."""
+    from redis import Redis
+    from rq.job import Job
+
+    from app.jobs import job_id, start_run
+    from fleet.allocation.optimiser_runs import run_again
+    from fleet.models import Member
+    from tests.faults.services import kill_tree
+
+    run_id = _open_run(session, make)
+    redis_server.start()
+    env = app_env(database_url, redis_server.url, tmp_path)
+    connection = Redis.from_url(redis_server.url)
+    app.config.update(REDIS_URL=redis_server.url)
+    try:
+        assert start_run(run_id) == "rq"
+        first = subprocess.Popen([FLASK, "rq", "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        job = Job.fetch(job_id("optimiser", run_id), connection=connection)
+        deadline = time.monotonic() + 30
+        while job.get_status() != "started" and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert job.get_status() == "started"
+        kill_tree(first.pid)  # the worker and its work horse, mid-job
+        first.wait(10)
+        assert _status(session, run_id) in (RunStatus.queued, RunStatus.running)
+        second = subprocess.Popen([FLASK, "rq", "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            deadline = time.monotonic() + 30
+            while _status(session, run_id) != RunStatus.failed and time.monotonic() < deadline:
+                time.sleep(0.2)
+            run = session.get(OptimiserRun, run_id)
+            assert run.status == RunStatus.failed, run.status
+            assert "Its worker stopped" in run.error and "the worker running its job is gone" in run.error
+            coordinator = session.get(Member, run.started_by_id)
+            again = run_again(session, coordinator, run_id, utcnow()).id
+            session.commit()
+            session.close()
+            assert start_run(again) == "rq"
+            deadline = time.monotonic() + 60
+            while _status(session, again) != RunStatus.preview and time.monotonic() < deadline:
+                time.sleep(0.3)
+            assert _status(session, again) == RunStatus.preview
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.wait(20)
+    finally:
+        app.config.update(REDIS_URL=None)

@@ -55,6 +55,7 @@ EXPECTATIONS: dict[str, dict] = {
     "manage.optimiser_run": COORDINATOR,
     "manage.apply_optimiser_run": COORDINATOR,
     "manage.discard_optimiser_run": COORDINATOR,
+    "manage.run_optimiser_again": COORDINATOR,
     # API: a member's own
     "api.get_booking": MEMBER_OWNED,
     "api.cancel_booking": MEMBER_OWNED,
@@ -82,6 +83,7 @@ EXPECTATIONS: dict[str, dict] = {
     "manage.planning_run": COORDINATOR,
     "manage.planning_instance": COORDINATOR,
     "manage.planning_report": COORDINATOR,
+    "manage.plan_again": COORDINATOR,
     "api.get_planning_run": COORDINATOR,
     "manage.set_fee": COORDINATOR,
     # handover: check-out/in of one's own booking, damage reports (anyone may report; the photo is the
@@ -116,7 +118,7 @@ def _planning_run(session, world) -> int:
 
 OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
              for endpoint in ("manage.planning_run", "manage.planning_instance", "manage.planning_report",
-                              "api.get_planning_run")}
+                              "manage.plan_again", "api.get_planning_run")}
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}}

@@ -53,6 +53,15 @@ def _hand_over(run_id: int) -> None:
               else _("Run %(id)s started (in the background).", id=run_id), "success")
 
 
+@bp.route("/optimiser/<id:run_id>/again", methods=["POST"])
+def run_optimiser_again(run_id: int):
+    """A failed run (its worker stopped, or it could not be handed over) again, with the same settings."""
+    flash_on_refusal(url_for("manage.optimiser_run", run_id=run_id), unless=(403, 404))
+    new_id = run_service.run_again(db.session, current_user, run_id, utcnow()).id
+    after_commit(lambda: _hand_over(new_id))
+    return redirect(url_for("manage.optimiser_run", run_id=new_id))
+
+
 @bp.route("/optimiser/<id:run_id>")
 def optimiser_run(run_id: int):
     run = run_service.get_run(db.session, current_user, run_id)

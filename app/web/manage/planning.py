@@ -13,7 +13,7 @@ from app.extensions import db
 from app.forms import field_errors, required_int, required_time_limit
 from app.i18n import N_, translate_message
 from app.jobs import start_planning_run
-from app.transaction import after_commit, on_refusal
+from app.transaction import after_commit, flash_on_refusal, on_refusal
 from app.web.manage import bp
 from fleet.core import job_runs
 from fleet.reporting import fleet_plans as planning_service
@@ -55,6 +55,15 @@ def _hand_over(run_id: int) -> None:
     else:
         flash(_("Plan %(id)s started (on a worker).", id=run_id) if how == "rq"
               else _("Plan %(id)s started (in the background).", id=run_id), "success")
+
+
+@bp.route("/planning/<id:run_id>/again", methods=["POST"])
+def plan_again(run_id: int):
+    """A failed plan (its worker stopped, or it could not be handed over) again, with the same settings."""
+    flash_on_refusal(url_for("manage.planning_run", run_id=run_id), unless=(403, 404))
+    new_id = planning_service.plan_again(db.session, current_user, run_id, utcnow()).id
+    after_commit(lambda: _hand_over(new_id))
+    return redirect(url_for("manage.planning_run", run_id=new_id))
 
 
 @bp.route("/planning/<id:run_id>")
