@@ -23,6 +23,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if DB_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.db)
+    # The live fault suite (tests/faults/test_fault_suite.py) runs only when asked for: `make test-faults`
+    # (pytest -m faults). The ordinary runs (`pytest`, `pytest -m db`) leave it out.
+    if "faults" not in (config.getoption("markexpr") or ""):
+        kept = [item for item in items if item.get_closest_marker("faults") is None]
+        if len(kept) != len(items):
+            config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+            items[:] = kept
 
 
 @pytest.fixture(scope="session")
