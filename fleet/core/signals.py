@@ -22,3 +22,8 @@ slot_freed = _domain.signal("slot-freed")
 asset_unavailable = _domain.signal("asset-unavailable")
 """An asset cannot be used during [start, end) (out of service, retired, a maintenance window). Keywords:
 `asset_id`, `start`, `end`, `now`, `reason` (a coordinator's words or a `Term`)."""
+
+charge_posted = _domain.signal("charge-posted")
+"""A booking's charge was posted to the borrower's ledger (at check-in, or as a no-show or late fee). Keywords:
+`booking`, `amount_minor` (int, the whole charge), `currency` (ISO 4217), `now`. The receiver that credits a
+member-owned item's owner with their share listens here, so the charging code never knows about owners."""
