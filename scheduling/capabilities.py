@@ -5,10 +5,13 @@ pool's own search, booking and re-planning alike (fleet imports this module; it 
 - booleans: asking true needs true; asking false asks for nothing;
 - text: equal, ignoring case and surrounding spaces, so "Diesel" meets "diesel": people type both, and a
   match must not depend on which path (instant answer or batch run) judges it.
+
+Types follow the text rule: an asset meets a request's allowed types when its own type equals one of them,
+ignoring case and surrounding spaces; no allowed types means any type (an untyped asset included).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -30,3 +33,11 @@ def capability_matches(have: Any, want: Any) -> bool:
 def capabilities_hold(requires: Mapping[str, Any], capabilities: Mapping[str, Any]) -> bool:
     """Every requirement is met by the asset's capabilities (a missing capability meets only 'false')."""
     return all(capability_matches(capabilities.get(name), want) for name, want in requires.items())
+
+
+def type_matches(allowed: Iterable[str] | None, asset_type: str | None) -> bool:
+    """Is an asset of type `asset_type` one of the `allowed` types (none allowed: any type)?"""
+    wanted = {normalise_text(t) for t in (allowed or ())}
+    if not wanted:
+        return True
+    return isinstance(asset_type, str) and normalise_text(asset_type) in wanted

@@ -38,6 +38,14 @@ def _capability_ok(required: Any, offered: Any) -> bool:
     return type(offered) is str and type(required) is str and offered.strip().casefold() == required.strip().casefold()
 
 
+def _type_ok(allowed: Any, offered: Any) -> bool:
+    # the type rule of scheduling/capabilities.py, re-derived here on purpose: no allowed types means any
+    wanted = [t.strip().casefold() for t in (allowed or [])]
+    if not wanted:
+        return True
+    return type(offered) is str and offered.strip().casefold() in wanted
+
+
 def _overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
     return a_start < b_end and b_start < a_end  # half-open: touching is fine
 
@@ -103,6 +111,8 @@ def _first_violation(instance: dict, solution: dict) -> str | None:
         start, end = _when(item["start"]), _when(item["end"])
         if asset["category"] != req["category"]:
             return f"request {rid}: asset {aid} is a {asset['category']}, not a {req['category']}"
+        if not _type_ok(req.get("types"), asset.get("type")):
+            return f"request {rid}: asset {aid} is of type {asset.get('type')!r}, not one of {req.get('types')!r}"
         offered = asset.get("capabilities") or {}
         for name, need in (req.get("requires") or {}).items():
             if not _capability_ok(need, offered.get(name)):

@@ -12,7 +12,7 @@ from typing import Sequence
 
 from geopy.distance import geodesic
 
-from .capabilities import capabilities_hold
+from .capabilities import capabilities_hold, type_matches
 from .grid import Grid
 from .model import Asset, Interval, Problem, Request
 
@@ -153,4 +153,5 @@ def eligible_assets_by_category(problem: Problem) -> dict[str, list[int]]:
 
 
 def asset_matches(request: Request, asset: Asset) -> bool:
-    return asset.category == request.category and capabilities_hold(request.requires, asset.capabilities)
+    return (asset.category == request.category and type_matches(request.types, asset.type)
+            and capabilities_hold(request.requires, asset.capabilities))

@@ -4,21 +4,21 @@ Pure Python over `solve`: every figure is the same CP-SAT solve run before and a
 so a recommendation comes with its evidence (weighted served hours before and after), never a greedy guess.
 
 Demand: the instance's requests, plus its fixed bookings turned into fixed-time requests pinned to the hub of
-the booked asset (location = the hub, max_distance_km = 0) that require the booked asset's capabilities
-(numbers at least as large, the same booleans and strings): any asset at least as capable at that hub
-would have done. A booking is recorded demand at that hub, not a claim on that one asset, so removing or
+the booked asset (location = the hub, max_distance_km = 0) that require the booked asset's type and
+capabilities (numbers at least as large, the same booleans and strings): any asset of that type at least as
+capable at that hub would have done; a band saw's booking is never served by a lathe. A booking is recorded demand at that hub, not a claim on that one asset, so removing or
 moving an asset re-places its bookings on what is left.
 
 Categories never share an asset, so each is planned on its own sub-instance (all hubs kept). Per category:
 
 (a) Fewest assets. Fixed-time demand (window == duration) with interchangeable assets (every asset meets
-    every request's requirements, no blackouts, no opening hours, at most one hub it may use): the overlap sweep, the
+    every request's type and requirements, no blackouts, no opening hours, at most one hub it may use): the overlap sweep, the
     largest number of requests running at once, is exact. Otherwise the solver: assets are ranked by the
     weighted hours the full fleet's plan gives them (most used first) and a binary search finds the
     smallest prefix that still serves what the whole fleet serves. Nested prefixes can only serve more as
     they grow, so the search is sound; it is the minimum among such prefixes, stated as such. The same
     search runs per hub, with the other hubs' assets kept.
-(b) Next acquisition. Candidates: a clone of each distinct asset type (capabilities) of the category at each
+(b) Next acquisition. Candidates: a clone of each distinct asset (type and capabilities) of the category at each
     hub (opening hours copied from an asset already at that hub). Each is solved with the same solve as
     the fleet without it; the gain is the difference. A category whose fleet already serves every request
     cannot gain: its candidates are reported with gain 0 and no solve.
@@ -37,12 +37,13 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from .capabilities import capabilities_hold
+from .capabilities import capabilities_hold, normalise_text, type_matches
 from .eligibility import geodesic_km
 from .model import Asset, Interval, Location, Problem, Request, Solution
 from .solve import solve
 
 MIN_SOLVE_SECONDS = 0.2
+_ANY = object()  # "any type" in a per-type count
 BASE_SHARE = 10.0  # the base solve of a category counts as this many ordinary solves
 EPS = 1e-6
 
@@ -126,6 +127,7 @@ def demand_problem(problem: Problem) -> Problem:
             continue
         pinned.append(Request(id=f"booking:{b.id}", member=f"booking:{b.id}", category=asset.category,
                               requires=dict(asset.capabilities), earliest_start=b.start,
+                              types=(asset.type,) if asset.type else (),
                               latest_end=b.start + timedelta(minutes=minutes), duration_minutes=minutes,
                               location=Location(hub.lat, hub.lon), max_distance_km=0.0, created_at=b.start))
     return replace(problem, requests=problem.requests + tuple(pinned), bookings=())
@@ -174,14 +176,22 @@ def _with_asset(problem: Problem, asset: Asset) -> Problem:
 
 # --- (a) the fewest assets -------------------------------------------------------------------------------------
 
-def _sweep_applies(sub: Problem, requests: list[Request]) -> bool:
-    # interchangeable: every asset of the category meets every request's requirements
-    if not all(_is_fixed(r) and all(capabilities_hold(r.requires, a.capabilities) for a in sub.assets)
-               for r in requests):
-        return False
+def _sweep_groups(sub: Problem, requests: list[Request]) -> dict[str, str | None] | None:
+    """Per request, the one asset type whose assets are interchangeable for it, or None when the sweep does
+    not apply: every request fixed-time, the assets it may use all of one type and all meeting its
+    requirements, no blackouts or opening hours, at most one hub it may use."""
     if any(a.blackouts or a.open is not None for a in sub.assets):
-        return False
-    return all(len(_reachable_hubs(sub, r)) <= 1 for r in requests)
+        return None
+    groups: dict[str, str | None] = {}
+    for r in requests:
+        if not _is_fixed(r) or len(_reachable_hubs(sub, r)) > 1:
+            return None
+        usable = [a for a in sub.assets if type_matches(r.types, a.type)]
+        kinds = {_type_key(a) for a in usable}
+        if len(kinds) > 1 or not all(capabilities_hold(r.requires, a.capabilities) for a in usable):
+            return None
+        groups[r.id] = next(iter(kinds), None)
+    return groups
 
 
 def _prefix_search(solver: _Solver, sub: Problem, ranked: list[str], keep: set[str], target: float,
@@ -212,21 +222,34 @@ def _fewest(solver: _Solver, sub: Problem, base: Outcome) -> dict:
     hub_of = {a.id: a.hub for a in sub.assets}
     hubs = sorted(set(hub_of.values()))
     reach = {r.id: _reachable_hubs(sub, r) for r in requests}
-    hub_peak = {h: peak_concurrency([(r.earliest_start, r.latest_end) for r in requests
-                                     if _is_fixed(r) and reach[r.id] == [h]]) for h in hubs}
+    groups = _sweep_groups(sub, requests) if requests and base.served == base.requests else None
+    sweep = groups is not None
+    kinds = sorted({_type_key(a) for a in sub.assets}, key=lambda k: (k is not None, k or ""))
+
+    def peak_at(hub: str, kind: str | None | object = _ANY) -> int:
+        return peak_concurrency([(r.earliest_start, r.latest_end) for r in requests
+                                 if _is_fixed(r) and reach[r.id] == [hub]
+                                 and (kind is _ANY or (groups or {}).get(r.id) == kind)])
+
+    hub_peak = {h: peak_at(h) for h in hubs}
     result: dict[str, Any] = {"fleet": len(sub.assets), "fixed_time_peak": peak,
                               "serves_all": base.served == base.requests}
-    sweep = bool(requests) and _sweep_applies(sub, requests) and base.served == base.requests
     by_hub = []
     keep: list[str] = []
+    type_of = {a.id: _type_key(a) for a in sub.assets}
     for hub in hubs:
         here = [i for i in ranked if hub_of[i] == hub]
         row: dict[str, Any] = {"hub": hub, "fleet": len(here), "fixed_time_peak": hub_peak[hub]}
         if sweep:
-            # every request can use one hub only and the assets are interchangeable: each hub needs exactly
-            # as many assets as its largest number of requests at one instant
-            row.update(needed=hub_peak[hub], method="sweep", exact=True)
-            keep += here[:hub_peak[hub]]
+            # every request can use one hub only and the assets of its type are interchangeable: each hub
+            # needs, per type, exactly as many assets as its largest number of requests for that type at once
+            needed_here = 0
+            for kind in kinds:
+                of_kind = [i for i in here if type_of[i] == kind]
+                n = peak_at(hub, kind)
+                needed_here += n
+                keep += of_kind[:n]
+            row.update(needed=needed_here, method="sweep", exact=True)
         else:
             others = {a.id for a in sub.assets if a.hub != hub}
             needed_here, evidence = _prefix_search(solver, sub, here, others, base.weighted_served_hours, base)
@@ -252,17 +275,22 @@ def _fewest(solver: _Solver, sub: Problem, base: Outcome) -> dict:
 def _asset_types(sub: Problem) -> list[Asset]:
     seen, out = set(), []
     for a in sub.assets:
-        key = tuple(sorted((k, repr(v)) for k, v in a.capabilities.items()))
+        key = (_type_key(a), tuple(sorted((k, repr(v)) for k, v in a.capabilities.items())))
         if key not in seen:
             seen.add(key)
             out.append(a)
     return out
 
 
+def _type_key(a: Asset) -> str | None:
+    return normalise_text(a.type) if a.type else None
+
+
 def _dominated(candidate: Asset, others: list[Asset]) -> bool:
-    """A type whose every capability another type has at least as well: it can never serve more."""
+    """An asset whose every capability another of the same type has at least as well: it can never serve more."""
     return False if not candidate.capabilities else any(
-        o is not candidate and capabilities_hold(candidate.capabilities, o.capabilities)
+        o is not candidate and _type_key(o) == _type_key(candidate)
+        and capabilities_hold(candidate.capabilities, o.capabilities)
         and not capabilities_hold(o.capabilities, candidate.capabilities) for o in others)
 
 
@@ -310,8 +338,8 @@ def plan(problem: Problem, time_limit: float = 60.0, workers: int = 2) -> dict:
         for template in types:
             for hub in hubs:
                 clone = Asset(id=f"new:{c}:{hub}:{template.id}", category=c, hub=hub,
-                              capabilities=dict(template.capabilities), open=_open_at(sub, hub))
-                item = {"category": c, "hub": hub, "template": template.id,
+                              capabilities=dict(template.capabilities), open=_open_at(sub, hub), type=template.type)
+                item = {"category": c, "hub": hub, "template": template.id, "type": template.type,
                         "capabilities": dict(template.capabilities), "before": base.evidence()}
                 if not unserved:
                     item.update(after=base.evidence(), gain_weighted_hours=0.0, evaluated="no unserved demand")

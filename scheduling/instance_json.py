@@ -95,6 +95,23 @@ def _capabilities(obj: Any, key: str, what: str) -> dict:
     return dict(caps)
 
 
+def _optional_str(obj: Any, key: str, what: str) -> str | None:
+    value = _get(obj, key, what, None)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InstanceError(f"{what}: {key!r} must be a non-empty string or null")
+    return value
+
+
+def _types(obj: Any, key: str, what: str) -> tuple[str, ...]:
+    values = _list(obj, key, what, [])
+    for value in values:
+        if not isinstance(value, str) or not value.strip():
+            raise InstanceError(f"{what}: {key!r} must be a list of non-empty strings")
+    return tuple(values)
+
+
 def problem_from_dict(data: Any) -> Problem:
     """Build a validated Problem from the parsed JSON; raise InstanceError on the first fault."""
     if not isinstance(data, dict):
@@ -130,6 +147,7 @@ def problem_from_dict(data: Any) -> Problem:
                 capabilities=_capabilities(a, "capabilities", what),
                 blackouts=blackouts,
                 open=open_hours,
+                type=_optional_str(a, "type", what),
             )
         )
     bookings = []
@@ -157,6 +175,7 @@ def problem_from_dict(data: Any) -> Problem:
                 max_distance_km=_number(r, "max_distance_km", what, None),
                 priority=_int(r, "priority", what, 1),
                 created_at=None if created is None else parse_datetime(created, f"{what} created_at"),
+                types=_types(r, "types", what),
             )
         )
     problem = Problem(horizon, slot_minutes, tuple(hubs), tuple(assets), tuple(requests), tuple(bookings))
@@ -196,6 +215,8 @@ def _asset_dict(a: Asset) -> dict:
     }
     if a.open is not None:  # absent means always open: older readers see the same object as before
         item["open"] = [_interval_dict(o) for o in a.open]
+    if a.type is not None:
+        item["type"] = a.type
     return item
 
 
@@ -219,6 +240,8 @@ def problem_to_dict(problem: Problem) -> dict:
             item["max_distance_km"] = r.max_distance_km
         if r.created_at is not None:
             item["created_at"] = format_datetime(r.created_at)
+        if r.types:
+            item["types"] = list(r.types)
         requests.append(item)
     return {
         "version": 1,

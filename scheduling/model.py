@@ -44,6 +44,8 @@ class Asset:
     # closing time, a return at opening time); the booking itself may span closed time. Everything not
     # covered, outside the horizon included, is closed.
     open: tuple[Interval, ...] | None = None
+    # What the asset is inside its category ("jigsaw", "band saw", a car model); None: no type given.
+    type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class Request:
     max_distance_km: float | None = None
     priority: int = 1
     created_at: datetime | None = None
+    # The asset types that will do ("a jigsaw", or "a jigsaw or a scroll saw"); empty: any type of the category.
+    types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

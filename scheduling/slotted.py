@@ -65,7 +65,7 @@ def compile_problem(problem: Problem) -> Slotted:
         d = grid.slots_for_minutes(r.duration_minutes)
         options: list[Option] = []
         if le - es >= d:
-            key = (r.category, tuple(sorted((k, type(v).__name__, v) for k, v in r.requires.items())))
+            key = (r.category, tuple(sorted((k, type(v).__name__, v) for k, v in r.requires.items())), r.types)
             matching = match_cache.get(key)
             if matching is None:
                 matching = [i for i in by_category.get(r.category, []) if asset_matches(r, problem.assets[i])]

@@ -56,6 +56,8 @@ def validate_problem(problem: Problem, *, strict: bool = True) -> None:
             _aware(b.end, f"asset {asset.id!r} blackout end")
             if b.end <= b.start:
                 raise InstanceError(f"asset {asset.id!r}: blackout ends before it starts")
+        if asset.type is not None and (not isinstance(asset.type, str) or not asset.type.strip()):
+            raise InstanceError(f"asset {asset.id!r}: type must be a non-empty string or None")
         if asset.open is not None:
             for k, o in enumerate(asset.open):
                 if not isinstance(o, Interval):
@@ -100,6 +102,8 @@ def validate_problem(problem: Problem, *, strict: bool = True) -> None:
             or r.max_distance_km < 0
         ):
             raise InstanceError(f"{what}: max_distance_km must be a number >= 0")
+        if not isinstance(r.types, tuple) or not all(isinstance(t, str) and t.strip() for t in r.types):
+            raise InstanceError(f"{what}: types must be a tuple of non-empty strings")
         if r.max_distance_km is not None and r.location is None:
             raise InstanceError(f"{what}: max_distance_km needs a location")
         if r.location is not None:
