@@ -112,10 +112,12 @@ def _asset_fields(a) -> dict:
             "capabilities": dict(a.capabilities or {}), "status": a.status.value, "design_url": a.design_url,
             "design_licence": a.design_licence, "purchase_cost_minor": a.purchase_cost_minor,
             "currency": a.currency, "purchase_date": a.purchase_date,
-            "meter_unit": a.meter_unit.value if a.meter_unit else None}
+            "meter_unit": a.meter_unit.value if a.meter_unit else None, "type": a.asset_type}
 
 
 def _parse_date(fields: dict) -> dict:
+    if "type" in fields:  # the API's name for the asset's type inside its category
+        fields["asset_type"] = fields.pop("type") or ""
     value = fields.get("purchase_date")
     if isinstance(value, str):
         try:

@@ -11,6 +11,7 @@ from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import AssetQuery, find_available_assets, free_intervals
+from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.errors import NotFound, ValidationFailed
@@ -73,7 +74,11 @@ def assets():
         except NotFound:
             raise ValidationFailed("No such category.", field="category") from None
         query.requires = coerce_requirements(schema, raw_caps)
+        query.types = tuple(requested_types(db.session, get_category(db.session, query.category_id),
+                                            request.args.getlist("type"), field="type"))
     else:
+        if request.args.getlist("type"):
+            raise ValidationFailed("Asking for a type needs a category.", field="type")
         query.requires = _infer_requirements(raw_caps)
     hits = find_available_assets(db.session, query)
     return _paged([out.asset(h.asset, h.distance_km) for h in hits])

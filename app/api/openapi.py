@@ -8,6 +8,7 @@ from app.api import bp
 from app.api import schemas as s
 from app.api.costs_schemas import costs_paths
 from app.api.handover_schemas import handover_paths
+from app.api.optimiser_schemas import optimiser_paths
 from app.api.planning_schemas import planning_paths
 from app.api.stats_schemas import stats_paths
 from app.urls import external_root
@@ -115,7 +116,10 @@ def document(server_url: str) -> dict:
                                _query("near", {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"},
                                       "lat,lon"),
                                _query("radius_km", {"type": "number", "exclusiveMinimum": 0, "maximum": 40000}),
-                               _query("available_from", s.DATETIME), _query("available_until", s.DATETIME)] + PAGING),
+                               _query("available_from", s.DATETIME), _query("available_until", s.DATETIME),
+                               _query("type", {"type": "array", "items": {"type": "string", "maxLength": 80},
+                                               "maxItems": 20},
+                                      "asset types, any of them (repeat the parameter); needs category")] + PAGING),
             "post": _op("createAsset", "Create an asset (coordinators)",
                         _with_links(_json({"$ref": REF + "Asset"}, "Created"), ASSET_LINKS), body=s.ASSET_CREATE,
                         status="201"),
@@ -187,6 +191,7 @@ def document(server_url: str) -> dict:
     paths.update(handover_paths(_op, _json, _query))
     paths.update(costs_paths(_op, _json, _query))
     paths.update(planning_paths(_op, _json, _query, _path_id))
+    paths.update(optimiser_paths(_op, _json, _query, _path_id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonpool API", "version": "1.0.0",

@@ -12,6 +12,7 @@ from app.api.schemas import FLEXIBLE_REQUEST
 from app.extensions import db
 from fleet.allocation import flexible_requests as service
 from fleet.core.db import utcnow
+from fleet.core.errors import ValidationFailed
 from fleet.core.geo import distance_km
 
 
@@ -27,7 +28,7 @@ def request_json(request) -> dict:
     return {"id": request.id, "member_id": request.member_id, "category_id": request.category_id,
             "status": request.status.value, "earliest_start": out.rfc3339(request.earliest_start),
             "latest_end": out.rfc3339(request.latest_end), "duration_minutes": request.duration_minutes,
-            "requires": request.requires or {},
+            "requires": request.requires or {}, "types": list(request.asset_types or []),
             "location": {"lat": request.lat, "lon": request.lon} if request.lat is not None else None,
             "max_distance_km": request.max_distance_km, "preferred_asset_id": request.preferred_asset_id,
             "waitlist_reason": request.waitlist_reason,
@@ -40,12 +41,17 @@ def request_json(request) -> dict:
 def create_request():
     data = json_body(FLEXIBLE_REQUEST)
     location = data.get("location") or {}
-    request = service.submit_request(db.session, actor(), service.RequestInput(
-        category_id=data["category_id"], earliest_start=datetime_field(data, "earliest_start"),
-        latest_end=datetime_field(data, "latest_end"), duration_minutes=data["duration_minutes"],
-        requires=data.get("requires") or {}, lat=location.get("lat"), lon=location.get("lon"),
-        max_distance_km=data.get("max_distance_km"), preferred_asset_id=data.get("preferred_asset_id"),
-        note=data.get("note", "")), utcnow())
+    try:
+        request = service.submit_request(db.session, actor(), service.RequestInput(
+            category_id=data["category_id"], earliest_start=datetime_field(data, "earliest_start"),
+            latest_end=datetime_field(data, "latest_end"), duration_minutes=data["duration_minutes"],
+            requires=data.get("requires") or {}, lat=location.get("lat"), lon=location.get("lon"),
+            max_distance_km=data.get("max_distance_km"), preferred_asset_id=data.get("preferred_asset_id"),
+            note=data.get("note", ""), asset_types=data.get("types")), utcnow())
+    except ValidationFailed as exc:
+        if exc.field != "asset_types":
+            raise
+        raise ValidationFailed(exc.template, field="types", **exc.params) from None
     body = request_json(request)
     return jsonify(body), 201, {"Location": url_for("api.get_request", request_id=request.id)}
 

@@ -68,6 +68,7 @@ ASSET_FIELDS = {
     "currency": {"type": "string", "minLength": 3, "maxLength": 3},
     "purchase_date": {"type": ["string", "null"], "format": "date"},
     "meter_unit": {"type": ["string", "null"], "enum": ["km", "hours", None]},
+    "type": {"type": ["string", "null"], "maxLength": 80},
 }
 ASSET_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "category_id", "hub_id"],
                 "properties": ASSET_FIELDS}
@@ -78,6 +79,8 @@ FLEXIBLE_REQUEST = {
     "properties": {"category_id": ID, "earliest_start": DATETIME, "latest_end": DATETIME,
                    "duration_minutes": {"type": "integer", "minimum": 1, "maximum": 527040},
                    "requires": CAPABILITIES,
+                   "types": {"type": "array", "maxItems": 20,
+                             "items": {"type": "string", "minLength": 1, "maxLength": 80}},
                    "location": {"type": "object", "additionalProperties": False, "required": ["lat", "lon"],
                                 "properties": {"lat": {"type": "number", "minimum": -90, "maximum": 90},
                                                "lon": {"type": "number", "minimum": -180, "maximum": 180}}},
@@ -124,6 +127,7 @@ RESPONSES = {
                              "design_licence": {"type": "string"},
                              "purchase_cost_minor": {"type": ["integer", "null"]}, "currency": {"type": "string"},
                              "purchase_date": {"type": ["string", "null"]}, "meter_unit": {"type": ["string", "null"]},
+                             "type": {"type": ["string", "null"]},
                              "distance_km": {"type": ["number", "null"]}}},
     "Interval": {"type": "object", "required": ["start", "end"], "properties": {"start": DATETIME, "end": DATETIME}},
     "Availability": {"type": "object", "required": ["asset_id", "from", "until", "free"],
@@ -145,6 +149,7 @@ RESPONSES = {
                        "status": {"type": "string", "enum": ["waitlisted", "assigned", "cancelled", "expired"]},
                        "earliest_start": DATETIME, "latest_end": DATETIME, "duration_minutes": {"type": "integer"},
                        "requires": {"type": "object"}, "location": {"type": ["object", "null"]},
+                       "types": {"type": "array", "items": {"type": "string"}},
                        "max_distance_km": {"type": ["number", "null"]},
                        "preferred_asset_id": {"type": ["integer", "null"]},
                        "waitlist_reason": {"type": "string"},
@@ -170,3 +175,6 @@ RESPONSES.update(COSTS_RESPONSES)
 from app.api.planning_schemas import PLANNING_RESPONSES  # noqa: E402
 
 RESPONSES.update(PLANNING_RESPONSES)
+from app.api.optimiser_schemas import OPTIMISER_RESPONSES  # noqa: E402
+
+RESPONSES.update(OPTIMISER_RESPONSES)

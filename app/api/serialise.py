@@ -29,7 +29,7 @@ def category(c) -> dict:
 def asset(a, distance_km: float | None = None) -> dict:
     return {"id": a.id, "name": a.name, "description": a.description, "category_id": a.category_id,
             "hub_id": a.hub_id, "status": a.status.value, "capabilities": a.capabilities or {},
-            "design_url": a.design_url, "design_licence": a.design_licence,
+            "type": a.asset_type or None, "design_url": a.design_url, "design_licence": a.design_licence,
             "purchase_cost_minor": a.purchase_cost_minor, "currency": a.currency,
             "purchase_date": a.purchase_date.isoformat() if a.purchase_date else None,
             "meter_unit": a.meter_unit.value if a.meter_unit else None,

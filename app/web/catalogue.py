@@ -12,7 +12,8 @@ from app.transaction import on_refusal
 from app.web.search_params import parse_search
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals, find_available_assets
-from fleet.catalogue.categories import list_categories
+from fleet.catalogue.asset_types import category_types
+from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
@@ -26,13 +27,24 @@ bp = Blueprint("catalogue", __name__)
 @bp.route("/assets")
 def search():
     member = current_user if current_user.is_authenticated else None
-    on_refusal(lambda exc: _search_page([], {"zone": None, "category": None}, field_errors(exc), 400), unless=())
+    on_refusal(lambda exc: _search_page([], {"zone": None, "category": _category_of(request.args)}, field_errors(exc),
+                                        400), unless=())
     query, context = parse_search(db.session, request.args, member)
     return _search_page(find_available_assets(db.session, query), context, {}, 200)
 
 
+def _category_of(args):
+    """The category a refused search was for, so its type and capability choices stay on the page."""
+    try:
+        return get_category(db.session, int(args.get("category", "")))
+    except (ValueError, NotFound):
+        return None
+
+
 def _search_page(hits: list, context: dict, errors: dict, status: int):
+    category = context["category"]
     return render_template("catalogue/search.html", hits=hits, categories=list_categories(db.session),
+                           asset_types=category_types(db.session, category.id) if category else [],
                            hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from"))), status
 

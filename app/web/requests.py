@@ -14,6 +14,7 @@ from app.transaction import flash_on_refusal, on_refusal
 from fleet.allocation import fair_share
 from fleet.allocation import flexible_requests as request_service
 from fleet.allocation import making_room
+from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.assets import list_assets
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.db import utcnow
@@ -27,7 +28,7 @@ bp = Blueprint("requests", __name__)
 
 PER_PAGE = 20
 # The service names the total duration; the form asks for hours and minutes and shows one message for both.
-FIELD_NAMES = {"duration_minutes": "duration"}
+FIELD_NAMES = {"duration_minutes": "duration", "asset_types": "type"}
 
 
 def _zone() -> str:
@@ -66,6 +67,7 @@ def _request_input(form) -> request_service.RequestInput:
         max_distance_km=optional_float(form, "max_distance_km"),
         preferred_asset_id=optional_int(form, "preferred_asset_id"),
         note=form.get("note", ""),
+        asset_types=form.getlist("type"),
     )
 
 
@@ -73,7 +75,7 @@ def _form_errors(exc: DomainError) -> dict[str, str]:
     """Field errors under the form's names; one the form has no place for goes above the form."""
     errors = field_errors(exc, FIELD_NAMES)
     shown = {"category_id", "earliest_start", "latest_end", "duration", "max_distance_km", "lat", "lon",
-             "preferred_asset_id", "capabilities", "_form"}
+             "preferred_asset_id", "capabilities", "type", "_form"}
     return {(k if k in shown or k.startswith("cap_") else "_form"): v for k, v in errors.items()}
 
 
@@ -90,6 +92,7 @@ def _form_page(category, values: dict, errors: dict, status: int = 200):
     assets = list_assets(db.session, include_retired=False, category_id=category.id) if category else []
     return render_template("requests/new.html", categories=list_categories(db.session), category=category,
                            assets=assets, form=values, errors=errors, zone=_zone(),
+                           asset_types=category_types(db.session, category.id) if category else [],
                            home=current_user.home), status
 
 

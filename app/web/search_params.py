@@ -5,6 +5,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from app.forms import optional_float, optional_int
+from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.booking.availability import AssetQuery
 from fleet.catalogue.categories import get_category
@@ -53,4 +54,5 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
     if category is not None:
         raw = {name: args.get(f"cap_{name}") for name in category.capability_schema if args.get(f"cap_{name}")}
         query.requires = coerce_requirements(category.capability_schema, raw)
+        query.types = tuple(requested_types(session, category, args.getlist("type"), field="type"))
     return query, {"zone": zone_name, "category": category}

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from fleet.allocation import making_room
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.booking.bookings import cancel_booking
+from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.core.errors import Forbidden, NotFound, ValidationFailed
 from fleet.allocation.fair_share import priorities
@@ -39,6 +40,7 @@ class RequestInput:
     max_distance_km: float | None = None
     preferred_asset_id: int | None = None
     note: str = ""
+    asset_types: list[str] | None = None  # any of these types of the category; None or empty: any type
 
 
 def _validate(session: Session, member: Member, data: RequestInput, now: datetime) -> Category:
@@ -84,12 +86,14 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
     category = _validate(session, member, data, now)
     expire_requests(session, now)
     requires = coerce_requirements(category.capability_schema or {}, data.requires or {})
+    types = requested_types(session, category, data.asset_types)
     lat, lon = data.lat, data.lon
     if lat is None and member.home is not None:
         lat, lon = member.home
     if data.max_distance_km is not None and lat is None:
         raise ValidationFailed("A maximum distance needs a location: set your home or give one.", field="lat")
     request = FlexibleRequest(member_id=member.id, category_id=category.id, requires=requires,
+                              asset_types=types or None,
                               earliest_start=data.earliest_start, latest_end=data.latest_end,
                               duration_minutes=data.duration_minutes, lat=lat, lon=lon,
                               max_distance_km=data.max_distance_km, preferred_asset_id=data.preferred_asset_id,

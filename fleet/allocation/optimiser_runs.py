@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.allocation import scheduling_adapter as adapter
@@ -109,6 +109,7 @@ def execute_run(session: Session, run_id: int, now: datetime,
     run.fcfs_served, run.fcfs_served_hours = f.served, f.served_hours
     run.fcfs_weighted_hours, run.fcfs_distance_km = f.weighted_served_hours, f.distance_km
     run.solution_json = adapter.solution_json(best)
+    run.fcfs_solution_json = adapter.solution_json(fcfs)
     run.to_preview(now)
     run.progress = english(PROGRESS_READY, {"served": m.served, "requests": m.requests, "fcfs": f.served})
     session.flush()
@@ -187,6 +188,15 @@ def list_runs(session: Session, actor: Member, limit: int = 50) -> list[Optimise
     require_coordinator(actor)
     return list(session.scalars(select(OptimiserRun).order_by(OptimiserRun.created_at.desc(),
                                                               OptimiserRun.id.desc()).limit(limit)))
+
+
+def page_of_runs(session: Session, actor: Member, limit: int, offset: int) -> tuple[list[OptimiserRun], int]:
+    """Runs newest first, one page of them, and how many there are."""
+    require_coordinator(actor)
+    total = session.scalar(select(func.count(OptimiserRun.id)))
+    runs = session.scalars(select(OptimiserRun).order_by(OptimiserRun.created_at.desc(), OptimiserRun.id.desc())
+                           .limit(limit).offset(offset))
+    return list(runs), total
 
 
 def get_run(session: Session, actor: Member, run_id: int) -> OptimiserRun:

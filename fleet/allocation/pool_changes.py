@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.core import signals
-from fleet.core.capabilities import capability_matches
+from fleet.core.capabilities import capability_matches, type_matches
 from fleet.allocation.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted
 from fleet.core.geo import distance_km
 from fleet.core.messages import Term, When, msg
@@ -39,8 +39,10 @@ def after_booking_freed(session: Session, booking: Booking, now: datetime) -> li
 
 
 def equivalent(original: Asset, candidate: Asset) -> bool:
-    """Same category and at least what the original offers (numbers at least, yes stays yes, text equal)."""
+    """Same category, the same type and at least what the original offers (numbers at least, yes stays yes,
+    text equal)."""
     return (candidate.id != original.id and candidate.category_id == original.category_id and
+            type_matches([original.asset_type] if original.asset_type else [], candidate.asset_type) and
             all(capability_matches((candidate.capabilities or {}).get(k), v)
                 for k, v in (original.capabilities or {}).items()))
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 import scheduling
 from scheduling.fleet_plan import plan
 from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
-from fleet.core.capabilities import capability_matches
+from fleet.core.capabilities import capability_matches, type_matches
 from fleet.booking.bookings import check_booking_rules, insert_holding_booking, move_holding_booking
 from fleet.core.errors import DomainError
 from fleet.core.geo import distance_km
@@ -96,7 +96,8 @@ def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: dat
         slot_minutes=SLOT_MINUTES,
         hubs=tuple(scheduling.Hub(str(h.id), h.lat, h.lon) for h in hubs.values()),
         assets=tuple(scheduling.Asset(str(a.id), str(a.category_id), str(a.hub_id), dict(a.capabilities or {}),
-                                      tuple(windows_by_asset.get(a.id, ())), open=open_by_hub[a.hub_id])
+                                      tuple(windows_by_asset.get(a.id, ())), open=open_by_hub[a.hub_id],
+                                      type=a.asset_type or None)
                      for a in assets),
         bookings=tuple(scheduling.FixedBooking(str(b.id), str(b.asset_id), b.start_at, b.end_at)
                        for b in bookings if b.id not in ignore_bookings),
@@ -106,6 +107,7 @@ def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: dat
             requires=dict(r.requires or {}),
             location=scheduling.Location(r.lat, r.lon) if r.lat is not None and r.lon is not None else None,
             max_distance_km=r.max_distance_km, priority=(priorities or {}).get(r.id, 1), created_at=r.created_at,
+            types=tuple(r.asset_types or ()),
         ) for r in live),
     )
     return Snapshot(problem, {str(r.id): r for r in live}, {str(a.id): a for a in assets})
@@ -122,8 +124,8 @@ def solve(snapshot: Snapshot, time_limit: float, method: str = "cpsat", workers:
 
 
 def statically_eligible(request: FlexibleRequest, asset: Asset) -> bool:
-    """Category, capabilities and distance: what can never change by waiting."""
-    if asset.category_id != request.category_id:
+    """Category, type, capabilities and distance: what can never change by waiting."""
+    if asset.category_id != request.category_id or not type_matches(request.asset_types, asset.asset_type):
         return False
     if not all(capability_matches((asset.capabilities or {}).get(k), v) for k, v in (request.requires or {}).items()):
         return False
@@ -202,7 +204,7 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
     Assets: every asset not retired, of categories and hubs not retired (maintenance windows as blackouts,
     the hub's opening hours as `open`). Bookings that held or used an asset are fixed bookings on it;
     rejected bookings, and bookings of assets left out, are fixed-time requests pinned to the hub
-    (location = the hub, max_distance_km 0) requiring the booked asset's capabilities; waitlisted and
+    (location = the hub, max_distance_km 0) requiring the booked asset's type and capabilities; waitlisted and
     expired flexible requests are requests with their window. Bookings that overlap the period count whole
     (the horizon grows to hold them); request windows are clipped to the period; all is rounded inward to
     the slot grid, and what no longer fits its duration is left out. Ids are database ids as text.
@@ -236,7 +238,7 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
         requests.append(scheduling.Request(
             id=f"rejected:{b.id}" if b.status == BookingStatus.rejected else f"booking:{b.id}",
             member=str(b.member_id), category=str(b.asset.category_id), requires=dict(b.asset.capabilities or {}),
-            earliest_start=s, latest_end=e,
+            types=(b.asset.asset_type,) if b.asset.asset_type else (), earliest_start=s, latest_end=e,
             duration_minutes=int((e - s).total_seconds() // 60), location=scheduling.Location(hub.lat, hub.lon),
             max_distance_km=0.0, created_at=b.created_at))
     for r in session.scalars(select(FlexibleRequest).where(
@@ -247,7 +249,7 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
             continue
         requests.append(scheduling.Request(
             id=str(r.id), member=str(r.member_id), category=str(r.category_id), earliest_start=s, latest_end=e,
-            duration_minutes=r.duration_minutes, requires=dict(r.requires or {}),
+            duration_minutes=r.duration_minutes, requires=dict(r.requires or {}), types=tuple(r.asset_types or ()),
             location=scheduling.Location(r.lat, r.lon) if r.lat is not None and r.lon is not None else None,
             max_distance_km=r.max_distance_km if r.lat is not None and r.lon is not None else None,
             created_at=r.created_at))
@@ -265,7 +267,8 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
         slot_minutes=SLOT_MINUTES,
         hubs=tuple(scheduling.Hub(str(h.id), h.lat, h.lon) for h in hubs.values()),
         assets=tuple(scheduling.Asset(str(a.id), str(a.category_id), str(a.hub_id), dict(a.capabilities or {}),
-                                      tuple(blackouts.get(a.id, ())), open=open_by_hub[a.hub_id]) for a in assets),
+                                      tuple(blackouts.get(a.id, ())), open=open_by_hub[a.hub_id],
+                                      type=a.asset_type or None) for a in assets),
         bookings=tuple(fixed), requests=tuple(requests))
 
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.core.capabilities import capability_matches
+from fleet.core.capabilities import capability_matches, type_matches
 from fleet.core.errors import ValidationFailed
 from fleet.core.geo import distance_km
 from fleet.core.messages import msg
@@ -59,6 +59,7 @@ class AssetQuery:
     available_from: datetime | None = None
     available_until: datetime | None = None
     text: str = ""
+    types: tuple[str, ...] = ()  # any of these asset types; empty: any type
 
 
 @dataclass
@@ -97,6 +98,8 @@ def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]
     hours_cache: dict[int, object] = {}
     for asset in session.scalars(stmt).unique():
         if not all(capability_matches(asset.capabilities.get(k), v) for k, v in query.requires.items()):
+            continue
+        if not type_matches(query.types, asset.asset_type):
             continue
         if query.available_from is not None:
             hours = hours_cache.setdefault(asset.hub_id, parse_opening_hours(asset.hub.opening_hours))

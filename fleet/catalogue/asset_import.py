@@ -1,7 +1,8 @@
 """Importing a pool's assets from a CSV file: every row checked by the same service as the asset form, a
 preview with each row's errors, and then all rows at once or none.
 
-Columns (header names, any order): name, category, hub (names, as in the catalogue), and optionally status,
+Columns (header names, any order): name, category, hub (names, as in the catalogue), and optionally type
+(what it is inside its category: "jigsaw", "band saw"), status,
 description, design_url, design_licence, purchase_cost (e.g. 1250.50), currency, purchase_date
 (YYYY-MM-DD), meter_unit (km or hours), and cap_<capability> for each capability of the category.
 """
@@ -97,7 +98,7 @@ def _fields(session: Session, row: dict[str, str], categories: dict[str, Categor
                 design_url=row.get("design_url", ""), design_licence=row.get("design_licence", ""),
                 purchase_cost_minor=parse_amount(cost, field="purchase_cost") if cost else None,
                 currency=row.get("currency") or "EUR", purchase_date=purchase_date,
-                meter_unit=row.get("meter_unit") or None)
+                meter_unit=row.get("meter_unit") or None, asset_type=row.get("type", ""))
 
 
 def import_assets(session: Session, actor: Member, text: str, *, apply: bool) -> ImportResult:

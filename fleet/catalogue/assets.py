@@ -6,6 +6,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from fleet.catalogue.asset_types import clean_type
 from fleet.catalogue.capabilities import coerce_capabilities
 from fleet.core import signals
 from fleet.core.errors import NotFound, ValidationFailed
@@ -42,7 +43,7 @@ def get_asset(session: Session, asset_id: int) -> Asset:
 def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_id: int, capabilities: dict,
            status: str = "active", description: str = "", design_url: str = "", design_licence: str = "",
            purchase_cost_minor: int | None = None, currency: str = "EUR", purchase_date: date | None = None,
-           meter_unit: str | None = None) -> None:
+           meter_unit: str | None = None, asset_type: str = "") -> None:
     name = single_line(name, "name")
     description = multi_line(description, "description")
     design_url = single_line(design_url, "design_url")
@@ -72,6 +73,7 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
     except ValueError:
         raise ValidationFailed("Meter unit must be km or hours.", field="meter_unit") from None
     asset.capabilities = coerce_capabilities(category.capability_schema or {}, capabilities or {})
+    asset.asset_type = clean_type(asset_type)
     asset.name, asset.category_id, asset.hub_id, asset.status = name, category.id, hub.id, status_value
     asset.description = description[:4000]
     asset.design_url, asset.design_licence = design_url[:500], design_licence[:LICENCE_MAX]

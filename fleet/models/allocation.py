@@ -44,6 +44,8 @@ class FlexibleRequest(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     requires: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The asset types that will do ("jigsaw", or "jigsaw" and "scroll saw"); None or empty: any type.
+    asset_types: Mapped[list | None] = mapped_column(JSON)
     earliest_start: Mapped[datetime] = mapped_column(UTCDateTime)
     latest_end: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_minutes: Mapped[int] = mapped_column(Integer)
@@ -140,6 +142,8 @@ class OptimiserRun(Base):
     skipped_count: Mapped[int] = mapped_column(Integer, default=0)
     # The solution to apply, as the scheduler's solution JSON: kept so a preview can be applied later.
     solution_json: Mapped[str | None] = mapped_column(Text)
+    # First come, first served on the same snapshot, kept to say per request how the run differs from it.
+    fcfs_solution_json: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str] = mapped_column(Text, default="")
 
     started_by: Mapped[Member | None] = relationship()

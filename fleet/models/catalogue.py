@@ -114,6 +114,9 @@ class Asset(Base):
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"), index=True)
     capabilities: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What it is inside its category ("jigsaw", "band saw", a car model); "" when not given. Requests may
+    # ask for a type; matching ignores case and surrounding spaces (scheduling/capabilities.py).
+    asset_type: Mapped[str] = mapped_column(String(80), default="", server_default="")
     status: Mapped[AssetStatus] = mapped_column(
         Enum(AssetStatus, native_enum=False, length=20), default=AssetStatus.active
     )

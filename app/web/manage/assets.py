@@ -13,6 +13,7 @@ from app.forms import MAX_INT, field_errors, optional_int
 from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.catalogue import assets as asset_service
+from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
@@ -100,7 +101,7 @@ def _values(asset) -> dict:
               "status": asset.status.value, "design_url": asset.design_url, "design_licence": asset.design_licence,
               "purchase_cost": _format_amount(asset.purchase_cost_minor), "currency": asset.currency,
               "purchase_date": asset.purchase_date.isoformat() if asset.purchase_date else "",
-              "meter_unit": asset.meter_unit.value if asset.meter_unit else ""}
+              "meter_unit": asset.meter_unit.value if asset.meter_unit else "", "asset_type": asset.asset_type}
     values.update({f"cap_{k}": _format_capability(v) for k, v in (asset.capabilities or {}).items()})
     return values
 
@@ -113,7 +114,8 @@ def _fields(form) -> dict:
                 status=form.get("status", "active"), capabilities=capabilities,
                 design_url=form.get("design_url", ""), design_licence=form.get("design_licence", ""),
                 purchase_cost_minor=amount_minor(form, "purchase_cost"), currency=form.get("currency", ""),
-                purchase_date=optional_date(form, "purchase_date"), meter_unit=form.get("meter_unit") or None)
+                purchase_date=optional_date(form, "purchase_date"), meter_unit=form.get("meter_unit") or None,
+                asset_type=form.get("asset_type", ""))
 
 
 def _category_or_none(form):
@@ -156,6 +158,7 @@ def _asset_form_page(asset, category, values: dict, errors: dict, status: int):
     return render_template("manage/asset_form.html", asset=asset, category=category, form=values, errors=errors,
                            hubs=hubs, categories=categories, statuses=[s.value for s in AssetStatus],
                            meter_units=[m.value for m in MeterUnit],
+                           asset_types=category_types(db.session, category.id) if category else [],
                            show_form=category is not None or request.method == "POST"), status
 
 

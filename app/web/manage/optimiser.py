@@ -12,6 +12,7 @@ from app.forms import field_errors, required_int, required_time_limit
 from app.jobs import start_run
 from app.transaction import after_commit, flash_on_refusal, on_refusal
 from app.web.manage import bp
+from app.web.manage.optimiser_preview import preview_context
 from fleet.core import job_runs
 from fleet.allocation import optimiser_runs as run_service
 from fleet.core.db import utcnow
@@ -65,7 +66,8 @@ def run_optimiser_again(run_id: int):
 @bp.route("/optimiser/<id:run_id>")
 def optimiser_run(run_id: int):
     run = run_service.get_run(db.session, current_user, run_id)
-    return render_template("manage/optimiser_run.html", run=run, stalled=job_runs.stalled(run, utcnow()))
+    return render_template("manage/optimiser_run.html", run=run, stalled=job_runs.stalled(run, utcnow()),
+                           **preview_context(run_id))
 
 
 @bp.route("/optimiser/<id:run_id>/apply", methods=["POST"])
