@@ -23,8 +23,8 @@ from fleet.members.accounts import hash_password
 from fleet.core.errors import ValidationFailed
 from fleet.core.localtime import localize, zone
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, MaintenanceWindow,
-    Member, MeterUnit, Role,
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, FlexibleRequest, Hub,
+    MaintenanceWindow, Member, MeterUnit, RequestStatus, Role,
 )
 from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
 
@@ -486,6 +486,7 @@ class _Builder:
         bookings = self.make_bookings(plans, members, named)
         s.add_all(windows + bookings)
         s.flush()
+        _add_types_and_open_requests(self, assets, members, named, bookings, windows)
         return DemoResult(created=True, hubs=len(hubs), categories=len(categories), assets=len(assets),
                           members=len(members), bookings=len(bookings), maintenance_windows=len(windows))
 
@@ -738,3 +739,140 @@ class _Builder:
             candidates = [b for b, k in drawn if k == key and b.status == status and b.member_id != member_id]
             if candidates:
                 self.rng.choice(candidates).member_id = member_id
+
+
+# --- Asset types and open flexible requests ---------------------------------------------------------------------
+
+# What each asset is inside its category: members ask for "a jigsaw", the planner keeps a band saw apart from a
+# lathe. Cars are typed by model. Keyed by the spec's name (before any "#n").
+ASSET_TYPES = {
+    "Cordless drill Bosch 18 V": "cordless drill", "Cordless drill Makita 18 V": "cordless drill",
+    "Hammer drill SDS-plus": "hammer drill", "Circular saw 190 mm": "circular saw",
+    "Plunge saw with guide rail": "plunge saw", "Jigsaw": "jigsaw", "Old jigsaw Black+Decker": "jigsaw",
+    "Angle grinder 125 mm": "angle grinder", "Angle grinder 230 mm": "angle grinder",
+    "Random orbital sander": "sander", "Wet tile cutter": "tile cutter", "Wallpaper steamer": "wallpaper steamer",
+    "Battery lawn mower 40 cm": "lawn mower", "Petrol lawn mower 51 cm": "lawn mower",
+    "Hedge trimmer": "hedge trimmer", "Chainsaw Stihl 35 cm": "chainsaw", "Brush cutter": "brush cutter",
+    "Lawn scarifier": "scarifier", "Pressure washer": "pressure washer", "Garden shredder": "shredder",
+    "Log splitter 7 t": "log splitter",
+    "Table saw 254 mm": "table saw", "Band saw": "band saw", "Pillar drill": "pillar drill",
+    "Mitre saw 305 mm": "mitre saw", "Wood lathe": "lathe", "Planer-thicknesser": "planer-thicknesser",
+    "MIG welder": "welder", "Belt and disc sander": "belt sander", "Router table": "router table",
+    "Sewing machine (heavy duty)": "sewing machine",
+    "Compact tractor 37 hp": "tractor", "Massey Ferguson 135 tractor": "tractor", "Seed drill 2.5 m": "seed drill",
+    "Rotary tiller 1.6 m": "rotary tiller", "Disc harrow 2 m": "disc harrow", "Flail mower 1.5 m": "flail mower",
+    "Two-row potato planter": "potato planter", "Fertiliser spreader 400 l": "fertiliser spreader",
+    "Hay tedder": "hay tedder",
+    "Flatbed trailer 2000 kg": "flatbed trailer", "Box trailer 750 kg": "box trailer",
+    "Tipping farm trailer 3 t": "tipping trailer", "Mesh-sided garden trailer": "garden trailer",
+    "Renault Zoe": "Renault Zoe", "Nissan Leaf": "Nissan Leaf", "Volkswagen ID.3": "Volkswagen ID.3",
+    "Kia e-Niro": "Kia e-Niro", "Hyundai Kona Electric": "Hyundai Kona Electric",
+    "Toyota Corolla Touring Sports Hybrid": "Toyota Corolla", "Renault Kangoo E-Tech van": "Renault Kangoo",
+    "Open Runabout EV (open design)": "Open Runabout EV", "Toyota Hilux pick-up": "Toyota Hilux",
+    "Urban Arrow Family": "front-loader", "Babboe Big": "front-loader", "Bakfiets.nl Cargobike Long": "front-loader",
+    "Riese & Müller Load 75": "front-loader", "Open Long John (open design)": "long john",
+    "Douze Messenger": "long john",
+    "Gazelle city bike": "city bike", "Gazelle e-bike": "e-bike", "Sparta e-bike": "e-bike",
+    "Batavus city bike": "city bike", "Tandem": "tandem", "Folding bike": "folding bike",
+}
+
+
+@dataclass(frozen=True)
+class _Crunch:
+    """Two open requests on one day that first come, first served cannot both serve: the first asks for either
+    of two assets' types and would take the first asset; the second needs that asset's type only. The
+    optimiser gives the first one the other asset and serves both."""
+
+    first_asset: str
+    other_asset: str
+    minutes: int
+    first_note: str
+    second_note: str
+
+
+CRUNCHES = [
+    _Crunch("Kia e-Niro", "Hyundai Kona Electric", 180, "Taking the bikes to the dunes (towbar rack)",
+            "Visiting family in Groningen: I need the e-Niro's range"),
+    _Crunch("Table saw 254 mm", "Band saw", 120, "Cutting planks for a raised bed",
+            "Ripping oak boards for a table top: it has to be the table saw"),
+    _Crunch("Circular saw 190 mm", "Plunge saw with guide rail", 180, "New floorboards in the attic",
+            "Cutting a worktop to size"),
+]
+CRUNCH_FIRST_DAY = 2  # days ahead: still open when a newcomer runs the optimiser for the first time
+
+
+def _add_types_and_open_requests(builder: "_Builder", assets: list[Asset], members: list[Member],
+                                 named: dict[str, Member], bookings: list[Booking],
+                                 windows: list[MaintenanceWindow]) -> int:
+    """Give every asset its type, then leave open flexible requests for the first optimiser run (CRUNCHES):
+    each pair is placed where both assets are free and their hubs open. Returns the requests added."""
+    by_spec: dict[str, list[Asset]] = {}
+    for asset in assets:
+        spec_name = asset.name.rsplit(" #", 1)[0]
+        asset.asset_type = ASSET_TYPES.get(spec_name, "")
+        by_spec.setdefault(asset.name, []).append(asset)
+    busy: dict[int, list[tuple[datetime, datetime]]] = {}
+    for b in bookings:
+        busy.setdefault(b.asset_id, []).append((b.start_at, b.end_at))
+    for w in windows:
+        busy.setdefault(w.asset_id, []).append((w.start_at, w.end_at))
+    hubs = {h.id: h for h in builder.session.scalars(select(Hub))}
+    categories = {c.id: c for c in builder.session.scalars(select(Category))}
+    regulars = [m for m in members if m.role == Role.member and m.home_lat is not None]
+    added, used_days = 0, set()
+    for n, crunch in enumerate(CRUNCHES):
+        first, other = by_spec[crunch.first_asset][0], by_spec[crunch.other_asset][0]
+        category = categories[first.category_id]
+        slot = _free_slot(builder, (first, other), hubs, busy, crunch.minutes + 60, category, used_days)
+        if slot is None:
+            continue
+        used_days.add((slot.date(), first.category_id))
+        hub = hubs[first.hub_id]
+        # the first asker lives nearer the first asset's hub: first come, first served gives them that asset
+        near_first = [m for m in regulars if _distance_km((m.home_lat, m.home_lon), (hub.lat, hub.lon))
+                      <= _distance_km((m.home_lat, m.home_lon), (hubs[other.hub_id].lat, hubs[other.hub_id].lon))]
+        asked_first = named[MEMBER_EMAIL] if n == 0 else near_first[(7 * n) % len(near_first)]
+        asked_second = regulars[(7 * n + 3) % len(regulars)]
+        for k, (member, types, end, note) in enumerate((
+                (asked_first, [first.asset_type, other.asset_type], slot + timedelta(minutes=crunch.minutes + 60),
+                 crunch.first_note),
+                (asked_second, [first.asset_type], slot + timedelta(minutes=crunch.minutes), crunch.second_note))):
+            arrived = builder.now_minute - timedelta(hours=6 - 2 * n, minutes=30 - 20 * k)
+            builder.session.add(FlexibleRequest(
+                member_id=member.id, category_id=category.id, requires={}, asset_types=types,
+                earliest_start=slot, latest_end=end, duration_minutes=crunch.minutes,
+                lat=member.home_lat if member.home_lat is not None else hub.lat,
+                lon=member.home_lon if member.home_lon is not None else hub.lon,
+                status=RequestStatus.waitlisted, note=note, created_at=arrived, updated_at=arrived))
+            added += 1
+    builder.session.flush()
+    return added
+
+
+def _free_slot(builder: "_Builder", pair: tuple[Asset, Asset], hubs: dict[int, Hub],
+               busy: dict[int, list[tuple[datetime, datetime]]], minutes: int, category: Category,
+               used_days: set) -> datetime | None:
+    """The first half hour, from CRUNCH_FIRST_DAY days ahead on, at which both assets are free for `minutes`
+    and both hubs are open at every pick-up and return the requests allow."""
+    length = timedelta(minutes=minutes)
+    earliest = builder.now + timedelta(minutes=category.min_notice_minutes, hours=1)
+    for day_offset in range(CRUNCH_FIRST_DAY, CRUNCH_FIRST_DAY + 10):  # inside a first run's 14 days
+        day = builder.today + timedelta(days=day_offset)
+        if (day, category.id) in used_days:
+            continue
+        for half_hours in range(16, 40):
+            try:
+                start = builder.local(day, half_hours * 30)
+            except ValidationFailed:
+                continue
+            end = start + length
+            if start < earliest:
+                continue
+            instants = (start, start + timedelta(minutes=60), end - timedelta(minutes=60), end)
+            if not all(parse_opening_hours(hubs[a.hub_id].opening_hours).is_open_at(t, TOWN_ZONE)
+                       for a in pair for t in instants):
+                continue
+            if any(s < end and start < e for a in pair for s, e in busy.get(a.id, ())):
+                continue
+            return start
+    return None
