@@ -5,8 +5,11 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.app.test_optimiser_pages import crunch, run_id, sync_runs  # noqa: F401  (fixtures)
+from tests.app import test_optimiser_pages as pages
 from tests.helpers import login
+
+# the pages' fixtures: two cars free for one window, two requests that first come, first served cannot both serve
+crunch, sync_runs, run_id = pages.crunch, pages.sync_runs, pages.run_id
 
 
 def started(client) -> int:

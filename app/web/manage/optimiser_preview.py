@@ -6,7 +6,7 @@ import csv
 import io
 
 from flask import Response, request
-from flask_babel import gettext as _, lazy_gettext
+from flask_babel import gettext as _, lazy_gettext, pgettext
 from flask_login import current_user
 
 from app.extensions import db
@@ -60,7 +60,7 @@ def optimiser_preview_csv(run_id: int):
     writer.writerow([neutralise(h) for h in (
         _("Request"), _("Member"), _("Category"), _("Types"), _("Window start"), _("Window end"), _("Minutes"),
         _("Asset"), _("Hub"), _("Start"), _("End"), _("Distance (km)"), _("First come, first served: asset"),
-        _("First come, first served: start"), _("Change"))])
+        _("First come, first served: start"), pgettext("difference", "Change"))])
     for r in rows:
         writer.writerow([neutralise(c) for c in (
             r.request_id, r.member_name, r.category_name, " | ".join(r.types), r.earliest_start.isoformat(),
