@@ -30,6 +30,7 @@ def utilisation_stats():
         "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat()},
         "pool": report.pool.as_dict(),
         "categories": [r.as_dict() for r in report.categories],
+        "types": [r.as_dict() for r in report.types],
         "hubs": [r.as_dict() for r in report.hubs],
         "assets": [r.as_dict() for r in report.assets],
         "idle_assets": [r.as_dict() for r in report.idle_assets(threshold)],

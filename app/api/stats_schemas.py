@@ -32,6 +32,8 @@ STATS_RESPONSES = {
                        "properties": {"start": _DATETIME, "end": _DATETIME}},
             "pool": {"$ref": _REF + "UtilisationRow"},
             "categories": {"type": "array", "items": {"$ref": _REF + "UtilisationRow"}},
+            "types": {"type": "array", "items": {"$ref": _REF + "UtilisationRow"},
+                      "description": "Per asset type inside a category (assets without a type left out)"},
             "hubs": {"type": "array", "items": {"$ref": _REF + "UtilisationRow"}},
             "assets": {"type": "array", "items": {"$ref": _REF + "UtilisationRow"}},
             "idle_assets": {"type": "array", "items": {"$ref": _REF + "UtilisationRow"}},

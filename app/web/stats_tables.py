@@ -117,6 +117,8 @@ def utilisation_tables(report: Report, with_assets: bool, with_meters: bool = Fa
         "categories": Table("categories", gettext("By category"), [gettext("Category"), *header, *meter_header],
                             [[*_util_row(r), *meters(r)] for r in report.categories]),
         "hubs": Table("hubs", gettext("By hub"), [gettext("Hub"), *header], [_util_row(r) for r in report.hubs]),
+        "types": Table("types", gettext("By type"), [gettext("Category"), gettext("Type"), *header],
+                       [_util_row(r, r.category) for r in report.types]),
         "weeks": Table("weeks", gettext("Week by week"),
                        [gettext("Week of"), gettext("Booked h"), gettext("Bookable h"), gettext("Utilisation")],
                        [[w.week_start, round(w.figures.booked_hours, 2), round(w.figures.bookable_hours, 2),

@@ -190,7 +190,7 @@ class MeterUse:
 
 @dataclass
 class Row:
-    """One line of a breakdown: an asset, a category, a hub or the whole pool."""
+    """One line of a breakdown: an asset, a type of asset inside a category, a category, a hub or the pool."""
 
     kind: str
     id: int | None
@@ -207,6 +207,8 @@ class Row:
         body = {"id": self.id, "name": self.name, "assets": self.assets, **self.figures.as_dict()}
         if self.kind == "asset":
             body.update(category_id=self.category_id, hub_id=self.hub_id, category=self.category, hub=self.hub)
+        if self.kind == "type":
+            body.update(category_id=self.category_id, category=self.category)
         return body
 
 
@@ -227,6 +229,8 @@ class Report:
     hubs: list[Row]
     assets: list[Row]
     weeks: list[Week]
+    # per type inside a category ("band saw" in Workshop equipment); assets without a type are left out
+    types: list[Row] = field(default_factory=list)
 
     def idle_assets(self, threshold: float = DEFAULT_IDLE_THRESHOLD) -> list[Row]:
         """Assets that could be booked but were booked for less than `threshold` of that time."""
@@ -362,6 +366,9 @@ def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_
         recorded = recorded_use_by_asset(session, period.start, period.end, asset_ids)
 
     pool = Row("pool", None, "Whole pool", meters=MeterUse() if with_meter_use else None)
+    type_of = dict(session.execute(select(Asset.id, Asset.asset_type).where(Asset.id.in_(asset_ids)))) \
+        if asset_ids else {}
+    by_type: dict[tuple[int, str], Row] = {}
     by_category: dict[int, Row] = {}
     by_hub: dict[int, Row] = {}
     by_week = {w: Week(w) for w in weeks}
@@ -384,12 +391,19 @@ def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_
             target.assets += 1
             if with_meter_use:
                 target.meters.add(row.meters)
+        kind_name = (type_of.get(aid) or "").strip()
+        if kind_name:
+            typed = by_type.setdefault((cid, kind_name.casefold()), Row("type", None, kind_name, category=cat_name,
+                                                                          category_id=cid))
+            typed.figures.add(row.figures)
+            typed.assets += 1
         pool.figures.add(row.figures)
         pool.assets += 1
         if with_meter_use:
             pool.meters.add(row.meters)
     return Report(period, pool, sorted(by_category.values(), key=lambda r: r.name),
-                  sorted(by_hub.values(), key=lambda r: r.name), asset_rows, [by_week[w] for w in weeks])
+                  sorted(by_hub.values(), key=lambda r: r.name), asset_rows, [by_week[w] for w in weeks],
+                  sorted(by_type.values(), key=lambda r: (r.category, r.name.casefold())))
 
 
 def utilisation_by_category(session: Session, start: datetime, end: datetime) -> list[Row]:
