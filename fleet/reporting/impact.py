@@ -9,7 +9,9 @@ Method, per category and asset, for the year (shared/impact-factors.md):
   r_own  = max(1/Y, u_own / L)        new units a private owner buys per year
   r_sh   = max(1/Y, U_sh / L)         units per year the shared asset wears out; U_sh = held hours x use per
                                       booked hour (an assumption until the pool records km or hours at handover)
-  N_av   = min(S, distinct members who used the asset in the year)   owned units avoided
+  N_av   = min(S, distinct members who used the asset in the year)   owned units avoided; summed over the
+           assets of one type (a jigsaw), at most the distinct members who used any of them: a member who
+           borrowed two jigsaws avoided buying one jigsaw, not two
   avoided_k = E_k x (N_av x r_own - r_sh)  for k in MJ, kg CO2e, kg material
 Low and high are the smallest and largest results of the all-low, central and all-high input runs, so
 low <= central <= high always holds. Members' answers, km driven before joining (step 5) and fetch trips
@@ -29,10 +31,11 @@ from sqlalchemy.orm import Session
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.core.text import multi_line
-from fleet.models import Asset, AssetStatus, Category, CategoryImpactFactors, Member
+from fleet.core.capabilities import normalise_text
+from fleet.models import Asset, AssetStatus, Booking, Category, CategoryImpactFactors, Member
 from fleet.members.permissions import require_coordinator
 from fleet.reporting.meter_use import recorded_use_by_asset
-from fleet.reporting.utilisation import Period, held_seconds_by_asset
+from fleet.reporting.utilisation import BOOKED_STATUSES, Period, held_seconds_by_asset
 
 DATA = Path(__file__).parent / "data"
 SCENARIOS = ("low", "central", "high")
@@ -246,9 +249,11 @@ class AssetUse:
     # hours is converted with the "use per booked hour" assumption.
     recorded_use: float = 0.0
     recorded_hours: float = 0.0
+    asset_type: str = ""  # what it is inside its category; "" when not given
 
     def as_dict(self) -> dict:
-        return {"asset_id": self.asset_id, "name": self.name, "held_hours": round(self.held_hours, 4),
+        return {"asset_id": self.asset_id, "name": self.name, "type": self.asset_type or None,
+                "held_hours": round(self.held_hours, 4),
                 "distinct_members": self.members, "recorded_use": round(self.recorded_use, 4),
                 "recorded_hours": round(self.recorded_hours, 4),
                 "scenarios": {s: {k: round(v, 6) for k, v in d.items()} for s, d in self.per_scenario.items()}}
@@ -266,6 +271,8 @@ class CategoryImpact:
     material_kg: Band = field(default_factory=lambda: Band(0, 0, 0))
     energy_mj: Band = field(default_factory=lambda: Band(0, 0, 0))
     co2e_kg: Band = field(default_factory=lambda: Band(0, 0, 0))
+    # distinct members who used any asset of a type this year, by type (case and spaces ignored)
+    type_members: dict[str, int] = field(default_factory=dict)
 
     @property
     def counted(self) -> bool:
@@ -342,7 +349,7 @@ def impact_report(session: Session, now: datetime, *, category_id: int | None = 
     period = rolling_year(now)
     choices = category_choices(session)
     table = factor_table()
-    query = select(Asset.id, Asset.name, Asset.category_id, Asset.status, Category.name).join(
+    query = select(Asset.id, Asset.name, Asset.category_id, Asset.status, Category.name, Asset.asset_type).join(
         Category, Category.id == Asset.category_id)
     if category_id is not None:
         query = query.where(Asset.category_id == category_id)
@@ -354,8 +361,10 @@ def impact_report(session: Session, now: datetime, *, category_id: int | None = 
         if category_id is not None and cid != category_id:
             continue
         by_category[cid] = CategoryImpact(cid, "", choice, table.get(choice.factor_key) if choice.factor_key else None)
-    for aid, name, cid, status, cat_name in assets:
+    type_members = members_by_type(session, period, category_id)
+    for aid, name, cid, status, cat_name, kind in assets:
         impact = by_category[cid]
+        impact.type_members = type_members.get(cid, {})
         impact.name = cat_name
         use = held.get(aid)
         # An asset nobody used this year still wears out (fleet overhead); a retired one no longer does.
@@ -364,7 +373,7 @@ def impact_report(session: Session, now: datetime, *, category_id: int | None = 
         read = recorded.get(aid)
         impact.assets.append(AssetUse(aid, name, (use or {}).get("seconds", 0) / 3600,
                                       (use or {}).get("members", 0), {},
-                                      read.use if read else 0.0, read.hours if read else 0.0))
+                                      read.use if read else 0.0, read.hours if read else 0.0, kind or ""))
     categories = []
     for impact in by_category.values():
         if not impact.name:
@@ -373,6 +382,32 @@ def impact_report(session: Session, now: datetime, *, category_id: int | None = 
             _compute(impact)
         categories.append(impact)
     return ImpactReport(period, sorted(categories, key=lambda c: c.name))
+
+
+def members_by_type(session: Session, period: Period, category_id: int | None) -> dict[int, dict[str, int]]:
+    """Per category, per asset type: the distinct members whose bookings held an asset of that type."""
+    query = (select(Asset.category_id, Asset.asset_type, Booking.member_id).join(Booking, Booking.asset_id == Asset.id)
+             .where(Booking.status.in_(BOOKED_STATUSES), Booking.start_at < period.end,
+                    Booking.end_at > period.start, Asset.asset_type != "").distinct())
+    if category_id is not None:
+        query = query.where(Asset.category_id == category_id)
+    members: dict[int, dict[str, set[int]]] = {}
+    for cid, kind, member_id in session.execute(query):
+        members.setdefault(cid, {}).setdefault(normalise_text(kind), set()).add(member_id)
+    return {cid: {kind: len(ids) for kind, ids in kinds.items()} for cid, kinds in members.items()}
+
+
+def _cap_by_type(impact: CategoryImpact, avoided: dict[int, float]) -> None:
+    """Scale the assets' avoided units down so that one type's sum is at most its distinct members."""
+    by_type: dict[str, list[int]] = {}
+    for asset in impact.assets:
+        if asset.asset_type:
+            by_type.setdefault(normalise_text(asset.asset_type), []).append(asset.asset_id)
+    for kind, ids in by_type.items():
+        total, cap = sum(avoided[i] for i in ids), impact.type_members.get(kind, 0)
+        if total > cap:
+            for i in ids:
+                avoided[i] = avoided[i] * cap / total if total else 0.0
 
 
 def _compute(impact: CategoryImpact) -> None:
@@ -384,12 +419,16 @@ def _compute(impact: CategoryImpact) -> None:
         owner_use, substitution = value["owner_use"], value["substitution"] or 0.0
         per_hour = value["use_per_booked_hour"] or 0.0
         r_own = max(1 / years, owner_use / life) if life and owner_use is not None else 1 / years
+        avoided: dict[int, float] = {}
+        for asset in impact.assets:
+            avoided[asset.asset_id] = min(substitution, asset.members)
+        _cap_by_type(impact, avoided)
         units = 0.0
         for asset in impact.assets:
             # actual wear where the meter was read at handover, the assumption for the rest
             used = asset.recorded_use + max(asset.held_hours - asset.recorded_hours, 0.0) * per_hour
             r_sh = max(1 / years, used / life) if life else 1 / years
-            n_av = min(substitution, asset.members)
+            n_av = avoided[asset.asset_id]
             asset.per_scenario[scenario] = {"use": used, "r_sh": r_sh, "n_av": n_av, "units": n_av * r_own - r_sh}
             units += n_av * r_own - r_sh
         mass = value["mass_kg"] or 0.0

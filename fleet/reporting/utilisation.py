@@ -366,7 +366,7 @@ def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_
         recorded = recorded_use_by_asset(session, period.start, period.end, asset_ids)
 
     pool = Row("pool", None, "Whole pool", meters=MeterUse() if with_meter_use else None)
-    type_of = dict(session.execute(select(Asset.id, Asset.asset_type).where(Asset.id.in_(asset_ids)))) \
+    type_of = dict(session.execute(select(Asset.id, Asset.asset_type).where(Asset.id.in_(asset_ids))).all()) \
         if asset_ids else {}
     by_type: dict[tuple[int, str], Row] = {}
     by_category: dict[int, Row] = {}

@@ -95,3 +95,35 @@ def test_the_planning_instance_carries_types(session, make, tools):
     make.booking(jigsaw, make.member(), at(-3, 8), at(-3, 10))
     problem = adapter.planning_problem(session, at(-7, 0), at(0, 0))
     assert {a.id: a.type for a in problem.assets}[str(jigsaw.id)] == "Jigsaw"
+
+
+def test_utilisation_by_type(session, make, tools):
+    from fleet.reporting.utilisation import utilisation_report
+
+    power, drill, jigsaw, scroll = tools
+    twin = make.asset(power, drill.hub, name="Second jigsaw", asset_type="JIGSAW", capabilities={"watts": 700})
+    make.booking(jigsaw, make.member(), at(-3, 8), at(-3, 12))
+    report = utilisation_report(session, at(-7, 0), at(0, 0))
+    rows = {r.name.casefold(): r for r in report.types}
+    assert set(rows) == {"hammer drill", "jigsaw", "scroll saw"}
+    assert rows["jigsaw"].assets == 2 and rows["jigsaw"].figures.booked_hours == 4.0
+    assert rows["hammer drill"].figures.booked_hours == 0.0
+    assert rows["jigsaw"].as_dict()["category"] == "Power tools" and twin.asset_type == "JIGSAW"
+
+
+def test_impact_counts_a_member_who_borrowed_two_of_one_type_once(session, make, tools):
+    from fleet.models import BookingStatus
+    from fleet.reporting.impact import impact_report
+
+    power, drill, jigsaw, scroll = tools
+    twin = make.asset(power, drill.hub, name="Second jigsaw", asset_type="jigsaw", capabilities={"watts": 700})
+    me = make.member()
+    make.booking(jigsaw, me, at(-30, 8), at(-30, 12), status=BookingStatus.completed)
+    make.booking(twin, me, at(-20, 8), at(-20, 12), status=BookingStatus.completed)
+    make.booking(drill, me, at(-10, 8), at(-10, 12), status=BookingStatus.completed)
+    report = impact_report(session, at(0, 0))
+    (tools_impact,) = [c for c in report.categories if c.category_id == power.id]
+    assert tools_impact.counted  # "Power tools" has a default factor row
+    n_av = {a.asset_id: a.per_scenario["central"]["n_av"] for a in tools_impact.assets}
+    assert n_av[jigsaw.id] + n_av[twin.id] == 1.0  # one jigsaw avoided, not two
+    assert n_av[drill.id] == 1.0
