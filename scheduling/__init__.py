@@ -5,7 +5,8 @@
 
 The JSON contract is scheduling/README.md, plus one optional field: ``assets[].open``, a list of
 ``{"start", "end"}`` opening intervals (absent or null: always open). An assignment must start and
-end inside open intervals, inclusive; it may span closed time. See scheduling/README.md.
+end inside open intervals, inclusive; it may span closed time. Also optional: ``assets[].type`` and
+``requests[].types`` (the asset types that will do; none: any). See scheduling/README.md.
 """
 from .check import CheckError, check_solution, first_violation
 from .instance_json import (

@@ -52,7 +52,8 @@ _IMPACT = {"type": "object", "required": ["label", "impact", "purchase_cost"],
 _EVALUATED = {**_TEXT, "description": "solve, idle in the plan, no unserved demand, or not evaluated: time limit"}
 _ACQUISITION = {"type": "object", "required": ["category", "hub", "template", "before", "after", "gain_weighted_hours",
                                                "evaluated"],
-                "properties": {"category": _TEXT, "hub": _TEXT, "template": _TEXT, "capabilities": {"type": "object"},
+                "properties": {"category": _TEXT, "hub": _TEXT, "template": _TEXT, "type": {"type": ["string", "null"]},
+                               "capabilities": {"type": "object"},
                                "before": _EVIDENCE, "after": _EVIDENCE, "gain_weighted_hours": _NUM_OR_NULL,
                                "evaluated": _EVALUATED, "impact": _IMPACT}}
 
