@@ -34,13 +34,14 @@ EXCLUDED = [positive_data_acceptance]  # a random id could revoke the very token
 def seeded(make, session, app, monkeypatch):
     """A small pool for the generated requests to find things in. A fleet plan asked for is computed in the
     request rather than a thread, so that no job outlives the test and its report is checked too."""
-    from app.jobs import run_planning
+    from app.jobs import run_optimiser, run_planning
 
     def start_planning_run(run_id: int) -> str:
         run_planning(run_id, app)
         return "thread"
 
     monkeypatch.setattr("app.api.planning.start_planning_run", start_planning_run)
+    monkeypatch.setattr("app.api.optimiser.start_run", lambda run_id: run_optimiser(run_id, app) or "thread")
     for _ in range(3):  # token ids 1..3 belong to someone else, so a guessed id never hits ours
         make.member()
     hub = make.hub(name="Fuzz hub", opening_hours="24/7")

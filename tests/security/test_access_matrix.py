@@ -56,6 +56,10 @@ EXPECTATIONS: dict[str, dict] = {
     "manage.apply_optimiser_run": COORDINATOR,
     "manage.discard_optimiser_run": COORDINATOR,
     "manage.run_optimiser_again": COORDINATOR,
+    "manage.optimiser_preview_csv": COORDINATOR,
+    "api.get_optimiser_run": COORDINATOR,
+    "api.apply_optimiser_run": COORDINATOR,
+    "api.discard_optimiser_run": COORDINATOR,
     # API: a member's own
     "api.get_booking": MEMBER_OWNED,
     "api.cancel_booking": MEMBER_OWNED,
