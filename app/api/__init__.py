@@ -8,3 +8,4 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 from app.api import auth, errors  # noqa: E402,F401  (hooks register on import)
 from app.api import admin, bookings, catalogue, costs, me, openapi, requests, stats, tokens  # noqa: E402,F401
 from app.api import planning  # noqa: E402,F401
+from app.api import governance  # noqa: E402,F401

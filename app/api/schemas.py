@@ -170,3 +170,6 @@ RESPONSES.update(COSTS_RESPONSES)
 from app.api.planning_schemas import PLANNING_RESPONSES  # noqa: E402
 
 RESPONSES.update(PLANNING_RESPONSES)
+from app.api.governance_schemas import GOVERNANCE_RESPONSES  # noqa: E402
+
+RESPONSES.update(GOVERNANCE_RESPONSES)
