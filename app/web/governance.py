@@ -33,10 +33,6 @@ from fleet.models.governance import APPLICABLE_KINDS
 bp = Blueprint("governance", __name__)
 
 KINDS = [k.value for k in ProposalKind]
-# Words shown through the status_label filter: proposal kinds, statuses, choices and methods.
-WORDS = [N_("acquire"), N_("retire"), N_("move"), N_("rule change"), N_("free text"), N_("open"), N_("passed"),
-         N_("rejected"), N_("withdrawn"), N_("applied"), N_("yes"), N_("no"), N_("abstain"), N_("majority"),
-         N_("two thirds"), N_("consent")]
 RULE_LABELS = {
     "min_duration_minutes": N_("Shortest booking (minutes)"),
     "max_duration_minutes": N_("Longest booking (minutes)"),
