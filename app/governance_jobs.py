@@ -19,9 +19,9 @@ def run_governance_jobs(app: Flask) -> dict[str, int]:
     with app.app_context():
         with Session(db.engine) as session:
             now = utcnow()
-            closed = close_due(session, now)
+            closed = [(p.id, p.status.value) for p in close_due(session, now)]
             reminded = remind_due(session, now)
             session.commit()
-    for proposal in closed:
-        log.info("proposal %s closed: %s", proposal.id, proposal.status.value)
+    for proposal_id, status in closed:
+        log.info("proposal %s closed: %s", proposal_id, status)
     return {"decisions_closed": len(closed), "vote_reminders": reminded}

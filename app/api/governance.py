@@ -140,6 +140,7 @@ def create_comment(proposal_id: int):
 
 @bp.patch("/comments/<id:comment_id>")
 def edit_comment(comment_id: int):
+    comments.own_comment(db.session, actor(), comment_id)  # who may, before what was sent
     data = json_body(COMMENT_REQUEST)
     comment = comments.edit_comment(db.session, actor(), comment_id, data["body"], utcnow())
     db.session.refresh(comment)

@@ -167,7 +167,7 @@ def edit_comment(comment_id: int):
 @bp.route("/proposals/<id:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int):
-    flash_on_refusal(url_for("governance.detail", proposal_id=proposal_id))
+    flash_on_refusal(url_for("governance.detail", proposal_id=proposal_id), unless=(403, 404))
     proposals.withdraw_proposal(db.session, current_user, proposal_id, utcnow())
     flash(_("The proposal is withdrawn."), "success")
     return redirect(url_for("governance.detail", proposal_id=proposal_id))

@@ -31,13 +31,19 @@ def add_comment(session: Session, actor: Member, proposal_id: int, body: str, no
     return comment
 
 
-def edit_comment(session: Session, actor: Member, comment_id: int, body: str, now: datetime) -> ProposalComment:
-    """Only its author edits a comment; the text it had is kept as a revision, shown as its history."""
+def own_comment(session: Session, actor: Member, comment_id: int) -> ProposalComment:
+    """The actor's comment `comment_id`: only its author edits a comment."""
     comment = session.get(ProposalComment, comment_id) if isinstance(comment_id, int) else None
     if comment is None or actor is None or not actor.active:
         raise NotFound("No such comment.")
     if comment.author_id != actor.id:
         raise Forbidden("Only its author can edit a comment.")
+    return comment
+
+
+def edit_comment(session: Session, actor: Member, comment_id: int, body: str, now: datetime) -> ProposalComment:
+    """Only its author edits a comment; the text it had is kept as a revision, shown as its history."""
+    comment = own_comment(session, actor, comment_id)
     text = _text(body)
     if text != comment.body:
         session.add(CommentRevision(comment_id=comment.id, body=comment.body, replaced_at=now))

@@ -150,3 +150,16 @@ def test_a_public_vote_shows_the_names_once_closed(client, pool, session):
     p = _closed(session, pool["alice"], [pool["bob"]], ["no"])
     assert "Bob Example" in client.get(f"/pool/decisions/{p.id}").get_data(as_text=True)
     assert "Bob Example" in client.get("/pool/decisions.csv").get_data(as_text=True)
+
+
+def test_the_tick_closes_due_proposals_once(app, pool, session):
+    from app.jobs import run_booking_jobs
+
+    p = proposals.open_proposal(session, pool["alice"], utcnow() - timedelta(days=8), kind="free_text", title="Q")
+    votes.cast_vote(session, pool["bob"], p.id, "yes", "", utcnow() - timedelta(days=7))
+    session.commit()
+    first = run_booking_jobs(app)
+    assert first["decisions_closed"] == 1
+    assert run_booking_jobs(app)["decisions_closed"] == 0
+    session.expire_all()
+    assert session.get(Proposal, p.id).status == ProposalStatus.passed
