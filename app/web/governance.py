@@ -119,7 +119,7 @@ def create():
     return redirect(url_for("governance.detail", proposal_id=proposal.id))
 
 
-def _detail_page(proposal_id: int, errors: dict | None = None, status: int = 200):
+def _detail_page(proposal_id: int, errors: dict | None = None, status: int = 200, comment_text: str = ""):
     proposal = proposals.visible_proposal(db.session, current_user, proposal_id)
     now = utcnow()
     return render_template(
@@ -129,7 +129,7 @@ def _detail_page(proposal_id: int, errors: dict | None = None, status: int = 200
         may_vote=proposal.is_open_at(now) and proposals.is_voter(db.session, proposal, current_user),
         voted=votes.turnout_so_far(db.session, proposal), ballot=record.public_ballot(db.session, proposal),
         change=applying.applied_change(db.session, proposal.id), applicable=APPLICABLE_KINDS,
-        zone=proposals.proposal_zone(db.session, proposal)), status
+        zone=proposals.proposal_zone(db.session, proposal), comment_text=comment_text), status
 
 
 @bp.route("/proposals/<id:proposal_id>")
@@ -151,8 +151,8 @@ def vote(proposal_id: int):
 @bp.route("/proposals/<id:proposal_id>/comments", methods=["POST"])
 @login_required
 def comment(proposal_id: int):
-    on_refusal(lambda exc: _detail_page(proposal_id, {"comment": field_errors(exc).popitem()[1]}, exc.status),
-               unless=(404,))
+    on_refusal(lambda exc: _detail_page(proposal_id, {"comment": field_errors(exc).popitem()[1]}, exc.status,
+                                        request.form.get("body", "")), unless=(404,))
     added = comments.add_comment(db.session, current_user, proposal_id, request.form.get("body", ""), utcnow())
     return redirect(url_for("governance.detail", proposal_id=proposal_id) + f"#comment-{added.id}")
 
