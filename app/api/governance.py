@@ -19,6 +19,7 @@ from app.api.input import json_body, page_args
 from app.extensions import db
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
+from fleet.core.messages import english
 from fleet.governance import applying, comments, proposals, record, rules, votes
 from fleet.governance.from_plan import propose_from_plan
 from fleet.members.idempotency import claim_key, fingerprint, remember_response
@@ -38,7 +39,8 @@ def proposal_body(proposal: Proposal, member) -> dict:
     ballot = record.public_ballot(db.session, proposal) if closed else None
     return {
         "id": proposal.id, "kind": proposal.kind.value, "title": proposal.title, "body": proposal.body,
-        "status": proposal.status.value, "author_id": proposal.author_id, "hub_id": proposal.hub_id,
+        "status": proposal.status.value, "mine": member is not None and proposal.author_id == member.id,
+        "hub_id": proposal.hub_id,
         "asset_id": proposal.asset_id, "category_id": proposal.category_id, "target_hub_id": proposal.target_hub_id,
         "amount_minor": proposal.amount_minor, "currency": proposal.currency, "change": proposal.change,
         "evidence": proposal.evidence, "planning_run_id": proposal.planning_run_id, "method": proposal.method.value,
@@ -59,9 +61,14 @@ def proposal_body(proposal: Proposal, member) -> dict:
     }
 
 
-def comment_body(comment) -> dict:
-    return {"id": comment.id, "proposal_id": comment.proposal_id, "author_id": comment.author_id,
-            "author": comment.author.name, "body": comment.body, "created_at": _time(comment.created_at),
+def comment_body(comment, labels: dict | None = None) -> dict:
+    """A comment; its author named as comments.speaker_labels says (you, the proposer, participant N)."""
+    if labels is None:
+        proposal = proposals.get_proposal(db.session, comment.proposal_id)
+        labels = comments.speaker_labels(proposal, comments.list_comments(db.session, proposal), actor())
+    return {"id": comment.id, "proposal_id": comment.proposal_id, "mine": comment.author_id == actor().id,
+            "author": english(*labels[comment.author_id]), "body": comment.body,
+            "created_at": _time(comment.created_at),
             "edited_at": _time(comment.edited_at),
             "revisions": [{"body": r.body, "replaced_at": _time(r.replaced_at)} for r in comment.revisions]}
 
@@ -128,7 +135,9 @@ def vote_on_proposal(proposal_id: int):
 @bp.get("/proposals/<id:proposal_id>/comments")
 def list_comments(proposal_id: int):
     proposal = proposals.visible_proposal(db.session, actor(), proposal_id)
-    return _paged(comments.list_comments(db.session, proposal), comment_body)
+    thread = comments.list_comments(db.session, proposal)
+    labels = comments.speaker_labels(proposal, thread, actor())
+    return _paged(thread, lambda c: comment_body(c, labels))
 
 
 @bp.post("/proposals/<id:proposal_id>/comments")

@@ -80,13 +80,14 @@ _RESULT = {"type": ["object", "null"], "description": "Null while open",
 GOVERNANCE_RESPONSES = {
     "Proposal": {
         "type": "object",
-        "required": ["id", "kind", "title", "body", "status", "author_id", "hub_id", "asset_id", "category_id",
+        "required": ["id", "kind", "title", "body", "status", "mine", "hub_id", "asset_id", "category_id",
                      "target_hub_id", "amount_minor", "currency", "change", "evidence", "planning_run_id", "method",
                      "quorum_percent", "electorate", "public_votes", "eligible_count", "opened_at", "closes_at",
                      "closed_at", "voted", "may_vote", "my_vote", "result", "votes", "applied_at"],
         "properties": {
             "id": _ID, "kind": {"type": "string", "enum": KINDS}, "title": {"type": "string"},
-            "body": {"type": "string"}, "status": {"type": "string", "enum": STATUSES}, "author_id": _ID,
+            "body": {"type": "string"}, "status": {"type": "string", "enum": STATUSES},
+            "mine": {"type": "boolean", "description": "Whether the caller opened it (members are not named)"},
             "hub_id": _ID_OR_NULL, "asset_id": _ID_OR_NULL, "category_id": _ID_OR_NULL,
             "target_hub_id": _ID_OR_NULL, "amount_minor": _MINOR_OR_NULL,
             "currency": {"type": ["string", "null"]}, "change": {"type": ["object", "null"]},
@@ -106,9 +107,11 @@ GOVERNANCE_RESPONSES = {
     "Vote": {"type": "object", "required": ["proposal_id", "choice", "reason", "changed_at"],
              "properties": {"proposal_id": _ID, "choice": {"type": "string", "enum": CHOICES},
                             "reason": {"type": "string"}, "changed_at": _DATETIME}},
-    "Comment": {"type": "object", "required": ["id", "proposal_id", "author_id", "author", "body", "created_at",
+    "Comment": {"type": "object", "required": ["id", "proposal_id", "mine", "author", "body", "created_at",
                                                "edited_at", "revisions"],
-                "properties": {"id": _ID, "proposal_id": _ID, "author_id": _ID, "author": {"type": "string"},
+                "properties": {"id": _ID, "proposal_id": _ID, "mine": {"type": "boolean"},
+                               "author": {"type": "string", "description": "you, the proposer or participant N "
+                                                                          "(real names for coordinators)"},
                                "body": {"type": "string"}, "created_at": _DATETIME, "edited_at": _DATETIME_OR_NULL,
                                "revisions": {"type": "array", "items": {
                                    "type": "object", "required": ["body", "replaced_at"],

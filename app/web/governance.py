@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.forms import checkbox, field_errors, optional_int
-from app.i18n import N_
+from app.i18n import N_, translate_message
 from app.transaction import flash_on_refusal, on_refusal
 from app.urls import external_root
 from fleet.catalogue.assets import list_assets
@@ -122,9 +122,12 @@ def create():
 def _detail_page(proposal_id: int, errors: dict | None = None, status: int = 200, comment_text: str = ""):
     proposal = proposals.visible_proposal(db.session, current_user, proposal_id)
     now = utcnow()
+    thread = comments.list_comments(db.session, proposal)
+    speakers = {member_id: translate_message(template, values) for member_id, (template, values)
+                in comments.speaker_labels(proposal, thread, current_user).items()}
     return render_template(
-        "governance/detail.html", proposal=proposal, now=now, errors=errors or {},
-        comments=comments.list_comments(db.session, proposal),
+        "governance/detail.html", proposal=proposal, now=now, errors=errors or {}, comments=thread,
+        speakers=speakers,
         my_vote=votes.own_vote(db.session, proposal, current_user),
         may_vote=proposal.is_open_at(now) and proposals.is_voter(db.session, proposal, current_user),
         voted=votes.turnout_so_far(db.session, proposal), ballot=record.public_ballot(db.session, proposal),

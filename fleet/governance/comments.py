@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from fleet.core.errors import Forbidden, NotFound, ValidationFailed
+from fleet.core.messages import msg
 from fleet.core.text import multi_line
 from fleet.governance.proposals import visible_proposal
 from fleet.models import CommentRevision, Member, Proposal, ProposalComment
@@ -57,3 +58,35 @@ def list_comments(session: Session, proposal: Proposal) -> list[ProposalComment]
                                 .options(selectinload(ProposalComment.revisions),
                                          selectinload(ProposalComment.author))
                                 .order_by(ProposalComment.created_at, ProposalComment.id)))
+
+
+# How people in a discussion are named to each other: members do not see each other's names in the pool (no page
+# lists another member), so a thread names its speakers by their part in it, consistently within the proposal.
+YOU = msg("you")
+PROPOSER = msg("the proposer")
+PARTICIPANT = msg("participant %(number)s")
+
+
+def speaker_labels(proposal: Proposal, comments: list[ProposalComment], viewer: Member | None,
+                   ) -> dict[int, tuple[str, dict]]:
+    """{member id: (message template, values)} for the proposer and everyone who commented: the viewer is
+    "you", a coordinator (who manages the members anyway) reads real names, anyone else reads "the proposer" or
+    "participant N" in the order they first spoke."""
+    labels: dict[int, tuple[str, dict]] = {}
+    speakers = [proposal.author_id] + [c.author_id for c in comments]
+    number = 0
+    for member_id in speakers:
+        if member_id in labels:
+            continue
+        if viewer is not None and member_id == viewer.id:
+            labels[member_id] = (YOU, {})
+        elif viewer is not None and viewer.is_coordinator:
+            member = proposal.author if member_id == proposal.author_id else \
+                next(c.author for c in comments if c.author_id == member_id)
+            labels[member_id] = ("%(name)s", {"name": member.name})
+        elif member_id == proposal.author_id:
+            labels[member_id] = (PROPOSER, {})
+        else:
+            number += 1
+            labels[member_id] = (PARTICIPANT, {"number": number})
+    return labels

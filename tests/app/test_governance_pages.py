@@ -163,3 +163,34 @@ def test_the_tick_closes_due_proposals_once(app, pool, session):
     assert run_booking_jobs(app)["decisions_closed"] == 0
     session.expire_all()
     assert session.get(Proposal, p.id).status == ProposalStatus.passed
+
+
+def test_a_coordinator_sets_the_rules_on_the_page(client, pool, session):
+    from fleet.governance.rules import current_rules
+
+    login(client, "coord@example.org")
+    assert client.get("/proposals/rules").status_code == 200
+    bad = client.post("/proposals/rules", data={"method": "consent", "quorum_percent": "150", "electorate": "hub",
+                                                "period_days": "5", "public_votes": "on"})
+    assert bad.status_code == 422 and 'value="150"' in bad.get_data(as_text=True)
+    good = client.post("/proposals/rules", data={"method": "consent", "quorum_percent": "30", "electorate": "hub",
+                                                 "period_days": "5", "public_votes": "on"})
+    assert good.status_code == 302
+    session.expire_all()
+    rules = current_rules(session)
+    assert (rules.method.value, rules.quorum_percent, rules.public_votes, rules.period_days) == ("consent", 30, True, 5)
+
+
+def test_members_are_not_named_to_each_other_in_a_discussion(client, pool, session):
+    from fleet.governance import comments
+
+    p = proposals.open_proposal(session, pool["alice"], utcnow(), kind="free_text", title="Q")
+    comments.add_comment(session, pool["bob"], p.id, "I disagree", utcnow())
+    comments.add_comment(session, pool["alice"], p.id, "Why?", utcnow())
+    session.commit()
+    login(client, "bob@example.org")
+    page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
+    assert "Alice Example" not in page and "the proposer" in page and "you" in page
+    login(client, "coord@example.org")
+    page = client.get(f"/proposals/{p.id}").get_data(as_text=True)
+    assert "Alice Example" in page and "Bob Example" in page

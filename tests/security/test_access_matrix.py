@@ -136,33 +136,6 @@ OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
 
 
 
-def _decided_proposal(session, world) -> int:
-    """A proposal of the owner's, closed (passed), with a comment of theirs."""
-    from datetime import timedelta
-
-    from fleet.core.db import utcnow
-    from fleet.governance import closing, comments, proposals
-
-    owner = world.members["owner"]
-    proposal = proposals.open_proposal(session, owner, utcnow() - timedelta(days=8), kind="free_text", title="Q")
-    closing.close_due(session, utcnow())
-    world.ids["comment_id"] = comments.add_comment(session, owner, proposal.id, "A comment", utcnow()).id
-    session.commit()
-    return proposal.id
-
-
-def _owners_comment(session, world) -> int:
-    world.ids["proposal_id"] = _decided_proposal(session, world)
-    return world.ids["comment_id"]
-
-
-for _endpoint in ("governance.detail", "governance.vote", "governance.comment", "governance.withdraw",
-                  "governance.apply", "governance.decision", "api.get_proposal", "api.vote_on_proposal",
-                  "api.list_comments", "api.create_comment", "api.withdraw_proposal", "api.apply_decision",
-                  "api.get_decision"):
-    OTHER_IDS[_endpoint] = {"proposal_id": ("proposal_id", _decided_proposal)}
-for _endpoint in ("governance.edit_comment", "api.edit_comment"):
-    OTHER_IDS[_endpoint] = {"comment_id": ("comment_id", _owners_comment)}
 OTHER_IDS["api.propose_from_plan_run"] = {"run_id": ("planning_run_id", _planning_run)}
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
