@@ -766,15 +766,16 @@ def load_demo_governance(session: Session, now: datetime) -> int:
         body="Sowing and harvest are planned months ahead; 90 days is too short for the spring work.",
         change={"rules": {"max_advance_days": 120}})
     bike = proposals.open_proposal(
-        session, members[5], opened + timedelta(hours=2), kind="acquire", category_id=cargo.id,
+        session, members[5], opened + timedelta(days=3), kind="acquire", category_id=cargo.id,
         target_hub_id=workshop.id, amount_minor=420000, currency="EUR",
         title="A second cargo bike for the Lombok workshop",
         body="Families in Lombok ask for a cargo bike at weekends.")
     for i, m in enumerate(others[:int(len(others) * 0.6)]):
         votes.cast_vote(session, m, rule.id, "yes" if i % 5 else "no", "", opened + timedelta(hours=4 + i))
-        votes.cast_vote(session, m, bike.id, "no" if i % 3 else "yes", "", opened + timedelta(hours=5 + i))
-    closing.close_due(session, bike.closes_at + timedelta(hours=1))
+        votes.cast_vote(session, m, bike.id, "no" if i % 3 else "yes", "", bike.opened_at + timedelta(hours=1 + i))
+    closing.close_due(session, rule.closes_at + timedelta(hours=1))
     applying.apply_decision(session, coordinator, rule.id, rule.closes_at + timedelta(days=1))
+    closing.close_due(session, bike.closes_at + timedelta(hours=1))
 
     start = now - timedelta(days=1)
     move = proposals.open_proposal(
