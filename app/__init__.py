@@ -174,6 +174,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(stats_bp)
     app.register_blueprint(costs_bp)
     app.register_blueprint(feeds_bp)
+    from app.web.governance import bp as governance_bp
+
+    app.register_blueprint(governance_bp)
 
 
 def _register_i18n(app: Flask) -> None:

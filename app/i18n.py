@@ -187,6 +187,9 @@ DOMAIN_WORDS = (
     N_("not evaluated: time limit reached"),
     # the three scenarios of an impact figure
     N_("low"), N_("central"), N_("high"),
+    # governance: proposal kinds and statuses, votes, decision methods, who votes
+    N_("acquire"), N_("retire"), N_("move"), N_("rule change"), N_("free text"), N_("passed"), N_("withdrawn"),
+    N_("yes"), N_("no"), N_("abstain"), N_("majority"), N_("two thirds"), N_("consent"), N_("all"), N_("hub"),
 )
 
 # The shipped factor table (fleet/reporting/data/impact_factors.csv): its row labels and use units are shown on the pool

@@ -228,8 +228,8 @@ def _worker_alive(connection, name: str | None) -> bool:
 
 def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:
     """The periodic work in one call, for cron (`flask bookings tick`), an RQ scheduler or a test: record the
-    runs whose job died as failed, release no-shows, write reminders, flag overdue returns, commit, then deliver
-    the email outbox."""
+    runs whose job died as failed, release no-shows, write reminders, flag overdue returns, commit, close the
+    proposals whose period ended (app/governance_jobs.py), then deliver the email outbox."""
     from app.extensions import db
     from app.mail import deliver_outbox
     from fleet.booking.jobs import flag_overdue_returns, release_no_shows, send_reminders
@@ -250,5 +250,36 @@ def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) 
                   "reminders": len(send_reminders(db.session, now)),
                   "overdue": len(flag_overdue_returns(db.session, now))}
         db.session.commit()
+    counts.update(_governance(app))
     counts.update(deliver_outbox(app))
     return counts
+
+
+def close_proposals(app: Flask | None = None) -> dict[str, int]:
+    """The governance work from a worker's maintenance (the app of the context, else one made for this once)."""
+    owned = False
+    if app is None:
+        if has_app_context():
+            app = current_app._get_current_object()
+        else:
+            from app import create_app
+
+            app, owned = create_app(), True
+    try:
+        return _governance(app)
+    finally:
+        if owned:
+            from app.extensions import db
+
+            with app.app_context():
+                db.engine.dispose()
+
+
+def _governance(app: Flask) -> dict[str, int]:
+    from app.governance_jobs import run_governance_jobs
+
+    try:
+        return run_governance_jobs(app)
+    except Exception:  # noqa: BLE001 - mail delivery below must happen regardless; the next tick tries again
+        log.exception("closing proposals failed")
+        return {}

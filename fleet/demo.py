@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from fleet.governance import applying, closing, comments, proposals, votes
 from fleet.members.accounts import hash_password
 from fleet.core.errors import ValidationFailed
 from fleet.core.localtime import localize, zone
@@ -487,6 +488,7 @@ class _Builder:
         s.add_all(windows + bookings)
         s.flush()
         _add_types_and_open_requests(self, assets, members, named, bookings, windows)
+        load_demo_governance(s, self.now)
         return DemoResult(created=True, hubs=len(hubs), categories=len(categories), assets=len(assets),
                           members=len(members), bookings=len(bookings), maintenance_windows=len(windows))
 
@@ -876,3 +878,52 @@ def _free_slot(builder: "_Builder", pair: tuple[Asset, Asset], hubs: dict[int, H
                 continue
             return start
     return None
+# -- governance: two closed decisions (one passed and applied, one rejected) and one open proposal with comments
+
+def load_demo_governance(session: Session, now: datetime) -> int:
+    """The pool's decisions in the demo: a rule change for the farm machinery that passed and a coordinator
+    applied, a cargo bike acquisition the members rejected, and an open proposal with a discussion that the demo
+    member has not voted on yet. Deterministic: every vote is a function of the member's place in the list.
+    Returns how many proposals it made."""
+    members = list(session.scalars(select(Member).where(Member.active.is_(True)).order_by(Member.id)))
+    coordinator = next(m for m in members if m.email == COORDINATOR_EMAIL)
+    demo_member = next(m for m in members if m.email == MEMBER_EMAIL)
+    farm = session.scalar(select(Category).where(Category.name == "Farm machinery"))
+    cargo = session.scalar(select(Category).where(Category.name == "Cargo bikes"))
+    workshop = session.scalar(select(Hub).where(Hub.name.like("Lombok%")))
+    washer = session.scalar(select(Asset).where(Asset.name == "Pressure washer #2"))
+    farm_hub = session.scalar(select(Hub).where(Hub.name.like("Amelisweerd%")))
+    others = [m for m in members if m.id != demo_member.id]
+
+    opened = now - timedelta(days=20)
+    rule = proposals.open_proposal(
+        session, members[3], opened, kind="rule_change", category_id=farm.id,
+        title="Book the farm machinery up to 120 days ahead",
+        body="Sowing and harvest are planned months ahead; 90 days is too short for the spring work.",
+        change={"rules": {"max_advance_days": 120}})
+    bike = proposals.open_proposal(
+        session, members[5], opened + timedelta(days=3), kind="acquire", category_id=cargo.id,
+        target_hub_id=workshop.id, amount_minor=420000, currency="EUR",
+        title="A second cargo bike for the Lombok workshop",
+        body="Families in Lombok ask for a cargo bike at weekends.")
+    for i, m in enumerate(others[:int(len(others) * 0.6)]):
+        votes.cast_vote(session, m, rule.id, "yes" if i % 5 else "no", "", opened + timedelta(hours=4 + i))
+        votes.cast_vote(session, m, bike.id, "no" if i % 3 else "yes", "", bike.opened_at + timedelta(hours=1 + i))
+    closing.close_due(session, rule.closes_at + timedelta(hours=1))
+    applying.apply_decision(session, coordinator, rule.id, rule.closes_at + timedelta(days=1))
+    closing.close_due(session, bike.closes_at + timedelta(hours=1))
+
+    start = now - timedelta(days=1)
+    move = proposals.open_proposal(
+        session, coordinator, start, kind="move", asset_id=washer.id, target_hub_id=farm_hub.id,
+        title="Move the second pressure washer to the farm hub",
+        body="The library has two and the second is rarely out; the farm asks for one for the machinery.")
+    comments.add_comment(session, members[4], move.id, "Yes please, we clean the tractor after every job.",
+                         start + timedelta(hours=2))
+    comments.add_comment(session, members[6], move.id,
+                         "The library one is used for terraces in spring; can it come back in April?",
+                         start + timedelta(hours=5))
+    for i, m in enumerate(others[:4]):
+        votes.cast_vote(session, m, move.id, ("yes", "yes", "abstain", "no")[i], "", start + timedelta(hours=3 + i))
+    session.flush()
+    return 3

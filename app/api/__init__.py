@@ -9,3 +9,4 @@ from app.api import auth, errors  # noqa: E402,F401  (hooks register on import)
 from app.api import admin, bookings, catalogue, costs, me, openapi, requests, stats, tokens  # noqa: E402,F401
 from app.api import planning  # noqa: E402,F401
 from app.api import optimiser  # noqa: E402,F401
+from app.api import governance  # noqa: E402,F401

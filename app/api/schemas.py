@@ -178,3 +178,6 @@ RESPONSES.update(PLANNING_RESPONSES)
 from app.api.optimiser_schemas import OPTIMISER_RESPONSES  # noqa: E402
 
 RESPONSES.update(OPTIMISER_RESPONSES)
+from app.api.governance_schemas import GOVERNANCE_RESPONSES  # noqa: E402
+
+RESPONSES.update(GOVERNANCE_RESPONSES)

@@ -26,6 +26,21 @@ from fleet.models.catalogue import (
     MeterUnit,
 )
 from fleet.models.fleet_plans import PlanningRun, PlanningStatus
+from fleet.models.governance import (
+    AppliedChange,
+    CommentRevision,
+    DecisionMethod,
+    Electorate,
+    GovernanceRules,
+    PlannedAcquisition,
+    Proposal,
+    ProposalComment,
+    ProposalKind,
+    ProposalStatus,
+    ProposalVoter,
+    Vote,
+    VoteChoice,
+)
 from fleet.models.impact import CategoryImpactFactors
 from fleet.models.ledger import (
     CategoryFee,
@@ -54,4 +69,6 @@ __all__ = [
     "CostRecord", "CostKind", "CategoryFee", "LedgerEntry", "LedgerKind", "PlanningRun", "PlanningStatus",
     "Handover", "HandoverKind", "DamageReport", "DamageStatus", "BookingSeries", "NotificationPreference",
     "SignupRequest", "OutgoingMail",
+    "GovernanceRules", "Proposal", "ProposalKind", "ProposalStatus", "ProposalVoter", "Vote", "VoteChoice",
+    "ProposalComment", "CommentRevision", "PlannedAcquisition", "AppliedChange", "DecisionMethod", "Electorate",
 ]

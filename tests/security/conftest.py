@@ -91,10 +91,23 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     ids = dict(asset_id=asset.id, booking_id=booking.id, category_id=category.id, hub_id=hub.id,
                member_id=owner.id, run_id=run.id, request_id=request.id, token_id=token_id, window_id=window.id,
                series_id=series.id, report_id=report.id, token=signup_token)
+    ids.update(_governance_objects(session, owner, text, now))
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
                  secret=owner.calendar_secret)
+
+
+def _governance_objects(session, owner, text: dict, now) -> dict:
+    """A decided (passed) proposal of the owner's, with a comment of theirs."""
+    from fleet.governance import closing, comments, proposals
+
+    proposal = proposals.open_proposal(session, owner, now - timedelta(days=8), kind="free_text",
+                                       title=text.get("proposal.title", "Paint the shed"),
+                                       body=text.get("proposal.body", "It needs it."))
+    closing.close_due(session, now)
+    comment = comments.add_comment(session, owner, proposal.id, text.get("comment.body", "Agreed."), now)
+    return {"proposal_id": proposal.id, "comment_id": comment.id}
 
 
 def _handover_objects(session, owner, asset, booking, now):

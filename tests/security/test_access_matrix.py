@@ -108,6 +108,20 @@ EXPECTATIONS: dict[str, dict] = {
     "api.cancel_series": MEMBER_OWNED,
 }
 
+# governance: members read and discuss every proposal (the pool decides in the open); only its author (or a
+# coordinator) withdraws one, only its author edits a comment; coordinators apply; the record is public
+AUTHOR_OR_COORDINATOR = {"anon": AUTH, "other": FORBIDDEN, "owner": OK, "coordinator": OK}
+AUTHOR_ONLY = {"anon": AUTH, "other": FORBIDDEN, "owner": OK, "coordinator": FORBIDDEN}
+EXPECTATIONS.update({
+    "governance.detail": MEMBERS, "governance.vote": MEMBERS, "governance.comment": MEMBERS,
+    "governance.withdraw": AUTHOR_OR_COORDINATOR, "governance.edit_comment": AUTHOR_ONLY,
+    "governance.apply": COORDINATOR, "governance.decision": PUBLIC,
+    "api.get_proposal": MEMBERS, "api.vote_on_proposal": MEMBERS, "api.list_comments": MEMBERS,
+    "api.create_comment": MEMBERS, "api.withdraw_proposal": AUTHOR_OR_COORDINATOR,
+    "api.edit_comment": AUTHOR_ONLY, "api.apply_decision": COORDINATOR, "api.propose_from_plan_run": COORDINATOR,
+    "api.get_decision": PUBLIC,
+})
+
 # Where an argument name means another kind of object than build_world's (run_id: a planning run, not an
 # optimiser run), the object is made for that test: (world key, maker).
 def _planning_run(session, world) -> int:
@@ -123,6 +137,10 @@ def _planning_run(session, world) -> int:
 OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
              for endpoint in ("manage.planning_run", "manage.planning_instance", "manage.planning_report",
                               "manage.plan_again", "api.get_planning_run")}
+
+
+
+OTHER_IDS["api.propose_from_plan_run"] = {"run_id": ("planning_run_id", _planning_run)}
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}}

@@ -14,7 +14,8 @@ from icalendar import Calendar
 from tests.security.conftest import act_as, build_world
 
 FIELDS = ("asset.name", "asset.description", "hub.name", "hub.address", "category.name", "category.description",
-          "booking.note", "booking.attention", "member.name", "maintenance.reason", "request.note", "notification")
+          "booking.note", "booking.attention", "member.name", "maintenance.reason", "request.note", "notification",
+          "proposal.title", "proposal.body", "comment.body")
 
 
 def payload(field: str) -> str:
