@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0020'
-down_revision = '0013'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
