@@ -164,7 +164,7 @@ def _register_blueprints(app: Flask) -> None:
     # These pages add their routes to another module's blueprint (their endpoints are bookings.* and
     # catalogue.*), which therefore does not import them: import them before that blueprint is registered.
     from app.web import damage, handover, notification_settings, series  # noqa: F401
-    from app.web import map as _map  # noqa: F401
+    from app.web import asset_photos, map as _map  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(catalogue_bp)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from decimal import Decimal
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 from flask import Flask, current_app
 from flask_babel import get_locale, gettext
@@ -41,6 +41,13 @@ def init_templating(app: Flask) -> None:
         if value is None:
             return ""
         return format_date(value, _STRFTIME_TO_CLDR.get(fmt, fmt), locale=get_locale() or "en")
+
+    @app.template_filter("wall")
+    def _wall(value: datetime | None, fmt: str = DATETIME_PATTERN) -> str:
+        """A naive wall-clock time (already in the zone it is shown for) in the current locale."""
+        if value is None:
+            return ""
+        return format_datetime(value.replace(tzinfo=None), fmt, locale=get_locale() or "en")
 
     @app.template_filter("utc")
     def _utc(value: datetime | None, fmt: str = "dd MMM y HH:mm") -> str:

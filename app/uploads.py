@@ -19,7 +19,8 @@ from flask import Flask, Request, current_app
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
-from fleet.booking.photos import photo_too_large
+from app.i18n import format_decimal
+from fleet.booking.photos import MEGABYTE, photo_too_large
 from fleet.core.errors import DomainError
 
 PHOTO_FORM_FACTOR = 4
@@ -28,6 +29,11 @@ _IN_MEMORY = 500 * 1024  # like Werkzeug: a file part beyond this goes to a temp
 
 def photo_max_bytes() -> int:
     return int(current_app.config["PHOTO_MAX_BYTES"])
+
+
+def photo_limit_text() -> str:
+    """The photo limit in MB as the reader's locale writes numbers, for the hint before an upload."""
+    return format_decimal(photo_max_bytes() / MEGABYTE, 1)
 
 
 def photo_form(render: Callable[..., object]):

@@ -1,8 +1,6 @@
 """A member's bookings: book, list, see one, cancel."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -11,14 +9,13 @@ from app.extensions import db
 from app.forms import field_errors, required_int
 from app.i18n import N_
 from app.transaction import flash_on_refusal, on_refusal
+from app.web.catalogue import render_asset
 from fleet.booking import bookings as booking_service
 from fleet.catalogue.assets import get_asset
-from fleet.booking.availability import busy_intervals
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.core.localtime import parse_local
 from fleet.members.notifications import list_unread
-from fleet.core.opening_hours import parse_opening_hours
 
 bp = Blueprint("bookings", __name__)
 
@@ -54,9 +51,7 @@ def create():
 
 def _asset_page(asset, now, errors: dict, status: int):
     """The asset's page again, with the booking form as the member filled it in and what was wrong with it."""
-    busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
-    return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=request.form,
-                           hours=parse_opening_hours(asset.hub.opening_hours).describe()), status
+    return render_asset(asset, errors, request.form, status)
 
 
 @bp.route("/bookings/<int:booking_id>")

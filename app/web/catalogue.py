@@ -9,7 +9,9 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import field_errors
 from app.transaction import on_refusal
+from app.web.availability_view import availability_view
 from app.web.search_params import parse_search
+from fleet.booking.asset_photos import first_photos
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals, find_available_assets
 from fleet.catalogue.asset_types import category_types
@@ -44,6 +46,7 @@ def _category_of(args):
 def _search_page(hits: list, context: dict, errors: dict, status: int):
     category = context["category"]
     return render_template("catalogue/search.html", hits=hits, categories=list_categories(db.session),
+                           photos=first_photos(db.session, [hit.asset.id for hit in hits]),
                            asset_types=category_types(db.session, category.id) if category else [],
                            hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from"))), status
@@ -54,7 +57,14 @@ def asset_page(asset_id: int):
     asset = get_asset(db.session, asset_id)
     if asset.status == AssetStatus.retired and not (current_user.is_authenticated and current_user.is_coordinator):
         raise NotFound("No such asset.")
+    return render_asset(asset, {}, request.args, 200)
+
+
+def render_asset(asset, errors: dict, form, status: int):
+    """The asset's page: photos, what it is and how to use it, its availability grid and the booking form
+    (`form` prefills it: a slot picked in the grid, or what a refused booking sent)."""
     now = utcnow()
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
-    return render_template("catalogue/asset.html", asset=asset, busy=busy, errors={}, form=request.args,
-                           hours=parse_opening_hours(asset.hub.opening_hours).describe())
+    return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=form,
+                           hours=parse_opening_hours(asset.hub.opening_hours).describe(),
+                           **availability_view(asset, request.args, now)), status

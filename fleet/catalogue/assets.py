@@ -16,6 +16,7 @@ from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
 from fleet.members.permissions import require_coordinator
 
 LICENCE_MAX = 120
+TEXT_MAX = 4000  # the description and the use instructions, each
 
 
 def list_assets(session: Session, include_retired: bool = True, *, hub_id: int | None = None,
@@ -43,9 +44,13 @@ def get_asset(session: Session, asset_id: int) -> Asset:
 def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_id: int, capabilities: dict,
            status: str = "active", description: str = "", design_url: str = "", design_licence: str = "",
            purchase_cost_minor: int | None = None, currency: str = "EUR", purchase_date: date | None = None,
-           meter_unit: str | None = None, asset_type: str = "") -> None:
+           meter_unit: str | None = None, asset_type: str = "", use_instructions: str = "") -> None:
     name = single_line(name, "name")
     description = multi_line(description, "description")
+    use_instructions = multi_line(use_instructions, "use_instructions")
+    if len(description) > TEXT_MAX or len(use_instructions) > TEXT_MAX:
+        raise ValidationFailed("Write at most %(count)s characters.", count=TEXT_MAX,
+                               field="description" if len(description) > TEXT_MAX else "use_instructions")
     design_url = single_line(design_url, "design_url")
     design_licence = single_line(design_licence, "design_licence")
     if not name or len(name) > 120:
@@ -75,7 +80,7 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
     asset.capabilities = coerce_capabilities(category.capability_schema or {}, capabilities or {})
     asset.asset_type = clean_type(asset_type)
     asset.name, asset.category_id, asset.hub_id, asset.status = name, category.id, hub.id, status_value
-    asset.description = description[:4000]
+    asset.description, asset.use_instructions = description, use_instructions
     asset.design_url, asset.design_licence = design_url[:500], design_licence[:LICENCE_MAX]
     asset.purchase_cost_minor, asset.currency, asset.purchase_date = purchase_cost_minor, currency, purchase_date
     asset.meter_unit = meter

@@ -18,6 +18,7 @@ from fleet.models.bookings import (
 )
 from fleet.models.catalogue import (
     Asset,
+    AssetPhoto,
     AssetStatus,
     Category,
     CategoryKind,
@@ -62,7 +63,7 @@ from fleet.models.members import (
 )
 
 __all__ = [
-    "Base", "metadata", "Member", "Role", "LoginThrottle", "Hub", "Category", "CategoryKind", "Asset",
+    "Base", "metadata", "Member", "Role", "LoginThrottle", "Hub", "Category", "CategoryKind", "Asset", "AssetPhoto",
     "AssetStatus", "MeterUnit", "MaintenanceWindow", "Booking", "BookingStatus", "HOLDING_STATUSES", "ApiToken", "IdempotencyKey",
     "CategoryImpactFactors",
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",

@@ -111,6 +111,8 @@ class Asset(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
+    # How to use it and get at it ("the key is in the key safe"): shown to signed-in members on its page.
+    use_instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
     category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), index=True)
     hub_id: Mapped[int] = mapped_column(ForeignKey("hub.id"), index=True)
     capabilities: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -134,10 +136,32 @@ class Asset(Base):
     maintenance_windows: Mapped[list["MaintenanceWindow"]] = relationship(
         back_populates="asset", order_by="MaintenanceWindow.start_at"
     )
+    photos: Mapped[list["AssetPhoto"]] = relationship(
+        back_populates="asset", order_by="(AssetPhoto.position, AssetPhoto.id)"
+    )
 
     __table_args__ = (
         CheckConstraint("purchase_cost_minor IS NULL OR purchase_cost_minor >= 0", name="cost_nonnegative"),
     )
+
+
+class AssetPhoto(Base):
+    """A picture of an asset for the catalogue: the re-encoded photo and a small copy for result lists, both
+    stored under generated names (fleet.booking.asset_photos)."""
+
+    __tablename__ = "asset_photo"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("asset.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(40), unique=True)
+    thumb_name: Mapped[str] = mapped_column(String(40), unique=True)
+    # What the photo shows, for people who cannot see it ("" when the asset's name says enough).
+    alt_text: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    asset: Mapped[Asset] = relationship(back_populates="photos")
 
 
 class MaintenanceWindow(Base):

@@ -92,6 +92,7 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
                member_id=owner.id, run_id=run.id, request_id=request.id, token_id=token_id, window_id=window.id,
                series_id=series.id, report_id=report.id, token=signup_token)
     ids.update(_governance_objects(session, owner, text, now))
+    ids["photo_id"] = _asset_photo(session, coordinator, asset, text, now)
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
@@ -136,6 +137,24 @@ def _handover_objects(session, owner, asset, booking, now):
     session.add_all([series, report])
     session.flush()
     return series, report
+
+
+def _asset_photo(session, coordinator, asset, text: dict, now) -> int:
+    """A catalogue photo of the asset (stored in the photo directory _handover_objects chose)."""
+    import io
+    from pathlib import Path
+
+    from flask import current_app
+    from PIL import Image
+
+    from fleet.booking.asset_photos import add_asset_photo
+
+    png = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(png, format="PNG")
+    photo = add_asset_photo(session, coordinator, asset.id, png.getvalue(),
+                            photo_dir=Path(current_app.config["PHOTO_DIR"]), max_bytes=1024 * 1024, now=now,
+                            alt_text=text.get("photo.alt_text", "The car from the front"))
+    return photo.id
 
 
 @pytest.fixture

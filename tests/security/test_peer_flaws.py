@@ -183,6 +183,8 @@ def test_no_member_dump_for_members(app, session, make):
         if path.startswith(f"/calendar/{world.secret}"):
             continue  # the owner's secret feed URL is the owner's credential, not something 'other' has
         response = client.get(path, headers=token if path.startswith("/api/") else {})
+        if response.mimetype.startswith("image/"):
+            continue  # a catalogue photo: re-encoded pixels, no text
         body = response.get_data(as_text=True)
         assert "owner@example.org" not in body and "Olive Owner" not in body, path
         assert "coord@example.org" not in body, path

@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import MAX_INT, field_errors, optional_int
 from app.transaction import on_refusal
+from app.uploads import photo_limit_text
 from app.web.manage import bp
 from fleet.catalogue import assets as asset_service
 from fleet.catalogue.asset_types import category_types
@@ -101,7 +102,8 @@ def _values(asset) -> dict:
               "status": asset.status.value, "design_url": asset.design_url, "design_licence": asset.design_licence,
               "purchase_cost": _format_amount(asset.purchase_cost_minor), "currency": asset.currency,
               "purchase_date": asset.purchase_date.isoformat() if asset.purchase_date else "",
-              "meter_unit": asset.meter_unit.value if asset.meter_unit else "", "asset_type": asset.asset_type}
+              "meter_unit": asset.meter_unit.value if asset.meter_unit else "", "asset_type": asset.asset_type,
+              "use_instructions": asset.use_instructions}
     values.update({f"cap_{k}": _format_capability(v) for k, v in (asset.capabilities or {}).items()})
     return values
 
@@ -115,7 +117,7 @@ def _fields(form) -> dict:
                 design_url=form.get("design_url", ""), design_licence=form.get("design_licence", ""),
                 purchase_cost_minor=amount_minor(form, "purchase_cost"), currency=form.get("currency", ""),
                 purchase_date=optional_date(form, "purchase_date"), meter_unit=form.get("meter_unit") or None,
-                asset_type=form.get("asset_type", ""))
+                asset_type=form.get("asset_type", ""), use_instructions=form.get("use_instructions", ""))
 
 
 def _category_or_none(form):
@@ -148,7 +150,13 @@ def _asset_form(asset):
     return _asset_form_page(asset, category, _values(asset), {}, 200)
 
 
-def _asset_form_page(asset, category, values: dict, errors: dict, status: int):
+def render_edit_page(asset_id: int, errors: dict, status: int, photo_values: dict | None = None):
+    """The edit page as stored, with errors from its photo form (and what was typed there)."""
+    asset = asset_service.get_asset(db.session, asset_id)
+    return _asset_form_page(asset, asset.category, _values(asset), errors, status, photo_values)
+
+
+def _asset_form_page(asset, category, values: dict, errors: dict, status: int, photo_values: dict | None = None):
     hubs = list_hubs(db.session)
     if asset is not None and asset.hub.retired:
         hubs.append(asset.hub)
@@ -159,7 +167,8 @@ def _asset_form_page(asset, category, values: dict, errors: dict, status: int):
                            hubs=hubs, categories=categories, statuses=[s.value for s in AssetStatus],
                            meter_units=[m.value for m in MeterUnit],
                            asset_types=category_types(db.session, category.id) if category else [],
-                           show_form=category is not None or request.method == "POST"), status
+                           show_form=category is not None or request.method == "POST",
+                           photo_values=photo_values or {}, photo_limit=photo_limit_text()), status
 
 
 @bp.route("/assets/<int:asset_id>/retire", methods=["POST"])

@@ -1,0 +1,88 @@
+"""The asset page's availability grid: a week of hourly slots and a month of days in the hub's zone, opening
+hours shaded, busy slots marked, free slots as links that prefill the booking form (no JavaScript needed)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from fleet.booking.availability_grid import SlotState, week_grid
+from fleet.models import MaintenanceWindow
+from tests.helpers import login
+
+SLOT = re.compile(r'<td class="slot slot-(\w+)"[^>]*data-slot-start="([0-9T:-]+)"')
+
+
+def slot_states(html: str) -> dict[str, str]:
+    return {start: state for state, start in SLOT.findall(html)}
+
+
+@pytest.fixture
+def drill(make, session):
+    """A drill at a New York hub open on weekdays 09:00-17:00, booked on Tuesday 8 January 2030 10:00-12:00
+    New York time (15:00-17:00 UTC)."""
+    hub = make.hub(name="Brooklyn", timezone="America/New_York", opening_hours="Mon-Fri 09:00-17:00")
+    asset = make.asset(make.category(name="Drills", min_duration_minutes=30), hub, name="Drill")
+    member = make.member(email="me@example.org")
+    make.booking(asset, make.member(), datetime(2030, 1, 8, 15, tzinfo=timezone.utc),
+                 datetime(2030, 1, 8, 17, tzinfo=timezone.utc))
+    session.add(MaintenanceWindow(asset_id=asset.id, start_at=datetime(2030, 1, 10, 19, tzinfo=timezone.utc),
+                                  end_at=datetime(2030, 1, 10, 21, tzinfo=timezone.utc)))
+    session.commit()
+    return dict(asset=asset, member=member)
+
+
+def test_week_grid_in_the_hubs_zone_with_hours_shaded_and_busy_slots(client, drill):
+    html = client.get(f"/assets/{drill['asset'].id}", query_string={"week": "2030-01-09"}).get_data(as_text=True)
+    states = slot_states(html)
+    # the rows run from the earliest opening to the latest closing, in New York time
+    assert min(states)[11:] == "09:00" and max(s[11:] for s in states) == "16:00"
+    assert states["2030-01-08T10:00"] == states["2030-01-08T11:00"] == "busy"       # 15:00-17:00 UTC
+    assert states["2030-01-08T09:00"] == states["2030-01-08T12:00"] == "free"
+    assert states["2030-01-10T14:00"] == states["2030-01-10T15:00"] == "busy"       # maintenance, 19-21 UTC
+    assert states["2030-01-12T10:00"] == states["2030-01-13T10:00"] == "closed"     # the weekend
+    assert "America/New_York" in html and ": booked" in html and ": maintenance" in html
+
+
+def test_a_free_slot_is_a_link_that_prefills_the_booking_form(client, drill):
+    login(client, "me@example.org")
+    page = client.get(f"/assets/{drill['asset'].id}", query_string={"week": "2030-01-07"}).get_data(as_text=True)
+    link = re.search(r'<a href="([^"]*start=2030-01-08T09:00[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert "end=2030-01-08T10:00" in link and link.endswith("#book")
+    # no busy or closed slot is a link
+    assert "start=2030-01-08T10:00" not in page and "start=2030-01-12T10:00" not in page
+    prefilled = client.get(link.split("#")[0]).get_data(as_text=True)
+    assert 'id="start" name="start" type="datetime-local" value="2030-01-08T09:00"' in prefilled
+    assert 'id="end" name="end" type="datetime-local" value="2030-01-08T10:00"' in prefilled
+    assert slot_states(prefilled)["2030-01-08T09:00"] == "free"  # the grid shows the picked slot's week
+
+
+def test_month_grid_marks_days(client, drill):
+    html = client.get(f"/assets/{drill['asset'].id}",
+                      query_string={"view": "month", "month": "2030-01"}).get_data(as_text=True)
+    days = {int(n): state for state, n in re.findall(r'<td class="day day-(\w+)[^"]*">\s*<a [^>]*>(\d+)<', html)}
+    assert len(days) == 31
+    assert days[8] == "partly" and days[10] == "partly" and days[7] == "free"
+    assert days[5] == days[6] == "closed"
+    assert 'week=2030-01-08' in html  # a day opens its week
+
+
+def test_a_bad_week_shows_the_current_one(client, drill):
+    r = client.get(f"/assets/{drill['asset'].id}", query_string={"week": "not-a-date", "view": "month",
+                                                                  "month": "2030-13"})
+    assert r.status_code == 200 and "month-grid" in r.get_data(as_text=True)
+
+
+def test_week_grid_across_a_dst_change(session, make):
+    """New York springs forward on Sunday 10 March 2030: 02:00-03:00 does not exist; the 01:00 slot ends at
+    03:00 local (one real hour later)."""
+    asset = make.asset(make.category(), make.hub(timezone="America/New_York", opening_hours="24/7"))
+    session.flush()
+    grid = week_grid(session, asset, datetime(2030, 3, 4).date(), datetime(2030, 1, 1, tzinfo=timezone.utc))
+    sunday = grid.days[6]
+    by_hour = {s.local_start.hour: s for s in sunday.slots}
+    assert by_hour[2].state == SlotState.gap and by_hour[2].start is None
+    assert by_hour[1].end - by_hour[1].start == by_hour[3].end - by_hour[3].start
+    assert by_hour[1].end == by_hour[3].start
+    assert all(s.state == SlotState.free for h, s in by_hour.items() if h != 2)
