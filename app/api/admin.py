@@ -112,7 +112,8 @@ def _asset_fields(a) -> dict:
             "capabilities": dict(a.capabilities or {}), "status": a.status.value, "design_url": a.design_url,
             "design_licence": a.design_licence, "purchase_cost_minor": a.purchase_cost_minor,
             "currency": a.currency, "purchase_date": a.purchase_date,
-            "meter_unit": a.meter_unit.value if a.meter_unit else None, "type": a.asset_type}
+            "meter_unit": a.meter_unit.value if a.meter_unit else None, "type": a.asset_type,
+            "use_instructions": a.use_instructions}
 
 
 def _parse_date(fields: dict) -> dict:

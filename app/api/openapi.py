@@ -6,6 +6,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.api import schemas as s
+from app.api.asset_photo_schemas import asset_photo_paths
 from app.api.costs_schemas import costs_paths
 from app.api.governance_schemas import governance_paths
 from app.api.handover_schemas import handover_paths
@@ -194,6 +195,7 @@ def document(server_url: str) -> dict:
     paths.update(planning_paths(_op, _json, _query, _path_id))
     paths.update(optimiser_paths(_op, _json, _query, _path_id))
     paths.update(governance_paths(_op, _json, _query, _path_id))
+    paths.update(asset_photo_paths(_op, _json))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonpool API", "version": "1.0.0",

@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 
 from flask import jsonify
 
+from app.urls import external_url
+
 
 def rfc3339(instant: datetime | None) -> str | None:
     if instant is None:
@@ -33,7 +35,14 @@ def asset(a, distance_km: float | None = None) -> dict:
             "purchase_cost_minor": a.purchase_cost_minor, "currency": a.currency,
             "purchase_date": a.purchase_date.isoformat() if a.purchase_date else None,
             "meter_unit": a.meter_unit.value if a.meter_unit else None,
-            "distance_km": round(distance_km, 3) if distance_km is not None else None}
+            "distance_km": round(distance_km, 3) if distance_km is not None else None,
+            "use_instructions": a.use_instructions, "photos": [asset_photo(p) for p in a.photos]}
+
+
+def asset_photo(p) -> dict:
+    return {"id": p.id, "alt_text": p.alt_text,
+            "url": external_url("catalogue.asset_photo", asset_id=p.asset_id, photo_id=p.id),
+            "thumbnail_url": external_url("catalogue.asset_photo", asset_id=p.asset_id, photo_id=p.id, thumb=1)}
 
 
 def booking(b) -> dict:

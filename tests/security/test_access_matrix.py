@@ -145,7 +145,8 @@ OTHER_IDS["api.propose_from_plan_run"] = {"run_id": ("planning_run_id", _plannin
 
 # the catalogue's photos: public like the asset page; coordinators add and remove them
 EXPECTATIONS.update({"catalogue.asset_photo": PUBLIC, "manage.add_asset_photo": COORDINATOR,
-                     "manage.delete_asset_photo": COORDINATOR})
+                     "manage.delete_asset_photo": COORDINATOR, "api.add_asset_photo": COORDINATOR,
+                     "api.delete_asset_photo": COORDINATOR})
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}}
