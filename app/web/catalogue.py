@@ -10,7 +10,7 @@ from app.extensions import db
 from app.forms import field_errors
 from app.transaction import on_refusal
 from app.web.availability_view import availability_view
-from app.web.search_params import parse_search
+from app.web.search_params import SEARCH_KEYS, parse_search
 from fleet.booking.asset_photos import first_photos
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals, find_available_assets
@@ -49,7 +49,9 @@ def _search_page(hits: list, context: dict, errors: dict, status: int):
                            photos=first_photos(db.session, [hit.asset.id for hit in hits]),
                            asset_types=category_types(db.session, category.id) if category else [],
                            hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
-                           category=context["category"], ranged=bool(request.args.get("from"))), status
+                           category=context["category"], ranged=bool(request.args.get("from")),
+                           pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
+                                      if request.args.get(key)}), status
 
 
 @bp.route("/assets/<int:asset_id>")

@@ -1,44 +1,91 @@
 """The map of hubs and what is free there now. Without a tile server (the default: no outside calls) the
-hubs are drawn by their coordinates as SVG, which works without JavaScript; with MAP_TILE_URL set, a
-Leaflet map (vendored) puts them on real tiles."""
+hubs are drawn as SVG over an offline base layer (Natural Earth land and borders, app/web/offline_map.py),
+which works without JavaScript; with MAP_TILE_URL set, a Leaflet map (vendored) puts them on real tiles.
+The member's home is marked on both. With `pick=1` the map picks the point a search measures distance
+from (js/map-pick.js; without JavaScript, the hubs' links do it)."""
 from __future__ import annotations
 
-import math
-
-from flask import current_app, render_template
+from flask import current_app, render_template, request, url_for
 from flask_babel import gettext
+from flask_login import current_user
 
 from app.extensions import db
+from app.templating import km
 from app.web.catalogue import bp
+from app.web.search_params import SEARCH_KEYS
+from app.web.offline_map import Projection, border_path, land_path, scale_bar
 from fleet.booking.availability import availability_now
 from fleet.core.db import utcnow
 
 WIDTH, HEIGHT, MARGIN = 640, 420, 40
+LOCATOR_WIDTH, LOCATOR_HEIGHT, LOCATOR_SPAN_DEG = 200, 150, 6.0
 
 
-def svg_positions(hubs) -> dict[int, tuple[float, float]]:
+def svg_positions(hubs, projection: Projection | None = None) -> dict[int, tuple[float, float]]:
     """Hub positions in a WIDTH x HEIGHT box, north up, east right, distances true to scale."""
-    if not hubs:
-        return {}
-    lats = [h.hub.lat for h in hubs]
-    lons = [h.hub.lon for h in hubs]
-    squeeze = math.cos(math.radians(sum(lats) / len(lats)))  # a degree of longitude is shorter away from the equator
-    span_x = max((max(lons) - min(lons)) * squeeze, 1e-6)
-    span_y = max(max(lats) - min(lats), 1e-6)
-    scale = min((WIDTH - 2 * MARGIN) / span_x, (HEIGHT - 2 * MARGIN) / span_y)
-    return {h.hub.id: (MARGIN + (h.hub.lon - min(lons)) * squeeze * scale,
-                       HEIGHT - MARGIN - (h.hub.lat - min(lats)) * scale) for h in hubs}
+    projection = projection or Projection.fitting([(h.hub.lat, h.hub.lon) for h in hubs], WIDTH, HEIGHT, MARGIN)
+    return {h.hub.id: projection.xy(h.hub.lat, h.hub.lon) for h in hubs}
+
+
+def label_anchor(x: float, width: float = WIDTH) -> str:
+    """Labels near the left or right edge grow inwards, so they are never cut off."""
+    if x < width * 0.3:
+        return "start"
+    if x > width * 0.7:
+        return "end"
+    return "middle"
+
+
+def _home():
+    if current_user.is_authenticated and current_user.home is not None:
+        return current_user.home
+    return None
+
+
+def _pick_url() -> str | None:
+    """Where a picked point goes: the search, with the values it came with."""
+    if request.args.get("pick") != "1":
+        return None
+    kept = {key: request.args.getlist(key) for key in SEARCH_KEYS if request.args.get(key)}
+    return url_for("catalogue.search", **kept, near="map")
+
+
+def _hub_link(hub_id: int, pick_url: str | None) -> str:
+    if pick_url is None:
+        return url_for("catalogue.search", hub=hub_id, near="none")
+    kept = {key: request.args.getlist(key) for key in SEARCH_KEYS if request.args.get(key)}
+    return url_for("catalogue.search", **kept, near="hub", near_hub=hub_id)
 
 
 @bp.route("/map")
 def hub_map():
     hubs = availability_now(db.session, utcnow())
     tiles = current_app.config.get("MAP_TILE_URL")
+    home = _home()
+    pick_url = _pick_url()
     data = {"tiles": tiles, "attribution": current_app.config.get("MAP_TILE_ATTRIBUTION", ""),
+            "home": {"lat": home[0], "lon": home[1], "label": gettext("Your home")} if home else None,
+            "pick_url": pick_url,
             "hubs": [{"id": h.hub.id, "name": h.hub.name, "lat": h.hub.lat, "lon": h.hub.lon, "free": h.free,
                       "total": h.total,
                       # the marker's text, in the page's language (map.js shows it as text, never as HTML)
                       "popup": gettext("%(hub)s: %(free)s of %(total)s free now", hub=h.hub.name, free=h.free,
                                        total=h.total)} for h in hubs]}
-    return render_template("map.html", hubs=hubs, positions=svg_positions(hubs), width=WIDTH, height=HEIGHT,
-                           data=data, tiles=tiles)
+    points = [(h.hub.lat, h.hub.lon) for h in hubs] + ([home] if home else [])
+    projection = Projection.fitting(points, WIDTH, HEIGHT, MARGIN)
+    base = None
+    if not tiles:
+        locator = Projection.fitting([(projection.centre_lat, projection.centre_lon)], LOCATOR_WIDTH,
+                                     LOCATOR_HEIGHT, 0, min_span=LOCATOR_SPAN_DEG)
+        (x0, y0), (x1, y1) = (locator.xy(*projection.lat_lon(0, 0)), locator.xy(*projection.lat_lon(WIDTH, HEIGHT)))
+        bar_length, bar_km = scale_bar(projection, WIDTH / 4)
+        bar_label = km(bar_km, 0 if bar_km >= 1 else (1 if bar_km >= 0.1 else 2))
+        base = {"land": land_path(projection), "borders": border_path(projection),
+                "bar_length": bar_length, "bar_label": bar_label,
+                "locator": {"land": land_path(locator), "borders": border_path(locator),
+                            "view": (x0, y0, max(x1 - x0, 3), max(y1 - y0, 3))}}
+    return render_template("map.html", hubs=hubs, positions=svg_positions(hubs, projection), width=WIDTH,
+                           height=HEIGHT, data=data, tiles=tiles, base=base, projection=projection,
+                           home=projection.xy(*home) if home else None, anchor=label_anchor, pick_url=pick_url,
+                           hub_link=lambda hub_id: _hub_link(hub_id, pick_url),
+                           locator_size=(LOCATOR_WIDTH, LOCATOR_HEIGHT))

@@ -22,6 +22,40 @@ def search_zone(session: Session, hub_id: int | None) -> str:
     return current_app.config["DEFAULT_TIMEZONE"]
 
 
+NEAR_CHOICES = ("home", "hub", "map", "point", "none")
+# The search values a detour over the map (to pick the point) carries there and back.
+SEARCH_KEYS = ("from", "until", "category", "hub", "q", "max_km", "type")
+
+
+def _distance_from(session: Session, args, member: Member | None) -> tuple[float, float] | None:
+    """Where distances are measured from: my home, a hub, a point picked on the map, or another place given
+    by its coordinates ("point"); "none" sorts by name."""
+    near_mode = args.get("near") or "home"
+    if near_mode not in NEAR_CHOICES:
+        raise ValidationFailed("Choose where to measure the distance from.", field="near")
+    if near_mode == "hub":
+        hub_id = optional_int(args, "near_hub")
+        if hub_id is None:
+            raise ValidationFailed("Choose the hub to measure the distance from.", field="near_hub")
+        try:
+            hub = get_hub(session, hub_id)
+        except NotFound:
+            raise ValidationFailed("Choose the hub to measure the distance from.", field="near_hub") from None
+        return (hub.lat, hub.lon)
+    if near_mode in ("map", "point"):
+        lat, lon = optional_float(args, "lat"), optional_float(args, "lon")
+        if lat is None or lon is None:
+            if near_mode == "map":
+                raise ValidationFailed("Pick a point on the map first.", field="near")
+            raise ValidationFailed("Enter both latitude and longitude for the search point.", field="lat")
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValidationFailed("That point is not on the map.", field="lat")
+        return (lat, lon)
+    if near_mode == "home" and member is not None and member.home is not None:
+        return member.home
+    return None
+
+
 def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQuery, dict]:
     """Return the query and the values to put back into the form."""
     query = AssetQuery()
@@ -38,16 +72,7 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
     if (args.get("from") or "").strip() or (args.get("until") or "").strip():
         query.available_from = parse_local(args.get("from", ""), zone_name, field="from")
         query.available_until = parse_local(args.get("until", ""), zone_name, field="until")
-    near_mode = args.get("near", "home")
-    if near_mode == "point":
-        lat, lon = optional_float(args, "lat"), optional_float(args, "lon")
-        if lat is None or lon is None:
-            raise ValidationFailed("Enter both latitude and longitude for the search point.", field="lat")
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValidationFailed("That point is not on the map.", field="lat")
-        query.near = (lat, lon)
-    elif near_mode == "home" and member is not None and member.home is not None:
-        query.near = member.home
+    query.near = _distance_from(session, args, member)
     query.max_distance_km = optional_float(args, "max_km")
     if query.max_distance_km is not None and query.max_distance_km <= 0:
         raise ValidationFailed("The distance must be more than 0 km.", field="max_km")

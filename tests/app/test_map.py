@@ -1,6 +1,7 @@
 """The map: free-now counts per hub, a coordinate view without tiles, Leaflet only with a tile server."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from app.security import tile_origin
@@ -56,3 +57,47 @@ def test_leaflet_and_csp_only_with_a_tile_server(database_url, session, make):
     assert "vendor/leaflet/leaflet.js" in r.get_data(as_text=True)
     assert "img-src 'self' data: https://tiles.example.org" in r.headers["Content-Security-Policy"]
     assert tile_origin(None) is None and tile_origin("javascript:alert(1)") is None
+
+
+def test_offline_base_layer_home_marker_and_labels_inside(client, make, session):
+    """Without tiles: Natural Earth land and borders from the vendored world-atlas (with its licence), the
+    member's home marked, and labels of hubs at the edges growing inwards."""
+    from pathlib import Path
+
+    from tests.helpers import login
+
+    make.asset(make.category(), make.hub(name="Westmost hub", lat=52.09, lon=5.05))
+    make.asset(make.category(), make.hub(name="Eastmost hub", lat=52.09, lon=5.20))
+    make.member(email="home@example.org", home_lat=52.10, home_lon=5.12)
+    session.commit()
+    vendor = Path(__file__).resolve().parents[2] / "app" / "static" / "vendor" / "world-atlas"
+    assert (vendor / "LICENSE").is_file() and (vendor / "land-50m.json").is_file()
+    html = client.get("/map").get_data(as_text=True)
+    assert 'class="land"' in html and "Natural Earth" in html and "Your home" not in html
+    land = re.search(r'<path class="land" d="([^"]+)"', html).group(1)
+    assert land.startswith("M") and land.count("L") >= 3
+    assert re.search(r'class="hub-label" text-anchor="start">Westmost hub', html)
+    assert re.search(r'class="hub-label" text-anchor="end">Eastmost hub', html)
+    assert 'class="card locator"' in html and 'class="view-box"' in html
+    login(client, "home@example.org")
+    html = client.get("/map").get_data(as_text=True)
+    assert 'class="home-marker"' in html and ">Your home</text>" in html
+
+
+def test_offline_land_follows_the_coast():
+    """A view on the coast (Scheveningen) is part land, part sea; one far out at sea has no land."""
+    from app.web.offline_map import Projection, land_path
+
+    inland = land_path(Projection.fitting([(52.09, 5.10), (52.08, 5.16)], 640, 420, 40))  # Utrecht
+    coast = land_path(Projection.fitting([(52.11, 4.20), (52.11, 4.40)], 640, 420, 40))
+    assert inland.count("L") == 3  # all land: the (padded) box itself
+    assert coast and coast != inland  # the coast crosses the view
+    assert land_path(Projection.fitting([(45.0, -30.0)], 640, 420, 40)) == ""
+
+
+def test_a_picked_point_goes_back_to_the_search(client, make, session):
+    make.asset(make.category(), make.hub(name="Only hub"))
+    session.commit()
+    html = client.get("/map", query_string={"pick": "1", "q": "drill", "bogus": "x"}).get_data(as_text=True)
+    assert 'data-pick-url="/assets?q=drill&amp;near=map"' in html and "js/map-pick.js" in html
+    assert "near=hub&amp;near_hub=" in html  # without JavaScript, a hub is the point

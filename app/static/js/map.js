@@ -14,5 +14,17 @@
     marker.bindPopup(text);
     bounds.push([hub.lat, hub.lon]);
   });
+  if (data.home) {
+    var home = L.circleMarker([data.home.lat, data.home.lon], {radius: 8, color: "#7a4a00", fillColor: "#f2b705",
+                                                              fillOpacity: 1}).addTo(map);
+    home.bindTooltip(data.home.label, {permanent: true, direction: "bottom"});
+    bounds.push([data.home.lat, data.home.lon]);
+  }
+  if (data.pick_url) {
+    map.on("click", function (event) {
+      window.location.assign(data.pick_url + (data.pick_url.indexOf("?") >= 0 ? "&" : "?") +
+        "lat=" + event.latlng.lat.toFixed(5) + "&lon=" + event.latlng.lng.toFixed(5));
+    });
+  }
   if (bounds.length) { map.fitBounds(bounds, {padding: [30, 30], maxZoom: 15}); } else { map.setView([0, 0], 2); }
 }());
