@@ -489,6 +489,7 @@ class _Builder:
         s.flush()
         _add_types_and_open_requests(self, assets, members, named, bookings, windows)
         load_demo_governance(s, self.now)
+        _add_use_instructions(s)
         return DemoResult(created=True, hubs=len(hubs), categories=len(categories), assets=len(assets),
                           members=len(members), bookings=len(bookings), maintenance_windows=len(windows))
 
@@ -879,6 +880,25 @@ def _free_slot(builder: "_Builder", pair: tuple[Asset, Asset], hubs: dict[int, H
             return start
     return None
 # -- governance: two closed decisions (one passed and applied, one rejected) and one open proposal with comments
+
+# How to get at things at each demo hub, as a coordinator would write it (shown to members on the asset page).
+_USE_INSTRUCTIONS = {
+    "Neude": "Ask at the library's front desk and show your booking on your phone. Return it to the same desk.",
+    "Amelisweerd": "The key is in the key safe by the barn door; the coordinator gives you its code at your first "
+                   "booking. Fill the tank before you bring it back.",
+    "Vaartsche Rijn": "Cars and cargo bikes stand in the marked bays. The keys are in the key safe next to bay 1; "
+                      "the code is on the label inside the station door.",
+    "Lombok": "Tools hang on the marked wall of the workshop; the key is in the key safe by the side door. "
+              "Clean a tool before you hang it back.",
+}
+
+
+def _add_use_instructions(session: Session) -> None:
+    for asset in session.scalars(select(Asset).join(Hub).order_by(Asset.id)):
+        text = next((v for k, v in _USE_INSTRUCTIONS.items() if asset.hub.name.startswith(k)), "")
+        asset.use_instructions = text
+    session.flush()
+
 
 def load_demo_governance(session: Session, now: datetime) -> int:
     """The pool's decisions in the demo: a rule change for the farm machinery that passed and a coordinator

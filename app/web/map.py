@@ -36,6 +36,47 @@ def label_anchor(x: float, width: float = WIDTH) -> str:
     return "middle"
 
 
+CHAR_WIDTH, LABEL_HEIGHT = 7.6, 16  # a 14 px label, roughly, for placing labels apart
+
+
+def place_labels(hubs, positions: dict[int, tuple[float, float]], width: int = WIDTH,
+                 height: int = HEIGHT) -> dict[int, tuple[float, float, str]]:
+    """(x, y, text-anchor) of each hub's label: above its circle, else below, else a line further out,
+    wherever it neither leaves the map nor covers a label placed before or another hub's circle; near an edge
+    a label grows inwards."""
+    def radius(h) -> float:
+        return 8 + (h.total ** 0.5) * 2
+
+    circles = {h.hub.id: (positions[h.hub.id][0] - radius(h), positions[h.hub.id][1] - radius(h),
+                          positions[h.hub.id][0] + radius(h), positions[h.hub.id][1] + radius(h)) for h in hubs}
+    placed: list[tuple[float, float, float, float]] = []
+    result = {}
+    for h in sorted(hubs, key=lambda h: positions[h.hub.id][1]):
+        x, y = positions[h.hub.id]
+        r = radius(h)
+        others = placed + [box for hub_id, box in circles.items() if hub_id != h.hub.id]
+        text_width = CHAR_WIDTH * len(f"{h.hub.name} ({h.free}/{h.total})")
+        anchor = label_anchor(x, width)
+        candidates = [(x, y - r - 6), (x, y + r + 16), (x, y - r - 6 - LABEL_HEIGHT), (x, y + r + 16 + LABEL_HEIGHT)]
+        choice = None
+        for cx, cy in candidates:
+            left = {"start": cx - r, "end": cx + r - text_width, "middle": cx - text_width / 2}[anchor]
+            box = (max(left, 0), cy - LABEL_HEIGHT + 4, min(left + text_width, width), cy + 4)
+            if box[1] < 0 or box[3] > height:
+                continue
+            if not any(box[0] < b[2] and b[0] < box[2] and box[1] < b[3] and b[1] < box[3] for b in others):
+                choice = (cx - r if anchor == "start" else cx + r if anchor == "end" else cx, cy, box)
+                break
+        if choice is None:
+            cy = y - r - 6 if y - r - 6 > LABEL_HEIGHT else y + r + 16
+            left = {"start": x - r, "end": x + r - text_width, "middle": x - text_width / 2}[anchor]
+            choice = (x - r if anchor == "start" else x + r if anchor == "end" else x, cy,
+                      (left, cy - LABEL_HEIGHT + 4, left + text_width, cy + 4))
+        placed.append(choice[2])
+        result[h.hub.id] = (choice[0], choice[1], anchor)
+    return result
+
+
 def _home():
     if current_user.is_authenticated and current_user.home is not None:
         return current_user.home
@@ -87,5 +128,6 @@ def hub_map():
     return render_template("map.html", hubs=hubs, positions=svg_positions(hubs, projection), width=WIDTH,
                            height=HEIGHT, data=data, tiles=tiles, base=base, projection=projection,
                            home=projection.xy(*home) if home else None, anchor=label_anchor, pick_url=pick_url,
+                           labels=place_labels(hubs, svg_positions(hubs, projection)),
                            hub_link=lambda hub_id: _hub_link(hub_id, pick_url),
                            locator_size=(LOCATOR_WIDTH, LOCATOR_HEIGHT))

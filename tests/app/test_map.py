@@ -101,3 +101,19 @@ def test_a_picked_point_goes_back_to_the_search(client, make, session):
     html = client.get("/map", query_string={"pick": "1", "q": "drill", "bogus": "x"}).get_data(as_text=True)
     assert 'data-pick-url="/assets?q=drill&amp;near=map"' in html and "js/map-pick.js" in html
     assert "near=hub&amp;near_hub=" in html  # without JavaScript, a hub is the point
+
+
+def test_labels_of_neighbouring_hubs_do_not_overlap():
+    """Two hubs side by side: the second label moves below its circle instead of covering the first."""
+    from app.web.map import CHAR_WIDTH, LABEL_HEIGHT, place_labels
+
+    class H:
+        def __init__(self, i, name):
+            self.hub = type("Hub", (), {"id": i, "name": name})
+            self.free, self.total = 1, 4
+
+    hubs = [H(1, "Lombok Neighbourhood Workshop"), H(2, "Neude Library Hub")]
+    labels = place_labels(hubs, {1: (60.0, 150.0), 2: (200.0, 140.0)})
+    (x1, y1, a1), (x2, y2, _a2) = labels[1], labels[2]
+    assert a1 == "start" and x1 >= 0 and x1 + CHAR_WIDTH * 35 > x2  # they would share a line...
+    assert abs(y1 - y2) >= LABEL_HEIGHT and y1 > 150  # ...so the lower hub's label goes below its circle

@@ -1,0 +1,75 @@
+"""The lending catalogue in a real browser at 1280x800 and 390x844: a member picks a free hour in the asset
+page's week grid (a tap fills the booking form, a second tap extends it), books it and cancels; the month
+grid, the map with its offline base layer and the search's "distance from" choices pass axe."""
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import VIEWPORTS, Visit
+from tests.e2e.test_journeys import assert_accessible
+
+SIZES = {"phone-390x844": {"width": 390, "height": 844}, "desktop-1280x800": {"width": 1280, "height": 800}}
+VIEWPORTS.update(SIZES)  # Visit reads its size from here
+
+
+@pytest.fixture(params=list(SIZES))
+def catalogue_visit(request, browser, live_server):
+    base, _app = live_server
+    v = Visit(browser, base, request.param, request.node.originalname)
+    yield v
+    v.close()
+
+
+def test_member_picks_a_slot_in_the_grid_and_books_it(catalogue_visit):
+    visit, page = catalogue_visit, catalogue_visit.page
+    visit.login("member")
+    visit.go("/assets?near=none&q=Cordless")
+    page.locator("table.results tbody tr td a").first.click()
+    assert page.locator("table.slot-grid").is_visible()
+    # three weeks ahead, clear of the other journeys' bookings
+    for _ in range(3):
+        page.click("text=Next week")
+    visit.shot("asset-week-grid")
+    assert_accessible(visit, "asset page, week grid")
+    free = page.locator("td.slot-free[data-slot-start$='T14:00']").first
+    day = free.get_attribute("data-slot-start")[:10]
+    free.locator("a").click()
+    assert page.input_value("#start") == f"{day}T14:00"
+    assert page.input_value("#end") >= f"{day}T15:00"
+    assert page.url.find("start=") < 0  # filled in place, no reload
+    later = page.locator(f"td.slot-free[data-slot-start='{day}T15:00'] a")
+    if later.count():
+        later.click()
+        assert page.input_value("#end") == f"{day}T16:00"
+    assert "Picked:" in page.inner_text("#picked")
+    visit.shot("slot-picked")
+    assert_accessible(visit, "slot picked")
+    page.click("form.booking-form button[type=submit]")
+    assert "Booked." in page.content() or "Booking requested" in page.content()
+    visit.shot("booked-from-grid")
+    page.click("text=Cancel this booking")
+    assert "Booking cancelled." in page.content()
+
+
+def test_month_grid_map_and_distance_choices_are_accessible(catalogue_visit):
+    visit, page = catalogue_visit, catalogue_visit.page
+    visit.login("member")
+    visit.go("/assets?near=none&q=Cordless")
+    page.locator("table.results tbody tr td a").first.click()
+    page.click(".grid-views >> text=Month")
+    assert page.locator("table.month-grid").is_visible()
+    visit.shot("asset-month-grid")
+    assert_accessible(visit, "asset page, month grid")
+    visit.go("/map")
+    assert page.locator("#hub-svg path.land").count() == 1 and page.locator("g.home-marker").count() == 1
+    visit.shot("map-offline-base-layer")
+    assert_accessible(visit, "map")
+    visit.go("/assets")
+    page.click("text=Pick it on the map")
+    assert "pick=1" in page.url
+    box = page.locator("#hub-svg").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
+    page.wait_for_url("**/assets?**near=map**")
+    assert page.is_checked("input[name=near][value=map]")
+    visit.shot("search-distance-from-map-point")
+    assert_accessible(visit, "search, distance from a picked point")
