@@ -158,14 +158,17 @@ def deliver_notifications_command() -> None:
 @click.option("--min-age-hours", type=click.FloatRange(min=1), default=1, show_default=True,
               help="Leave younger files alone: they may belong to a transaction still in progress.")
 def clean_photos_command(delete_them: bool, min_age_hours: float) -> None:
-    """List damage photo files that no report refers to (older than an hour); --delete deletes them."""
+    """List photo files that no damage report or asset photo refers to (older than an hour); --delete deletes
+    them."""
     from datetime import timedelta
 
+    from fleet.booking.asset_photos import orphaned_asset_photos
     from fleet.booking.photos import delete_photo_files, orphaned_photos
 
     directory = Path(current_app.config["PHOTO_DIR"])
     try:
         orphans = orphaned_photos(db.session, directory, utcnow(), min_age=timedelta(hours=min_age_hours))
+        orphans += orphaned_asset_photos(db.session, directory, utcnow(), min_age=timedelta(hours=min_age_hours))
     finally:
         db.session.rollback()
     for path in orphans:

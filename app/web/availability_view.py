@@ -16,11 +16,13 @@ from fleet.core.errors import ValidationFailed
 INPUT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-def availability_view(asset, args, now: datetime) -> dict:
-    """Template values for the grid; a week or month that cannot be read shows the current one."""
+def availability_view(asset, args, now: datetime, focus: str | None = None) -> dict:
+    """Template values for the grid; a week or month that cannot be read shows the current one. `focus` (a
+    wall-clock start such as a picked slot's, or what a refused booking form sent) picks the week shown when
+    the query string names none."""
     today = today_in(asset.hub.timezone, now)
     view = "month" if args.get("view") == "month" else "week"
-    focus = _focus_day(args)
+    focus = _focus_day(focus)
     try:
         monday = parse_week(args.get("week") or focus, today)
         first = parse_month(args.get("month") or (focus or "")[:7], today)
@@ -44,7 +46,7 @@ def availability_view(asset, args, now: datetime) -> dict:
             "slot_input": lambda instant: instant.strftime(INPUT_FORMAT), "SlotState": SlotState, "today": today}
 
 
-def _focus_day(args) -> str | None:
-    """The day of a prefilled start (a picked slot), so the grid shows the week it is in."""
-    start = (args.get("start") or "").strip()
+def _focus_day(start: str | None) -> str | None:
+    """The day of a prefilled start, so the grid shows the week it is in."""
+    start = (start or "").strip()
     return start[:10] if len(start) >= 10 else None

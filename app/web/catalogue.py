@@ -69,4 +69,4 @@ def render_asset(asset, errors: dict, form, status: int):
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=form,
                            hours=parse_opening_hours(asset.hub.opening_hours).describe(),
-                           **availability_view(asset, request.args, now)), status
+                           **availability_view(asset, request.args, now, focus=form.get("start"))), status

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import stat
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -111,12 +111,13 @@ def first_photos(session: Session, asset_ids: list[int]) -> dict[int, AssetPhoto
     return found
 
 
-def orphaned_asset_photos(session: Session, photo_dir: Path, now: datetime) -> list[Path]:
-    """Asset photo files older than an hour that no asset photo row refers to."""
+def orphaned_asset_photos(session: Session, photo_dir: Path, now: datetime, *,
+                          min_age: timedelta = ORPHAN_MIN_AGE) -> list[Path]:
+    """Asset photo files older than `min_age` that no asset photo row refers to (a deleted photo's files)."""
     directory = asset_photo_dir(photo_dir)
     if not directory.is_dir():
         return []
-    cutoff = (now - ORPHAN_MIN_AGE).timestamp()
+    cutoff = (now - min_age).timestamp()
     candidates = {p.name: p for p in directory.iterdir()
                   if NAME_PATTERN.match(p.name) and stat.S_ISREG(p.lstat().st_mode) and p.lstat().st_mtime < cutoff}
     names = sorted(candidates)

@@ -135,3 +135,22 @@ def test_removing_a_photo(client, session, drill):
     session.expire_all()
     assert count(session) == 0
     assert client.get(f"/assets/{drill.id}/photos/{photo.id}").status_code == 404
+
+
+def test_a_removed_photos_files_go_with_the_sweep(app, client, session, drill, photos):
+    import os
+    import time
+
+    login(client, "cora@example.org")
+    upload(client, drill.id, jpeg_with_metadata())
+    upload(client, drill.id, jpeg_with_metadata())
+    first, kept = session.scalars(select(AssetPhoto).order_by(AssetPhoto.id)).all()
+    client.post(f"/manage/assets/{drill.id}/photos/{first.id}/delete")
+    hours_ago = time.time() - 2 * 3600
+    for path in photos.iterdir():
+        os.utime(path, (hours_ago, hours_ago))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["bookings", "clean-photos"])
+    assert first.file_name in dry.output and first.thumb_name in dry.output and kept.file_name not in dry.output
+    runner.invoke(args=["bookings", "clean-photos", "--delete"])
+    assert sorted(p.name for p in photos.iterdir()) == sorted([kept.file_name, kept.thumb_name])

@@ -86,3 +86,34 @@ def test_week_grid_across_a_dst_change(session, make):
     assert by_hour[1].end - by_hour[1].start == by_hour[3].end - by_hour[3].start
     assert by_hour[1].end == by_hour[3].start
     assert all(s.state == SlotState.free for h, s in by_hour.items() if h != 2)
+
+
+def test_a_refused_booking_shows_the_week_it_asked_for(client, drill):
+    """The slot was taken meanwhile: the page comes back with the error, the form as sent and that week."""
+    login(client, "me@example.org")
+    r = client.post("/bookings", data={"asset_id": drill["asset"].id, "start": "2030-01-08T10:00",
+                                       "end": "2030-01-08T11:00"})
+    html = r.get_data(as_text=True)
+    assert r.status_code in (409, 422) and 'value="2030-01-08T10:00"' in html
+    assert slot_states(html)["2030-01-08T10:00"] == "busy"
+
+
+def test_the_asset_form_keeps_use_instructions(client, make, session):
+    from fleet.models import Asset, Role
+
+    make.member(Role.coordinator, email="cora@example.org")
+    asset = make.asset(make.category(name="Vans"), make.hub(name="Depot"), name="Van")
+    session.commit()
+    login(client, "cora@example.org")
+    form = client.get(f"/manage/assets/{asset.id}/edit").get_data(as_text=True)
+    assert 'name="use_instructions"' in form
+    r = client.post(f"/manage/assets/{asset.id}/edit", data={
+        "name": "Van", "category_id": asset.category_id, "hub_id": asset.hub_id, "status": "active",
+        "currency": "EUR", "use_instructions": "Key in the key safe.\nCode 4711."})
+    assert r.status_code == 302
+    session.expire_all()
+    assert session.get(Asset, asset.id).use_instructions == "Key in the key safe.\nCode 4711."
+    long = client.post(f"/manage/assets/{asset.id}/edit", data={
+        "name": "Van", "category_id": asset.category_id, "hub_id": asset.hub_id, "status": "active",
+        "currency": "EUR", "use_instructions": "x" * 4001})
+    assert long.status_code == 422 and 'id="use_instructions-error"' in long.get_data(as_text=True)
