@@ -73,3 +73,40 @@ def test_month_grid_map_and_distance_choices_are_accessible(catalogue_visit):
     assert page.is_checked("input[name=near][value=map]")
     visit.shot("search-distance-from-map-point")
     assert_accessible(visit, "search, distance from a picked point")
+
+
+def test_coordinator_adds_a_photo_that_members_see(catalogue_visit, live_server, tmp_path, tmp_path_factory):
+    from PIL import Image
+
+    _base, app = live_server
+    # never the instance folder in tests; one folder for the session, as the photos stay in the database
+    app.config["PHOTO_DIR"] = str(tmp_path_factory.getbasetemp() / "e2e-photos")
+    picture = tmp_path / "drill.jpg"
+    Image.linear_gradient("L").resize((1200, 900)).convert("RGB").save(picture, format="JPEG")
+    (tmp_path / "notes.jpg").write_bytes(b"<html><script>alert(1)</script></html>")
+    visit, page = catalogue_visit, catalogue_visit.page
+    visit.login("coordinator")
+    visit.go("/assets?near=none&q=Cordless")
+    href = page.locator("table.results tbody tr td a").first.get_attribute("href")
+    asset_id = href.split("/assets/")[1].split("?")[0]
+    visit.go(f"/manage/assets/{asset_id}/edit")
+    page.set_input_files("#photo", str(tmp_path / "notes.jpg"))
+    page.click("form[action$='/photos'] button[type=submit]")
+    assert "The photo must be a JPEG, PNG, WebP or GIF image." in page.inner_text("#photo-error")
+    visit.shot("photo-refused")
+    assert_accessible(visit, "asset edit, photo refused")
+    page.set_input_files("#photo", str(picture))
+    page.fill("#alt_text", "The drill in its case")
+    page.click("form[action$='/photos'] button[type=submit]")
+    assert "Photo added." in page.content()
+    visit.shot("photo-added")
+    assert_accessible(visit, "asset edit, photo added")
+    visit.go(f"/assets/{asset_id}")
+    image = page.locator(".asset-photos img").first
+    assert image.get_attribute("alt") == "The drill in its case"
+    assert page.evaluate("(img) => img.naturalWidth", image.element_handle()) > 0
+    visit.shot("asset-page-with-photo")
+    assert_accessible(visit, "asset page with photo")
+    visit.go("/assets?near=none&q=Cordless")
+    assert page.locator("td.what img.thumb").count() >= 1
+    visit.shot("search-with-thumbnail")
