@@ -56,6 +56,9 @@ def test_a_free_slot_is_a_link_that_prefills_the_booking_form(client, drill):
     assert 'id="start" name="start" type="datetime-local" value="2030-01-08T09:00"' in prefilled
     assert 'id="end" name="end" type="datetime-local" value="2030-01-08T10:00"' in prefilled
     assert slot_states(prefilled)["2030-01-08T09:00"] == "free"  # the grid shows the picked slot's week
+    # any week, without JavaScript: a plain form takes a date
+    jump = re.search(r'<form method="get" action="([^"]+)" class="week-jump">(.*?)</form>', page, re.S)
+    assert jump and 'name="week" type="date" value="2030-01-07"' in jump.group(2)
 
 
 def test_month_grid_marks_days(client, drill):
