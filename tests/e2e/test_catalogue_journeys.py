@@ -25,10 +25,11 @@ def test_member_picks_a_slot_in_the_grid_and_books_it(catalogue_visit):
     visit.login("member")
     visit.go("/assets?near=none&q=Cordless")
     page.locator("table.results tbody tr td a").first.click()
-    assert page.locator("table.slot-grid").is_visible()
+    page.wait_for_selector("table.slot-grid")
     # three weeks ahead, clear of the other journeys' bookings
     for _ in range(3):
-        page.click("text=Next week")
+        with page.expect_navigation():
+            page.click("text=Next week")
     visit.shot("asset-week-grid")
     assert_accessible(visit, "asset page, week grid")
     free = page.locator("td.slot-free[data-slot-start$='T14:00']").first
@@ -44,7 +45,8 @@ def test_member_picks_a_slot_in_the_grid_and_books_it(catalogue_visit):
     assert "Picked:" in page.inner_text("#picked")
     visit.shot("slot-picked")
     assert_accessible(visit, "slot picked")
-    page.click("form.booking-form button[type=submit]")
+    with page.expect_navigation():
+        page.click("form.booking-form button[type=submit]")
     assert "Booked." in page.content() or "Booking requested" in page.content()
     visit.shot("booked-from-grid")
     page.click("text=Cancel this booking")
@@ -56,8 +58,9 @@ def test_month_grid_map_and_distance_choices_are_accessible(catalogue_visit):
     visit.login("member")
     visit.go("/assets?near=none&q=Cordless")
     page.locator("table.results tbody tr td a").first.click()
-    page.click(".grid-views >> text=Month")
-    assert page.locator("table.month-grid").is_visible()
+    with page.expect_navigation():
+        page.click(".grid-views >> text=Month")
+    page.wait_for_selector("table.month-grid")
     visit.shot("asset-month-grid")
     assert_accessible(visit, "asset page, month grid")
     visit.go("/map")
