@@ -157,8 +157,10 @@ def _instant(day: date, hour: int, zone_name: str) -> datetime | None:
 def _days(session: Session, asset: Asset, first: date, count: int, hour_rows: list[int], now: datetime,
           hours: WeeklyHours) -> list[Day]:
     zone_name = asset.hub.timezone
-    span_start = _instant(first, 0, zone_name) or localize(datetime.combine(first, time(1)), zone_name)
-    span_end = localize(datetime.combine(first + timedelta(days=count), time()), zone_name) + timedelta(hours=2)
+    # midnight itself may not exist where the clocks change at 00:00 (Havana, Santiago): an hour later does
+    span_start = _instant(first, 0, zone_name) or _instant(first, 1, zone_name)
+    last = first + timedelta(days=count)
+    span_end = (_instant(last, 0, zone_name) or _instant(last, 1, zone_name)) + timedelta(hours=2)
     busy = busy_intervals(session, asset.id, span_start, span_end)
     opening = open_intervals(hours, zone_name, span_start, span_end)
     unusable = asset.status != AssetStatus.active

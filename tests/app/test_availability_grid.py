@@ -120,3 +120,15 @@ def test_the_asset_form_keeps_use_instructions(client, make, session):
         "name": "Van", "category_id": asset.category_id, "hub_id": asset.hub_id, "status": "active",
         "currency": "EUR", "use_instructions": "x" * 4001})
     assert long.status_code == 422 and 'id="use_instructions-error"' in long.get_data(as_text=True)
+
+
+def test_a_zone_whose_clocks_skip_midnight(session, make):
+    """Havana springs forward at 00:00 (8 March 2026): that day has no midnight slot, and the grid still works."""
+    asset = make.asset(make.category(), make.hub(timezone="America/Havana", opening_hours="24/7"))
+    session.flush()
+    grid = week_grid(session, asset, datetime(2026, 3, 2).date(), datetime(2026, 1, 1, tzinfo=timezone.utc))
+    sunday = {s.local_start.hour: s for s in grid.days[6].slots}
+    assert sunday[0].state == SlotState.gap and sunday[1].state == SlotState.free
+    # a grid may start on that very day: its first midnight does not exist
+    grid = week_grid(session, asset, datetime(2026, 3, 8).date(), datetime(2026, 1, 1, tzinfo=timezone.utc))
+    assert grid.days[0].slots[0].state == SlotState.gap and grid.days[1].slots[0].state == SlotState.free
