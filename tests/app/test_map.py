@@ -117,3 +117,22 @@ def test_labels_of_neighbouring_hubs_do_not_overlap():
     (x1, y1, a1), (x2, y2, _a2) = labels[1], labels[2]
     assert a1 == "start" and x1 >= 0 and x1 + CHAR_WIDTH * 35 > x2  # they would share a line...
     assert abs(y1 - y2) >= LABEL_HEIGHT and y1 > 150  # ...so the lower hub's label goes below its circle
+
+
+def test_leaflet_map_marks_home_too(app, database_url, session, make):
+    import json
+
+    from app import create_app
+    from tests.helpers import login
+
+    tiled = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
+                                   "MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png"})
+    tiled.test_client_class = app.test_client_class  # forgets the user between requests, as real ones do
+    make.asset(make.category(), make.hub())
+    make.member(email="home@example.org", home_lat=52.1, home_lon=5.1)
+    session.commit()
+    client = tiled.test_client()
+    login(client, "home@example.org")
+    html = client.get("/map").get_data(as_text=True)
+    data = json.loads(re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S).group(1))
+    assert data["home"] == {"lat": 52.1, "lon": 5.1, "label": "Your home"} and 'class="land"' not in html
