@@ -81,6 +81,8 @@ def test_month_grid_map_and_distance_choices_are_accessible(catalogue_visit):
     visit.shot("map-offline-base-layer")
     assert_accessible(visit, "map")
     visit.go("/assets")
+    page.select_option("#near_hub", index=1)
+    assert page.is_checked("input[name=near][value=hub]")  # choosing a hub chooses "a hub"
     page.click("text=Pick it on the map")
     assert "pick=1" in page.url
     box = page.locator("#hub-svg").bounding_box()
