@@ -28,8 +28,9 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.money import MAX_MINOR, check_currency, check_minor, divide_round
 from fleet.core.text import multi_line
 from fleet.reporting.impact import category_choices, factor_table, rolling_year
+from fleet.catalogue.tariffs import category_tariffs
 from fleet.models import (
-    Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,
+    Asset, AssetStatus, Booking, Category, CostKind, CostRecord, LedgerEntry, LedgerKind, Member, Tariff,
 )
 from fleet.members.permissions import require_coordinator
 from fleet.members.accounts import normalise_email
@@ -86,8 +87,9 @@ def list_cost_records(session: Session, actor: Member, asset_id: int | None = No
 # --- usage fees -----------------------------------------------------------------------------------------------
 
 def set_category_fee(session: Session, actor: Member, category_id: int, per_hour_minor: int | None,
-                     per_km_minor: int | None, currency: str, now: datetime) -> CategoryFee:
-    """Set (or clear, with both None) a category's usage fee."""
+                     per_km_minor: int | None, currency: str, now: datetime) -> Tariff:
+    """Set (or clear, with both None) the per-hour and per-km rates of a category's tariff; its other terms
+    stay as they are."""
     require_coordinator(actor)
     category = session.get(Category, category_id)
     if category is None:
@@ -97,9 +99,9 @@ def set_category_fee(session: Session, actor: Member, category_id: int, per_hour
     if per_km_minor is not None:
         check_minor(per_km_minor, "per_km")
     currency = check_currency(currency)
-    fee = session.scalar(select(CategoryFee).where(CategoryFee.category_id == category.id))
+    fee = session.scalar(select(Tariff).where(Tariff.category_id == category.id))
     if fee is None:
-        fee = CategoryFee(category_id=category.id)
+        fee = Tariff(category_id=category.id, late_grace_minutes=0)
         session.add(fee)
     fee.per_hour_minor, fee.per_km_minor, fee.currency = per_hour_minor, per_km_minor, currency
     fee.updated_by_id, fee.updated_at = actor.id, now
@@ -107,11 +109,11 @@ def set_category_fee(session: Session, actor: Member, category_id: int, per_hour
     return fee
 
 
-def category_fees(session: Session) -> dict[int, CategoryFee]:
-    return {f.category_id: f for f in session.scalars(select(CategoryFee))}
+def category_fees(session: Session) -> dict[int, Tariff]:
+    return category_tariffs(session)
 
 
-def booking_fee_minor(fee: CategoryFee | None, booking: Booking) -> int | None:
+def booking_fee_minor(fee: Tariff | None, booking: Booking) -> int | None:
     """The per-hour fee of a booking, rounded half up to a minor unit; None without a per-hour fee."""
     if fee is None or fee.per_hour_minor is None:
         return None
@@ -130,10 +132,9 @@ def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: s
     member = session.get(Member, member_id) if isinstance(member_id, int) and 0 < member_id <= MAX_MINOR else None
     if member is None:
         raise ValidationFailed("No such member.", field="member_id")
-    try:
-        ledger_kind = LedgerKind(kind)
-    except ValueError:
-        raise ValidationFailed("The kind is fee or payment.", field="kind") from None
+    if kind not in (LedgerKind.fee.value, LedgerKind.payment.value):
+        raise ValidationFailed("The kind is fee or payment.", field="kind")
+    ledger_kind = LedgerKind(kind)
     booking, category_id = None, None
     if booking_id is not None:
         booking = session.get(Booking, booking_id) if isinstance(booking_id, int) and 0 < booking_id <= MAX_MINOR else None
@@ -169,7 +170,7 @@ def list_ledger_entries(session: Session, actor: Member, member_id: int | None =
 @dataclass
 class Ledger:
     entries: list[LedgerEntry]
-    # currency -> minor units the member owes (fees minus payments; negative: in credit)
+    # currency -> minor units the member owes (fees, charges and adjustments minus payments; negative: in credit)
     balances: dict[str, int]
 
 
@@ -180,7 +181,7 @@ def member_ledger(session: Session, member: Member) -> Ledger:
                                    .order_by(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc())))
     balances: dict[str, int] = defaultdict(int)
     for e in entries:
-        balances[e.currency] += e.amount_minor if e.kind == LedgerKind.fee else -e.amount_minor
+        balances[e.currency] += e.signed_minor
     return Ledger(entries, dict(balances))
 
 
@@ -215,7 +216,7 @@ class CategoryCosts:
     depreciation: Money
     life_years: float
     held_seconds: int
-    fee: CategoryFee | None
+    fee: Tariff | None
 
     @property
     def total(self) -> Money:
@@ -331,7 +332,7 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
             select(LedgerEntry.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
             .where(LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last)
             .group_by(LedgerEntry.kind, LedgerEntry.currency)):
-        (fees_charged if kind == LedgerKind.fee else payments).add(currency, int(total))
+        (payments if kind == LedgerKind.payment else fees_charged).add(currency, int(total))
     return CostSummary(period, list(rows.values()), fees_charged, payments)
 
 
