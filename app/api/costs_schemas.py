@@ -40,14 +40,19 @@ COSTS_RESPONSES = {
     "LedgerEntry": {"type": "object",
                     "required": ["id", "member_id", "kind", "amount_minor", "currency", "entry_date", "category_id",
                                  "booking_id", "note"],
-                    "properties": {"id": _ID, "member_id": _ID, "kind": {"type": "string", "enum": ["fee", "payment"]},
-                                   "amount_minor": _MINOR, "currency": _CURRENCY, "entry_date": _DATE,
+                    "properties": {"id": _ID, "member_id": _ID,
+                                   "kind": {"type": "string", "enum": ["fee", "payment", "charge", "adjustment"]},
+                                   "amount_minor": {"type": "integer", "minimum": -_MAX, "maximum": _MAX,
+                                                    "description": "Minor units; only an adjustment is negative"},
+                                   "currency": _CURRENCY, "entry_date": _DATE,
                                    "category_id": _ID_OR_NULL, "booking_id": _ID_OR_NULL,
-                                   "note": {"type": "string"}}},
+                                   "note": {"type": "string"}, "computation": {"type": "string"},
+                                   "adjusts_id": _ID_OR_NULL}},
     "MyLedger": {"type": "object", "required": ["entries", "balances"],
                  "properties": {"entries": {"type": "array", "items": {"$ref": _REF + "LedgerEntry"}},
-                                "balances": {**_AMOUNTS, "description": "Fees minus payments per currency: what "
-                                                                        "the member owes (negative: in credit)"}}},
+                                "balances": {**_AMOUNTS, "description": "Fees, charges and adjustments minus "
+                                                                        "payments per currency: what the member "
+                                                                        "owes (negative: in credit)"}}},
     "CostSummary": {
         "type": "object", "required": ["period", "categories", "pool", "definitions"],
         "properties": {

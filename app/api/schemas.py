@@ -137,7 +137,14 @@ RESPONSES = {
                 "properties": {"id": ID, "asset_id": ID, "member_id": ID, "start": DATETIME, "end": DATETIME,
                                "status": STATUS, "note": {"type": "string"}, "created_at": DATETIME,
                                "decided_at": NULLABLE_DATETIME, "decision_reason": {"type": "string"},
-                               "cancelled_at": NULLABLE_DATETIME}},
+                               "cancelled_at": NULLABLE_DATETIME,
+                               "price": {"description": "The price the booking showed when it was made (kept "
+                                                        "whatever the tariff says later); null: free",
+                                         "oneOf": [{"type": "null"}, {
+                                             "type": "object", "required": ["amount_minor", "currency", "computation"],
+                                             "properties": {"amount_minor": {"type": "integer", "minimum": 0},
+                                                            "currency": {"type": "string"},
+                                                            "computation": {"type": "string"}}}]}}},
     "Maintenance": {"type": "object", "required": ["id", "asset_id", "start", "end"],
                     "properties": {"id": ID, "asset_id": ID, "start": DATETIME, "end": DATETIME,
                                    "reason": {"type": "string"},
@@ -181,3 +188,6 @@ RESPONSES.update(OPTIMISER_RESPONSES)
 from app.api.governance_schemas import GOVERNANCE_RESPONSES  # noqa: E402
 
 RESPONSES.update(GOVERNANCE_RESPONSES)
+from app.api.prices_schemas import PRICES_RESPONSES  # noqa: E402
+
+RESPONSES.update(PRICES_RESPONSES)
