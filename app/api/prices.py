@@ -11,7 +11,7 @@ from flask import Response, jsonify, request
 from app.api import bp
 from app.api.auth import actor, coordinator_only
 from app.api.costs import ledger_entry
-from app.api.input import datetime_arg, float_arg, json_body
+from app.api.input import datetime_arg, float_arg, int_arg, json_body
 from app.api.prices_schemas import ADJUSTMENT_REQUEST, RATES, TARIFF_CREATE, TARIFF_UPDATE
 from app.api.serialise import rfc3339
 from app.extensions import db
@@ -139,11 +139,7 @@ def _statement(member):
                     "entries": [ledger_entry(e) for e in statement.entries], "closing": amounts(statement.closing)})
 
 
-@bp.get("/me/statement")
-def my_statement():
-    return _statement(actor())
-
-
-@bp.get("/members/<id:member_id>/statement")
-def member_statement(member_id: int):
-    return _statement(statements.statement_member(db.session, actor(), member_id))
+@bp.get("/statements")
+def statement():
+    """The caller's statement, or with member_id another member's for coordinators."""
+    return _statement(statements.statement_member(db.session, actor(), int_arg("member_id")))

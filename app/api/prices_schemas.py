@@ -95,14 +95,10 @@ def prices_paths(op, json, query, path_id) -> dict:
             "adjustCharge", "Adjust a charge with a reason (coordinators): a new ledger entry, the charge itself "
             "is never changed", json({"$ref": _REF + "LedgerEntry"}, "Created"),
             params=[path_id("entry_id")] + key, body=ADJUSTMENT_REQUEST, status="201")},
-        "/me/statement": {"get": op(
-            "getMyStatement", "The caller's monthly statement: opening balance, entries, closing balance",
+        "/statements": {"get": op(
+            "getStatement", "A monthly statement: opening balance, entries, closing balance. The caller's own; "
+            "coordinators may ask for any member's with member_id.",
             {"description": "OK", "content": {"application/json": {"schema": {"$ref": _REF + "Statement"}},
                                               "text/csv": {"schema": {"type": "string"}}}},
-            params=[month, fmt])},
-        "/members/{member_id}/statement": {"get": op(
-            "getMemberStatement", "A member's monthly statement (the member, or coordinators)",
-            {"description": "OK", "content": {"application/json": {"schema": {"$ref": _REF + "Statement"}},
-                                              "text/csv": {"schema": {"type": "string"}}}},
-            params=[path_id("member_id"), month, fmt])},
+            params=[query("member_id", _ID), month, fmt])},
     }

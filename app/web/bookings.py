@@ -20,6 +20,7 @@ from fleet.booking.availability import busy_intervals
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.core.localtime import parse_local
+from fleet.core.text import multi_line
 from fleet.members.notifications import list_unread
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -45,6 +46,7 @@ def create():
         raise NotFound("No such asset.", field="asset_id") from None
     on_refusal(lambda exc: _asset_page(asset, now, field_errors(exc), exc.status), unless=())
     if request.form.get("action") == "price":  # the form's "Show the price" without a script: book nothing
+        multi_line(request.form.get("note", ""), "note")  # what was typed is checked as for booking
         return _asset_page(asset, now, {}, 200)
     start = parse_local(request.form.get("start", ""), asset.hub.timezone, field="start")
     end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")

@@ -50,7 +50,7 @@ def estimate(asset_id: int):
         return jsonify({"free": True, "text": _("Free to use.") if request.args.get("start") else ""})
     return jsonify({"free": False, "amount_minor": price.amount_minor, "currency": price.currency,
                     "computation": price.computation,
-                    "text": f'{escape(_("Estimated price:"))} {render_template("_price.html", price=price).strip()}'})
+                    "text": f'{escape(_("Estimated price:"))} {render_template("costs/_price.html", price=price).strip()}'})
 
 
 @bp.route("/manage/charges/<int:entry_id>/adjust", methods=["POST"])

@@ -67,11 +67,11 @@ def test_charges_adjustments_and_statements(api, other_api, coord_api, people, m
     coord_api.post(f"/charges/{entry.id}/adjustments", json=adj, headers={"Idempotency-Key": "a-1"})
     assert api.get(f"/charges/{entry.id}").get_json()["total_minor"] == 250
     month = at(2, 11).strftime("%Y-%m")
-    statement = api.get("/me/statement", query_string={"month": month}).get_json()
+    statement = api.get("/statements", query_string={"month": month}).get_json()
     assert statement["closing"] == [{"currency": "EUR", "amount_minor": 250}] and len(statement["entries"]) == 2
-    csv_text = api.get("/me/statement", query_string={"month": month, "format": "csv"}).get_data(as_text=True)
+    csv_text = api.get("/statements", query_string={"month": month, "format": "csv"}).get_data(as_text=True)
     assert "2 h x 2.00 = 4.00 EUR" in csv_text and "closing_balance" in csv_text
-    assert other_api.get(f"/members/{people['member'].id}/statement").status_code == 404
-    assert coord_api.get(f"/members/{people['member'].id}/statement",
-                         query_string={"month": month}).get_json()["closing"][0]["amount_minor"] == 250
-    assert api.get("/me/statement", query_string={"month": "2026-13"}).status_code == 422
+    assert other_api.get("/statements", query_string={"member_id": people["member"].id}).status_code == 404
+    assert coord_api.get("/statements", query_string={"member_id": people["member"].id, "month": month}
+                         ).get_json()["closing"][0]["amount_minor"] == 250
+    assert api.get("/statements", query_string={"month": "2026-13"}).status_code == 422

@@ -149,37 +149,8 @@ EXPECTATIONS.update({
     "prices.member_statement": COORDINATOR, "manage.remove_tariff": COORDINATOR,
     "api.asset_price": MEMBERS, "api.get_one_tariff": MEMBERS, "api.update_tariff": COORDINATOR,
     "api.remove_tariff": COORDINATOR, "api.get_one_charge": MEMBER_OWNED, "api.adjust_one_charge": COORDINATOR,
-    "api.member_statement": MEMBER_OWNED,
 })
 
-
-def _tariff(session, world) -> int:
-    from fleet.catalogue.tariffs import set_tariff
-    from fleet.core.db import utcnow
-
-    tariff = set_tariff(session, world.members["coordinator"], {"currency": "EUR", "per_hour_minor": 100},
-                        utcnow(), category_id=world.ids["category_id"])
-    session.commit()
-    return tariff.id
-
-
-def _charge(session, world) -> int:
-    """A charge of the owner's booking."""
-    from fleet.models import Booking, LedgerEntry, LedgerKind
-
-    booking = session.get(Booking, world.ids["booking_id"])
-    entry = LedgerEntry(member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=300, currency="EUR",
-                        entry_date=booking.start_at.date(), booking_id=booking.id, charged_booking_id=booking.id,
-                        computation="3 h x 1.00 = 3.00 EUR", note="")
-    session.add(entry)
-    session.commit()
-    return entry.id
-
-
-for _endpoint in ("manage.remove_tariff", "api.get_one_tariff", "api.update_tariff", "api.remove_tariff"):
-    OTHER_IDS[_endpoint] = {"tariff_id": ("tariff_id", _tariff)}
-for _endpoint in ("prices.charge_detail", "prices.adjust", "api.get_one_charge", "api.adjust_one_charge"):
-    OTHER_IDS[_endpoint] = {"entry_id": ("entry_id", _charge)}
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"},
