@@ -220,6 +220,9 @@ FLEET_TEXTS = (
     N_("(recorded costs + depreciation) / hours of use, rounded to a minor unit: the per-hour fee that would have "
        "recovered the costs."),
     N_("Integer minor units (cents) with an ISO 4217 currency."),
+    N_("income from charges"),
+    N_("Charges of bookings (at check-in and for no-shows) and their adjustments dated in the period; per hub, by "
+       "the hub the asset is at."),
 )
 
 # Notification kinds, as email subjects ("Commonpool: booking confirmed") and labels on the preferences page.

@@ -144,3 +144,21 @@ def test_adjustments_are_new_entries_with_a_reason(session, pool):
     assert member_ledger(session, pool["member"]).balances == {"EUR": 300}
     with pytest.raises(NotFound):
         adjust_charge(session, pool["coordinator"], adj.id, 100, "an adjustment is not a charge", b.end_at)
+
+
+def test_the_open_book_shows_income_per_category_and_hub(session, pool):
+    from fleet.reporting.costs import cost_summary
+    from fleet.reporting.utilisation import Period
+
+    b = _book(session, pool, hours=2)
+    check_out(session, pool["member"], b.id, START, meter_reading=0)
+    charge = check_in(session, pool["member"], b.id, b.end_at, meter_reading=0).charge
+    adjust_charge(session, pool["coordinator"], charge.id, -100, "goodwill", b.end_at)
+    summary = cost_summary(session, Period(START - timedelta(days=1), START + timedelta(days=1)))
+    cars = next(c for c in summary.categories if c.category_id == pool["cars"].id)
+    hub = next(h for h in summary.hubs if h.hub_id == pool["hub"].id)
+    assert cars.income.amounts == {"EUR": 400} and hub.income.amounts == {"EUR": 400}
+    assert hub.held_seconds == 2 * 3600 and hub.cost_per_hour() is not None or hub.total.amounts == {}
+    body = summary.as_dict()
+    assert body["pool"]["income_from_charges"] == [{"currency": "EUR", "amount_minor": 400}]
+    assert pool["member"].email not in str(body) and pool["member"].name not in str(body)
