@@ -103,18 +103,24 @@ def terms_for(session: Session, asset: Asset) -> TariffTerms | None:
 
 
 class TariffBook:
-    """Every tariff at once, for pricing many assets (search results, a request's candidates) in one query."""
+    """Every tariff at once, for pricing many assets (search results, a request's candidates, the GBFS feed) in
+    one query."""
 
     def __init__(self, session: Session):
-        self.by_asset, self.by_category = {}, {}
+        self.by_asset: dict[int, Tariff] = {}
+        self.by_category: dict[int, Tariff] = {}
         for t in session.scalars(select(Tariff)):
             if t.asset_id is not None:
-                self.by_asset[t.asset_id] = t.terms()
+                self.by_asset[t.asset_id] = t
             else:
-                self.by_category[t.category_id] = t.terms()
+                self.by_category[t.category_id] = t
+
+    def tariff(self, asset: Asset) -> Tariff | None:
+        return self.by_asset.get(asset.id) or self.by_category.get(asset.category_id)
 
     def terms(self, asset: Asset) -> TariffTerms | None:
-        return self.by_asset.get(asset.id) or self.by_category.get(asset.category_id)
+        tariff = self.tariff(asset)
+        return None if tariff is None else tariff.terms()
 
     def estimate(self, asset: Asset, start: datetime, end: datetime) -> Price | None:
         terms = self.terms(asset)
