@@ -166,7 +166,15 @@ RESPONSES = {
                            "asset_id": ID, "asset_name": {"type": "string"}, "hub_id": ID,
                            "hub_name": {"type": "string"}, "start": DATETIME, "end": DATETIME,
                            "distance_km": {"type": ["number", "null"]}}},
-                       "created_at": DATETIME}},
+                       "created_at": DATETIME,
+                       "price_range": {"description": "The cheapest and dearest price of the duration over the "
+                                                      "assets that could serve it, under today's tariffs (minor "
+                                                      "units); null: free",
+                                       "oneOf": [{"type": "null"}, {
+                                           "type": "object", "required": ["currency", "min_minor", "max_minor"],
+                                           "properties": {"currency": {"type": "string"},
+                                                          "min_minor": {"type": "integer", "minimum": 0},
+                                                          "max_minor": {"type": "integer", "minimum": 0}}}]}}},
     "Me": {"type": "object", "required": ["id", "email", "name", "role"],
            "properties": {"id": ID, "email": {"type": "string"}, "name": {"type": "string"},
                           "role": {"type": "string", "enum": ["member", "coordinator", "admin"]},

@@ -162,3 +162,16 @@ def test_the_open_book_shows_income_per_category_and_hub(session, pool):
     body = summary.as_dict()
     assert body["pool"]["income_from_charges"] == [{"currency": "EUR", "amount_minor": 400}]
     assert pool["member"].email not in str(body) and pool["member"].name not in str(body)
+
+
+def test_a_flexible_request_shows_the_price_range_over_its_possible_assets(session, pool, make):
+    from fleet.allocation.flexible_requests import RequestInput, submit_request
+    from fleet.allocation.request_prices import request_price_range
+
+    set_tariff(session, pool["coordinator"], {"currency": "EUR", "per_hour_minor": 400}, START,
+               asset_id=pool["other"].id)
+    request = submit_request(session, pool["member"], RequestInput(
+        category_id=pool["cars"].id, earliest_start=START, latest_end=START + timedelta(hours=6),
+        duration_minutes=120, requires={}), START - timedelta(days=1))
+    low, high = request_price_range(session, request)
+    assert (low.amount_minor, high.amount_minor, low.currency) == (500, 800, "EUR")
