@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from fleet.booking.handover import check_in, check_out
 from fleet.catalogue.tariffs import set_tariff
-from fleet.models import Booking, MeterUnit, Role
+from fleet.models import Booking, LedgerEntry, MeterUnit, Role
 from tests.helpers import at, login
 
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -82,3 +82,72 @@ def test_the_member_sees_the_charge_with_its_computation(client, session, shop):
     login(client, "me@example.org")
     html = client.get("/my/ledger").get_data(as_text=True)
     assert "3.5 h x 2.50 + 42 km x 0.18 = 16.31 EUR" in html
+
+
+def test_coordinators_set_and_remove_tariffs_from_the_web(client, session, shop):
+    from fleet.models import Tariff
+
+    login(client, "me@example.org")
+    assert client.get("/manage/tariffs").status_code == 403
+    login(client, "coord@example.org")
+    page = client.get("/manage/tariffs").get_data(as_text=True)
+    assert "Category Cars" in page and "EUR 2.50 per hour" in page
+    bad = client.post("/manage/tariffs", data={"scope": f"asset:{shop['car'].id}", "per_hour": "2.555",
+                                               "currency": "EUR"})
+    assert bad.status_code == 422 and 'id="per_hour-error"' in bad.get_data(as_text=True)
+    assert client.post("/manage/tariffs", data={"scope": "planet:1", "currency": "EUR"}).status_code == 422
+    assert session.scalar(select(func.count(Tariff.id))) == 1
+    r = client.post("/manage/tariffs", data={"scope": f"asset:{shop['car'].id}", "per_hour": "3,00",
+                                             "per_day": "20", "late_grace_minutes": "15", "currency": "EUR"})
+    assert r.status_code == 302
+    own = session.scalar(select(Tariff).where(Tariff.asset_id == shop["car"].id))
+    assert (own.per_hour_minor, own.per_day_minor, own.late_grace_minutes) == (300, 2000, 15)
+    assert "3.00" in client.get("/manage/tariffs", query_string={"edit": own.id}).get_data(as_text=True)
+    assert client.post(f"/manage/tariffs/{own.id}/delete").status_code == 302
+    assert session.scalar(select(func.count(Tariff.id))) == 1
+
+
+def _charged(session, shop):
+    booking = Booking(asset_id=shop["car"].id, member_id=shop["member"].id, start_at=at(2, 9),
+                      end_at=at(2, 11), status="confirmed")
+    session.add(booking)
+    session.flush()
+    check_out(session, shop["member"], booking.id, at(2, 9), meter_reading=0)
+    charge = check_in(session, shop["member"], booking.id, at(2, 11), meter_reading=10).charge
+    session.commit()
+    return charge
+
+
+def test_a_coordinator_adjusts_a_charge_with_a_reason(client, session, shop):
+    charge = _charged(session, shop)
+    login(client, "me@example.org")
+    page = client.get(f"/my/charges/{charge.id}").get_data(as_text=True)
+    assert "2 h x 2.50 + 10 km x 0.18 = 6.80 EUR" in page and "Adjust</button>" not in page
+    assert client.post(f"/manage/charges/{charge.id}/adjust", data={"amount": "-1", "reason": "x"}).status_code == 403
+    login(client, "coord@example.org")
+    refused = client.post(f"/manage/charges/{charge.id}/adjust", data={"amount": "-1.00", "reason": ""})
+    assert refused.status_code == 302
+    r = client.post(f"/manage/charges/{charge.id}/adjust", data={"amount": "-1.80", "reason": "Dirty on pick-up"},
+                    follow_redirects=True)
+    html = r.get_data(as_text=True)
+    assert "Dirty on pick-up" in html and "-EUR 1.80" in html
+    entries = session.scalars(select(LedgerEntry).where(LedgerEntry.booking_id == charge.booking_id)).all()
+    assert sorted(e.amount_minor for e in entries) == [-180, 680]
+
+
+def test_monthly_statement_as_page_and_csv(client, session, shop):
+    charge = _charged(session, shop)
+    month = charge.entry_date.strftime("%Y-%m")
+    login(client, "me@example.org")
+    page = client.get("/my/statement", query_string={"month": month}).get_data(as_text=True)
+    assert f"Statement {month}" in page and "6.80 EUR" in page and "Download as CSV" in page
+    csv_text = client.get("/my/statement", query_string={"month": month, "format": "csv"}).get_data(as_text=True)
+    lines = csv_text.strip().splitlines()
+    assert lines[0] == "date,kind,booking,category,description,amount,currency"
+    assert any(",charge," in line and ",6.80,EUR" in line for line in lines)
+    assert lines[-1].split(",")[1:] == ["closing_balance", "", "", "", "6.80", "EUR"]
+    assert client.get("/my/statement", query_string={"month": "2026-99"}).status_code == 400
+    assert client.get(f"/manage/members/{shop['member'].id}/statement").status_code == 403
+    login(client, "coord@example.org")
+    assert "6.80" in client.get(f"/manage/members/{shop['member'].id}/statement",
+                                query_string={"month": month}).get_data(as_text=True)
