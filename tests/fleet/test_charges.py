@@ -175,3 +175,48 @@ def test_a_flexible_request_shows_the_price_range_over_its_possible_assets(sessi
         duration_minutes=120, requires={}), START - timedelta(days=1))
     low, high = request_price_range(session, request)
     assert (low.amount_minor, high.amount_minor, low.currency) == (500, 800, "EUR")
+
+
+def test_racing_charges_of_one_booking_post_one_on_postgresql(app, session, pool):
+    """Two transactions post the charge of one booking at once: the second waits on the unique index, then
+    finds the first committed and posts nothing."""
+    import threading
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
+
+    from fleet.models import Booking, BookingStatus
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers (BEGIN IMMEDIATE); the sequential test above covers it there")
+    b = _book(session, pool, hours=2)
+    b.status = BookingStatus.completed
+    session.commit()
+    booking_id, url = b.id, app.config["SQLALCHEMY_DATABASE_URI"]
+    session.close()
+    engine = create_engine(url)
+    first, second = Session(engine), Session(engine)
+    try:
+        one = first.get(Booking, booking_id)
+        assert post_check_in_charge(first, one, one.end_at, one.end_at, None, one.end_at) is not None
+        results = []
+        two = second.get(Booking, booking_id)
+        racer = threading.Thread(target=lambda: results.append(
+            post_check_in_charge(second, two, two.end_at, two.end_at, None, two.end_at)))
+        racer.start()
+        with engine.connect() as watcher:  # wait until the second really waits on the first's row
+            for _ in range(500):
+                waiting = watcher.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = "
+                                               "'Lock' AND datname = current_database()")).scalar()
+                if waiting or not racer.is_alive():
+                    break
+                racer.join(0.02)
+        first.commit()
+        racer.join(30)
+        second.commit()
+        assert results == [None]
+        assert first.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.booking_id == booking_id)) == 1
+    finally:
+        first.close()
+        second.close()
+        engine.dispose()
