@@ -151,3 +151,16 @@ def test_monthly_statement_as_page_and_csv(client, session, shop):
     login(client, "coord@example.org")
     assert "6.80" in client.get(f"/manage/members/{shop['member'].id}/statement",
                                 query_string={"month": month}).get_data(as_text=True)
+
+
+def test_checking_in_on_the_page_shows_the_charge(client, session, shop):
+    booking = Booking(asset_id=shop["car"].id, member_id=shop["member"].id, start_at=at(0, 9),
+                      end_at=at(2, 9), status="confirmed")
+    session.add(booking)
+    session.flush()
+    check_out(session, shop["member"], booking.id, at(0, 9), meter_reading=100)
+    session.commit()
+    login(client, "me@example.org")
+    r = client.post(f"/bookings/{booking.id}/check-in", data={"meter_reading": "142"}, follow_redirects=True)
+    assert "Charge posted to the ledger: EUR" in r.get_data(as_text=True)
+    assert "42 km x 0.18" in r.get_data(as_text=True)
