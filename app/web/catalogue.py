@@ -10,12 +10,14 @@ from app.extensions import db
 from app.forms import field_errors
 from app.transaction import on_refusal
 from app.web.availability_view import availability_view
+from app.web.prices import price_for_form
 from app.web.search_params import SEARCH_KEYS, parse_search
 from fleet.booking.asset_photos import first_photos
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals, find_available_assets
 from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.categories import get_category, list_categories
+from fleet.catalogue.tariffs import TariffBook, terms_for
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
@@ -32,7 +34,13 @@ def search():
     on_refusal(lambda exc: _search_page([], {"zone": None, "category": _category_of(request.args)}, field_errors(exc),
                                         400), unless=())
     query, context = parse_search(db.session, request.args, member)
-    return _search_page(find_available_assets(db.session, query), context, {}, 200)
+    hits = find_available_assets(db.session, query)
+    prices = {}
+    if query.available_from is not None:
+        book = TariffBook(db.session)
+        prices = {hit.asset.id: book.estimate(hit.asset, query.available_from, query.available_until)
+                  for hit in hits}
+    return _search_page(hits, context, {}, 200, prices)
 
 
 def _category_of(args):
@@ -43,7 +51,7 @@ def _category_of(args):
         return None
 
 
-def _search_page(hits: list, context: dict, errors: dict, status: int):
+def _search_page(hits: list, context: dict, errors: dict, status: int, prices: dict | None = None):
     category = context["category"]
     return render_template("catalogue/search.html", hits=hits, categories=list_categories(db.session),
                            photos=first_photos(db.session, [hit.asset.id for hit in hits]),
@@ -51,7 +59,8 @@ def _search_page(hits: list, context: dict, errors: dict, status: int):
                            hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
-                                      if request.args.get(key)}), status
+                                      if request.args.get(key)},
+                           prices=prices or {}), status
 
 
 @bp.route("/assets/<int:asset_id>")
@@ -67,6 +76,8 @@ def render_asset(asset, errors: dict, form, status: int):
     (`form` prefills it: a slot picked in the grid, or what a refused booking sent)."""
     now = utcnow()
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
+    price, price_errors = price_for_form(asset, form)
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=form,
-                           hours=parse_opening_hours(asset.hub.opening_hours).describe(),
+                           hours=parse_opening_hours(asset.hub.opening_hours).describe(), price=price,
+                           price_errors={} if errors else price_errors, terms=terms_for(db.session, asset),
                            **availability_view(asset, request.args, now, focus=form.get("start"))), status

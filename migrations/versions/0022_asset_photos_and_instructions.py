@@ -1,13 +1,13 @@
 """The lending catalogue: asset photos (a re-encoded photo and its thumbnail) and an asset's use instructions.
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0024
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

@@ -35,6 +35,9 @@
     var query = new URLSearchParams(href.split("?")[1].split("#")[0]);
     start.value = first.dataset.slotStart;
     end.value = last === first ? query.get("end") : last.dataset.slotEnd;
+    // as if typed: whatever listens to the fields (the price estimate) updates too
+    start.dispatchEvent(new Event("change", {bubbles: true}));
+    end.dispatchEvent(new Event("change", {bubbles: true}));
     if (picked) {
       picked.textContent = picked.dataset.template
         .replace("%(start)s", start.value.replace("T", " "))
