@@ -80,6 +80,7 @@ class CategoryFee(Base):
 class LedgerKind(str, enum.Enum):
     fee = "fee"            # the member owes this (a usage fee, a damage share)
     payment = "payment"    # the member paid this
+    owner_reimbursement = "owner_reimbursement"  # a credit: the owner's share of a charge on their item
 
 
 class LedgerEntry(Base):

@@ -121,6 +121,8 @@ def booking_fee_minor(fee: CategoryFee | None, booking: Booking) -> int | None:
 
 # --- ledgers -----------------------------------------------------------------------------------------------------
 
+RECORDED_BY_HAND = (LedgerKind.fee, LedgerKind.payment)
+
 def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: str, amount_minor: int | None,
                         currency: str | None, entry_date: date, note: str, now: datetime,
                         booking_id: int | None = None) -> LedgerEntry:
@@ -134,6 +136,8 @@ def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: s
         ledger_kind = LedgerKind(kind)
     except ValueError:
         raise ValidationFailed("The kind is fee or payment.", field="kind") from None
+    if ledger_kind not in RECORDED_BY_HAND:  # owners' reimbursements are posted with their charge only
+        raise ValidationFailed("The kind is fee or payment.", field="kind")
     booking, category_id = None, None
     if booking_id is not None:
         booking = session.get(Booking, booking_id) if isinstance(booking_id, int) and 0 < booking_id <= MAX_MINOR else None
@@ -251,6 +255,7 @@ class CostSummary:
     categories: list[CategoryCosts]
     fees_charged: Money
     payments_received: Money
+    reimbursed_to_owners: Money = field(default_factory=Money)
 
     def total(self) -> Money:
         out = Money()
@@ -264,7 +269,8 @@ class CostSummary:
                 "pool": {"total_cost": self.total().as_list(),
                          "hours_of_use": round(sum(c.held_seconds for c in self.categories) / 3600, 4),
                          "fees_charged": self.fees_charged.as_list(),
-                         "payments_received": self.payments_received.as_list()},
+                         "payments_received": self.payments_received.as_list(),
+                         "reimbursed_to_owners": self.reimbursed_to_owners.as_list()},
                 "definitions": {
                     "recorded_costs": "Cost records (maintenance, repair, insurance, yearly, other) dated in the period.",
                     "depreciation": "Purchase cost spread evenly over the calendar life from the purchase date; "
@@ -272,6 +278,8 @@ class CostSummary:
                     "hours_of_use": "Time confirmed, checked-out and completed bookings held the assets in the period.",
                     "cost_per_hour_of_use": "(recorded costs + depreciation) / hours of use, rounded to a minor "
                                             "unit: the per-hour fee that would have recovered the costs.",
+                    "reimbursed_to_owners": "The owners' shares of the charges on members' own items, credited "
+                                            "to them in the period (a total, no names).",
                     "money": "Integer minor units (cents) with an ISO 4217 currency.",
                 }}
 
@@ -326,13 +334,14 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
         row = rows[cid]
         row.recorded.add(currency, int(total))
         row.by_kind.setdefault(kind.value, Money()).add(currency, int(total))
-    fees_charged, payments = Money(), Money()
+    fees_charged, payments, reimbursed = Money(), Money(), Money()
+    totals = {LedgerKind.fee: fees_charged, LedgerKind.payment: payments, LedgerKind.owner_reimbursement: reimbursed}
     for kind, currency, total in session.execute(
             select(LedgerEntry.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
             .where(LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last)
             .group_by(LedgerEntry.kind, LedgerEntry.currency)):
-        (fees_charged if kind == LedgerKind.fee else payments).add(currency, int(total))
-    return CostSummary(period, list(rows.values()), fees_charged, payments)
+        totals.get(kind, payments).add(currency, int(total))
+    return CostSummary(period, list(rows.values()), fees_charged, payments, reimbursed)
 
 
 def default_period(now: datetime) -> Period:
