@@ -12,6 +12,9 @@ from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run
 from fleet.allocation.scheduling_adapter import snapshot_problem
 from fleet.booking.availability import AssetQuery, find_available_assets, free_intervals
 from fleet.booking.bookings import book_asset, get_booking
+from fleet.booking.handover import (
+    DamageInput, check_in, check_out, get_damage_report, handover_confirmations,
+)
 from fleet.booking.recurring import create_series
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -19,6 +22,7 @@ from fleet.models import (
     BookingStatus, FlexibleRequest, LedgerEntry, LedgerKind, Notification, RequestStatus, Role,
 )
 from fleet.owners.approvals import borrowings, decide, waiting_for_owner
+from fleet.owners.disputes import dispute_damage
 from fleet.owners.listing import ItemInput, get_owned_item, list_item
 from fleet.owners.reimbursement import reimbursed_total
 from fleet.owners.terms import set_share_bounds
@@ -247,3 +251,53 @@ def test_charges_on_the_pools_own_assets_credit_nobody(session, make, pool):
     booking = make.booking(asset, make.member(), at(2, 9), at(2, 11))
     signals.charge_posted.send(session, booking=booking, amount_minor=500, currency="EUR", now=at(2, 11))
     assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+
+
+def test_owner_and_borrower_both_confirm_check_out_and_check_in(session, make, pool):
+    item = lend(session, pool)
+    borrower = make.member()
+    booking = book_asset(session, borrower, item.asset_id, at(2, 9), at(2, 12), NOW)
+    check_out(session, borrower, booking.id, at(2, 9))
+    assert booking.status == BookingStatus.confirmed  # the owner has not confirmed yet
+    with pytest.raises(Conflict, match="confirmed this already"):
+        check_out(session, borrower, booking.id, at(2, 9))
+    with pytest.raises(NotFound):  # a stranger cannot confirm
+        check_out(session, make.member(), booking.id, at(2, 9))
+    check_out(session, pool["owner"], booking.id, at(2, 9, 5))
+    assert booking.status == BookingStatus.checked_out
+    result = check_in(session, pool["owner"], booking.id, at(2, 11))
+    assert booking.status == BookingStatus.checked_out
+    result = check_in(session, borrower, booking.id, at(2, 11, 10), damage=DamageInput("scratch on the frame"))
+    assert booking.status == BookingStatus.completed and result.returned_early
+    assert booking.end_at == at(2, 11)  # returned when the owner first confirmed
+    assert handover_confirmations(session, booking.id) == {"check_out": {borrower.id, pool["owner"].id},
+                                                           "check_in": {borrower.id, pool["owner"].id}}
+    assert get_damage_report(session, pool["owner"], result.damage.id) == result.damage
+    shown = borrowings(session, pool["owner"], item.id)[0]
+    assert shown.damage == [result.damage] and shown.check_in is not None
+
+
+def test_the_hub_flow_of_the_pools_own_assets_needs_one_confirmation(session, make, pool):
+    asset = make.asset(pool["bikes"], pool["hub"])
+    member = make.member()
+    booking = book_asset(session, member, asset.id, at(2, 9), at(2, 12), NOW)
+    check_out(session, member, booking.id, at(2, 9))
+    assert booking.status == BookingStatus.checked_out
+    check_in(session, member, booking.id, at(2, 12))
+    assert booking.status == BookingStatus.completed
+
+
+def test_a_damage_dispute_goes_to_the_coordinators(session, make, pool):
+    item = lend(session, pool)
+    borrower = make.member()
+    booking = book_asset(session, borrower, item.asset_id, at(2, 9), at(2, 12), NOW)
+    check_out(session, borrower, booking.id, at(2, 9))
+    check_out(session, pool["owner"], booking.id, at(2, 9))
+    check_in(session, borrower, booking.id, at(2, 12))
+    result = check_in(session, pool["owner"], booking.id, at(2, 12), damage=DamageInput("bent wheel"))
+    dispute_damage(session, borrower, result.damage.id, "It was bent before I took it.", at(2, 13))
+    told = session.scalars(select(Notification.message).where(
+        Notification.member_id == pool["coordinator"].id, Notification.kind == "damage_disputed")).all()
+    assert len(told) == 1
+    with pytest.raises(NotFound):
+        dispute_damage(session, make.member(), result.damage.id, "no", at(2, 13))
