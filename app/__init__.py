@@ -177,8 +177,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(costs_bp)
     app.register_blueprint(feeds_bp)
     from app.web.governance import bp as governance_bp
+    from app.web.owners import bp as owners_bp
 
     app.register_blueprint(governance_bp)
+    app.register_blueprint(owners_bp)
 
 
 def _register_i18n(app: Flask) -> None:
