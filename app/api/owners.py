@@ -87,6 +87,7 @@ def get_owned_item(item_id: int):
 
 @bp.patch("/owned-items/<id:item_id>")
 def update_owned_item_terms(item_id: int):
+    windows.owned_by(db.session, actor(), item_id)  # who may, before what was sent
     data = json_body(TERMS_REQUEST)
     item = listing.update_terms(db.session, actor(), item_id, approval_mode=data.get("approval_mode"),
                                 owner_share_percent=data.get("owner_share_percent"))
@@ -95,12 +96,14 @@ def update_owned_item_terms(item_id: int):
 
 @bp.put("/owned-items/<id:item_id>/windows")
 def set_owned_item_windows(item_id: int):
+    windows.owned_by(db.session, actor(), item_id)
     data = json_body(WINDOWS_REQUEST)
     return jsonify(owned_item(windows.set_windows(db.session, actor(), item_id, _windows(data["windows"]))))
 
 
 @bp.post("/owned-items/<id:item_id>/exceptions")
 def create_availability_exception(item_id: int):
+    windows.owned_by(db.session, actor(), item_id)
     data = json_body(EXCEPTION_REQUEST)
     start, end = datetime_field(data, "start"), datetime_field(data, "end")
 
@@ -135,6 +138,7 @@ def list_future_bookings(item_id: int):
 
 @bp.post("/owned-items/<id:item_id>/withdraw")
 def withdraw_owned_item(item_id: int):
+    listing.get_owned_item(db.session, actor(), item_id)
     data = json_body(WITHDRAW_REQUEST)
     decisions = {d["booking_id"]: d["decision"] for d in data["decisions"]}
     return _posted(200, lambda: {"released_booking_ids": [
@@ -164,6 +168,7 @@ def owner_reject_booking(booking_id: int):
 
 @bp.post("/damage-reports/<id:report_id>/dispute")
 def dispute_damage(report_id: int):
+    disputes.disputable(db.session, actor(), report_id)
     data = json_body(DISPUTE_REQUEST)
     return _posted(200, lambda: {"report_id": disputes.dispute_damage(db.session, actor(), report_id, data["reason"],
                                                                       utcnow()).id})

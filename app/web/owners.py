@@ -101,13 +101,14 @@ def _item_page(owned, errors: dict, status: int, form=None):
 
 def _refuse_on_item_page(item_id: int) -> None:
     on_refusal(lambda exc: _item_page(listing.get_owned_item(db.session, current_user, item_id), field_errors(exc),
-                                      exc.status, request.form), unless=())
+                                      exc.status, request.form), unless=(403, 404))
 
 
 @bp.route("/<int:item_id>/terms", methods=["POST"])
 @login_required
 def update_terms(item_id: int):
     _refuse_on_item_page(item_id)
+    windows.owned_by(db.session, current_user, item_id)
     listing.update_terms(db.session, current_user, item_id, approval_mode=request.form.get("approval_mode"),
                          owner_share_percent=optional_int(request.form, "owner_share_percent"))
     flash(_("Saved."), "success")
@@ -118,6 +119,7 @@ def update_terms(item_id: int):
 @login_required
 def set_windows(item_id: int):
     _refuse_on_item_page(item_id)
+    windows.owned_by(db.session, current_user, item_id)
     windows.set_windows(db.session, current_user, item_id, _window_inputs(request.form))
     flash(_("Weekly windows saved. Bookings already made are kept."), "success")
     return redirect(url_for("owners.item", item_id=item_id))
@@ -127,7 +129,7 @@ def set_windows(item_id: int):
 @login_required
 def add_exception(item_id: int):
     _refuse_on_item_page(item_id)
-    owned = listing.get_owned_item(db.session, current_user, item_id)
+    owned = windows.owned_by(db.session, current_user, item_id)
     form = request.form
     start = parse_local(form.get("start", ""), owned.timezone, field="start")
     end = parse_local(form.get("end", ""), owned.timezone, field="end")
@@ -145,7 +147,7 @@ def add_exception(item_id: int):
 @bp.route("/<int:item_id>/exceptions/<int:exception_id>/delete", methods=["POST"])
 @login_required
 def remove_exception(item_id: int, exception_id: int):
-    flash_on_refusal(url_for("owners.item", item_id=item_id))
+    flash_on_refusal(url_for("owners.item", item_id=item_id), unless=(403, 404))
     windows.remove_exception(db.session, current_user, item_id, exception_id)
     flash(_("Removed."), "success")
     return redirect(url_for("owners.item", item_id=item_id))
@@ -181,6 +183,7 @@ def confirm_handover(item_id: int, booking_id: int):
 @login_required
 def dispute(item_id: int, report_id: int):
     flash_on_refusal(url_for("owners.item", item_id=item_id))
+    disputes.disputable(db.session, current_user, report_id)
     disputes.dispute_damage(db.session, current_user, report_id, request.form.get("reason", ""), utcnow())
     flash(_("The coordinators have the report and its photo, and will settle it."), "success")
     return redirect(url_for("owners.item", item_id=item_id))
@@ -195,7 +198,7 @@ def withdraw(item_id: int):
         return render_template("owners/withdraw.html", owned=owned, future=future, errors={}, form={})
     form = request.form
     on_refusal(lambda exc: (render_template("owners/withdraw.html", owned=owned, future=future,
-                                            errors=field_errors(exc), form=form), exc.status), unless=())
+                                            errors=field_errors(exc), form=form), exc.status), unless=(403, 404))
     decisions = {b.id: form.get(f"decision_{b.id}", "") for b in future}
     released = withdrawal.withdraw(db.session, current_user, item_id, decisions, utcnow())
     flash(ngettext("%(item)s is withdrawn; %(num)d booking released, its borrower told.",

@@ -16,14 +16,21 @@ from fleet.models import DamageReport, Member
 REASON_MAX = 1000
 
 
-def dispute_damage(session: Session, actor: Member, report_id: int, reason: str, now: datetime) -> DamageReport:
-    """The owner or the borrower disputes a damage report on a member-owned item: every coordinator is told,
-    with the report (and its photo) one click away."""
+def disputable(session: Session, actor: Member, report_id: int) -> DamageReport:
+    """A damage report on a member-owned item that the actor (its owner, borrower or reporter) may dispute;
+    404 for anybody else."""
     report = get_damage_report(session, actor, report_id)
     item = owned_item_for(session, report.asset_id)
     borrower_id = report.booking.member_id if report.booking is not None else None
     if item is None or actor.id not in (item.owner_id, borrower_id, report.reported_by_id):
         raise NotFound("No such damage report.")
+    return report
+
+
+def dispute_damage(session: Session, actor: Member, report_id: int, reason: str, now: datetime) -> DamageReport:
+    """The owner or the borrower disputes a damage report on a member-owned item: every coordinator is told,
+    with the report (and its photo) one click away."""
+    report = disputable(session, actor, report_id)
     reason = multi_line(reason, "reason")
     if not reason:
         raise ValidationFailed("Say what you disagree with.", field="reason")

@@ -65,7 +65,9 @@ def replace_windows(session: Session, item: OwnedItem, windows: list[WindowInput
     return item.windows
 
 
-def _owned_by(session: Session, actor: Member, item_id: int) -> OwnedItem:
+def owned_by(session: Session, actor: Member, item_id: int) -> OwnedItem:
+    """An item the actor owns and may change (404 for members who neither own it nor coordinate, 403 for
+    coordinators: only the owner says when their things are available)."""
     item = session.get(OwnedItem, item_id) if isinstance(item_id, int) else None
     if item is None or (item.owner_id != actor.id and not actor.is_coordinator):
         raise NotFound("No such item.")
@@ -78,7 +80,7 @@ def _owned_by(session: Session, actor: Member, item_id: int) -> OwnedItem:
 
 def set_windows(session: Session, actor: Member, item_id: int, windows: list[WindowInput]) -> OwnedItem:
     """Replace the weekly windows. Bookings already made are kept, even outside the new windows."""
-    item = _owned_by(session, actor, item_id)
+    item = owned_by(session, actor, item_id)
     replace_windows(session, item, windows)
     return item
 
@@ -93,7 +95,7 @@ def add_exception(session: Session, actor: Member, item_id: int, kind: str, star
                   note: str, now: datetime) -> ExceptionResult:
     """Add a dated exception. `owner_use` releases borrowers' bookings in it (each borrower is told);
     `unavailable` is refused while a booking holds the time; `available` adds time outside the windows."""
-    item = _owned_by(session, actor, item_id)
+    item = owned_by(session, actor, item_id)
     if kind not in EXCEPTION_KINDS:
         raise ValidationFailed("Choose available, unavailable or the owner's own use.", field="kind")
     note = single_line(note, "note")[:300]
@@ -136,7 +138,7 @@ def release_for_owner(session: Session, booking: Booking, now: datetime) -> None
 
 
 def remove_exception(session: Session, actor: Member, item_id: int, exception_id: int) -> None:
-    item = _owned_by(session, actor, item_id)
+    item = owned_by(session, actor, item_id)
     row = session.scalar(select(AvailabilityException).where(AvailabilityException.id == exception_id,
                                                              AvailabilityException.owned_item_id == item.id))
     if row is None:

@@ -142,6 +142,63 @@ OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
 
 OTHER_IDS["api.propose_from_plan_run"] = {"run_id": ("planning_run_id", _planning_run)}
 
+
+# members' own items: the world's owner lists one; a third member's booking of it waits for the owner's
+# approval, and a damage report on it can be disputed. Made once per test, whichever id is asked first.
+def _owned(key: str):
+    def maker(session, world) -> int:
+        if "owned_item_id" not in world.ids:
+            from datetime import timedelta
+
+            from fleet.booking.bookings import book_asset
+            from fleet.core.db import utcnow
+            from fleet.models import DamageReport
+            from fleet.owners.listing import ItemInput, list_item
+            from fleet.owners.windows import WindowInput, add_exception
+            from tests.helpers import at
+
+            owner, now = world.members["owner"], utcnow()
+            item = list_item(session, owner, ItemInput(
+                name="Olive's cargo bike", category_id=world.ids["category_id"], hub_id=world.ids["hub_id"], timezone="UTC",
+                approval_mode="every_booking", windows=[WindowInput(d, "00:00", "24:00") for d in range(7)]), now)
+            exception = add_exception(session, owner, item.id, "available", at(20, 0), at(21, 0), "", now).exception
+            borrower = type(owner)(email="borrower@example.org", name="Bea Borrower",
+                                   password_hash=owner.password_hash)
+            session.add(borrower)
+            session.flush()
+            booking = book_asset(session, borrower, item.asset_id, at(3, 9), at(3, 11), now - timedelta(minutes=1))
+            report = DamageReport(asset_id=item.asset_id, booking_id=booking.id, reported_by_id=owner.id,
+                                  reported_at=now, description="Bent wheel")
+            session.add(report)
+            session.commit()
+            world.ids.update(owned_item_id=item.id, owned_exception_id=exception.id,
+                             owned_booking_id=booking.id, owned_report_id=report.id)
+        return world.ids[key]
+    return maker
+
+
+OWNED_IDS = {"item_id": ("owned_item_id", _owned("owned_item_id")),
+             "exception_id": ("owned_exception_id", _owned("owned_exception_id")),
+             "booking_id": ("owned_booking_id", _owned("owned_booking_id")),
+             "report_id": ("owned_report_id", _owned("owned_report_id"))}
+# Only the owner says when their things are available: coordinators are told no (403), others see nothing.
+OWNER_ACTS = {"anon": AUTH, "other": NOT_FOUND, "owner": OK, "coordinator": FORBIDDEN}
+# Disputing damage is for the owner, the borrower and the reporter; coordinators settle disputes instead.
+OWNED_ROUTES = {
+    "owners.confirm_handover": MEMBER_OWNED, "owners.dispute": PERSONAL, "api.dispute_damage": PERSONAL,
+    "owners.item": MEMBER_OWNED, "owners.withdraw": MEMBER_OWNED, "owners.decide": MEMBER_OWNED,
+    "owners.update_terms": OWNER_ACTS, "owners.set_windows": OWNER_ACTS, "owners.add_exception": OWNER_ACTS,
+    "owners.remove_exception": OWNER_ACTS,
+    "api.get_owned_item": MEMBER_OWNED, "api.list_borrowings": MEMBER_OWNED,
+    "api.list_future_bookings": MEMBER_OWNED, "api.withdraw_owned_item": MEMBER_OWNED,
+    "api.owner_approve_booking": MEMBER_OWNED, "api.owner_reject_booking": MEMBER_OWNED,
+    "api.update_owned_item_terms": OWNER_ACTS, "api.set_owned_item_windows": OWNER_ACTS,
+    "api.create_availability_exception": OWNER_ACTS, "api.delete_availability_exception": OWNER_ACTS,
+}
+EXPECTATIONS.update(OWNED_ROUTES)
+for _endpoint in OWNED_ROUTES:
+    OTHER_IDS[_endpoint] = OWNED_IDS
+
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}}
 
