@@ -143,49 +143,24 @@ OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
 OTHER_IDS["api.propose_from_plan_run"] = {"run_id": ("planning_run_id", _planning_run)}
 
 
-# members' own items: the world's owner lists one; a third member's booking of it waits for the owner's
-# approval, and a damage report on it can be disputed. Made once per test, whichever id is asked first.
-def _owned(key: str):
-    def maker(session, world) -> int:
-        if "owned_item_id" not in world.ids:
-            from datetime import timedelta
-
-            from fleet.booking.bookings import book_asset
-            from fleet.core.db import utcnow
-            from fleet.models import DamageReport
-            from fleet.owners.listing import ItemInput, list_item
-            from fleet.owners.windows import WindowInput, add_exception
-            from tests.helpers import at
-
-            owner, now = world.members["owner"], utcnow()
-            item = list_item(session, owner, ItemInput(
-                name="Olive's cargo bike", category_id=world.ids["category_id"], hub_id=world.ids["hub_id"], timezone="UTC",
-                approval_mode="every_booking", windows=[WindowInput(d, "00:00", "24:00") for d in range(7)]), now)
-            exception = add_exception(session, owner, item.id, "available", at(20, 0), at(21, 0), "", now).exception
-            borrower = type(owner)(email="borrower@example.org", name="Bea Borrower",
-                                   password_hash=owner.password_hash)
-            session.add(borrower)
-            session.flush()
-            booking = book_asset(session, borrower, item.asset_id, at(3, 9), at(3, 11), now - timedelta(minutes=1))
-            report = DamageReport(asset_id=item.asset_id, booking_id=booking.id, reported_by_id=owner.id,
-                                  reported_at=now, description="Bent wheel")
-            session.add(report)
-            session.commit()
-            world.ids.update(owned_item_id=item.id, owned_exception_id=exception.id,
-                             owned_booking_id=booking.id, owned_report_id=report.id)
-        return world.ids[key]
-    return maker
+# members' own items (build_world's owner lists one): a route naming a booking or a damage report takes the
+# item's (the other member's booking of it, waiting for the owner; a report on that loan).
+def _owned_booking(session, world) -> int:
+    return world.ids["owned_booking_id"]
 
 
-OWNED_IDS = {"item_id": ("owned_item_id", _owned("owned_item_id")),
-             "exception_id": ("owned_exception_id", _owned("owned_exception_id")),
-             "booking_id": ("owned_booking_id", _owned("owned_booking_id")),
-             "report_id": ("owned_report_id", _owned("owned_report_id"))}
+def _owned_report(session, world) -> int:
+    return world.ids["owned_report_id"]
+
+
+OWNED_IDS = {"booking_id": ("owned_booking_id", _owned_booking), "report_id": ("owned_report_id", _owned_report)}
 # Only the owner says when their things are available: coordinators are told no (403), others see nothing.
 OWNER_ACTS = {"anon": AUTH, "other": NOT_FOUND, "owner": OK, "coordinator": FORBIDDEN}
-# Disputing damage is for the owner, the borrower and the reporter; coordinators settle disputes instead.
+# The borrower ("other" here) and the owner confirm a handover; disputing damage is for the owner, the
+# borrower and the reporter, while coordinators settle disputes instead of raising them.
+PARTIES = {"anon": AUTH, "other": OK, "owner": OK, "coordinator": NOT_FOUND}
 OWNED_ROUTES = {
-    "owners.confirm_handover": MEMBER_OWNED, "owners.dispute": PERSONAL, "api.dispute_damage": PERSONAL,
+    "owners.confirm_handover": MEMBERS, "owners.dispute": PARTIES, "api.dispute_damage": PARTIES,
     "owners.item": MEMBER_OWNED, "owners.withdraw": MEMBER_OWNED, "owners.decide": MEMBER_OWNED,
     "owners.update_terms": OWNER_ACTS, "owners.set_windows": OWNER_ACTS, "owners.add_exception": OWNER_ACTS,
     "owners.remove_exception": OWNER_ACTS,
