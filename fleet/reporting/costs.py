@@ -30,6 +30,7 @@ from fleet.core.text import multi_line
 from fleet.reporting.impact import category_choices, factor_table, rolling_year
 from fleet.models import (
     Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,
+    OwnedItem,
 )
 from fleet.members.permissions import require_coordinator
 from fleet.members.accounts import normalise_email
@@ -310,6 +311,8 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
     categories = list(session.scalars(select(Category).order_by(Category.name)))
     assets = list(session.execute(select(Asset.id, Asset.category_id, Asset.status, Asset.purchase_cost_minor,
                                          Asset.currency, Asset.purchase_date, Asset.created_at)))
+    # A member's own item is counted in use, but the pool did not buy it: no depreciation of it is the pool's.
+    members_own = set(session.scalars(select(OwnedItem.asset_id)))
     held = held_seconds_by_asset(session, period, [a.id for a in assets])
     lives = _life_years(session)
     fees = category_fees(session)
@@ -321,7 +324,7 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
         if a.status == AssetStatus.retired:
             continue
         row.assets += 1
-        if a.purchase_cost_minor:
+        if a.purchase_cost_minor and a.id not in members_own:
             bought = a.purchase_date or a.created_at.date()
             row.depreciation.add(a.currency, depreciation_minor(a.purchase_cost_minor, bought, row.life_years, period))
     first, last = period_dates(period)
