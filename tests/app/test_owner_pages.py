@@ -67,7 +67,7 @@ def test_others_cannot_see_the_item_page_nor_decide(client, session, pool, make)
                                    "hub_id": pool["hub"].id, "approval_mode": "every_booking",
                                    **every_day("08:00", "20:00")})
     item = session.scalar(select(OwnedItem))
-    client.post("/auth/logout")
+    client.post("/logout")
     login(client, "sam@example.org")
     assert client.get(f"/my-items/{item.id}").status_code == 404
     assert client.get(f"/my-items/{item.id}/withdraw").status_code == 404
@@ -90,3 +90,16 @@ def test_withdrawal_page_needs_a_decision_for_each_booking(client, session, pool
     session.expire_all()
     assert session.get(OwnedItem, item.id).withdrawn_at is not None
     assert session.get(Booking, booking.id).status == BookingStatus.confirmed
+
+
+def test_the_asset_page_says_it_is_a_members_item_and_when(client, session, pool):
+    login(client, "olga@example.org")
+    client.post("/my-items", data={"category_id": pool["bikes"].id, "name": "Olga's cargo bike", "where": "hub",
+                                   "hub_id": pool["hub"].id, "approval_mode": "first_time",
+                                   "from_5": "09:00", "until_5": "12:00"})
+    item = session.scalar(select(OwnedItem))
+    client.post("/logout")
+    login(client, "bea@example.org")
+    page = client.get(f"/assets/{item.asset_id}").get_data(as_text=True)
+    assert "own item" in page and "Saturday 09:00–12:00" in page
+    assert "Olga" not in page.replace("Olga&#39;s cargo bike", "")  # the owner's name is not shown
