@@ -19,7 +19,7 @@ EVENINGS_AND_WEEKENDS = [WindowInput(d, "17:00", "21:00") for d in range(5)] + \
     [WindowInput(d, "09:00", "18:00") for d in (5, 6)]
 WEEKENDS = [WindowInput(d, "09:00", "18:00") for d in (5, 6)]
 SATURDAY_MORNING = [WindowInput(5, "08:00", "14:00")]
-PLACE_ADDRESS = "Picked up at the owner's; the exact address comes with the booking"
+PLACE_ADDRESS = "At a member's home, near this point"
 
 
 @dataclass(frozen=True)
