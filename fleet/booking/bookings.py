@@ -166,7 +166,11 @@ def refuse_outside_owner_windows(session: Session, asset: Asset, start: datetime
 
 def move_holding_booking(session: Session, booking: Booking, asset: Asset, start: datetime, end: datetime) -> None:
     """Move a holding booking to another asset or time; any attention flag on it is resolved by the move."""
-    refuse_outside_owner_windows(session, asset, start, end)
+    item = refuse_outside_owner_windows(session, asset, start, end)
+    if item is not None and asset.id != booking.asset_id and needs_owner_approval(session, item, booking.member_id):
+        # re-planning never hands someone's own thing to a borrower its owner has not accepted
+        raise Conflict("%(asset)s is a member's own item: its owner approves who borrows it.", field="asset_id",
+                       asset=asset.name)
     with overlap_refused(session):
         booking.asset_id, booking.asset, booking.start_at, booking.end_at = asset.id, asset, start, end
         booking.clear_attention()

@@ -11,7 +11,7 @@ from fleet.allocation.flexible_requests import RequestInput, submit_request
 from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run
 from fleet.allocation.scheduling_adapter import snapshot_problem
 from fleet.booking.availability import AssetQuery, find_available_assets, free_intervals
-from fleet.booking.bookings import book_asset, get_booking
+from fleet.booking.bookings import book_asset, get_booking, move_holding_booking
 from fleet.booking.handover import (
     DamageInput, check_in, check_out, get_damage_report, handover_confirmations,
 )
@@ -301,3 +301,16 @@ def test_a_damage_dispute_goes_to_the_coordinators(session, make, pool):
     assert len(told) == 1
     with pytest.raises(NotFound):
         dispute_damage(session, make.member(), result.damage.id, "no", at(2, 13))
+
+
+def test_re_planning_never_moves_a_booking_onto_an_item_whose_owner_must_approve(session, make, pool):
+    strict = lend(session, pool, approval="every_booking", name="Strict bike")
+    relaxed = lend(session, pool, approval="none", name="Relaxed bike")
+    pool_bike = make.asset(pool["bikes"], pool["hub"], capabilities={"seats": 2})
+    booking = book_asset(session, make.member(), pool_bike.id, at(2, 9), at(2, 11), NOW)
+    with pytest.raises(Conflict, match="its owner approves"):
+        move_holding_booking(session, booking, strict.asset, at(2, 9), at(2, 11))
+    move_holding_booking(session, booking, relaxed.asset, at(2, 9), at(2, 11))
+    assert booking.asset_id == relaxed.asset_id
+    with pytest.raises(Conflict, match="not offered"):
+        move_holding_booking(session, booking, relaxed.asset, at(2, 14), at(2, 16))
