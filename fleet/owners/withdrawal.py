@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.core.errors import Conflict, Forbidden, ValidationFailed
-from fleet.models import HOLDING_STATUSES, Booking, Member, OwnedItem
+from fleet.models import HOLDING_STATUSES, AssetStatus, Booking, Member, OwnedItem
 from fleet.owners.listing import get_owned_item
 from fleet.owners.windows import release_for_owner
 
@@ -54,7 +54,10 @@ def withdraw(session: Session, actor: Member, item_id: int, decisions: dict[int,
                                field="decisions", asset=item.asset.name)
             release_for_owner(session, booking, now)
             released.append(booking)
-    # Kept bookings still happen; no new booking is taken (`bookable_asset` and the windows see to that).
+    # Kept bookings still happen (their check-out needs the asset active); no new booking is taken
+    # (`bookable_asset` and the windows see to that). With none kept, the asset is retired at once.
     item.withdrawn_at = now
+    if len(released) == len(future):
+        item.asset.status = AssetStatus.retired
     session.flush()
     return released

@@ -69,6 +69,7 @@ def test_exceptions_windows_terms_and_withdrawal(api, other_api, pool):
     withdrawn = api.post(f"/owned-items/{item['id']}/withdraw", json={"decisions": []})
     assert withdrawn.status_code == 200 and withdrawn.json == {"released_booking_ids": []}
     assert api.get(f"/owned-items/{item['id']}").json["withdrawn_at"] is not None
+    assert api.get(f"/assets/{item['asset_id']}").json["status"] == "retired"  # nothing kept: retired at once
 
 
 def test_withdrawal_refuses_an_undecided_future_booking(api, other_api, pool):

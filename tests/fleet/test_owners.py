@@ -19,7 +19,7 @@ from fleet.booking.recurring import create_series
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
-    BookingStatus, FlexibleRequest, LedgerEntry, LedgerKind, Notification, RequestStatus, Role,
+    AssetStatus, BookingStatus, FlexibleRequest, LedgerEntry, LedgerKind, Notification, RequestStatus, Role,
 )
 from fleet.owners.approvals import borrowings, decide, waiting_for_owner
 from fleet.owners.disputes import dispute_damage
@@ -206,6 +206,7 @@ def test_withdrawal_needs_a_decision_for_every_future_booking(session, make, poo
     assert item.withdrawn_at is None and released.status == BookingStatus.confirmed
     out = withdraw(session, pool["owner"], item.id, {kept.id: "keep", released.id: "release"}, NOW)
     assert out == [released] and released.status == BookingStatus.cancelled and kept.status == BookingStatus.confirmed
+    assert item.asset.status == AssetStatus.active  # the kept loan still needs it active at check-out
     told = session.scalars(select(Notification.message).where(Notification.member_id == release_me.id)).all()
     assert any("released your booking" in m for m in told)
     assert item.asset_id not in [h.asset.id for h in find_available_assets(session, AssetQuery())]
