@@ -360,8 +360,8 @@ def report_damage(session: Session, actor: Member, asset_id: int, now: datetime,
         raise Forbidden("Your account is deactivated.")
     asset = get_asset(session, asset_id)
     booking = None
-    if booking_id is not None:
-        booking = get_booking(session, actor, booking_id)
+    if booking_id is not None:  # the booking's member, a coordinator, or the owner of a member's own item
+        booking, _owner_id = handover_booking(session, actor, booking_id)
         if booking.asset_id != asset.id:
             raise ValidationFailed("That booking is not for this asset.", field="booking_id")
     if asset.status == AssetStatus.retired:

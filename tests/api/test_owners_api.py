@@ -2,8 +2,14 @@
 borrowers (owner only), withdraw with a decision per booking, idempotent POSTs."""
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from sqlalchemy import select
+
+from fleet.booking.bookings import book_asset
+from fleet.core.db import utcnow
+from fleet.models import Member
 from tests.helpers import at
 
 
@@ -100,3 +106,24 @@ def test_bad_listings_are_422_with_the_field(api, pool):
     bad_window = listing(pool, windows=[{"weekday": 1, "start": "12:00", "end": "09:00"}])
     assert api.post("/owned-items", json=bad_window).status_code == 422
     assert api.post("/owned-items", json=listing(pool, timezone="Mars/Olympus")).status_code == 422
+
+
+def test_owner_and_borrower_both_confirm_the_handover_through_the_api(api, other_api, coord_api, pool, session):
+    item = api.post("/owned-items", json=listing(pool, approval_mode="none", windows=[
+        {"weekday": d, "start": "00:00", "end": "24:00"} for d in range(7)])).json
+    now = utcnow()
+    borrower = session.scalar(select(Member).where(Member.email == "other@example.org"))
+    booking = book_asset(session, borrower, item["asset_id"], now + timedelta(minutes=5), now + timedelta(hours=2),
+                         now)
+    session.commit()
+    first = other_api.post(f"/bookings/{booking.id}/check-out", json={})
+    assert first.status_code == 200 and first.json["status"] == "confirmed"  # waits for the owner
+    assert coord_api.get(f"/owned-items/{item['id']}/borrowings").json["items"][0]["borrower_name"]
+    second = api.post(f"/bookings/{booking.id}/check-out", json={})
+    assert second.status_code == 200 and second.json["status"] == "checked_out"
+    report = api.post(f"/assets/{item['asset_id']}/damage", json={"description": "Scratched frame",
+                                                                  "booking_id": booking.id})
+    assert report.status_code in (200, 201), report.json
+    disputed = other_api.post(f"/damage-reports/{report.json['id']}/dispute", json={"reason": "It was there before"})
+    assert disputed.status_code == 200
+    assert coord_api.post(f"/damage-reports/{report.json['id']}/dispute", json={"reason": "x"}).status_code == 404
