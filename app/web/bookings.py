@@ -14,7 +14,6 @@ from app.transaction import flash_on_refusal, on_refusal
 from fleet.booking import bookings as booking_service
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals
-from fleet.booking.owned_items import owned_item_for
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.core.localtime import parse_local
@@ -46,7 +45,7 @@ def create():
     end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")
     booking = booking_service.book_asset(db.session, current_user, asset.id, start, end, now,
                                          note=request.form.get("note", ""))
-    if booking.status.value == "pending" and owned_item_for(db.session, asset.id) is not None:
+    if booking.status.value == "pending" and booking_service.waits_for_owner(db.session, booking):
         flash(_("Booking requested: the owner will approve it. The slot is held for you meanwhile."), "info")
     elif booking.status.value == "pending":
         flash(_("Booking requested: a coordinator will approve it. The slot is held for you meanwhile."), "info")

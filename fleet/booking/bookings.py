@@ -120,7 +120,7 @@ def booking_values(booking: Booking, asset: Asset) -> dict:
 
 
 def notify_booked(session: Session, booking: Booking, asset: Asset, now: datetime) -> None:
-    if booking.status == BookingStatus.pending and owned_item_for(session, asset.id) is not None:
+    if booking.status == BookingStatus.pending and waits_for_owner(session, booking):
         notify(session, booking.member_id, "booking_confirmed",
                "Booking requested, waiting for the owner's approval (the slot is held): "
                "%(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id, **booking_values(booking, asset))
@@ -153,6 +153,12 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
                "A booking of your %(asset)s waits for your approval: %(start)s to %(end)s.", now, booking.id,
                **booking_values(booking, asset))
     return booking
+
+
+def waits_for_owner(session: Session, booking: Booking) -> bool:
+    """Whether a pending booking waits for the owner of a member's own item (rather than a coordinator)."""
+    item = owned_item_for(session, booking.asset_id)
+    return item is not None and needs_owner_approval(session, item, booking.member_id)
 
 
 def refuse_outside_owner_windows(session: Session, asset: Asset, start: datetime, end: datetime):

@@ -20,7 +20,6 @@ from fleet.core.messages import msg
 from fleet.models import Booking, BookingStatus, ExceptionKind, OwnedItem
 
 Interval = tuple[datetime, datetime]
-FOREVER = datetime.max.replace(tzinfo=timezone.utc) - timedelta(days=2)
 
 
 def owned_item_for(session: Session, asset_id: int) -> OwnedItem | None:
