@@ -26,7 +26,8 @@ WEEKDAYS = range(7)
 @login_required
 def my_items():
     return render_template("owners/list.html", items=listing.my_items(db.session, current_user),
-                           waiting=approvals.waiting_for_owner(db.session, current_user))
+                           waiting=approvals.waiting_for_owner(db.session, current_user),
+                           everyones=listing.all_items(db.session) if current_user.is_coordinator else [])
 
 
 @bp.route("/new")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from fleet.booking.bookings import book_asset
 from fleet.core.db import utcnow
-from fleet.models import Booking, BookingStatus, OwnedItem
+from fleet.models import Booking, BookingStatus, OwnedItem, Role
 from tests.helpers import login
 
 
@@ -103,3 +103,18 @@ def test_the_asset_page_says_it_is_a_members_item_and_when(client, session, pool
     page = client.get(f"/assets/{item.asset_id}").get_data(as_text=True)
     assert "own item" in page and "Saturday 09:00–12:00" in page
     assert "Olga" not in page.replace("Olga&#39;s cargo bike", "")  # the owner's name is not shown
+
+
+def test_coordinators_see_every_members_items(client, session, pool, make):
+    make.member(Role.coordinator, email="cora@example.org", name="Cora")
+    session.commit()
+    login(client, "olga@example.org")
+    client.post("/my-items", data={"category_id": pool["bikes"].id, "name": "Olga's drill", "where": "hub",
+                                   "hub_id": pool["hub"].id, "approval_mode": "none"})
+    client.post("/logout")
+    login(client, "cora@example.org")
+    page = client.get("/my-items").get_data(as_text=True)
+    assert "Olga&#39;s drill" in page and ">Olga<" in page
+    client.post("/logout")
+    login(client, "bea@example.org")
+    assert "Olga&#39;s drill" not in client.get("/my-items").get_data(as_text=True)
