@@ -181,6 +181,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(governance_bp)
     app.register_blueprint(owners_bp)
+    from app.web.prices import bp as prices_bp
+
+    app.register_blueprint(prices_bp)
 
 
 def _register_i18n(app: Flask) -> None:

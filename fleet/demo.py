@@ -28,6 +28,7 @@ from fleet.models import (
     MaintenanceWindow, Member, MeterUnit, RequestStatus, Role,
 )
 from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
+from fleet.demo_money import load_demo_money
 from fleet.owners.demo_items import OwnedDemo, load_demo_owned_items
 
 # Every demo account's password, printed by `flask demo load` and on the login page of a demo: public on purpose.
@@ -491,6 +492,7 @@ class _Builder:
         _add_types_and_open_requests(self, assets, members, named, bookings, windows)
         load_demo_governance(s, self.now)
         owned = self.lend_members_own_items(hubs, categories, members, named)
+        load_demo_money(s, self.now)  # after the owned items, so their returned loans are charged too
         return DemoResult(created=True, hubs=len(hubs) + owned.hubs, categories=len(categories),
                           assets=len(assets) + owned.items, members=len(members),
                           bookings=len(bookings) + owned.bookings, maintenance_windows=len(windows))

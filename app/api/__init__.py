@@ -11,3 +11,4 @@ from app.api import planning  # noqa: E402,F401
 from app.api import optimiser  # noqa: E402,F401
 from app.api import governance  # noqa: E402,F401
 from app.api import owners  # noqa: E402,F401
+from app.api import prices  # noqa: E402,F401

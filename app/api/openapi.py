@@ -12,6 +12,7 @@ from app.api.handover_schemas import handover_paths
 from app.api.optimiser_schemas import optimiser_paths
 from app.api.owners_schemas import owners_paths
 from app.api.planning_schemas import planning_paths
+from app.api.prices_schemas import prices_paths
 from app.api.stats_schemas import stats_paths
 from app.urls import external_root
 
@@ -196,6 +197,7 @@ def document(server_url: str) -> dict:
     paths.update(optimiser_paths(_op, _json, _query, _path_id))
     paths.update(governance_paths(_op, _json, _query, _path_id))
     paths.update(owners_paths(_op, _json, _query, _path_id))
+    paths.update(prices_paths(_op, _json, _query, _path_id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonpool API", "version": "1.0.0",

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
+from fleet.booking.charges import quote_booking
 from fleet.booking.owned_items import is_available, needs_owner_approval, owned_item_for
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -148,6 +149,7 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
     with overlap_refused(session):
         session.add(booking)
         session.flush()
+    quote_booking(session, booking, now)
     if owner_decides:
         notify(session, item.owner_id, "owner_approval",
                "A booking of your %(asset)s waits for your approval: %(start)s to %(end)s.", now, booking.id,

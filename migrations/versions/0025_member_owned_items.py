@@ -3,14 +3,14 @@ exceptions, the pool's bounds on owners' shares, both parties' handover confirma
 of each charge to the owner (once per charge).
 
 Revision ID: 0025
-Revises: 0020
+Revises: 0024
 """
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "0025"
-down_revision = "0020"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

@@ -45,6 +45,12 @@ def test_about_ten_items_lent_inside_their_windows(demo):
             assert b.member_id != item.owner_id
 
 
+def test_owners_were_reimbursed_for_the_returned_loans(demo):
+    summary = cost_summary(demo, Period(NOW - timedelta(days=365), NOW))
+    assert summary.reimbursed_to_owners.amounts.get("EUR", 0) > 0
+    assert "reimbursed_to_owners" in summary.as_dict()["pool"]
+
+
 def test_the_pool_does_not_depreciate_what_members_own(demo):
     summary = cost_summary(demo, Period(NOW - timedelta(days=365), NOW))
     owned_value = sum(i.asset.purchase_cost_minor for i in demo.scalars(select(OwnedItem)))

@@ -16,6 +16,7 @@ from fleet.booking.handover import (
     DamageInput, check_in, check_out, get_damage_report, handover_confirmations,
 )
 from fleet.booking.recurring import create_series
+from fleet.catalogue.tariffs import set_tariff
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
@@ -315,3 +316,19 @@ def test_re_planning_never_moves_a_booking_onto_an_item_whose_owner_must_approve
     assert booking.asset_id == relaxed.asset_id
     with pytest.raises(Conflict, match="not offered"):
         move_holding_booking(session, booking, relaxed.asset, at(2, 14), at(2, 16))
+
+
+def test_the_charge_at_a_two_party_check_in_credits_the_owner_once(session, make, pool):
+    set_tariff(session, pool["coordinator"], {"currency": "EUR", "per_hour_minor": 200}, NOW,
+               category_id=pool["bikes"].id)
+    item = lend(session, pool, owner_share_percent=75)
+    borrower = make.member()
+    booking = book_asset(session, borrower, item.asset_id, at(2, 9), at(2, 12), NOW)
+    check_out(session, borrower, booking.id, at(2, 9))
+    check_out(session, pool["owner"], booking.id, at(2, 9))
+    check_in(session, borrower, booking.id, at(2, 12))  # the owner has not confirmed: nothing charged yet
+    assert session.scalar(select(func.count()).select_from(LedgerEntry)) == 0
+    result = check_in(session, pool["owner"], booking.id, at(2, 12, 5))
+    assert result.charge is not None and result.charge.amount_minor == 600  # 3 h x 2.00, returned on time
+    credits = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.owner_reimbursement)).all()
+    assert [(c.member_id, c.amount_minor) for c in credits] == [(pool["owner"].id, 450)]
