@@ -82,6 +82,8 @@ def _register_domain() -> None:
     # Allocation subscribes to the booking layer's signals when imported (a freed slot wakes the waitlist,
     # an unusable asset moves its bookings): import it before any request, command or job can run.
     import fleet.allocation  # noqa: F401
+    # Owners subscribe to `charge_posted`: a charge on a member's own item credits the owner's share.
+    import fleet.owners  # noqa: F401
 
 
 def _register_database(app: Flask) -> None:
@@ -175,8 +177,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(costs_bp)
     app.register_blueprint(feeds_bp)
     from app.web.governance import bp as governance_bp
+    from app.web.owners import bp as owners_bp
 
     app.register_blueprint(governance_bp)
+    app.register_blueprint(owners_bp)
     from app.web.prices import bp as prices_bp
 
     app.register_blueprint(prices_bp)

@@ -190,6 +190,9 @@ DOMAIN_WORDS = (
     # governance: proposal kinds and statuses, votes, decision methods, who votes
     N_("acquire"), N_("retire"), N_("move"), N_("rule change"), N_("free text"), N_("passed"), N_("withdrawn"),
     N_("yes"), N_("no"), N_("abstain"), N_("majority"), N_("two thirds"), N_("consent"), N_("all"), N_("hub"),
+    # members' own items: the owner's credit, who must ask the owner first, exceptions to the weekly windows
+    N_("owner reimbursement"), N_("every booking"), N_("first time"), N_("none"), N_("available"),
+    N_("unavailable"), N_("owner use"),
 )
 
 # The shipped factor table (fleet/reporting/data/impact_factors.csv): its row labels and use units are shown on the pool
@@ -223,6 +226,8 @@ FLEET_TEXTS = (
     N_("income from charges"),
     N_("Charges of bookings (at check-in and for no-shows) and their adjustments dated in the period; per hub, by "
        "the hub the asset is at."),
+    N_("reimbursed to owners"),
+    N_("The owners' shares of the charges on members' own items, credited to them in the period (a total, no names)."),
 )
 
 # Notification kinds, as email subjects ("Commonpool: booking confirmed") and labels on the preferences page.
@@ -230,6 +235,7 @@ NOTIFICATION_WORDS = (
     N_("booking confirmed"), N_("booking reminder"), N_("booking moved"), N_("booking at risk"),
     N_("waitlist promoted"), N_("booking cancelled"), N_("overdue return"), N_("no show"),
     N_("damage reported"), N_("request assigned"), N_("booking resolved"),
+    N_("owner approval"), N_("owner reimbursed"), N_("damage disputed"),
     N_("A booking is confirmed (or waits for approval)"), N_("Reminder before a booking starts"),
     N_("A booking was moved by re-planning"), N_("A booking is at risk (its asset became unavailable)"),
     N_("A waitlisted request got an asset"), N_("A booking was cancelled or rejected"),

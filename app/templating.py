@@ -11,7 +11,9 @@ from flask import Flask, current_app
 from flask_babel import get_locale, gettext
 
 from app import capability_labels
+from app.extensions import db
 from app.i18n import format_decimal, format_local, format_number, format_percent, translate_message
+from fleet.booking.owned_items import owned_item_for
 from fleet.core.localtime import to_local
 
 # Explicit CLDR patterns (Babel), readable in every language. English output is what strftime's
@@ -27,6 +29,15 @@ def init_templating(app: Flask) -> None:
     @app.context_processor
     def _helpers():
         return {"has_endpoint": lambda name: name in app.view_functions}
+
+    @app.template_filter("owned_item")
+    def _owned_item(asset):
+        """The member's own item behind an asset (its terms and windows), None for the pool's own assets."""
+        return owned_item_for(db.session, asset.id)
+
+    @app.template_filter("clock")
+    def _clock(minutes: int) -> str:
+        return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
     @app.template_filter("local")
     def _local(instant: datetime | None, zone_name: str | None = None, fmt: str = DATETIME_PATTERN) -> str:

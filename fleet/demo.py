@@ -29,6 +29,7 @@ from fleet.models import (
 )
 from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
 from fleet.demo_money import load_demo_money
+from fleet.owners.demo_items import OwnedDemo, load_demo_owned_items
 
 # Every demo account's password, printed by `flask demo load` and on the login page of a demo: public on purpose.
 # It would fail the password policy (it is built from the site's name), and that policy is for passwords people
@@ -491,9 +492,19 @@ class _Builder:
         _add_types_and_open_requests(self, assets, members, named, bookings, windows)
         load_demo_governance(s, self.now)
         _add_use_instructions(s)
-        load_demo_money(s, self.now)
-        return DemoResult(created=True, hubs=len(hubs), categories=len(categories), assets=len(assets),
-                          members=len(members), bookings=len(bookings), maintenance_windows=len(windows))
+        owned = self.lend_members_own_items(hubs, categories, members, named)
+        load_demo_money(s, self.now)  # after the owned items, so their returned loans are charged too
+        return DemoResult(created=True, hubs=len(hubs) + owned.hubs, categories=len(categories),
+                          assets=len(assets) + owned.items, members=len(members),
+                          bookings=len(bookings) + owned.bookings, maintenance_windows=len(windows))
+
+    def lend_members_own_items(self, hubs: dict[str, Hub], categories: dict[str, Category], members: list[Member],
+                               named: dict[str, Member]) -> OwnedDemo:
+        """The demo member and nine neighbours lend their own things (fleet/owners/demo_items.py)."""
+        others = [m for m in members if m.role == Role.member and m.email not in named]
+        owners = [named[MEMBER_EMAIL]] + others[10:19]
+        return load_demo_owned_items(self.session, self.now, owners, others[30:130], hubs, categories, TOWN_CENTRE,
+                                     self.rng)
 
     # -- catalogue
 

@@ -11,4 +11,5 @@ from app.api import planning  # noqa: E402,F401
 from app.api import optimiser  # noqa: E402,F401
 from app.api import governance  # noqa: E402,F401
 from app.api import asset_photos  # noqa: E402,F401
+from app.api import owners  # noqa: E402,F401
 from app.api import prices  # noqa: E402,F401

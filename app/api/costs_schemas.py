@@ -41,7 +41,8 @@ COSTS_RESPONSES = {
                     "required": ["id", "member_id", "kind", "amount_minor", "currency", "entry_date", "category_id",
                                  "booking_id", "note"],
                     "properties": {"id": _ID, "member_id": _ID,
-                                   "kind": {"type": "string", "enum": ["fee", "payment", "charge", "adjustment"]},
+                                   "kind": {"type": "string", "enum": ["fee", "payment", "charge", "adjustment",
+                                                                      "owner_reimbursement"]},
                                    "amount_minor": {"type": "integer", "minimum": -_MAX, "maximum": _MAX,
                                                     "description": "Minor units; only an adjustment is negative"},
                                    "currency": _CURRENCY, "entry_date": _DATE,
@@ -88,7 +89,7 @@ COSTS_RESPONSES = {
             "pool": {"type": "object", "required": ["total_cost", "hours_of_use", "fees_charged", "payments_received"],
                      "properties": {"total_cost": _AMOUNTS, "hours_of_use": {"type": "number"},
                                     "fees_charged": _AMOUNTS, "payments_received": _AMOUNTS,
-                                    "income_from_charges": _AMOUNTS}},
+                                    "income_from_charges": _AMOUNTS, "reimbursed_to_owners": _AMOUNTS}},
             "definitions": {"type": "object", "additionalProperties": {"type": "string"}},
         }},
 }

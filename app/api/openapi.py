@@ -11,6 +11,7 @@ from app.api.costs_schemas import costs_paths
 from app.api.governance_schemas import governance_paths
 from app.api.handover_schemas import handover_paths
 from app.api.optimiser_schemas import optimiser_paths
+from app.api.owners_schemas import owners_paths
 from app.api.planning_schemas import planning_paths
 from app.api.prices_schemas import prices_paths
 from app.api.stats_schemas import stats_paths
@@ -197,6 +198,7 @@ def document(server_url: str) -> dict:
     paths.update(optimiser_paths(_op, _json, _query, _path_id))
     paths.update(governance_paths(_op, _json, _query, _path_id))
     paths.update(asset_photo_paths(_op, _json))
+    paths.update(owners_paths(_op, _json, _query, _path_id))
     paths.update(prices_paths(_op, _json, _query, _path_id))
     return {
         "openapi": "3.1.0",

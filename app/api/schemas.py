@@ -205,6 +205,9 @@ RESPONSES.update(OPTIMISER_RESPONSES)
 from app.api.governance_schemas import GOVERNANCE_RESPONSES  # noqa: E402
 
 RESPONSES.update(GOVERNANCE_RESPONSES)
+from app.api.owners_schemas import OWNERS_RESPONSES  # noqa: E402
+
+RESPONSES.update(OWNERS_RESPONSES)
 from app.api.prices_schemas import PRICES_RESPONSES  # noqa: E402
 
 RESPONSES.update(PRICES_RESPONSES)

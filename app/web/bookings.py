@@ -47,7 +47,9 @@ def create():
     end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")
     booking = booking_service.book_asset(db.session, current_user, asset.id, start, end, now,
                                          note=request.form.get("note", ""))
-    if booking.status.value == "pending":
+    if booking.status.value == "pending" and booking_service.waits_for_owner(db.session, booking):
+        flash(_("Booking requested: the owner will approve it. The slot is held for you meanwhile."), "info")
+    elif booking.status.value == "pending":
         flash(_("Booking requested: a coordinator will approve it. The slot is held for you meanwhile."), "info")
     else:
         flash(_("Booked."), "success")

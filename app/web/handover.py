@@ -92,8 +92,11 @@ def asset_page_on_refusal(asset_id: int, target: int | str) -> None:
 @photo_form(_handover_form)
 @login_required
 def check_out(booking_id: int):
-    _handover(booking_id, handover.check_out)
-    flash(_("Checked out. Enjoy, and bring it back on time."), "success")
+    booking = _handover(booking_id, handover.check_out)
+    if booking.status.value == "confirmed":  # a member's own item: its owner confirms the hand-over too
+        flash(_("Confirmed on your side; the hand-over is done when the owner confirms too."), "info")
+    else:
+        flash(_("Checked out. Enjoy, and bring it back on time."), "success")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 
@@ -102,7 +105,9 @@ def check_out(booking_id: int):
 @login_required
 def check_in(booking_id: int):
     result = _handover(booking_id, handover.check_in)
-    if result.returned_early:
+    if result.booking.status.value == "checked_out":  # a member's own item: its owner confirms the return too
+        flash(_("Confirmed on your side; the return is done when the owner confirms too."), "info")
+    elif result.returned_early:
         flash(_("Checked in early: the rest of your slot is free for others. Thank you."), "success")
     elif result.returned_late:
         flash(_("Checked in late. The next booking has been flagged to its member and the coordinators.")

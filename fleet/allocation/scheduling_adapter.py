@@ -1,7 +1,7 @@
 """The one bridge between the pool's database and the optimiser in `scheduling/`.
 
 `snapshot_problem` turns rows into a `scheduling.Problem` (every holding booking is a fixed booking, every
-maintenance window a blackout, each hub's opening hours the asset's `open` periods). `apply_assignment` books one of the solver's answers, re-checking it against
+maintenance window and the time a member-owned item's owner does not offer it a blackout, each hub's opening hours the asset's `open` periods). `apply_assignment` books one of the solver's answers, re-checking it against
 the database as it is *now*: the solver saw a snapshot, and a direct booking made while it ran wins.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 import scheduling
 from scheduling.fleet_plan import plan
 from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
+from fleet.booking.owned_items import is_available, owned_item_for, owner_blackouts
 from fleet.core.capabilities import capability_matches, type_matches
 from fleet.booking.bookings import check_booking_rules, insert_holding_booking, move_holding_booking
 from fleet.core.errors import DomainError
@@ -89,6 +90,9 @@ def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: dat
             MaintenanceWindow.asset_id.in_(asset_ids), MaintenanceWindow.start_at < end,
             MaintenanceWindow.end_at > start)) if asset_ids else []):
         windows_by_asset.setdefault(m.asset_id, []).append(scheduling.Interval(m.start_at, m.end_at))
+    # a member's own item: the time its owner does not offer (or uses) is a blackout like maintenance
+    for asset_id, blocked in owner_blackouts(session, asset_ids, start, end).items():
+        windows_by_asset.setdefault(asset_id, []).extend(scheduling.Interval(s, e) for s, e in blocked)
     hubs = {a.hub_id: a.hub for a in assets}
     open_by_hub = {hub_id: _open(hub, start, end) for hub_id, hub in hubs.items()}
     problem = scheduling.Problem(
@@ -151,11 +155,14 @@ def book_for_request(session: Session, request: FlexibleRequest, asset: Asset, p
     in the window that passes every booking rule (opening hours, which the solver does not model) and is
     free in the database now. None when nothing fits."""
     duration = timedelta(minutes=request.duration_minutes)
+    item = owned_item_for(session, asset.id)
     for start in candidate_starts(request, preferred_start, now):
         end = start + duration
         try:
             check_booking_rules(asset, start, end, now)
         except DomainError:
+            continue
+        if item is not None and not is_available(item, start, end):
             continue
         if overlapping_maintenance(session, asset.id, start, end):
             continue

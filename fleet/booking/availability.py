@@ -20,6 +20,7 @@ from fleet.models import (
 from fleet.core.intervals import free_between
 from fleet.core.opening_hours import parse_opening_hours
 from fleet.models.queries import bookable_asset, holding_during
+from fleet.booking.owned_items import is_available, owned_item_for, owned_items_for, unavailable_intervals
 
 
 def holding_overlap(asset_id_col, start: datetime, end: datetime):
@@ -96,7 +97,12 @@ def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]
 
     hits: list[AssetHit] = []
     hours_cache: dict[int, object] = {}
-    for asset in session.scalars(stmt).unique():
+    found = list(session.scalars(stmt).unique())
+    owned = owned_items_for(session, [a.id for a in found]) if query.available_from is not None else {}
+    for asset in found:
+        item = owned.get(asset.id)
+        if item is not None and not is_available(item, query.available_from, query.available_until):
+            continue
         if not all(capability_matches(asset.capabilities.get(k), v) for k, v in query.requires.items()):
             continue
         if not type_matches(query.types, asset.asset_type):
@@ -123,6 +129,9 @@ def busy_intervals(session: Session, asset_id: int, start: datetime, end: dateti
     raw = [(b.start_at, b.end_at, msg("booked")) for b in overlapping_bookings(session, asset_id, start, end)]
     raw += [(m.start_at, m.end_at, msg("maintenance"))
             for m in overlapping_maintenance(session, asset_id, start, end)]
+    item = owned_item_for(session, asset_id)
+    if item is not None:  # a member's own item: the time its owner does not offer is busy too
+        raw += unavailable_intervals(item, start, end)
     return sorted(raw)
 
 

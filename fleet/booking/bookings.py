@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
 from fleet.booking.charges import quote_booking
+from fleet.booking.owned_items import is_available, needs_owner_approval, owned_item_for
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
@@ -104,6 +105,7 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
         raise Conflict("%(asset)s is in maintenance during that time.", field="start", asset=asset.name)
     if overlapping_bookings(session, asset.id, start, end):
         raise Conflict("%(asset)s is already booked during that time.", field="start", asset=asset.name)
+    refuse_outside_owner_windows(session, asset, start, end)
     booking = insert_holding_booking(session, asset, member.id, start, end, now, note, series_id=series_id)
     if series_id is None:
         notify_booked(session, booking, asset, now)
@@ -119,7 +121,11 @@ def booking_values(booking: Booking, asset: Asset) -> dict:
 
 
 def notify_booked(session: Session, booking: Booking, asset: Asset, now: datetime) -> None:
-    if booking.status == BookingStatus.pending:
+    if booking.status == BookingStatus.pending and waits_for_owner(session, booking):
+        notify(session, booking.member_id, "booking_confirmed",
+               "Booking requested, waiting for the owner's approval (the slot is held): "
+               "%(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id, **booking_values(booking, asset))
+    elif booking.status == BookingStatus.pending:
         notify(session, booking.member_id, "booking_confirmed",
                "Booking requested, waiting for a coordinator's approval (the slot is held): "
                "%(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id, **booking_values(booking, asset))
@@ -132,20 +138,47 @@ def notify_booked(session: Session, booking: Booking, asset: Asset, now: datetim
 def insert_holding_booking(session: Session, asset: Asset, member_id: int, start: datetime, end: datetime,
                            now: datetime, note: str = "", *, series_id: int | None = None) -> Booking:
     """The one place a holding booking is created (direct bookings, series, flexible requests, making room):
-    pending when the category needs approval, else confirmed. Callers check the booking rules; the database
-    has the last word on overlaps (the exclusion constraint on PostgreSQL, BEGIN IMMEDIATE on SQLite)."""
-    status = BookingStatus.pending if asset.category.approval_required else BookingStatus.confirmed
+    pending when the category needs approval or a member-owned item's owner does, else confirmed. Callers
+    check the booking rules; the database has the last word on overlaps (the exclusion constraint on
+    PostgreSQL, BEGIN IMMEDIATE on SQLite); a member-owned item is never booked outside its owner's windows."""
+    item = refuse_outside_owner_windows(session, asset, start, end)
+    owner_decides = item is not None and needs_owner_approval(session, item, member_id)
+    status = BookingStatus.pending if asset.category.approval_required or owner_decides else BookingStatus.confirmed
     booking = Booking(asset_id=asset.id, member_id=member_id, start_at=start, end_at=end, status=status,
                       note=multi_line(note, "note")[:2000], created_at=now, series_id=series_id)
     with overlap_refused(session):
         session.add(booking)
         session.flush()
     quote_booking(session, booking, now)
+    if owner_decides:
+        notify(session, item.owner_id, "owner_approval",
+               "A booking of your %(asset)s waits for your approval: %(start)s to %(end)s.", now, booking.id,
+               **booking_values(booking, asset))
     return booking
+
+
+def waits_for_owner(session: Session, booking: Booking) -> bool:
+    """Whether a pending booking waits for the owner of a member's own item (rather than a coordinator)."""
+    item = owned_item_for(session, booking.asset_id)
+    return item is not None and needs_owner_approval(session, item, booking.member_id)
+
+
+def refuse_outside_owner_windows(session: Session, asset: Asset, start: datetime, end: datetime):
+    """The owned item behind the asset (None for the pool's own assets); a Conflict when [start, end) is not
+    wholly inside the time its owner offers it."""
+    item = owned_item_for(session, asset.id)
+    if item is not None and not is_available(item, start, end):
+        raise Conflict("%(asset)s is not offered by its owner at that time.", field="start", asset=asset.name)
+    return item
 
 
 def move_holding_booking(session: Session, booking: Booking, asset: Asset, start: datetime, end: datetime) -> None:
     """Move a holding booking to another asset or time; any attention flag on it is resolved by the move."""
+    item = refuse_outside_owner_windows(session, asset, start, end)
+    if item is not None and asset.id != booking.asset_id and needs_owner_approval(session, item, booking.member_id):
+        # re-planning never hands someone's own thing to a borrower its owner has not accepted
+        raise Conflict("%(asset)s is a member's own item: its owner approves who borrows it.", field="asset_id",
+                       asset=asset.name)
     with overlap_refused(session):
         booking.asset_id, booking.asset, booking.start_at, booking.end_at = asset.id, asset, start, end
         booking.clear_attention()

@@ -1,5 +1,9 @@
 """Check-out and check-in at the hub, meter readings, damage reports and repairs.
 
+A member-owned item is handed over by its owner to the borrower: each of the two confirms the check-out and
+the check-in, the first one to act records the meter and the checklist, and the handover takes effect when
+the second confirms (a coordinator's confirmation settles it alone, for a dispute).
+
 A checked-out booking holds its slot like a confirmed one. An early return frees the rest of the slot for
 the waitlist; a late return that runs into the next booking flags that booking for its member and the
 coordinators at once. Services take (session, actor, ..., now), raise DomainErrors and only flush.
@@ -17,13 +21,14 @@ from sqlalchemy.orm import Session, joinedload
 from fleet.catalogue.assets import get_asset, set_asset_status, take_out_of_service
 from fleet.booking.bookings import booking_values, get_booking
 from fleet.booking.charges import post_check_in_charge
+from fleet.booking.owned_items import owned_item_for
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import Term, When, msg
 from fleet.core.text import multi_line
 from fleet.models import (
     Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
-    HandoverKind, LedgerEntry, Member,
+    HandoverConfirmation, HandoverKind, LedgerEntry, Member,
 )
 from fleet.members.notifications import notify, notify_coordinators
 from fleet.booking.photos import clean_photo, store_photo
@@ -73,10 +78,56 @@ def recorded_use(session: Session, booking_id: int) -> float | None:
     return back.meter_reading - out.meter_reading
 
 
-def _may_hand_over(actor: Member, booking: Booking) -> None:
+def owner_id_of(session: Session, booking: Booking) -> int | None:
+    """The member who owns the booked item, None for the pool's own assets."""
+    item = owned_item_for(session, booking.asset_id)
+    return None if item is None else item.owner_id
+
+
+def handover_booking(session: Session, actor: Member, booking_id: int) -> tuple[Booking, int | None]:
+    """A booking the actor may hand over: their own, any for a coordinator, or one of an item they own;
+    with the item's owner (None for the pool's own assets). Others get 404."""
+    booking = session.get(Booking, booking_id, options=[joinedload(Booking.asset).joinedload(Asset.hub)]) \
+        if isinstance(booking_id, int) else None
+    if booking is None:
+        raise NotFound("No such booking.")
+    owner_id = owner_id_of(session, booking)
+    if owner_id is None or actor.id != owner_id:
+        booking = get_booking(session, actor, booking_id)
+    return booking, owner_id
+
+
+def _confirmed_by_both(session: Session, booking: Booking, kind: HandoverKind, actor: Member, owner_id: int,
+                       now: datetime) -> bool:
+    """Record the actor's confirmation of a member-owned item's handover; True once the owner and the
+    borrower have both confirmed, or a coordinator who is neither has."""
+    mine = session.scalar(select(HandoverConfirmation.id).where(
+        HandoverConfirmation.booking_id == booking.id, HandoverConfirmation.kind == kind.value,
+        HandoverConfirmation.member_id == actor.id))
+    if mine is not None:
+        raise Conflict("You have confirmed this already; the other party confirms next.")
+    session.add(HandoverConfirmation(booking_id=booking.id, kind=kind.value, member_id=actor.id, at=now))
+    session.flush()
+    if actor.is_coordinator and actor.id not in (owner_id, booking.member_id):
+        return True
+    confirmed = set(session.scalars(select(HandoverConfirmation.member_id).where(
+        HandoverConfirmation.booking_id == booking.id, HandoverConfirmation.kind == kind.value)))
+    return {owner_id, booking.member_id} <= confirmed
+
+
+def handover_confirmations(session: Session, booking_id: int) -> dict[str, set[int]]:
+    """Who confirmed each handover of a booking: {"check_out": {member ids}, "check_in": {...}}."""
+    out: dict[str, set[int]] = {}
+    for kind, member_id in session.execute(select(HandoverConfirmation.kind, HandoverConfirmation.member_id)
+                                           .where(HandoverConfirmation.booking_id == booking_id)):
+        out.setdefault(kind, set()).add(member_id)
+    return out
+
+
+def _may_hand_over(actor: Member, booking: Booking, owner_id: int | None = None) -> None:
     if not actor.active:
         raise Forbidden("Your account is deactivated.")
-    if actor.is_coordinator:
+    if actor.is_coordinator or (owner_id is not None and actor.id == owner_id):
         return
     if booking.member_id != actor.id:
         raise NotFound("No such booking.")
@@ -167,10 +218,11 @@ def _record_damage(session: Session, actor: Member, asset: Asset, booking: Booki
 def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *, meter_reading: float | None = None,
               checklist: dict | Iterable[str] | None = None, note: str = "", damage: DamageInput | None = None,
               photo_dir: Path | None = None, photo_max_bytes: int | None = None) -> Booking:
-    """Hand the asset to the member: the booking becomes checked out (still holding its slot)."""
-    booking = get_booking(session, actor, booking_id)
+    """Hand the asset to the member: the booking becomes checked out (still holding its slot). A member-owned
+    item is checked out when its owner and the borrower have both confirmed."""
+    booking, owner_id = handover_booking(session, actor, booking_id)
     asset = booking.asset
-    _may_hand_over(actor, booking)
+    _may_hand_over(actor, booking, owner_id)
     note = multi_line(note, "note")
     if booking.status == BookingStatus.checked_out:
         raise Conflict("This booking is already checked out.")
@@ -195,13 +247,18 @@ def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *
                                                         Booking.status == BookingStatus.checked_out))
     if still_out is not None:
         raise Conflict("%(asset)s has not been returned by the member before you yet.", asset=asset.name)
-    reading = _meter(session, asset, meter_reading)
-    ticked = _checklist(asset, checklist)
+    recorded = handovers_of(session, booking.id).get("check_out") if owner_id is not None else None
     cleaned = _clean_damage(damage, photo_max_bytes)
-    booking.check_out()
-    session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_out, by_id=actor.id,
-                         at=now, meter_reading=reading, checklist=ticked, note=note[:2000]))
-    session.flush()
+    if recorded is None:
+        reading = _meter(session, asset, meter_reading)
+        ticked = _checklist(asset, checklist)
+        session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_out, by_id=actor.id,
+                             at=now, meter_reading=reading, checklist=ticked, note=note[:2000]))
+        session.flush()
+    both = owner_id is None or _confirmed_by_both(session, booking, HandoverKind.check_out, actor, owner_id, now)
+    if both:
+        booking.check_out()
+        session.flush()
     if cleaned is not None:
         _record_damage(session, actor, asset, booking, cleaned, False, now, photo_dir)
     return booking
@@ -211,39 +268,53 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
              checklist: dict | Iterable[str] | None = None, note: str = "", damage: DamageInput | None = None,
              photo_dir: Path | None = None, photo_max_bytes: int | None = None) -> CheckInResult:
     """Take the asset back. Early: the rest of the slot is freed. Late: the next booking is flagged. The
-    booking's charge is posted to the member's ledger."""
-    booking = get_booking(session, actor, booking_id)
+    booking's charge is posted to the member's ledger. A member-owned item is checked in when its owner and
+    the borrower have both confirmed; the return time is the first confirmation's, and the charge is posted
+    then."""
+    booking, owner_id = handover_booking(session, actor, booking_id)
     asset = booking.asset
-    _may_hand_over(actor, booking)
+    _may_hand_over(actor, booking, owner_id)
     note = multi_line(note, "note")
     if booking.status in (BookingStatus.pending, BookingStatus.confirmed):
         raise Conflict("This booking was not checked out, so it cannot be checked in.")
     if booking.status != BookingStatus.checked_out:
         raise Conflict("This booking is %(status)s; there is nothing to check in.",
                        status=Term(booking.status.value.replace("_", " ")))
-    reading = _meter(session, asset, meter_reading)
-    ticked = _checklist(asset, checklist)
+    recorded = handovers_of(session, booking.id).get("check_in") if owner_id is not None else None
     cleaned = _clean_damage(damage, photo_max_bytes)
     result = CheckInResult(booking)
-    session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_in, by_id=actor.id,
-                         at=now, meter_reading=reading, checklist=ticked, note=note[:2000]))
+    if recorded is None:
+        reading = _meter(session, asset, meter_reading)
+        ticked = _checklist(asset, checklist)
+        session.add(Handover(booking_id=booking.id, asset_id=asset.id, kind=HandoverKind.check_in, by_id=actor.id,
+                             at=now, meter_reading=reading, checklist=ticked, note=note[:2000]))
+        session.flush()
+    # a member-owned item came back when the first of the two confirmed
+    returned_at = now if recorded is None else recorded.at
+    if owner_id is not None and not _confirmed_by_both(session, booking, HandoverKind.check_in, actor, owner_id,
+                                                       now):
+        if cleaned is not None:
+            result.damage = _record_damage(session, actor, asset, booking, cleaned, bool(damage.unusable), now,
+                                           photo_dir)
+        return result
     booking.complete()
     old_end = booking.end_at
-    if now < old_end:
-        booking.end_at = max(now, booking.start_at + timedelta(minutes=1))
+    if returned_at < old_end:
+        booking.end_at = max(returned_at, booking.start_at + timedelta(minutes=1))
         result.returned_early = True
     session.flush()
     if result.returned_early and booking.end_at < old_end:
         signals.slot_freed.send(session, asset=asset, start=booking.end_at, end=old_end, now=now)
-    elif now > old_end:
+    elif returned_at > old_end:
         result.returned_late = True
-        result.flagged = flag_bookings_after(session, booking, now, until=now, returned_at=now)
+        result.flagged = flag_bookings_after(session, booking, now, until=now, returned_at=returned_at)
     if cleaned is not None:
         result.damage = _record_damage(session, actor, asset, booking, cleaned, bool(damage.unusable), now,
                                        photo_dir)
     # The booked time is charged (an early return frees the rest for others, but was booked), with the use the
     # meter counted and the late fee when it came back late.
-    result.charge = post_check_in_charge(session, booking, old_end, now, recorded_use(session, booking.id), now)
+    result.charge = post_check_in_charge(session, booking, old_end, returned_at, recorded_use(session, booking.id),
+                                         now)
     return result
 
 
@@ -296,8 +367,8 @@ def report_damage(session: Session, actor: Member, asset_id: int, now: datetime,
         raise Forbidden("Your account is deactivated.")
     asset = get_asset(session, asset_id)
     booking = None
-    if booking_id is not None:
-        booking = get_booking(session, actor, booking_id)
+    if booking_id is not None:  # the booking's member, a coordinator, or the owner of a member's own item
+        booking, _owner_id = handover_booking(session, actor, booking_id)
         if booking.asset_id != asset.id:
             raise ValidationFailed("That booking is not for this asset.", field="booking_id")
     if asset.status == AssetStatus.retired:
@@ -316,6 +387,9 @@ def get_damage_report(session: Session, actor: Member, report_id: int) -> Damage
         raise NotFound("No such damage report.")
     if actor.is_coordinator or report.reported_by_id == actor.id or \
             (report.booking is not None and report.booking.member_id == actor.id):
+        return report
+    item = owned_item_for(session, report.asset_id)
+    if item is not None and item.owner_id == actor.id:  # the owner sees the reports on their item
         return report
     raise NotFound("No such damage report.")
 

@@ -46,6 +46,7 @@ KINDS: dict[str, str] = {
     "overdue_return": msg("A return is overdue, or the return before yours is late"),
     "no_show": msg("A booking was released as a no-show"),
     "damage_reported": msg("Damage reported on an asset (coordinators)"),
+    "owner_approval": msg("A booking of your own item waits for your approval"),
     "proposal_opened": msg("A proposal opens that you may vote on"),
     "proposal_closing": msg("A vote closes within 24 hours and you have not voted"),
     "decision_made": msg("The result of a vote you could take part in"),

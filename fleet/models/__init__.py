@@ -49,6 +49,16 @@ from fleet.models.ledger import (
     LedgerEntry,
     LedgerKind,
 )
+from fleet.models.owners import (
+    ApprovalMode,
+    AvailabilityException,
+    AvailabilityWindow,
+    ExceptionKind,
+    HandoverConfirmation,
+    OwnedItem,
+    OwnerReimbursement,
+    OwnerShareBounds,
+)
 from fleet.models.tariffs import BookingPrice, Tariff
 from fleet.models.members import (
     ApiToken,
@@ -72,4 +82,6 @@ __all__ = [
     "SignupRequest", "OutgoingMail",
     "GovernanceRules", "Proposal", "ProposalKind", "ProposalStatus", "ProposalVoter", "Vote", "VoteChoice",
     "ProposalComment", "CommentRevision", "PlannedAcquisition", "AppliedChange", "DecisionMethod", "Electorate",
+    "OwnedItem", "ApprovalMode", "AvailabilityWindow", "AvailabilityException", "ExceptionKind", "OwnerShareBounds",
+    "HandoverConfirmation", "OwnerReimbursement",
 ]

@@ -61,11 +61,13 @@ class LedgerKind(str, enum.Enum):
     payment = "payment"        # the member paid this
     charge = "charge"          # a booking's charge, posted at check-in or as a no-show fee, with its computation
     adjustment = "adjustment"  # a coordinator's correction of a charge, with its reason; signed (negative: refund)
+    owner_reimbursement = "owner_reimbursement"  # a credit: the owner's share of a charge on their item
 
 
 def signed_minor(kind: LedgerKind, amount_minor: int) -> int:
-    """What an entry adds to the member's balance (what they owe): payments count against it."""
-    return -amount_minor if kind == LedgerKind.payment else amount_minor
+    """What an entry adds to the member's balance (what they owe): payments and owners' reimbursements count
+    against it."""
+    return -amount_minor if kind in (LedgerKind.payment, LedgerKind.owner_reimbursement) else amount_minor
 
 
 class LedgerEntry(Base):

@@ -33,7 +33,8 @@ from fleet.core.text import multi_line
 from fleet.reporting.impact import category_choices, factor_table, rolling_year
 from fleet.catalogue.tariffs import category_tariffs
 from fleet.models import (
-    Asset, AssetStatus, Booking, Category, CostKind, CostRecord, Hub, LedgerEntry, LedgerKind, Member, Tariff,
+    Asset, AssetStatus, Booking, Category, CostKind, CostRecord, Hub, LedgerEntry, LedgerKind, Member, OwnedItem,
+    Tariff,
 )
 from fleet.members.permissions import require_coordinator
 from fleet.members.accounts import normalise_email
@@ -125,6 +126,7 @@ def booking_fee_minor(fee: Tariff | None, booking: Booking) -> int | None:
 
 
 # --- ledgers -----------------------------------------------------------------------------------------------------
+
 
 def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: str, amount_minor: int | None,
                         currency: str | None, entry_date: date, note: str, now: datetime,
@@ -290,6 +292,7 @@ class CostSummary:
     fees_charged: Money
     payments_received: Money
     hubs: list[HubCosts] = field(default_factory=list)
+    reimbursed_to_owners: Money = field(default_factory=Money)
 
     def income(self) -> Money:
         out = Money()
@@ -311,7 +314,8 @@ class CostSummary:
                          "hours_of_use": round(sum(c.held_seconds for c in self.categories) / 3600, 4),
                          "fees_charged": self.fees_charged.as_list(),
                          "payments_received": self.payments_received.as_list(),
-                         "income_from_charges": self.income().as_list()},
+                         "income_from_charges": self.income().as_list(),
+                         "reimbursed_to_owners": self.reimbursed_to_owners.as_list()},
                 "definitions": {
                     "recorded_costs": "Cost records (maintenance, repair, insurance, yearly, other) dated in the period.",
                     "depreciation": "Purchase cost spread evenly over the calendar life from the purchase date; "
@@ -319,6 +323,8 @@ class CostSummary:
                     "hours_of_use": "Time confirmed, checked-out and completed bookings held the assets in the period.",
                     "cost_per_hour_of_use": "(recorded costs + depreciation) / hours of use, rounded to a minor "
                                             "unit: the per-hour fee that would have recovered the costs.",
+                    "reimbursed_to_owners": "The owners' shares of the charges on members' own items, credited "
+                                            "to them in the period (a total, no names).",
                     "money": "Integer minor units (cents) with an ISO 4217 currency.",
                     "income_from_charges": "Charges of bookings (at check-in and for no-shows) and their "
                                            "adjustments dated in the period; per hub, by the hub the asset is at.",
@@ -352,6 +358,8 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
     assets = list(session.execute(select(Asset.id, Asset.category_id, Asset.status, Asset.purchase_cost_minor,
                                          Asset.currency, Asset.purchase_date, Asset.created_at, Asset.hub_id)))
     hubs = {h.id: HubCosts(h.id, h.name) for h in session.scalars(select(Hub).order_by(Hub.name))}
+    # A member's own item is counted in use, but the pool did not buy it: no depreciation of it is the pool's.
+    members_own = set(session.scalars(select(OwnedItem.asset_id)))
     held = held_seconds_by_asset(session, period, [a.id for a in assets])
     lives = _life_years(session)
     fees = category_fees(session)
@@ -366,7 +374,7 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
             continue
         row.assets += 1
         hub.assets += 1
-        if a.purchase_cost_minor:
+        if a.purchase_cost_minor and a.id not in members_own:
             bought = a.purchase_date or a.created_at.date()
             minor = depreciation_minor(a.purchase_cost_minor, bought, row.life_years, period)
             row.depreciation.add(a.currency, minor)
@@ -391,13 +399,16 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
     for cid, hub_id, currency, total in income:
         rows[cid].income.add(currency, int(total))
         hubs[hub_id].income.add(currency, int(total))
-    fees_charged, payments = Money(), Money()
+    fees_charged, payments, reimbursed = Money(), Money(), Money()
     for kind, currency, total in session.execute(
             select(LedgerEntry.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
             .where(LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last)
             .group_by(LedgerEntry.kind, LedgerEntry.currency)):
-        (payments if kind == LedgerKind.payment else fees_charged).add(currency, int(total))
-    return CostSummary(period, list(rows.values()), fees_charged, payments, list(hubs.values()))
+        if kind == LedgerKind.owner_reimbursement:
+            reimbursed.add(currency, int(total))
+        else:
+            (payments if kind == LedgerKind.payment else fees_charged).add(currency, int(total))
+    return CostSummary(period, list(rows.values()), fees_charged, payments, list(hubs.values()), reimbursed)
 
 
 def default_period(now: datetime) -> Period:

@@ -248,8 +248,10 @@ def test_enum_values_are_translated_words(app):
     """Every value of the enums the pages show is a word the catalogue has (DOMAIN_WORDS, "_" read as a space)."""
     from app.i18n import DOMAIN_WORDS
 
+    from fleet.models import ApprovalMode, ExceptionKind
+
     for enum in (BookingStatus, AssetStatus, Role, RunStatus, CategoryKind, MeterUnit, CostKind, LedgerKind,
-                 RequestStatus, DamageStatus):
+                 RequestStatus, DamageStatus, ApprovalMode, ExceptionKind):
         for member in enum:
             assert member.value.replace("_", " ") in DOMAIN_WORDS, member
     from fleet.reporting.utilisation import unmet_demand_sources

@@ -94,6 +94,7 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     ids.update(_governance_objects(session, owner, text, now))
     ids["photo_id"] = _asset_photo(session, coordinator, asset, text, now)
     ids.update(_price_objects(session, coordinator, category, booking, text, now))
+    ids.update(_owned_item_objects(session, owner, other, category, hub, now))
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
@@ -178,3 +179,26 @@ def _asset_photo(session, coordinator, asset, text: dict, now) -> int:
 @pytest.fixture
 def world(session, make) -> World:
     return build_world(session, make)
+
+
+def _owned_item_objects(session, owner, borrower, category, hub, now) -> dict:
+    """One of the owner's own items in the pool, with an exception, the other member's booking of it waiting for
+    the owner's approval, and a damage report on that loan. The route ids item_id and exception_id name the
+    item and its exception; a route naming a booking or a report of the item takes owned_booking_id and
+    owned_report_id (tests/security/test_access_matrix.py)."""
+    from fleet.booking.bookings import book_asset
+    from fleet.models import DamageReport
+    from fleet.owners.listing import ItemInput, list_item
+    from fleet.owners.windows import WindowInput, add_exception
+
+    item = list_item(session, owner, ItemInput(
+        name="Olive's cargo bike", category_id=category.id, hub_id=hub.id, timezone="UTC",
+        approval_mode="every_booking", windows=[WindowInput(d, "00:00", "24:00") for d in range(7)]), now)
+    exception = add_exception(session, owner, item.id, "available", at(20, 0), at(21, 0), "", now).exception
+    booking = book_asset(session, borrower, item.asset_id, at(3, 9), at(3, 11), now - timedelta(minutes=1))
+    report = DamageReport(asset_id=item.asset_id, booking_id=booking.id, reported_by_id=owner.id, reported_at=now,
+                          description="Bent wheel")
+    session.add(report)
+    session.flush()
+    return {"item_id": item.id, "exception_id": exception.id, "owned_booking_id": booking.id,
+            "owned_report_id": report.id}

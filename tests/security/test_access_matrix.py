@@ -157,6 +157,38 @@ EXPECTATIONS.update({
 })
 
 
+
+# members' own items (build_world's owner lists one): a route naming a booking or a damage report takes the
+# item's (the other member's booking of it, waiting for the owner; a report on that loan).
+def _owned_booking(session, world) -> int:
+    return world.ids["owned_booking_id"]
+
+
+def _owned_report(session, world) -> int:
+    return world.ids["owned_report_id"]
+
+
+OWNED_IDS = {"booking_id": ("owned_booking_id", _owned_booking), "report_id": ("owned_report_id", _owned_report)}
+# Only the owner says when their things are available: coordinators are told no (403), others see nothing.
+OWNER_ACTS = {"anon": AUTH, "other": NOT_FOUND, "owner": OK, "coordinator": FORBIDDEN}
+# The borrower ("other" here) and the owner confirm a handover; disputing damage is for the owner, the
+# borrower and the reporter, while coordinators settle disputes instead of raising them.
+PARTIES = {"anon": AUTH, "other": OK, "owner": OK, "coordinator": NOT_FOUND}
+OWNED_ROUTES = {
+    "owners.confirm_handover": MEMBERS, "owners.dispute": PARTIES, "api.dispute_damage": PARTIES,
+    "owners.item": MEMBER_OWNED, "owners.withdraw": MEMBER_OWNED, "owners.decide": MEMBER_OWNED,
+    "owners.update_terms": OWNER_ACTS, "owners.set_windows": OWNER_ACTS, "owners.add_exception": OWNER_ACTS,
+    "owners.remove_exception": OWNER_ACTS,
+    "api.get_owned_item": MEMBER_OWNED, "api.list_borrowings": MEMBER_OWNED,
+    "api.list_future_bookings": MEMBER_OWNED, "api.withdraw_owned_item": MEMBER_OWNED,
+    "api.owner_approve_booking": MEMBER_OWNED, "api.owner_reject_booking": MEMBER_OWNED,
+    "api.update_owned_item_terms": OWNER_ACTS, "api.set_owned_item_windows": OWNER_ACTS,
+    "api.create_availability_exception": OWNER_ACTS, "api.delete_availability_exception": OWNER_ACTS,
+}
+EXPECTATIONS.update(OWNED_ROUTES)
+for _endpoint in OWNED_ROUTES:
+    OTHER_IDS[_endpoint] = OWNED_IDS
+
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"},
          "api.asset_price": {"start": "2030-01-01T00:00:00Z", "end": "2030-01-02T00:00:00Z"}}
