@@ -16,6 +16,7 @@ from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import msg
 from fleet.core.text import single_line
+from fleet.members.account_approval import initial_approval
 from fleet.members.passwords import check_password_strength
 from fleet.members.tokens import revoke_all_tokens
 from fleet.models import Hub, LoginThrottle, Member, Role
@@ -48,7 +49,8 @@ def create_member(session: Session, email: str, name: str, password: str, now: d
     check_password_strength(password, email=email, name=name, site_names=site_names)
     if session.scalar(select(Member.id).where(Member.email == email)) is not None:
         raise Conflict("An account with this email already exists.", field="email")
-    member = Member(email=email, name=name, password_hash=hash_password(password), role=role, created_at=now)
+    member = Member(email=email, name=name, password_hash=hash_password(password), role=role, created_at=now,
+                    approved_at=initial_approval(session, role, now))
     session.add(member)
     session.flush()
     return member

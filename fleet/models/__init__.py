@@ -25,6 +25,13 @@ from fleet.models.catalogue import (
     MaintenanceWindow,
     MeterUnit,
 )
+from fleet.models.eligibility import (
+    AccessSettings,
+    CategoryLimits,
+    CategoryQualification,
+    Qualification,
+    QualificationGrant,
+)
 from fleet.models.fleet_plans import PlanningRun, PlanningStatus
 from fleet.models.governance import (
     AppliedChange,
@@ -71,4 +78,5 @@ __all__ = [
     "SignupRequest", "OutgoingMail",
     "GovernanceRules", "Proposal", "ProposalKind", "ProposalStatus", "ProposalVoter", "Vote", "VoteChoice",
     "ProposalComment", "CommentRevision", "PlannedAcquisition", "AppliedChange", "DecisionMethod", "Electorate",
+    "Qualification", "CategoryQualification", "QualificationGrant", "CategoryLimits", "AccessSettings",
 ]
