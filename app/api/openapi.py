@@ -7,6 +7,7 @@ from flask import jsonify
 from app.api import bp
 from app.api import schemas as s
 from app.api.costs_schemas import costs_paths
+from app.api.eligibility_schemas import eligibility_paths
 from app.api.governance_schemas import governance_paths
 from app.api.handover_schemas import handover_paths
 from app.api.optimiser_schemas import optimiser_paths
@@ -194,6 +195,7 @@ def document(server_url: str) -> dict:
     paths.update(planning_paths(_op, _json, _query, _path_id))
     paths.update(optimiser_paths(_op, _json, _query, _path_id))
     paths.update(governance_paths(_op, _json, _query, _path_id))
+    paths.update(eligibility_paths(_op, _json, _query, _path_id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonpool API", "version": "1.0.0",

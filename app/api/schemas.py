@@ -181,3 +181,6 @@ RESPONSES.update(OPTIMISER_RESPONSES)
 from app.api.governance_schemas import GOVERNANCE_RESPONSES  # noqa: E402
 
 RESPONSES.update(GOVERNANCE_RESPONSES)
+from app.api.eligibility_schemas import ELIGIBILITY_RESPONSES  # noqa: E402
+
+RESPONSES.update(ELIGIBILITY_RESPONSES)
