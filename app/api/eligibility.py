@@ -172,10 +172,10 @@ def list_waiting_accounts():
     return _paged(account_approval.accounts_waiting(db.session, actor()), account_body)
 
 
-@bp.post("/members/<id:member_id>/approve")
+@bp.post("/accounts/<id:account_id>/approve")
 @coordinator_only
-def approve_account(member_id: int):
-    return _posted(200, lambda: account_body(account_approval.approve_account(db.session, actor(), member_id,
+def approve_account(account_id: int):
+    return _posted(200, lambda: account_body(account_approval.approve_account(db.session, actor(), account_id,
                                                                               utcnow())))
 
 

@@ -125,9 +125,9 @@ def eligibility_paths(op, json, query, path_id) -> dict:
         },
         "/accounts/waiting": {"get": op("listWaitingAccounts", "Accounts waiting for approval, oldest first "
                                         "(coordinators)", json(page_of("AccountApproval")), params=paging)},
-        "/members/{member_id}/approve": {"post": op(
-            "approveAccount", "Approve an account waiting for approval: it can book from now on (coordinators)",
-            json({"$ref": _REF + "AccountApproval"}), params=[path_id("member_id"), _IDEMPOTENCY])},
+        "/accounts/{account_id}/approve": {"post": op(
+            "approveAccount", "Approve an account waiting for approval (its member's id): it can book from now on "
+            "(coordinators)", json({"$ref": _REF + "AccountApproval"}), params=[path_id("account_id"), _IDEMPOTENCY])},
         "/me/eligibility": {"get": op("getMyEligibility", "The caller's qualifications and whether their account "
                                       "still waits for approval", json({"$ref": _REF + "MyEligibility"}))},
     }

@@ -115,9 +115,9 @@ def test_account_approval_through_the_api(client, coord_api, make, session, saws
     assert refused.status_code == 403 and "approval" in refused.json["detail"]
     waiting = coord_api.get("/accounts/waiting").json
     assert [a["email"] for a in waiting["items"]] == ["fresh@example.org"]
-    approved = coord_api.post(f"/members/{newcomer.id}/approve", headers={"Idempotency-Key": "a-1"})
+    approved = coord_api.post(f"/accounts/{newcomer.id}/approve", headers={"Idempotency-Key": "a-1"})
     assert approved.status_code == 200 and approved.json["approved_at"] is not None
-    again = coord_api.post(f"/members/{newcomer.id}/approve", headers={"Idempotency-Key": "a-1"})
+    again = coord_api.post(f"/accounts/{newcomer.id}/approve", headers={"Idempotency-Key": "a-1"})
     assert again.status_code == 200  # the retry replays the first answer
     assert book(fresh, saws["first"], at(2, 9), at(2, 12)).status_code == 201
     session.expire_all()

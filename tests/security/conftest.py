@@ -106,7 +106,7 @@ def _eligibility_objects(session, owner, coordinator, text: dict, now) -> dict:
     qualification = create_qualification(session, coordinator, text.get("qualification.name", "Chainsaw induction")[:120],
                                          text.get("qualification.how_to_get", "Saturday mornings."), now)
     grant = grant_qualification(session, coordinator, owner.id, qualification.id, None, now)
-    return {"qualification_id": qualification.id, "grant_id": grant.id}
+    return {"qualification_id": qualification.id, "grant_id": grant.id, "account_id": owner.id}
 
 
 def _governance_objects(session, owner, text: dict, now) -> dict:
