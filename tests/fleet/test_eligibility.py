@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from fleet.allocation.flexible_requests import RequestInput, submit_request
 from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run
+from fleet.allocation.run_preview import preview_rows
 from fleet.booking.bookings import book_asset, cancel_booking
 from fleet.booking.eligibility import LimitReached, NotQualified, last_local_day, member_qualifications
 from fleet.booking.eligibility_rules import (
@@ -231,6 +232,9 @@ def test_batch_run_gives_a_member_no_more_than_the_limit(session, make, pool):
     run = create_run(session, pool["coordinator"], 7, NOW, time_limit=3)
     execute_run(session, run.id, NOW)
     assert run.served == 2
+    rows = preview_rows(session, pool["coordinator"], run.id)
+    unserved = [r for r in rows if r.run is None]
+    assert len(unserved) == 7 and all("the limit is 1 at once" in r.reason for r in unserved)
     apply_run(session, pool["coordinator"], run.id, NOW)
     assert len(holding(session, greedy)) == 1
     assert theirs.status == RequestStatus.assigned
