@@ -14,6 +14,7 @@ from app.transaction import flash_on_refusal, on_refusal
 from fleet.booking import bookings as booking_service
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals
+from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.core.localtime import parse_local
@@ -56,7 +57,8 @@ def _asset_page(asset, now, errors: dict, status: int):
     """The asset's page again, with the booking form as the member filled it in and what was wrong with it."""
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=request.form,
-                           hours=parse_opening_hours(asset.hub.opening_hours).describe()), status
+                           hours=parse_opening_hours(asset.hub.opening_hours).describe(),
+                           rules=category_rules(db.session, asset.category)), status
 
 
 @bp.route("/bookings/<int:booking_id>")

@@ -14,6 +14,7 @@ from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals, find_available_assets
 from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.categories import get_category, list_categories
+from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
@@ -57,4 +58,5 @@ def asset_page(asset_id: int):
     now = utcnow()
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors={}, form=request.args,
-                           hours=parse_opening_hours(asset.hub.opening_hours).describe())
+                           hours=parse_opening_hours(asset.hub.opening_hours).describe(),
+                           rules=category_rules(db.session, asset.category))

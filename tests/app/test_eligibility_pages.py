@@ -55,6 +55,9 @@ def test_coordinator_sets_up_a_qualification_and_the_member_is_told_how_to_get_i
     client.get("/logout")
 
     login(client, "me@example.org")
+    asset_page = client.get(f"/assets/{pool['tractor'].id}").get_data(as_text=True)
+    assert "Needs the qualification Tractor induction. Join the induction" in asset_page
+    assert "At most 1 booking(s) of Tractors at the same time per member." in asset_page
     refused = book(client, pool["tractor"], at(2, 9), at(2, 12))
     text = refused.get_data(as_text=True)
     assert refused.status_code == 403
