@@ -16,7 +16,6 @@ from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.geo import check_coordinates
 from fleet.core.messages import msg
 from fleet.core.text import single_line
-from fleet.members.account_approval import initial_approval
 from fleet.members.passwords import check_password_strength
 from fleet.members.tokens import revoke_all_tokens
 from fleet.models import Hub, LoginThrottle, Member, Role
@@ -49,8 +48,9 @@ def create_member(session: Session, email: str, name: str, password: str, now: d
     check_password_strength(password, email=email, name=name, site_names=site_names)
     if session.scalar(select(Member.id).where(Member.email == email)) is not None:
         raise Conflict("An account with this email already exists.", field="email")
+    # made by an operator (the CLI, an admin), so approved at once; sign-up is where accounts wait
     member = Member(email=email, name=name, password_hash=hash_password(password), role=role, created_at=now,
-                    approved_at=initial_approval(session, role, now))
+                    approved_at=now)
     session.add(member)
     session.flush()
     return member
