@@ -131,12 +131,21 @@ def set_category_rules(session: Session, actor: Member, category_id: int, qualif
 
 # --- grants --------------------------------------------------------------------------------------------------
 
-def list_grants(session: Session, actor: Member, member_id: int | None = None) -> list[QualificationGrant]:
+def list_grants(session: Session, actor: Member, member_id: int | None = None, *, search: str = "",
+                qualification_id: int | None = None) -> list[QualificationGrant]:
+    """Grants by member name; only one member's, those whose member's name or email contains `search`, or those
+    of one qualification, when asked."""
     require_coordinator(actor)
     stmt = (select(QualificationGrant).join(QualificationGrant.member).join(QualificationGrant.qualification)
             .options(joinedload(QualificationGrant.member), joinedload(QualificationGrant.qualification)))
     if member_id is not None:
         stmt = stmt.where(QualificationGrant.member_id == member_id)
+    if qualification_id is not None:
+        stmt = stmt.where(QualificationGrant.qualification_id == qualification_id)
+    search = single_line(search or "", "search")[:254]
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(Member.name.ilike(pattern, escape="\\") | Member.email.ilike(pattern, escape="\\"))
     return list(session.scalars(stmt.order_by(Member.name, Qualification.name, QualificationGrant.id)))
 
 

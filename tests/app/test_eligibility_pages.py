@@ -140,3 +140,24 @@ def test_account_approval_from_the_members_page(client, session, make, pool):
 
     login(client, "new@example.org")
     assert book(client, pool["tractor"], at(2, 9), at(2, 12)).status_code == 302
+
+
+def test_the_grants_list_is_searched_and_paged(client, session, make, pool):
+    from fleet.booking.eligibility_rules import create_qualification, grant_qualification
+    from fleet.core.db import utcnow
+
+    licence = create_qualification(session, pool["coordinator"], "Driving licence checked", "", utcnow())
+    for i in range(55):
+        grant_qualification(session, pool["coordinator"], make.member(name=f"Driver {i:02d}").id, licence.id, None,
+                            utcnow())
+    grant_qualification(session, pool["coordinator"], pool["member"].id, licence.id, None, utcnow())
+    session.commit()
+    login(client, "coord@example.org")
+    first = client.get("/manage/eligibility").get_data(as_text=True)
+    assert "56 grants" in first and "page 1 of 2" in first  # by name: Driver 00 to 49 first
+    assert "<td>Driver 49</td>" in first and "<td>Driver 50</td>" not in first
+    second = client.get("/manage/eligibility", query_string={"page": 2}).get_data(as_text=True)
+    assert "<td>Driver 00</td>" not in second and "<td>Driver 50</td>" in second and "<td>Mo Member</td>" in second
+    found = client.get("/manage/eligibility", query_string={"q": "me@example"}).get_data(as_text=True)
+    assert "1 grant." in found and "<td>Mo Member</td>" in found
+    assert client.get("/manage/eligibility", query_string={"page": "x", "qualification": "y"}).status_code == 200

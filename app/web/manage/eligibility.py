@@ -32,15 +32,35 @@ def _date(form, name: str) -> date | None:
         raise ValidationFailed("'%(text)s' is not a date (YYYY-MM-DD).", field=name, text=text[:40]) from None
 
 
+GRANTS_PER_PAGE = 50
+
+
+def _grant_filter(values) -> dict:
+    """The grants list's search text, qualification and page from the query string; bad values are ignored."""
+    def whole(name: str) -> int | None:
+        try:
+            return optional_int(values, name)
+        except ValidationFailed:
+            return None
+
+    return {"q": (values.get("q") or "").strip()[:254], "qualification": whole("qualification"),
+            "page": max(1, whole("page") or 1)}
+
+
 def _page(errors: dict | None = None, form=None, status: int = 200):
     members = list(db.session.scalars(select(Member).where(Member.active.is_(True)).order_by(Member.name, Member.id)))
+    wanted = _grant_filter(request.args)
+    grants = rules.list_grants(db.session, current_user, search=wanted["q"], qualification_id=wanted["qualification"])
+    pages = max(1, -(-len(grants) // GRANTS_PER_PAGE))
+    page = min(wanted["page"], pages)
     return render_template(
         "manage/eligibility.html", errors=errors or {}, form=form or {},
         approval_required=account_approval.approval_required(db.session),
         waiting=account_approval.accounts_waiting(db.session, current_user),
         qualifications=rules.list_qualifications(db.session),
         category_rules=rules.all_category_rules(db.session),
-        grants=rules.list_grants(db.session, current_user), members=members, today=utcnow().date()), status
+        grants=grants[(page - 1) * GRANTS_PER_PAGE: page * GRANTS_PER_PAGE], grants_total=len(grants),
+        grant_filter={**wanted, "page": page, "pages": pages}, members=members, today=utcnow().date()), status
 
 
 @bp.route("/eligibility")
