@@ -15,23 +15,35 @@ from sqlalchemy.orm import Session
 
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.booking.eligibility import (
-    LimitReached, NotQualified, check_limits, check_may_request, limit_refusal_for_window,
+    LimitReached, NotQualified, check_may_request, limit_refusal_for_window, limits_of, required_qualifications,
+    within_limits,
 )
+from fleet.members.account_approval import approval_required
 from fleet.core.geo import distance_km
-from fleet.models import FlexibleRequest
+from fleet.models import CategoryLimits, FlexibleRequest
 
 
 def eligible_requests(session: Session, requests: list[FlexibleRequest]) -> list[FlexibleRequest]:
-    """The requests whose members may book their category; the others get the reason as waitlist reason."""
+    """The requests whose members may book their category; the others get the reason as waitlist reason. What
+    does not change per request (the approval setting, each category's qualifications) is read once."""
+    approval = approval_required(session)
+    needs_qualification = {cid for cid in {r.category_id for r in requests} if required_qualifications(session, cid)}
     kept = []
     for request in requests:
-        try:
-            check_may_request(session, request.member, request.category, request.earliest_start.date())
-        except NotQualified as exc:
-            adapter.note_refusal(request, exc)
-            continue
+        if approval or request.category_id in needs_qualification:
+            try:
+                check_may_request(session, request.member, request.category, request.earliest_start.date())
+            except NotQualified as exc:
+                adapter.note_refusal(request, exc)
+                continue
         kept.append(request)
     return kept
+
+
+def _limits(session: Session, snapshot: adapter.Snapshot) -> dict[int, CategoryLimits]:
+    """The fair-use limits of the snapshot's requests' categories that have some."""
+    found = {cid: limits_of(session, cid) for cid in {r.category_id for r in snapshot.requests.values()}}
+    return {cid: limits for cid, limits in found.items() if limits is not None}
 
 
 def trim_to_limits(session: Session, snapshot: adapter.Snapshot, solution: scheduling.Solution,
@@ -40,15 +52,19 @@ def trim_to_limits(session: Session, snapshot: adapter.Snapshot, solution: sched
     `note`, each trimmed request's waitlist reason names the limit."""
     kept, trimmed = [], set()
     planned: dict[tuple[int, int], list] = {}
+    limited = _limits(session, snapshot)
     order = sorted(solution.assignments, key=lambda a: (a.start, snapshot.requests[a.request].created_at,
                                                          int(a.request)))
     for assignment in order:
         request = snapshot.requests[assignment.request]
+        if request.category_id not in limited:
+            kept.append(assignment)
+            continue
         asset = snapshot.assets[assignment.asset]
         mine = planned.setdefault((request.member_id, request.category_id), [])
         try:
-            check_limits(session, request.member_id, request.category, asset.hub.timezone, assignment.start,
-                         assignment.end, planned=mine)
+            within_limits(session, limited[request.category_id], request.member_id, request.category,
+                          asset.hub.timezone, assignment.start, assignment.end, planned=mine)
         except LimitReached as exc:
             trimmed.add(assignment.request)
             if note:
@@ -93,8 +109,11 @@ def _out_of_reach(session: Session, snapshot: adapter.Snapshot, problem: schedul
         request = snapshot.requests[a.request]
         planned.setdefault((request.member_id, request.category_id), []).append((a.request, a.start, a.end))
     out = set()
+    limited = _limits(session, snapshot)
     for r in problem.requests:
         request = snapshot.requests[r.id]
+        if request.category_id not in limited:
+            continue
         zone = next((a.hub.timezone for a in snapshot.assets.values() if a.category_id == request.category_id), None)
         if zone is None:
             continue

@@ -96,7 +96,14 @@ def check_limits(session: Session, member_id: int, category: Category, zone: str
                  exclude_booking_id: int | None = None, planned: Sequence[tuple[datetime, datetime]] = ()) -> None:
     """The booking [start, end) keeps the member within the category's fair-use limits. `planned` are bookings
     of the member in the category that a plan will make (the batch optimiser counts them before they exist)."""
-    limits = limits_of(session, category.id)
+    within_limits(session, limits_of(session, category.id), member_id, category, zone, start, end, exclude_booking_id,
+                  planned)
+
+
+def within_limits(session: Session, limits: CategoryLimits | None, member_id: int, category: Category, zone: str,
+                  start: datetime, end: datetime, exclude_booking_id: int | None = None,
+                  planned: Sequence[tuple[datetime, datetime]] = ()) -> None:
+    """`check_limits` with the category's limits already read (None: no limits)."""
     if limits is None:
         return
     if limits.max_at_once is not None:
@@ -138,7 +145,7 @@ def check_may_hold(session: Session, member_id: int, asset: Asset, start: dateti
         raise NotQualified(msg("No such member."))
     check_account(session, member)
     check_qualifications(session, member_id, category, last_local_day(end, asset.hub.timezone))
-    check_limits(session, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
+    within_limits(session, limits, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
 
 
 def check_may_request(session: Session, member: Member, category: Category, first_day: date) -> None:
@@ -155,7 +162,8 @@ def limit_refusal_for_window(session: Session, member_id: int, category: Categor
     """The limit that refuses every start of a `duration` inside [earliest, latest), or None when some start
     keeps the member within the limits (or the category has none). Starts `step` apart, at most `most_tries`
     of them, evenly spread."""
-    if limits_of(session, category.id) is None or latest - earliest < duration:
+    limits = limits_of(session, category.id)
+    if limits is None or latest - earliest < duration:
         return None
     span = latest - duration - earliest
     count = int(span / step) + 1
@@ -164,7 +172,7 @@ def limit_refusal_for_window(session: Session, member_id: int, category: Categor
     for i in range(0, count, stride):
         start = earliest + i * step
         try:
-            check_limits(session, member_id, category, zone, start, start + duration, planned=planned)
+            within_limits(session, limits, member_id, category, zone, start, start + duration, planned=planned)
         except LimitReached as exc:
             refusal = refusal or exc
             continue
