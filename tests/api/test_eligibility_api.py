@@ -123,3 +123,16 @@ def test_account_approval_through_the_api(client, coord_api, make, session, saws
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Booking)) == 1
     assert coord_api.get("/accounts/waiting").json["items"] == []
+
+
+def test_a_series_through_the_api_skips_the_occurrences_past_the_limit(api, coord_api, people, saws, session):
+    from fleet.booking.eligibility_rules import set_category_rules
+
+    set_category_rules(session, people["coordinator"], saws["category"].id, [], 1, None, None)
+    session.commit()
+    assert book(api, saws["first"], at(9, 8), at(9, 20)).status_code == 201  # overlaps the second occurrence
+    first_day = z(at(2))[:10]
+    made = api.post("/series", json={"asset_id": saws["second"].id, "first_date": first_day, "start_time": "10:00",
+                                     "end_time": "12:00", "occurrences": 3})
+    assert made.status_code == 201
+    assert len(made.json["skipped"]) == 1 and "the limit is 1 at once" in made.json["skipped"][0]["reason"]
