@@ -63,6 +63,12 @@ def test_coordinator_sets_up_a_qualification_and_the_member_is_told_how_to_get_i
     assert refused.status_code == 403
     assert "Tractors needs the qualification Tractor induction" in text and "first Saturday" in text
     assert session.scalar(select(func.count()).select_from(Booking)) == 0
+    asked = client.post("/requests/new", data={"category_id": pool["tractors"].id,
+                                               "earliest_start": local_input(at(2, 8)),
+                                               "latest_end": local_input(at(2, 18)), "duration_h": "3",
+                                               "duration_m": "0"})
+    assert asked.status_code == 403
+    assert "Tractors needs the qualification Tractor induction" in asked.get_data(as_text=True)
     assert "You hold no qualifications" in client.get("/account").get_data(as_text=True)
     client.get("/logout")
 
