@@ -23,6 +23,8 @@ from fleet.core.errors import Conflict, DomainError, ValidationFailed
 from fleet.catalogue.hubs import list_hubs
 from fleet.models import Member
 from fleet.members.tokens import issue_token, list_tokens, revoke_token
+from fleet.booking.eligibility import member_qualifications
+from fleet.members.account_approval import awaiting_approval
 
 bp = Blueprint("auth", __name__)
 
@@ -261,9 +263,12 @@ def settings():
 
 
 def _settings_page(errors: dict, status: int, new_token: str | None = None):
+    today = utcnow().date()
     return render_template("auth/settings.html", errors=errors, hubs=list_hubs(db.session),
                            geocoding=current_app.config["GEOCODING_ENABLED"], new_token=new_token,
-                           tokens=list_tokens(db.session, current_user)), status
+                           tokens=list_tokens(db.session, current_user), today=today,
+                           qualifications=member_qualifications(db.session, current_user.id, today),
+                           awaiting_approval=awaiting_approval(db.session, current_user)), status
 
 
 def accounts_geocode(address: str) -> tuple[float, float]:

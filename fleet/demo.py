@@ -24,8 +24,9 @@ from fleet.members.accounts import hash_password
 from fleet.core.errors import ValidationFailed
 from fleet.core.localtime import localize, zone
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, FlexibleRequest, Hub,
-    MaintenanceWindow, Member, MeterUnit, RequestStatus, Role,
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, CategoryLimits,
+    CategoryQualification, FlexibleRequest, Hub, MaintenanceWindow, Member, MeterUnit, Qualification,
+    QualificationGrant, RequestStatus, Role,
 )
 from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
 from fleet.demo_money import load_demo_money
@@ -494,6 +495,7 @@ class _Builder:
         _add_use_instructions(s)
         owned = self.lend_members_own_items(hubs, categories, members, named)
         load_demo_money(s, self.now)  # after the owned items, so their returned loans are charged too
+        load_demo_eligibility(s, self.now)
         return DemoResult(created=True, hubs=len(hubs) + owned.hubs, categories=len(categories),
                           assets=len(assets) + owned.items, members=len(members),
                           bookings=len(bookings) + owned.bookings, maintenance_windows=len(windows))
@@ -960,3 +962,81 @@ def load_demo_governance(session: Session, now: datetime) -> int:
         votes.cast_vote(session, m, move.id, ("yes", "yes", "abstain", "no")[i], "", start + timedelta(hours=3 + i))
     session.flush()
     return 3
+
+
+# -- who may book what: qualifications for cars, farm machinery and the workshop; one cargo bike or trailer at once
+
+DEMO_QUALIFICATIONS = [
+    ("Cars", "Driving licence checked",
+     "Show your driving licence to a coordinator at any hub during opening hours; it takes two minutes."),
+    ("Farm machinery", "Tractor licence (T) and farm induction",
+     "Show your tractor licence (T) at the Amelisweerd farm hub and join the farm induction, first Saturday of "
+     "the month at 09:00."),
+    ("Workshop equipment", "Workshop induction",
+     "Join a workshop induction by a volunteer at the Lombok workshop, Wednesdays at 19:00 (one hour)."),
+]
+DEMO_AT_ONCE = {"Cargo bikes": 1, "Trailers": 1}
+UNLIMITED_STATUSES = (BookingStatus.cancelled, BookingStatus.rejected)
+
+
+def load_demo_eligibility(session: Session, now: datetime) -> int:
+    """Who may book what in the demo: the qualifications above, granted to every member who booked or asked for
+    such a category (some with an expiry a year ahead) and, expired, to a few who have not; and a limit of one
+    cargo bike and one trailer at once per member. Bookings drawn earlier that would break that limit go to
+    another member, so the demo's bookings keep the rules it shows. Deterministic; returns the grants made."""
+    categories = {c.name: c for c in session.scalars(select(Category))}
+    members = list(session.scalars(select(Member).order_by(Member.id)))
+    coordinator = next(m for m in members if m.email == COORDINATOR_EMAIL)
+    regulars = [m for m in members if m.role == Role.member]
+    for name, limit in DEMO_AT_ONCE.items():
+        category = categories[name]
+        session.add(CategoryLimits(category_id=category.id, max_at_once=limit))
+        _spread_overlaps(session, category, regulars)
+    today = now.astimezone(zone(TOWN_ZONE)).date()
+    granted = 0
+    for category_name, name, how in DEMO_QUALIFICATIONS:
+        category = categories[category_name]
+        qualification = Qualification(name=name, how_to_get=how, created_at=now - timedelta(days=400))
+        session.add(qualification)
+        session.flush()
+        session.add(CategoryQualification(category_id=category.id, qualification_id=qualification.id))
+        users = set(session.scalars(select(Booking.member_id).join(Asset, Asset.id == Booking.asset_id)
+                                    .where(Asset.category_id == category.id)))
+        users |= set(session.scalars(select(FlexibleRequest.member_id)
+                                     .where(FlexibleRequest.category_id == category.id)))
+        for member in members:
+            if member.id in users:
+                expires = today + timedelta(days=365) if member.id % 4 == 0 else None
+            elif member.role == Role.member and member.id % 23 == 0:
+                expires = today - timedelta(days=10 + member.id % 60)  # expired: shows how renewal looks
+            else:
+                continue
+            session.add(QualificationGrant(member_id=member.id, qualification_id=qualification.id, expires_on=expires,
+                                           granted_by_id=coordinator.id,
+                                           granted_at=now - timedelta(days=300 + member.id % 200)))
+            granted += 1
+    session.flush()
+    return granted
+
+
+def _spread_overlaps(session: Session, category: Category, regulars: list[Member]) -> None:
+    """Hand each booking that would have its member hold two of the category at once to another member who holds
+    none then (never to the demo member, whose page shows a chosen few)."""
+    bookings = list(session.scalars(
+        select(Booking).join(Asset, Asset.id == Booking.asset_id)
+        .where(Asset.category_id == category.id, Booking.status.not_in(UNLIMITED_STATUSES))
+        .order_by(Booking.start_at, Booking.id)))
+    demo_member = next(m.id for m in regulars if m.email == MEMBER_EMAIL)
+    held: dict[int, list[Booking]] = {}
+
+    def free(member_id: int, booking: Booking) -> bool:
+        return not any(b.start_at < booking.end_at and booking.start_at < b.end_at for b in held.get(member_id, []))
+
+    for booking in bookings:
+        if not free(booking.member_id, booking):
+            turn = booking.id % len(regulars)
+            for candidate in regulars[turn:] + regulars[:turn]:
+                if candidate.id != demo_member and free(candidate.id, booking):
+                    booking.member_id = candidate.id
+                    break
+        held.setdefault(booking.member_id, []).append(booking)

@@ -8,6 +8,7 @@ from app.api import bp
 from app.api import schemas as s
 from app.api.asset_photo_schemas import asset_photo_paths
 from app.api.costs_schemas import costs_paths
+from app.api.eligibility_schemas import eligibility_paths
 from app.api.governance_schemas import governance_paths
 from app.api.handover_schemas import handover_paths
 from app.api.optimiser_schemas import optimiser_paths
@@ -200,6 +201,7 @@ def document(server_url: str) -> dict:
     paths.update(asset_photo_paths(_op, _json))
     paths.update(owners_paths(_op, _json, _query, _path_id))
     paths.update(prices_paths(_op, _json, _query, _path_id))
+    paths.update(eligibility_paths(_op, _json, _query, _path_id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonpool API", "version": "1.0.0",

@@ -211,3 +211,6 @@ RESPONSES.update(OWNERS_RESPONSES)
 from app.api.prices_schemas import PRICES_RESPONSES  # noqa: E402
 
 RESPONSES.update(PRICES_RESPONSES)
+from app.api.eligibility_schemas import ELIGIBILITY_RESPONSES  # noqa: E402
+
+RESPONSES.update(ELIGIBILITY_RESPONSES)

@@ -18,6 +18,7 @@ from fleet.booking.availability import busy_intervals, find_available_assets
 from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.catalogue.tariffs import TariffBook, terms_for
+from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
@@ -80,4 +81,5 @@ def render_asset(asset, errors: dict, form, status: int):
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=form,
                            hours=parse_opening_hours(asset.hub.opening_hours).describe(), price=price,
                            price_errors={} if errors else price_errors, terms=terms_for(db.session, asset),
+                           rules=category_rules(db.session, asset.category),
                            **availability_view(asset, request.args, now, focus=form.get("start"))), status

@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.allocation import making_room
+from fleet.allocation import fair_use, making_room
 from fleet.allocation import scheduling_adapter as adapter
+from fleet.booking import eligibility
 from fleet.booking.bookings import cancel_booking
 from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
@@ -84,6 +85,7 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
         raise Forbidden("Your account is deactivated.")
     note = multi_line(data.note, "note")
     category = _validate(session, member, data, now)
+    eligibility.check_may_request(session, member, category, data.earliest_start.date())
     expire_requests(session, now)
     requires = coerce_requirements(category.capability_schema or {}, data.requires or {})
     types = requested_types(session, category, data.asset_types)
@@ -106,6 +108,13 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
         request.waitlist_reason = REASON_NOTHING_ELIGIBLE
         session.flush()
         return request
+    start, end = adapter.effective_window(request, now)
+    refusal = eligibility.limit_refusal_for_window(session, member.id, category, eligible[0].hub.timezone, start, end,
+                                                   timedelta(minutes=request.duration_minutes))
+    if refusal is not None:  # the member's own bookings fill their limit over the whole window
+        adapter.note_refusal(request, refusal)
+        session.flush()
+        return request
     if request.preferred_asset_id is not None:
         preferred = next((a for a in eligible if a.id == request.preferred_asset_id), None)
         if preferred is not None:
@@ -118,8 +127,8 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
                       must_include=request)
     if request.status == RequestStatus.waitlisted and make_room:
         _make_room(session, request, now, time_limit)
-    if request.status == RequestStatus.waitlisted:
-        request.waitlist_reason = REASON_ALL_BUSY
+    if request.status == RequestStatus.waitlisted and not request.waitlist_reason:
+        request.waitlist_reason = REASON_ALL_BUSY  # unless the member's own limits said why
     session.flush()
     return request
 
@@ -167,7 +176,7 @@ def assign_waitlisted(session: Session, category_id: int, start: datetime, end: 
     snapshot = adapter.snapshot_problem(session, requests, now, priorities(session, requests, now))
     if not snapshot.problem.requests or not snapshot.problem.assets:
         return []
-    solution = adapter.solve(snapshot, time_limit)
+    solution = fair_use.solve_within_limits(session, snapshot, time_limit, "cpsat")
     placed = []
     for assignment in sorted(solution.assignments, key=lambda a: a.start):
         request = snapshot.requests[assignment.request]

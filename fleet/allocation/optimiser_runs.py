@@ -1,7 +1,9 @@
 """Batch optimiser runs: every waitlisted request in a horizon, solved together, previewed against
 first-come-first-served on the same data, then applied by a coordinator.
 
-Existing bookings are fixed in a batch run (confirmed bookings never move). Applying re-checks each
+Existing bookings are fixed in a batch run (confirmed bookings never move). Requests of members who may not
+book their category are left out, and the plan keeps every member within the fair-use limits
+(fleet/allocation/fair_use.py). Applying re-checks each
 assignment against the database as it is then; an assignment that lost its slot to a direct booking made
 while the solver ran is skipped and its request solved again on what is left.
 """
@@ -13,6 +15,7 @@ from typing import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from fleet.allocation import fair_use
 from fleet.allocation import scheduling_adapter as adapter
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.allocation.fair_share import priorities
@@ -94,14 +97,16 @@ def execute_run(session: Session, run_id: int, now: datetime,
     run.progress = PROGRESS_READING
     expire_requests(session, now)
     progress(run.progress)
-    requests = open_requests(session, max(run.horizon_start, now), run.horizon_end)
+    requests = fair_use.eligible_requests(session, open_requests(session, max(run.horizon_start, now),
+                                                                 run.horizon_end))
     snapshot = adapter.snapshot_problem(session, requests, now, priorities(session, requests, now))
     problem = snapshot.problem
     run.requests_count, run.assets_count, run.bookings_count = (len(problem.requests), len(problem.assets),
                                                                   len(problem.bookings))
     progress(_set_progress(run, PROGRESS_SOLVING))
-    fcfs = adapter.solve(snapshot, FCFS_TIME_LIMIT, method="greedy")
-    best = adapter.solve(snapshot, run.time_limit_seconds, method=run.method)
+    fcfs, _ = fair_use.trim_to_limits(session, snapshot, adapter.solve(snapshot, FCFS_TIME_LIMIT, method="greedy"),
+                                      note=False)
+    best = fair_use.solve_within_limits(session, snapshot, run.time_limit_seconds, run.method)
     m, f = best.metrics, fcfs.metrics
     run.solver_status, run.served, run.served_hours = best.status, m.served, m.served_hours
     run.weighted_hours, run.bound_weighted_hours = m.weighted_served_hours, m.upper_bound_weighted_hours

@@ -51,6 +51,7 @@ class PreviewRow:
     run: Placement | None
     fcfs: Placement | None
     change: str | None  # one of CHANGES; None when the run kept no first-come-first-served solution
+    reason: str = ""  # why the run does not serve it, when the request says (a fair-use limit, a qualification)
 
 
 def _change(run: Placement | None, fcfs: Placement | None) -> str:
@@ -110,7 +111,8 @@ def rows_of(session: Session, run: OptimiserRun) -> list[PreviewRow]:
         rows.append(PreviewRow(request.id, request.member_id, request.member.name, request.category_id,
                                request.category.name, tuple(request.asset_types or ()), request.earliest_start,
                                request.latest_end, request.duration_minutes, mine, theirs,
-                               _change(mine, theirs) if fcfs is not None else None))
+                               _change(mine, theirs) if fcfs is not None else None,
+                               request.waitlist_reason if mine is None else ""))
     rows.sort(key=lambda r: (r.earliest_start, r.request_id))
     return rows
 

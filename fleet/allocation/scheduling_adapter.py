@@ -19,6 +19,7 @@ from fleet.booking.availability import overlapping_bookings, overlapping_mainten
 from fleet.booking.owned_items import is_available, owned_item_for, owner_blackouts
 from fleet.core.capabilities import capability_matches, type_matches
 from fleet.booking.bookings import check_booking_rules, insert_holding_booking, move_holding_booking
+from fleet.booking.eligibility import LimitReached, NotQualified, check_may_hold
 from fleet.core.errors import DomainError
 from fleet.core.geo import distance_km
 from fleet.core.opening_hours import open_intervals, parse_opening_hours
@@ -152,8 +153,9 @@ def candidate_starts(request: FlexibleRequest, preferred: datetime, now: datetim
 def book_for_request(session: Session, request: FlexibleRequest, asset: Asset, preferred_start: datetime,
                      now: datetime, booking: Booking | None = None) -> Booking | None:
     """Book (or move `booking` to) `asset` for the request at the solver's start, or at the nearest start
-    in the window that passes every booking rule (opening hours, which the solver does not model) and is
-    free in the database now. None when nothing fits."""
+    in the window that passes every booking rule (opening hours, which the solver does not model) and the
+    member's fair-use limits, and is free in the database now. None when nothing fits; when the member's
+    limits or qualifications stood in the way, the request's waitlist reason says which."""
     duration = timedelta(minutes=request.duration_minutes)
     item = owned_item_for(session, asset.id)
     for start in candidate_starts(request, preferred_start, now):
@@ -163,6 +165,12 @@ def book_for_request(session: Session, request: FlexibleRequest, asset: Asset, p
         except DomainError:
             continue
         if item is not None and not is_available(item, start, end):
+            continue
+        try:
+            check_may_hold(session, request.member_id, asset, start, end,
+                           exclude_booking_id=booking.id if booking else None)
+        except (LimitReached, NotQualified) as exc:
+            note_refusal(request, exc)
             continue
         if overlapping_maintenance(session, asset.id, start, end):
             continue
@@ -180,11 +188,23 @@ def place(session: Session, request: FlexibleRequest | None, asset: Asset, start
             return insert_holding_booking(session, asset, member_id or request.member_id, start, end, now,
                                           request.note if request is not None else "")
         move_holding_booking(session, booking, asset, start, end)
+    except (LimitReached, NotQualified) as exc:
+        note_refusal(request, exc)
+        if booking is not None:
+            session.expire(booking)
+        return None
     except DomainError:
         if booking is not None:
             session.expire(booking)
         return None
     return booking
+
+
+def note_refusal(request: FlexibleRequest | None, refusal: DomainError) -> None:
+    """A waiting request that the member's limits or qualifications kept from an asset says which, in English
+    (the values are part of the reason)."""
+    if request is not None and request.status == RequestStatus.waitlisted:
+        request.waitlist_reason = refusal.message[:300]
 
 
 METHODS = scheduling.METHODS

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
 from fleet.booking.charges import quote_booking
 from fleet.booking.owned_items import is_available, needs_owner_approval, owned_item_for
+from fleet.booking.eligibility import check_may_hold
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
@@ -101,6 +102,7 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
     note = multi_line(note, "note")
     asset = load_asset(session, asset_id)
     check_booking_rules(asset, start, end, now)
+    check_may_hold(session, member.id, asset, start, end)  # before the slot: who may book comes first
     if overlapping_maintenance(session, asset.id, start, end):
         raise Conflict("%(asset)s is in maintenance during that time.", field="start", asset=asset.name)
     if overlapping_bookings(session, asset.id, start, end):
@@ -139,9 +141,11 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
                            now: datetime, note: str = "", *, series_id: int | None = None) -> Booking:
     """The one place a holding booking is created (direct bookings, series, flexible requests, making room):
     pending when the category needs approval or a member-owned item's owner does, else confirmed. Callers
-    check the booking rules; the database has the last word on overlaps (the exclusion constraint on
-    PostgreSQL, BEGIN IMMEDIATE on SQLite); a member-owned item is never booked outside its owner's windows."""
+    check the booking rules; who may hold it (approval, qualifications, fair-use limits) is checked here, for
+    every path; the database has the last word on overlaps (the exclusion constraint on PostgreSQL, BEGIN
+    IMMEDIATE on SQLite); a member-owned item is never booked outside its owner's windows."""
     item = refuse_outside_owner_windows(session, asset, start, end)
+    check_may_hold(session, member_id, asset, start, end)
     owner_decides = item is not None and needs_owner_approval(session, item, member_id)
     status = BookingStatus.pending if asset.category.approval_required or owner_decides else BookingStatus.confirmed
     booking = Booking(asset_id=asset.id, member_id=member_id, start_at=start, end_at=end, status=status,
@@ -173,12 +177,14 @@ def refuse_outside_owner_windows(session: Session, asset: Asset, start: datetime
 
 
 def move_holding_booking(session: Session, booking: Booking, asset: Asset, start: datetime, end: datetime) -> None:
-    """Move a holding booking to another asset or time; any attention flag on it is resolved by the move."""
+    """Move a holding booking to another asset or time; any attention flag on it is resolved by the move. The
+    member must still be allowed to hold it there and then (qualifications, fair-use limits)."""
     item = refuse_outside_owner_windows(session, asset, start, end)
     if item is not None and asset.id != booking.asset_id and needs_owner_approval(session, item, booking.member_id):
         # re-planning never hands someone's own thing to a borrower its owner has not accepted
         raise Conflict("%(asset)s is a member's own item: its owner approves who borrows it.", field="asset_id",
                        asset=asset.name)
+    check_may_hold(session, booking.member_id, asset, start, end, exclude_booking_id=booking.id)
     with overlap_refused(session):
         booking.asset_id, booking.asset, booking.start_at, booking.end_at = asset.id, asset, start, end
         booking.clear_attention()

@@ -48,7 +48,9 @@ def create_member(session: Session, email: str, name: str, password: str, now: d
     check_password_strength(password, email=email, name=name, site_names=site_names)
     if session.scalar(select(Member.id).where(Member.email == email)) is not None:
         raise Conflict("An account with this email already exists.", field="email")
-    member = Member(email=email, name=name, password_hash=hash_password(password), role=role, created_at=now)
+    # made by an operator (the CLI, an admin), so approved at once; sign-up is where accounts wait
+    member = Member(email=email, name=name, password_hash=hash_password(password), role=role, created_at=now,
+                    approved_at=now)
     session.add(member)
     session.flush()
     return member

@@ -22,6 +22,7 @@ from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.text import single_line
 from fleet.members.accounts import hash_password, normalise_email
 from fleet.members.passwords import check_password_strength
+from fleet.members.account_approval import announce_new_account, initial_approval
 from fleet.models import Member, Role, SignupRequest
 
 LINK_LIFETIME = timedelta(hours=24)
@@ -82,7 +83,8 @@ def confirm_signup(session: Session, token: str, password: str, now: datetime) -
         session.flush()
         raise Conflict("This address has an account already: log in.")
     member = Member(email=record.email, name=record.name, password_hash=record.password_hash, role=Role.member,
-                    created_at=now)
+                    created_at=now, approved_at=initial_approval(session, Role.member, now))
     session.add(member)
     session.flush()
+    announce_new_account(session, member, now)
     return member

@@ -26,6 +26,13 @@ from fleet.models.catalogue import (
     MaintenanceWindow,
     MeterUnit,
 )
+from fleet.models.eligibility import (
+    AccessSettings,
+    CategoryLimits,
+    CategoryQualification,
+    Qualification,
+    QualificationGrant,
+)
 from fleet.models.fleet_plans import PlanningRun, PlanningStatus
 from fleet.models.governance import (
     AppliedChange,
@@ -84,4 +91,5 @@ __all__ = [
     "ProposalComment", "CommentRevision", "PlannedAcquisition", "AppliedChange", "DecisionMethod", "Electorate",
     "OwnedItem", "ApprovalMode", "AvailabilityWindow", "AvailabilityException", "ExceptionKind", "OwnerShareBounds",
     "HandoverConfirmation", "OwnerReimbursement",
+    "Qualification", "CategoryQualification", "QualificationGrant", "CategoryLimits", "AccessSettings",
 ]

@@ -33,6 +33,11 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def _approved_with_creation(context) -> datetime:
+    """By default an account is approved as it is made (created_at), so that rows stay reproducible."""
+    return context.get_current_parameters().get("created_at") or utcnow()
+
+
 class Member(Base):
     __tablename__ = "member"
 
@@ -52,6 +57,9 @@ class Member(Base):
     # The language the member chose for pages and emails ("en", "fr", "de"); None: the browser decides.
     locale: Mapped[str | None] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When a coordinator approved the account; None: waiting, when the pool approves new accounts (they may
+    # browse but not book). Accounts made while the pool does not ask for approval are approved at once.
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=_approved_with_creation)
 
     home_hub = relationship("Hub", foreign_keys=[home_hub_id])
 

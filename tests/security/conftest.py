@@ -95,10 +95,21 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     ids["photo_id"] = _asset_photo(session, coordinator, asset, text, now)
     ids.update(_price_objects(session, coordinator, category, booking, text, now))
     ids.update(_owned_item_objects(session, owner, other, category, hub, now))
+    ids.update(_eligibility_objects(session, owner, coordinator, text, now))
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
                  secret=owner.calendar_secret)
+
+
+def _eligibility_objects(session, owner, coordinator, text: dict, now) -> dict:
+    """A qualification and its grant to the owner (valid; the world's category does not require it)."""
+    from fleet.booking.eligibility_rules import create_qualification, grant_qualification
+
+    qualification = create_qualification(session, coordinator, text.get("qualification.name", "Chainsaw induction")[:120],
+                                         text.get("qualification.how_to_get", "Saturday mornings."), now)
+    grant = grant_qualification(session, coordinator, owner.id, qualification.id, None, now)
+    return {"qualification_id": qualification.id, "grant_id": grant.id, "account_id": owner.id}
 
 
 def _governance_objects(session, owner, text: dict, now) -> dict:

@@ -188,6 +188,14 @@ OWNED_ROUTES = {
 EXPECTATIONS.update(OWNED_ROUTES)
 for _endpoint in OWNED_ROUTES:
     OTHER_IDS[_endpoint] = OWNED_IDS
+# who may book what: qualifications and their grants are coordinators' business; a member sees their own
+# qualifications on the account page and through /api/v1/me/eligibility, which take no id; any member may see
+# what a category requires
+EXPECTATIONS.update(dict.fromkeys((
+    "manage.approve_account", "manage.edit_qualification", "manage.category_eligibility", "manage.revoke_grant",
+    "api.get_qualification", "api.update_qualification", "api.revoke_grant", "api.approve_account",
+    "api.set_category_eligibility"), COORDINATOR))
+EXPECTATIONS["api.get_category_eligibility"] = MEMBERS
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"},

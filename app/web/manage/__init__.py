@@ -15,6 +15,6 @@ def _coordinators_only():
 
 
 from app.web.manage import (  # noqa: E402,F401  (routes register on import)
-    asset_import, assets, categories, dashboard, hubs, maintenance, members, optimiser,
+    asset_import, assets, categories, dashboard, eligibility, hubs, maintenance, members, optimiser,
 )
 from app.web.manage import asset_photos, costs, planning, tariffs  # noqa: E402,F401
