@@ -51,7 +51,13 @@ def run(url: str, args) -> int:
     from app import create_app
     from app.extensions import db
     from fleet.core.db import utcnow
-    from fleet.demo_scale import load_scaled_demo
+    try:
+        from fleet.demo_scale import load_scaled_demo
+    except ImportError:  # an older checkout (PYTHONPATH=its worktree), for before/after figures: the demo only
+        from fleet.demo import load_demo
+
+        def load_scaled_demo(session, now, scale=1):
+            return load_demo(session, now)
     from fleet.members.tokens import issue_token
     from fleet.models import Asset, AssetStatus, Member, Role
 
@@ -69,6 +75,7 @@ def run(url: str, args) -> int:
         db.session.commit()
         engine = db.engine
     counts = {"statements": 0, "commits": 0}
+    statuses: dict[int, int] = {}
 
     @event.listens_for(engine, "before_cursor_execute")
     def _count(*_a):
@@ -103,23 +110,26 @@ def run(url: str, args) -> int:
             "asset_id": assets[state["i"] % len(assets)], "start": _iso(start),
             "end": _iso(start + timedelta(hours=1))})
         assert r.status_code in (201, 409, 422), r.data[:300]
+        statuses[r.status_code] = statuses.get(r.status_code, 0) + 1
 
     print(f"scale {args.scale}: {len(assets)} active assets")
     for label, fn in (("api search", search), ("html search", html), ("api create", create)):
         for _ in range(10):
             fn()
         counts.update(statements=0, commits=0)
+        statuses.clear()
         profiler = cProfile.Profile() if args.profile and args.profile in label else None
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         for _ in range(args.n):
             fn()
         if profiler:
             profiler.disable()
-        ms = 1000 * (time.perf_counter() - began) / args.n
-        print(f"{label:12} {ms:7.2f} ms/request  {counts['statements'] / args.n:5.1f} statements  "
-              f"{counts['commits'] / args.n:4.2f} commits")
+        ms, cpu_ms = (1000 * (time.perf_counter() - began) / args.n, 1000 * (time.process_time() - cpu) / args.n)
+        print(f"{label:12} {ms:7.2f} ms/request ({cpu_ms:6.2f} ms CPU in the app)  "
+              f"{counts['statements'] / args.n:5.1f} statements  {counts['commits'] / args.n:4.2f} commits  "
+              f"statuses {dict(sorted(statuses.items()))}")
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
     with app.app_context():
