@@ -44,7 +44,7 @@ def create():
     start = parse_local(request.form.get("start", ""), asset.hub.timezone, field="start")
     end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")
     booking = booking_service.book_asset(db.session, current_user, asset.id, start, end, now,
-                                         note=request.form.get("note", ""))
+                                         note=request.form.get("note", ""), isolated=False)
     if booking.status.value == "pending":
         flash(_("Booking requested: a coordinator will approve it. The slot is held for you meanwhile."), "info")
     else:
