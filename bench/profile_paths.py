@@ -33,6 +33,7 @@ def main() -> int:
     ap.add_argument("--scale", type=int, default=1)
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--profile", default="")
+    ap.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     args = ap.parse_args()
     name = f"cp_profile_{uuid.uuid4().hex[:8]}"
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -131,7 +132,7 @@ def run(url: str, args) -> int:
               f"{counts['statements'] / args.n:5.1f} statements  {counts['commits'] / args.n:4.2f} commits  "
               f"statuses {dict(sorted(statuses.items()))}")
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(35)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
