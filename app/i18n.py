@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from babel.core import Locale
 from babel.numbers import parse_pattern as _babel_parse_pattern
-from flask import Blueprint, Flask, current_app, g, has_app_context, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
 from flask_babel import Babel, get_locale, get_translations, gettext, refresh
 from flask_login import current_user
 
@@ -63,25 +63,25 @@ def format_local(instant: datetime, zone_name: str, pattern: str = "EEE d MMM y 
     return format_datetime(to_local(instant, zone_name), pattern, locale=get_locale() or DEFAULT_LOCALE)
 
 
-_KEY_MEMO = "_commonpool_translation_key"
-
-
 def translation_key() -> tuple:
     """What a translated text depends on: the catalogue in force (Flask-Babel keeps one object per language for
     the process) and the locale. Caches of labels and units are keyed by it, so a forced locale or another
     catalogue never gets another's text.
 
     Flask-Babel looks the context up several times per gettext; a page calls it hundreds of times. The key is
-    kept on `g` for the request, valid while Flask-Babel's locale object (replaced by force_locale and
-    refresh) is the same one."""
-    ctx = g.get("_flask_babel") if has_app_context() else None
-    locale = getattr(ctx, "babel_locale", None)
-    memo = g.get(_KEY_MEMO) if ctx is not None else None
-    if locale is not None and memo is not None and memo[0] is locale:
-        return memo[1]
-    key = (get_translations(), str(get_locale() or DEFAULT_LOCALE))
-    if has_app_context():
-        setattr(g, _KEY_MEMO, (get_locale(), key))
+    kept beside Flask-Babel's own per-request state, valid while its locale object (replaced by force_locale
+    and refresh) is the same one."""
+    try:
+        state = g._flask_babel
+        memo = state.commonpool_key
+        if memo[0] is state.babel_locale:
+            return memo[1]
+    except (AttributeError, RuntimeError):  # nothing remembered yet, or no app context
+        pass
+    locale = get_locale()
+    key = (get_translations(), str(locale or DEFAULT_LOCALE))
+    if locale is not None:
+        g._flask_babel.commonpool_key = (locale, key)
     return key
 
 
@@ -203,7 +203,6 @@ def init_i18n(app: Flask) -> None:
         # Flask-Babel caches the locale on `g`; a request that shares an app context (tests, CLI) must not
         # inherit the previous request's language.
         refresh()
-        g.pop(_KEY_MEMO, None)
 
     @app.context_processor
     def _languages():

@@ -101,7 +101,10 @@ def run(url: str, args) -> int:
 
     def html():
         state["i"] += 1
-        r = client.get("/assets", query_string={"near": "point", "lat": home[0], "lon": home[1]})
+        start = day + timedelta(days=state["i"] % 20)
+        r = client.get("/assets", query_string={"near": "point", "lat": home[0], "lon": home[1],
+                                                "from": start.strftime("%Y-%m-%dT%H:%M"),
+                                                "until": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")})
         assert r.status_code == 200, r.data[:300]
 
     def create():

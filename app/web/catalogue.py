@@ -21,7 +21,7 @@ from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
 
 bp = Blueprint("catalogue", __name__)
-PAGE_SIZE = 50  # results per page of the search: the exact distance and a table row only for these
+PAGE_SIZE = 20  # results per page of the search (as the API's default): the exact distance and a row for these
 
 
 @bp.route("/")
