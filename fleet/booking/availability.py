@@ -83,9 +83,9 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
     """Active assets matching the query; with a range, only those free (and whose hub is open at both ends) for
     the whole range. Nearest first when a location is given, else by name; `limit` of them from `offset`.
 
-    The matching runs over light rows (id, name, hub, and the capabilities or type only when asked for), the
-    opening hours and distances once per hub, the exact distance only where the order needs it
-    (fleet/core/geo.py); full rows are loaded for the page only."""
+    The matching runs over light rows in one query (id, name, the hub's place and hours, and the capabilities or
+    type only when asked for), the opening hours and distances once per hub, the exact distance only where the
+    order needs it (fleet/core/geo.py); full rows are loaded for the page only."""
     if (query.available_from is None) != (query.available_until is None):
         raise ValidationFailed("Give both 'from' and 'until', or neither.", field="until")
     if query.available_from is not None and query.available_until <= query.available_from:
@@ -93,28 +93,17 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
     if query.max_distance_km is not None and query.near is None:
         raise ValidationFailed("A distance needs a location: set your home or choose one.", field="max_km")
 
-    hub_stmt = select(Hub.id, Hub.lat, Hub.lon, Hub.timezone, Hub.opening_hours).where(Hub.retired.is_(False))
-    if query.hub_id is not None:
-        hub_stmt = hub_stmt.where(Hub.id == query.hub_id)
-    hubs = {}
-    for hub_id, lat, lon, tz, opening in session.execute(hub_stmt):
-        if query.available_from is not None:
-            hours = parse_opening_hours(opening)
-            if not (hours.is_open_at(query.available_from, tz) and hours.is_open_at(query.available_until, tz)):
-                continue
-        hubs[hub_id] = (lat, lon)
-    if not hubs:
-        return AssetPage([], 0)
-
-    columns = [Asset.id, Asset.name, Asset.hub_id]
+    columns = [Asset.id, Asset.name, Asset.hub_id, Hub.lat, Hub.lon, Hub.timezone, Hub.opening_hours]
     if query.requires:
         columns.append(Asset.capabilities)
     if query.types:
         columns.append(Asset.asset_type)
-    stmt = (select(*columns).join(Category, Category.id == Asset.category_id)
-            .where(Asset.status == AssetStatus.active, Category.retired.is_(False), Asset.hub_id.in_(hubs)))
+    stmt = (select(*columns).join(Category, Category.id == Asset.category_id).join(Hub, Hub.id == Asset.hub_id)
+            .where(Asset.status == AssetStatus.active, Category.retired.is_(False), Hub.retired.is_(False)))
     if query.category_id is not None:
         stmt = stmt.where(Asset.category_id == query.category_id)
+    if query.hub_id is not None:
+        stmt = stmt.where(Asset.hub_id == query.hub_id)
     if query.text:
         stmt = stmt.where(Asset.name.ilike(f"%{query.text}%"))
     if query.available_from is not None:
@@ -122,6 +111,14 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
         stmt = stmt.where(~holding_overlap(Asset.id, start, end), ~maintenance_overlap(Asset.id, start, end))
 
     rows = session.execute(stmt).all()
+    if query.available_from is not None:
+        open_hubs: dict[int, bool] = {}
+        for r in rows:
+            if r.hub_id not in open_hubs:
+                hours = parse_opening_hours(r.opening_hours)
+                open_hubs[r.hub_id] = (hours.is_open_at(query.available_from, r.timezone)
+                                       and hours.is_open_at(query.available_until, r.timezone))
+        rows = [r for r in rows if open_hubs[r.hub_id]]
     if query.requires:
         rows = [r for r in rows if capabilities_hold(query.requires, r.capabilities or {})]
     if query.types:
@@ -129,7 +126,7 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
 
     end_at = None if limit is None else offset + limit
     if query.near is not None:
-        nearest, total = nearest_first(query.near, rows, lambda r: hubs[r.hub_id], _by_name, count=end_at,
+        nearest, total = nearest_first(query.near, rows, lambda r: (r.lat, r.lon), _by_name, count=end_at,
                                        max_km=query.max_distance_km)
         shown = nearest[offset:end_at]
     else:

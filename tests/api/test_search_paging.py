@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from app.web.catalogue import PAGE_SIZE
 from fleet.booking.availability import AssetQuery, find_available_assets, search_assets
+from tests.helpers import at
 
 
 def _pool(make, session, n):
@@ -42,3 +43,18 @@ def test_the_search_page_shows_a_page_and_links_the_next(make, session, client):
     assert f"{PAGE_SIZE + 3} in the pool" in html and 'rel="next"' in html and "page=2" in html
     second = client.get("/assets", query_string={"near": "point", "lat": "52.1", "lon": "5.15", "page": "2"})
     assert second.get_data(as_text=True).count('class="caps"') == 3
+
+
+def test_a_range_keeps_only_hubs_open_at_both_ends_and_a_radius_only_near_ones(make, session):
+    category = make.category()
+    always = make.hub(opening_hours="24/7", lat=52.09, lon=5.12)
+    days = make.hub(opening_hours="Mon-Sun 08:00-18:00", lat=52.09, lon=5.12)
+    far = make.hub(opening_hours="24/7", lat=52.5, lon=5.12)
+    ids = {hub.id: make.asset(category, hub).id for hub in (always, days, far)}
+    session.commit()
+    night = AssetQuery(available_from=at(3, 1), available_until=at(3, 2))
+    assert {h.asset.id for h in find_available_assets(session, night)} == {ids[always.id], ids[far.id]}
+    near = AssetQuery(near=(52.09, 5.12), max_distance_km=10)
+    found = search_assets(session, near, limit=1)
+    assert found.total == 2 and found.hits[0].distance_km < 0.01
+    assert {h.asset.id for h in find_available_assets(session, near)} == {ids[always.id], ids[days.id]}
