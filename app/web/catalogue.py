@@ -9,11 +9,13 @@ from flask_login import current_user
 from app.extensions import db
 from app.forms import field_errors
 from app.transaction import on_refusal
+from app.web.prices import price_for_form
 from app.web.search_params import parse_search
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import AssetPage, busy_intervals, search_assets
 from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.categories import get_category, list_categories
+from fleet.catalogue.tariffs import TariffBook, terms_for
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
@@ -33,7 +35,12 @@ def search():
     query, context = parse_search(db.session, request.args, member)
     page = _page_number(request.args)
     found = search_assets(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
-    return _search_page(found, page, context, {}, 200)
+    prices = {}
+    if query.available_from is not None:  # the estimates of the page's assets only
+        book = TariffBook(db.session)
+        prices = {hit.asset.id: book.estimate(hit.asset, query.available_from, query.available_until)
+                  for hit in found.hits}
+    return _search_page(found, page, context, {}, 200, prices)
 
 
 def _page_number(args) -> int:
@@ -51,7 +58,8 @@ def _category_of(args):
         return None
 
 
-def _search_page(found: AssetPage, page: int, context: dict, errors: dict, status: int):
+def _search_page(found: AssetPage, page: int, context: dict, errors: dict, status: int,
+                 prices: dict | None = None):
     category = context["category"]
     pages = max(1, -(-found.total // PAGE_SIZE))
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
@@ -59,7 +67,8 @@ def _search_page(found: AssetPage, page: int, context: dict, errors: dict, statu
                            categories=list_categories(db.session),
                            asset_types=category_types(db.session, category.id) if category else [],
                            hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
-                           category=context["category"], ranged=bool(request.args.get("from"))), status
+                           category=context["category"], ranged=bool(request.args.get("from")),
+                           prices=prices or {}), status
 
 
 @bp.route("/assets/<int:asset_id>")
@@ -69,5 +78,7 @@ def asset_page(asset_id: int):
         raise NotFound("No such asset.")
     now = utcnow()
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
+    price, price_errors = price_for_form(asset, request.args)
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors={}, form=request.args,
-                           hours=parse_opening_hours(asset.hub.opening_hours).describe())
+                           hours=parse_opening_hours(asset.hub.opening_hours).describe(), price=price,
+                           price_errors=price_errors, terms=terms_for(db.session, asset))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from fleet.booking.availability import (
     holding_overlap, maintenance_overlap, overlapping_maintenance,
 )
+from fleet.booking.charges import quote_booking
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
@@ -147,6 +148,7 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
     with overlap_refused(session, isolated=isolated):
         session.add(booking)
         session.flush()
+    quote_booking(session, booking, now)
     return booking
 
 

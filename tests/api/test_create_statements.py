@@ -11,7 +11,8 @@ from sqlalchemy import event, select
 from fleet.models import Booking, Notification
 from tests.helpers import at
 
-MAX_STATEMENTS = 8  # token, key claim, asset, overlap check, booking, notification, key's answer (+ BEGIN on SQLite)
+# token, key claim, asset, overlap check, booking, its tariff, notification, key's answer (+ BEGIN on SQLite)
+MAX_STATEMENTS = 9
 
 
 @contextmanager
