@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_UP := $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(1); print('yes' if s.connect_ex(('127.0.0.1', 5432)) == 0 else 'no')")
 
-.PHONY: install run test lint translations test-sqlite test-postgres test-faults bench bench-scheduler bench-app bench-instant bench-stats bench-load clean
+.PHONY: install run test lint translations test-sqlite test-postgres test-faults bench bench-scheduler bench-app bench-instant bench-stats bench-load bench-peer clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,12 @@ bench-stats: install
 # gunicorn -w 4 on PostgreSQL then SQLite, 50 clients, 60 s of mixed traffic, overlap check (~4 minutes).
 bench-load: install
 	$(PY) bench/bench_load.py $(ARGS)
+
+# Commonpool against Indico 3.2.9's room booking (installed from PyPI into .bench/indico, its own PostgreSQL
+# database), gunicorn -w 4 each, one load generator, interleaved repetitions, and a race (bench/README.md).
+# CPU heavy, about 10 minutes (more the first time: installing and seeding Indico); not part of `make test`.
+bench-peer: install
+	$(PY) bench/bench_peer.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache instance

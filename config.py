@@ -54,7 +54,8 @@ class Config:
     RUN_HANDOVER_GRACE_SECONDS = float(os.environ.get("RUN_HANDOVER_GRACE_SECONDS", 60))
 
     # Notification email: SMTP when MAIL_SERVER is set, else written to the log. MAIL_DELIVERY: background
-    # (after each commit that wrote notifications), inline, or off (only `flask bookings deliver-notifications`).
+    # (the RQ worker after each commit that wrote notifications; without REDIS_URL `flask bookings tick`), inline,
+    # or off (only `flask bookings tick` / `deliver-notifications`). A web worker never sends from a thread.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", 587))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")

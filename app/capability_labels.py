@@ -4,9 +4,11 @@ underscores); a trailing unit is recognised, and common words are translated whe
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import gettext
 
-from app.i18n import N_, format_number
+from app.i18n import N_, format_number, translation_key
 
 UNITS = {"w": "W", "kw": "kW", "hp": "hp", "kg": "kg", "t": "t", "km": "km", "m": "m", "cm": "cm", "mm": "mm",
          "l": "l", "kwh": "kWh", "v": "V", "ah": "Ah", "h": "h", "bar": "bar", "nm": "Nm"}
@@ -32,6 +34,13 @@ def split(name: str) -> tuple[str, str | None]:
 
 def label(name: str, with_unit: bool = True) -> str:
     """"Power (W)" for a form field; "Power" (`with_unit=False`) beside a value that carries the unit."""
+    return _label(translation_key(), name, with_unit)
+
+
+# Labels and values are computed once per catalogue and locale (app/i18n.py `translation_key`): a search page
+# shows the same few capability names on every row.
+@lru_cache(maxsize=4096)
+def _label(_translation: tuple, name: str, with_unit: bool) -> str:
     base, unit = split(name)
     unit = unit if with_unit else None
     text = gettext(base) if base else base
@@ -42,6 +51,13 @@ def label(name: str, with_unit: bool = True) -> str:
 
 def value(name: str, raw) -> str:
     """A capability's value for people: yes/no, a number in the locale with its unit, or the text."""
+    if isinstance(raw, (bool, int, float)):
+        return _value(translation_key(), name, raw)
+    return str(raw)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _value(_translation: tuple, name: str, raw) -> str:
     if raw is True:
         return gettext("yes")
     if raw is False:

@@ -24,12 +24,18 @@ bookings_cli = AppGroup("bookings")
 
 @demo_cli.command("load")
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same community.")
-def demo_load(seed: int) -> None:
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 100),
+              help="N times the demo (hubs, assets, members) with a year of bookings (fleet/demo_scale.py).")
+def demo_load(seed: int, scale: int) -> None:
     """Fill an empty database with the demo community (does nothing when it is already there)."""
-    from fleet.demo import load_demo
+    from fleet.demo_scale import load_scaled_demo
 
-    result = load_demo(db.session, utcnow(), seed=seed)
+    scaled = load_scaled_demo(db.session, utcnow(), scale=scale, seed=seed)
+    result = scaled.demo
     db.session.commit()
+    if result.created and scale > 1:
+        click.echo(f"Scaled x{scale}: {scaled.hubs} more hubs, {scaled.assets} more assets, {scaled.members} more "
+                   f"members, {scaled.bookings} more bookings")
     if result.created:
         counts = {k: v for k, v in vars(result).items() if isinstance(v, int) and not isinstance(v, bool)}
         click.echo("Demo community loaded: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))

@@ -8,14 +8,14 @@ keep returning English domain messages, and the delivery layer translates the on
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel.core import Locale
-from babel.numbers import format_decimal as _babel_format_decimal
 from babel.numbers import parse_pattern as _babel_parse_pattern
-from flask import Blueprint, Flask, current_app, redirect, request, url_for
-from flask_babel import Babel, get_locale, gettext, refresh
+from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
+from flask_babel import Babel, get_locale, get_translations, gettext, refresh
 from flask_login import current_user
 
 from app.security import is_safe_next
@@ -63,13 +63,58 @@ def format_local(instant: datetime, zone_name: str, pattern: str = "EEE d MMM y 
     return format_datetime(to_local(instant, zone_name), pattern, locale=get_locale() or DEFAULT_LOCALE)
 
 
+def translation_key() -> tuple:
+    """What a translated text depends on: the catalogue in force (Flask-Babel keeps one object per language for
+    the process) and the locale. Caches of labels and units are keyed by it, so a forced locale or another
+    catalogue never gets another's text.
+
+    Flask-Babel looks the context up several times per gettext; a page calls it hundreds of times. The key is
+    kept beside Flask-Babel's own per-request state, valid while its locale object (replaced by force_locale
+    and refresh) is the same one."""
+    try:
+        state = g._flask_babel
+        memo = state.commonpool_key
+        if memo[0] is state.babel_locale:
+            return memo[1]
+    except (AttributeError, RuntimeError):  # nothing remembered yet, or no app context
+        pass
+    locale = get_locale()
+    key = (get_translations(), str(locale or DEFAULT_LOCALE))
+    if locale is not None:
+        g._flask_babel.commonpool_key = (locale, key)
+    return key
+
+
+def _template_gettext(message: str) -> str:
+    return translation_key()[0].ugettext(message)
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> str:
+    return translation_key()[0].ungettext(singular, plural, n)
+
+
+@lru_cache(maxsize=64)
+def _number_pattern(pattern: str):
+    """Babel's parsed number pattern: parsing it is most of a number's formatting, and patterns are few."""
+    return _babel_parse_pattern(pattern)
+
+
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def _format(value, pattern: str) -> str:
+    # What babel.numbers.format_decimal does, with the pattern and the locale parsed once per process.
+    return _number_pattern(pattern).apply(value, _locale(str(get_locale() or DEFAULT_LOCALE)))
+
+
 def format_number(value, digits: int = 0) -> str:
     """A number for people, in the current locale: 1,234.5 / 1 234,5 / 1.234,5."""
     if value is None:
         return ""
     places = "0" * digits
-    return _babel_format_decimal(value, format=f"#,##0{'.' + places if digits else ''}",
-                                 locale=get_locale() or DEFAULT_LOCALE)
+    return _format(value, f"#,##0{'.' + places if digits else ''}")
 
 
 def format_decimal(value, max_digits: int = 2) -> str:
@@ -77,8 +122,7 @@ def format_decimal(value, max_digits: int = 2) -> str:
     if value is None:
         return ""
     places = "#" * max_digits
-    return _babel_format_decimal(value, format=f"#,##0{'.' + places if max_digits else ''}",
-                                 locale=get_locale() or DEFAULT_LOCALE)
+    return _format(value, f"#,##0{'.' + places if max_digits else ''}")
 
 
 def format_percent(rate, digits: int = 1) -> str:
@@ -148,6 +192,10 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(Path(__file__).resolve().parent / "translations"))
     babel.init_app(app, locale_selector=select_locale)
+    # The templates' _() and ngettext() as Flask-Babel's, with the request's catalogue looked up once.
+    app.jinja_env.install_gettext_callables(gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True,
+                                            pgettext=lambda c, s: get_translations().upgettext(c, s),
+                                            npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n))
     app.register_blueprint(bp)
 
     @app.before_request

@@ -1,16 +1,16 @@
 """Email delivery of notifications and of mail to an address (sign-up): SMTP when MAIL_SERVER is configured,
 else the log.
 
-Notifications are outbox rows written in the request's transaction. After a commit that wrote any, they
-are delivered in the background (an RQ job with REDIS_URL, else a thread); a rollback writes no row and so
-sends nothing. MAIL_DELIVERY: "background" (default), "inline" (right after commit, in the same process:
-handy for tests with a fake sender) or "off" (only `flask bookings deliver-notifications` sends).
+Notifications are outbox rows written in the request's transaction; a rollback writes no row and so sends
+nothing. A web worker never sends mail itself: with MAIL_DELIVERY "background" (default) a commit that wrote
+any hands delivery to the RQ worker (with REDIS_URL); without Redis, or when it is down, the rows wait for
+`flask bookings tick` (cron) or `flask bookings deliver-notifications`. "inline" sends right after commit, in
+the same process (tests with a fake sender); "off" leaves everything to those commands.
 """
 from __future__ import annotations
 
 import logging
 import smtplib
-import threading
 from email.message import EmailMessage
 
 from flask import Flask, current_app, has_app_context
@@ -115,18 +115,17 @@ def _after_commit(session) -> None:
     if mode == "inline":
         deliver_outbox(app)
         return
-    if app.config.get("REDIS_URL"):
-        try:
-            from rq import Queue
+    if not app.config.get("REDIS_URL"):
+        return  # the rows are pending: `flask bookings tick` delivers them
+    try:
+        from rq import Queue
 
-            from app.job_queue import QUEUE_NAME, redis_connection
+        from app.job_queue import QUEUE_NAME, redis_connection
 
-            Queue(QUEUE_NAME, connection=redis_connection()).enqueue(
-                deliver_outbox, None, app.config.get("JOB_DATABASE_URL"), job_timeout=600)
-            return
-        except Exception:  # noqa: BLE001 - Redis down: deliver from here rather than not at all
-            log.exception("could not queue notification delivery; delivering in a thread")
-    threading.Thread(target=deliver_outbox, args=(app,), name="deliver-notifications", daemon=True).start()
+        Queue(QUEUE_NAME, connection=redis_connection()).enqueue(
+            deliver_outbox, None, app.config.get("JOB_DATABASE_URL"), job_timeout=600)
+    except Exception:  # noqa: BLE001 - Redis down: the rows stay pending for the next tick
+        log.exception("could not queue notification delivery; `flask bookings tick` will send it")
 
 
 def init_mail(app: Flask) -> None:

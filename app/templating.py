@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
@@ -12,7 +13,7 @@ from flask_babel import get_locale, gettext
 
 from app import capability_labels
 from app.extensions import db
-from app.i18n import format_decimal, format_local, format_number, format_percent, translate_message
+from app.i18n import N_, format_decimal, format_local, format_number, format_percent, translate_message, translation_key
 from fleet.booking.owned_items import owned_item_for
 from fleet.core.localtime import to_local
 
@@ -144,7 +145,14 @@ def km(value: float | None, digits: int | None = None) -> str:
     """A distance: one decimal below 100 km, none above."""
     if value is None:
         return ""
-    return gettext("%(num)s km", num=format_number(value, (1 if value < 100 else 0) if digits is None else digits))
+    return _unit(translation_key(), N_("%(num)s km")) % {
+        "num": format_number(value, (1 if value < 100 else 0) if digits is None else digits)}
+
+
+@lru_cache(maxsize=256)
+def _unit(_translation: tuple, template: str) -> str:
+    """A unit's translated template, once per catalogue and locale (a results table shows one per row)."""
+    return gettext(template)
 
 
 def hours(value: float | None, digits: int | None = 1) -> str:

@@ -9,7 +9,7 @@ from app.api import bp
 from app.api.problems import problem
 from app.extensions import db
 from fleet.core.db import utcnow
-from fleet.members.tokens import member_for_token
+from fleet.members.tokens import authenticate_token
 
 PUBLIC_ENDPOINTS = {"api.create_token", "api.openapi_document"}
 
@@ -38,13 +38,15 @@ def _authenticate():
     if scheme.lower() != "bearer" or not token.strip():
         return problem(401, "Send an API token: 'Authorization: Bearer <token>'.",
                        headers={"WWW-Authenticate": 'Bearer realm="commonpool"'})
-    member = member_for_token(db.session, token.strip(), utcnow())
+    check = authenticate_token(db.session, token.strip(), utcnow())
+    member = check.member
     if member is None:
         return problem(401, "This token is unknown, revoked, expired, or its member is deactivated.",
                        headers={"WWW-Authenticate": 'Bearer realm="commonpool", error="invalid_token"'})
-    # The token's last use is kept whatever the request's own outcome (app/transaction.py commits or rolls back
-    # the request's changes), and the request starts a fresh transaction.
-    db.session.commit()
+    # The token's last use (written at most once a minute, so a read normally writes nothing) is kept whatever
+    # the request's own outcome (app/transaction.py commits or rolls back the request's changes).
+    if check.touched:
+        db.session.commit()
     g.api_member = member
     return None
 

@@ -32,7 +32,7 @@ def create_booking():
     start, end = datetime_field(data, "start"), datetime_field(data, "end")
     try:
         booking = booking_service.book_asset(db.session, member, data["asset_id"], start, end, now,
-                                             note=data.get("note", ""))
+                                             note=data.get("note", ""), isolated=False)
     except NotFound as exc:
         raise ValidationFailed(exc.template, field="asset_id", **exc.params) from None
     body = json.dumps(_with_price(booking))

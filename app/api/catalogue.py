@@ -10,7 +10,7 @@ from app.api import serialise as out
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
 from fleet.catalogue.assets import get_asset
-from fleet.booking.availability import AssetQuery, find_available_assets, free_intervals
+from fleet.booking.availability import AssetQuery, free_intervals, search_assets
 from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.catalogue.categories import get_category, list_categories
@@ -80,8 +80,9 @@ def assets():
         if request.args.getlist("type"):
             raise ValidationFailed("Asking for a type needs a category.", field="type")
         query.requires = _infer_requirements(raw_caps)
-    hits = find_available_assets(db.session, query)
-    return _paged([out.asset(h.asset, h.distance_km) for h in hits])
+    page, per_page = page_args()
+    found = search_assets(db.session, query, offset=(page - 1) * per_page, limit=per_page)
+    return out.page([out.asset(h.asset, h.distance_km) for h in found.hits], page, per_page, found.total)
 
 
 @bp.get("/assets/<id:asset_id>")

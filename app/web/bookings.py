@@ -46,7 +46,7 @@ def create():
     start = parse_local(request.form.get("start", ""), asset.hub.timezone, field="start")
     end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")
     booking = booking_service.book_asset(db.session, current_user, asset.id, start, end, now,
-                                         note=request.form.get("note", ""))
+                                         note=request.form.get("note", ""), isolated=False)
     if booking.status.value == "pending" and booking_service.waits_for_owner(db.session, booking):
         flash(_("Booking requested: the owner will approve it. The slot is held for you meanwhile."), "info")
     elif booking.status.value == "pending":

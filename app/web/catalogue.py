@@ -14,7 +14,7 @@ from app.web.prices import price_for_form
 from app.web.search_params import SEARCH_KEYS, parse_search
 from fleet.booking.asset_photos import first_photos
 from fleet.catalogue.assets import get_asset
-from fleet.booking.availability import busy_intervals, find_available_assets
+from fleet.booking.availability import AssetPage, busy_intervals, search_assets
 from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.catalogue.tariffs import TariffBook, terms_for
@@ -26,22 +26,31 @@ from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
 
 bp = Blueprint("catalogue", __name__)
+PAGE_SIZE = 20  # results per page of the search (as the API's default): the exact distance and a row for these
 
 
 @bp.route("/")
 @bp.route("/assets")
 def search():
     member = current_user if current_user.is_authenticated else None
-    on_refusal(lambda exc: _search_page([], {"zone": None, "category": _category_of(request.args)}, field_errors(exc),
-                                        400), unless=())
+    on_refusal(lambda exc: _search_page(AssetPage([], 0), 1, {"zone": None, "category": _category_of(request.args)},
+                                        field_errors(exc), 400), unless=())
     query, context = parse_search(db.session, request.args, member)
-    hits = find_available_assets(db.session, query)
+    page = _page_number(request.args)
+    found = search_assets(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
     prices = {}
-    if query.available_from is not None:
+    if query.available_from is not None:  # the estimates of the page's assets only
         book = TariffBook(db.session)
         prices = {hit.asset.id: book.estimate(hit.asset, query.available_from, query.available_until)
-                  for hit in hits}
-    return _search_page(hits, context, {}, 200, prices)
+                  for hit in found.hits}
+    return _search_page(found, page, context, {}, 200, prices)
+
+
+def _page_number(args) -> int:
+    try:
+        return min(max(int(args.get("page", "1")), 1), 100000)
+    except ValueError:
+        return 1
 
 
 def _category_of(args):
@@ -52,10 +61,14 @@ def _category_of(args):
         return None
 
 
-def _search_page(hits: list, context: dict, errors: dict, status: int, prices: dict | None = None):
+def _search_page(found: AssetPage, page: int, context: dict, errors: dict, status: int,
+                 prices: dict | None = None):
     category = context["category"]
-    return render_template("catalogue/search.html", hits=hits, categories=list_categories(db.session),
-                           photos=first_photos(db.session, [hit.asset.id for hit in hits]),
+    pages = max(1, -(-found.total // PAGE_SIZE))
+    return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
+                           page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
+                           categories=list_categories(db.session),
+                           photos=first_photos(db.session, [hit.asset.id for hit in found.hits]),
                            asset_types=category_types(db.session, category.id) if category else [],
                            hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),

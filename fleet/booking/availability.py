@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.core.capabilities import capability_matches, type_matches
+from fleet.core.capabilities import capabilities_hold, type_matches
 from fleet.core.errors import ValidationFailed
-from fleet.core.geo import distance_km
+from fleet.core.geo import nearest_first
 from fleet.core.messages import msg
 from fleet.models import (
-    Asset, Booking, Category, Hub, MaintenanceWindow,
+    Asset, AssetStatus, Booking, Category, Hub, MaintenanceWindow,
 )
 from fleet.core.intervals import free_between
 from fleet.core.opening_hours import parse_opening_hours
@@ -69,9 +69,24 @@ class AssetHit:
     distance_km: float | None
 
 
+@dataclass
+class AssetPage:
+    hits: list[AssetHit]
+    total: int  # how many match in all
+
+
 def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]:
-    """Active assets matching the query; with a range, only those free (and whose hub is open at both
-    ends) for the whole range. Nearest first when a location is given, else by name."""
+    """Every active asset matching the query (see `search_assets`)."""
+    return search_assets(session, query).hits
+
+
+def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: int | None = None) -> AssetPage:
+    """Active assets matching the query; with a range, only those free (and whose hub is open at both ends) for
+    the whole range. Nearest first when a location is given, else by name; `limit` of them from `offset`.
+
+    The matching runs over light rows in one query (id, name, the hub's place and hours, and the capabilities or
+    type only when asked for), the opening hours and distances once per hub, the exact distance only where the
+    order needs it (fleet/core/geo.py); full rows are loaded for the page only."""
     if (query.available_from is None) != (query.available_until is None):
         raise ValidationFailed("Give both 'from' and 'until', or neither.", field="until")
     if query.available_from is not None and query.available_until <= query.available_from:
@@ -79,12 +94,13 @@ def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]
     if query.max_distance_km is not None and query.near is None:
         raise ValidationFailed("A distance needs a location: set your home or choose one.", field="max_km")
 
-    stmt = (
-        select(Asset)
-        .join(Asset.category).join(Asset.hub)
-        .where(bookable_asset())
-        .options(joinedload(Asset.category), joinedload(Asset.hub))
-    )
+    columns = [Asset.id, Asset.name, Asset.hub_id, Hub.lat, Hub.lon, Hub.timezone, Hub.opening_hours]
+    if query.requires:
+        columns.append(Asset.capabilities)
+    if query.types:
+        columns.append(Asset.asset_type)
+    stmt = (select(*columns).join(Category, Category.id == Asset.category_id).join(Hub, Hub.id == Asset.hub_id)
+            .where(Asset.status == AssetStatus.active, Category.retired.is_(False), Hub.retired.is_(False)))
     if query.category_id is not None:
         stmt = stmt.where(Asset.category_id == query.category_id)
     if query.hub_id is not None:
@@ -95,32 +111,40 @@ def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]
         start, end = query.available_from, query.available_until
         stmt = stmt.where(~holding_overlap(Asset.id, start, end), ~maintenance_overlap(Asset.id, start, end))
 
-    hits: list[AssetHit] = []
-    hours_cache: dict[int, object] = {}
-    found = list(session.scalars(stmt).unique())
-    owned = owned_items_for(session, [a.id for a in found]) if query.available_from is not None else {}
-    for asset in found:
-        item = owned.get(asset.id)
-        if item is not None and not is_available(item, query.available_from, query.available_until):
-            continue
-        if not all(capability_matches(asset.capabilities.get(k), v) for k, v in query.requires.items()):
-            continue
-        if not type_matches(query.types, asset.asset_type):
-            continue
-        if query.available_from is not None:
-            hours = hours_cache.setdefault(asset.hub_id, parse_opening_hours(asset.hub.opening_hours))
-            tz = asset.hub.timezone
-            if not (hours.is_open_at(query.available_from, tz) and hours.is_open_at(query.available_until, tz)):
-                continue
-        dist = distance_km(query.near, (asset.hub.lat, asset.hub.lon)) if query.near else None
-        if query.max_distance_km is not None and dist > query.max_distance_km:
-            continue
-        hits.append(AssetHit(asset, dist))
+    rows = session.execute(stmt).all()
+    if query.available_from is not None:
+        open_hubs: dict[int, bool] = {}
+        for r in rows:
+            if r.hub_id not in open_hubs:
+                hours = parse_opening_hours(r.opening_hours)
+                open_hubs[r.hub_id] = (hours.is_open_at(query.available_from, r.timezone)
+                                       and hours.is_open_at(query.available_until, r.timezone))
+        rows = [r for r in rows if open_hubs[r.hub_id]]
+    if query.requires:
+        rows = [r for r in rows if capabilities_hold(query.requires, r.capabilities or {})]
+    if query.types:
+        rows = [r for r in rows if type_matches(query.types, r.asset_type)]
+    if query.available_from is not None:  # a member's own item: only inside its owner's windows
+        owned = owned_items_for(session, [r.id for r in rows])
+        rows = [r for r in rows if r.id not in owned
+                or is_available(owned[r.id], query.available_from, query.available_until)]
+
+    end_at = None if limit is None else offset + limit
     if query.near is not None:
-        hits.sort(key=lambda h: (h.distance_km, h.asset.name.lower(), h.asset.id))
+        nearest, total = nearest_first(query.near, rows, lambda r: (r.lat, r.lon), _by_name, count=end_at,
+                                       max_km=query.max_distance_km)
+        shown = nearest[offset:end_at]
     else:
-        hits.sort(key=lambda h: (h.asset.name.lower(), h.asset.id))
-    return hits
+        total = len(rows)
+        shown = [(r, None) for r in sorted(rows, key=_by_name)[offset:end_at]]
+    loaded = {a.id: a for a in session.scalars(
+        select(Asset).where(Asset.id.in_([r.id for r, _ in shown]))
+        .options(joinedload(Asset.category), joinedload(Asset.hub)))} if shown else {}
+    return AssetPage([AssetHit(loaded[r.id], km) for r, km in shown], total)
+
+
+def _by_name(row) -> tuple:
+    return (row.name.lower(), row.id)
 
 
 def busy_intervals(session: Session, asset_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime, str]]:
@@ -140,7 +164,7 @@ def free_intervals(session: Session, asset_id: int, start: datetime, end: dateti
     return free_between(((s, e) for s, e, _ in busy_intervals(session, asset_id, start, end)), start, end)
 
 
-__all__ = ["AssetQuery", "AssetHit", "find_available_assets", "busy_intervals", "free_intervals",
+__all__ = ["AssetQuery", "AssetHit", "AssetPage", "find_available_assets", "search_assets", "busy_intervals", "free_intervals",
            "overlapping_bookings", "overlapping_maintenance"]
 
 

@@ -15,7 +15,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
+from fleet.booking.availability import (
+    holding_overlap, maintenance_overlap, overlapping_maintenance,
+)
 from fleet.booking.charges import quote_booking
 from fleet.booking.owned_items import is_available, needs_owner_approval, owned_item_for
 from fleet.booking.eligibility import check_may_hold
@@ -94,21 +96,25 @@ def load_asset(session: Session, asset_id: int) -> Asset:
 
 
 def book_asset(session: Session, member: Member, asset_id: int, start: datetime, end: datetime,
-               now: datetime, note: str = "", *, series_id: int | None = None) -> Booking:
+               now: datetime, note: str = "", *, series_id: int | None = None, isolated: bool = True) -> Booking:
     """Book an asset for [start, end). Pending when the category needs approval, else confirmed. An
-    occurrence of a series (`series_id`) is not announced on its own: the series sends one summary."""
+    occurrence of a series (`series_id`) is not announced on its own: the series sends one summary.
+    `isolated=False` (a request that books one thing and rolls back whole on a refusal) skips the savepoint."""
     if not member.active:
         raise Forbidden("Your account is deactivated.")
     note = multi_line(note, "note")
     asset = load_asset(session, asset_id)
     check_booking_rules(asset, start, end, now)
     check_may_hold(session, member.id, asset, start, end)  # before the slot: who may book comes first
-    if overlapping_maintenance(session, asset.id, start, end):
+    # Both checks in one statement: they give the member the reason; the database has the last word.
+    in_maintenance, booked = session.execute(select(maintenance_overlap(asset.id, start, end),
+                                                    holding_overlap(asset.id, start, end))).one()
+    if in_maintenance:
         raise Conflict("%(asset)s is in maintenance during that time.", field="start", asset=asset.name)
-    if overlapping_bookings(session, asset.id, start, end):
+    if booked:
         raise Conflict("%(asset)s is already booked during that time.", field="start", asset=asset.name)
-    refuse_outside_owner_windows(session, asset, start, end)
-    booking = insert_holding_booking(session, asset, member.id, start, end, now, note, series_id=series_id)
+    booking = insert_holding_booking(session, asset, member.id, start, end, now, note, series_id=series_id,
+                                     isolated=isolated, may_hold_checked=True)
     if series_id is None:
         notify_booked(session, booking, asset, now)
     return booking
@@ -138,19 +144,23 @@ def notify_booked(session: Session, booking: Booking, asset: Asset, now: datetim
 
 
 def insert_holding_booking(session: Session, asset: Asset, member_id: int, start: datetime, end: datetime,
-                           now: datetime, note: str = "", *, series_id: int | None = None) -> Booking:
+                           now: datetime, note: str = "", *, series_id: int | None = None,
+                           isolated: bool = True, may_hold_checked: bool = False) -> Booking:
     """The one place a holding booking is created (direct bookings, series, flexible requests, making room):
     pending when the category needs approval or a member-owned item's owner does, else confirmed. Callers
     check the booking rules; who may hold it (approval, qualifications, fair-use limits) is checked here, for
     every path; the database has the last word on overlaps (the exclusion constraint on PostgreSQL, BEGIN
-    IMMEDIATE on SQLite); a member-owned item is never booked outside its owner's windows."""
+    IMMEDIATE on SQLite); a member-owned item is never booked outside its owner's windows.
+    `may_hold_checked`: the caller ran `check_may_hold` for this member, asset and time in this transaction
+    (a direct booking does, to give that reason before "already booked"), so it is not asked twice."""
     item = refuse_outside_owner_windows(session, asset, start, end)
-    check_may_hold(session, member_id, asset, start, end)
+    if not may_hold_checked:
+        check_may_hold(session, member_id, asset, start, end)
     owner_decides = item is not None and needs_owner_approval(session, item, member_id)
     status = BookingStatus.pending if asset.category.approval_required or owner_decides else BookingStatus.confirmed
     booking = Booking(asset_id=asset.id, member_id=member_id, start_at=start, end_at=end, status=status,
                       note=multi_line(note, "note")[:2000], created_at=now, series_id=series_id)
-    with overlap_refused(session):
+    with overlap_refused(session, isolated=isolated):
         session.add(booking)
         session.flush()
     quote_booking(session, booking, now)
@@ -192,10 +202,13 @@ def move_holding_booking(session: Session, booking: Booking, asset: Asset, start
 
 
 @contextmanager
-def overlap_refused(session: Session) -> Iterator[None]:
+def overlap_refused(session: Session, isolated: bool = True) -> Iterator[None]:
     """Run a write in a savepoint and turn the exclusion constraint's error into a Conflict; the savepoint
-    keeps the session usable after it."""
+    keeps the session usable after it. Without `isolated` there is no savepoint: the caller rolls back whole."""
     try:
+        if not isolated:
+            yield
+            return
         with session.begin_nested():
             yield
     except IntegrityError as exc:

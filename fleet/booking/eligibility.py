@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from fleet.core.errors import Conflict, Forbidden
@@ -46,6 +46,20 @@ class LimitReached(Conflict):
 def limits_of(session: Session, category_id: int) -> CategoryLimits | None:
     limits = session.scalar(select(CategoryLimits).where(CategoryLimits.category_id == category_id))
     return limits if limits is not None and limits.any else None
+
+
+def _rules_at_a_glance(session: Session, category_id: int) -> tuple[CategoryLimits | None, bool]:
+    """The category's limits (None: no limits) and whether it requires any qualification, in one statement: the
+    write path asks this for every booking, and most categories have neither."""
+    row = session.execute(
+        select(CategoryLimits,
+               exists().where(CategoryQualification.category_id == category_id).label("needs_qualifications"))
+        .select_from(Category).outerjoin(CategoryLimits, CategoryLimits.category_id == Category.id)
+        .where(Category.id == category_id)).one_or_none()
+    if row is None:
+        return None, False
+    limits = row[0] if row[0] is not None and row[0].any else None
+    return limits, bool(row[1])
 
 
 def required_qualifications(session: Session, category_id: int) -> list[Qualification]:
@@ -139,12 +153,13 @@ def check_may_hold(session: Session, member_id: int, asset: Asset, start: dateti
     LimitReached with the reason. Locks the member's row first where limits apply, so that two bookings by one
     member racing each other are counted one after the other."""
     category = asset.category
-    limits = limits_of(session, category.id)
+    limits, needs_qualifications = _rules_at_a_glance(session, category.id)
     member = session.get(Member, member_id, with_for_update=limits is not None, populate_existing=limits is not None)
     if member is None:
         raise NotQualified(msg("No such member."))
     check_account(session, member)
-    check_qualifications(session, member_id, category, last_local_day(end, asset.hub.timezone))
+    if needs_qualifications:
+        check_qualifications(session, member_id, category, last_local_day(end, asset.hub.timezone))
     within_limits(session, limits, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
 
 

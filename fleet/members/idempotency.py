@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,9 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 @dataclass
 class Claim:
-    record: IdempotencyKey
+    record: IdempotencyKey | None  # read only for a replay: a new claim is known by its id
     replay: bool  # True when an earlier request with this key already answered
+    key_id: int = 0
 
 
 def claim_key(session: Session, member: Member, key: str, request_fingerprint: str, now) -> Claim:
@@ -41,15 +42,20 @@ def claim_key(session: Session, member: Member, key: str, request_fingerprint: s
             .on_conflict_do_nothing(index_elements=["member_id", "key"])
             .returning(IdempotencyKey.__table__.c.id))
     # RETURNING yields a row only when this statement inserted (rowcount is not reliable across drivers)
-    inserted = session.execute(stmt).first() is not None
+    inserted_id = session.execute(stmt).scalar()
+    if inserted_id is not None:
+        return Claim(None, replay=False, key_id=inserted_id)
     record = session.scalar(select(IdempotencyKey).where(IdempotencyKey.member_id == member.id,
                                                          IdempotencyKey.key == key))
-    if not inserted and record.fingerprint != request_fingerprint:
+    if record.fingerprint != request_fingerprint:
         raise ValidationFailed("This Idempotency-Key was used for a different request.", field="Idempotency-Key")
-    return Claim(record, replay=not inserted)
+    return Claim(record, replay=True, key_id=record.id)
 
 
 def remember_response(session: Session, claim: Claim, status_code: int, body: str) -> None:
-    claim.record.status_code = status_code
-    claim.record.response_body = body
-    session.flush()
+    if claim.record is not None:
+        claim.record.status_code, claim.record.response_body = status_code, body
+        session.flush()
+        return
+    session.execute(update(IdempotencyKey).where(IdempotencyKey.id == claim.key_id)
+                    .values(status_code=status_code, response_body=body))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -44,18 +45,32 @@ def issue_token(session: Session, member: Member, name: str, now: datetime,
 
 def member_for_token(session: Session, token: str, now: datetime) -> Member | None:
     """The active member a valid, unrevoked, unexpired token belongs to, else None."""
+    return authenticate_token(session, token, now).member
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    member: Member | None
+    touched: bool = False  # the token's last use was written (flushed): the caller commits it
+
+
+def authenticate_token(session: Session, token: str, now: datetime) -> TokenCheck:
+    """Like `member_for_token`, in one statement (token and member together), and saying whether it wrote:
+    the last use is recorded at most once per LAST_USED_RESOLUTION, so reads within it write nothing."""
     if not token or len(token) > 200:
-        return None
-    record = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if record is None or record.revoked_at is not None or record.expired(now):
-        return None
-    member = record.member
-    if member is None or not member.active:
-        return None
+        return TokenCheck(None)
+    row = session.execute(select(ApiToken, Member).join(Member, Member.id == ApiToken.member_id)
+                          .where(ApiToken.token_hash == _digest(token))).first()
+    if row is None:
+        return TokenCheck(None)
+    record, member = row
+    if record.revoked_at is not None or record.expired(now) or not member.active:
+        return TokenCheck(None)
     if record.last_used_at is None or now - record.last_used_at > LAST_USED_RESOLUTION:
         record.last_used_at = now
         session.flush()
-    return member
+        return TokenCheck(member, touched=True)
+    return TokenCheck(member)
 
 
 def list_tokens(session: Session, member: Member) -> list[ApiToken]:
