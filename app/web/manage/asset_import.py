@@ -9,11 +9,16 @@ from app.extensions import db
 from app.forms import field_errors
 from app.transaction import on_refusal
 from app.web.manage import bp
-from fleet.catalogue.asset_import import REQUIRED, import_assets
+from fleet.catalogue.asset_import import MAX_BYTES, MAX_ROWS, REQUIRED, import_assets
 from fleet.core.errors import ValidationFailed
 
 EXAMPLE = ("name,category,hub,cap_seats,cap_towbar,purchase_cost,currency,purchase_date,meter_unit\n"
            "Blue van,Cars,Central,7,yes,18500,EUR,2024-05-17,km\n")
+
+
+def _limits() -> dict:
+    """The limits the form states before upload."""
+    return dict(max_kib=MAX_BYTES // 1024, max_rows=MAX_ROWS)
 
 
 def _uploaded_text() -> str:
@@ -33,10 +38,11 @@ def _uploaded_text() -> str:
 def import_assets_page():
     if request.method == "GET":
         return render_template("manage/asset_import.html", result=None, text="", errors={}, example=EXAMPLE,
-                               required=REQUIRED)
-    text = ""  # read when a refusal is answered: the page shows what was sent, once it has been read
+                               required=REQUIRED, **_limits())
+    text = request.form.get("csv", "")  # a refused upload keeps what was pasted beside it
     on_refusal(lambda exc: (render_template("manage/asset_import.html", result=None, text=text,
-                                            errors=field_errors(exc), example=EXAMPLE, required=REQUIRED), 422),
+                                            errors=field_errors(exc), example=EXAMPLE, required=REQUIRED,
+                                            **_limits()), 422),
                unless=())
     text = _uploaded_text()
     apply = request.form.get("action") == "apply"
