@@ -206,7 +206,8 @@ def my_share():
     period, lines = impact_service.member_share(db.session, current_user, utcnow())
     table = t.share_table(lines)
     return render_template("stats/share.html", period=period, lines=lines, table=table,
-                           total_hours=sum(line.hours for line in lines))
+                           total_hours=sum(line.hours for line in lines), charts={"share": t.share_chart(lines)},
+                           total_co2e=t.total_band(line.owned_co2e_kg for line in lines))
 
 
 @bp.route("/my/share.csv")
