@@ -131,7 +131,7 @@ def _parse_date(fields: dict) -> dict:
 @coordinator_only
 def create_asset():
     data = json_body(ASSET_CREATE)
-    asset = asset_service.create_asset(db.session, actor(), **_parse_date({"capabilities": {}, **data}))
+    asset = asset_service.create_asset(db.session, actor(), now=utcnow(), **_parse_date({"capabilities": {}, **data}))
     return _created(out.asset(asset))
 
 
