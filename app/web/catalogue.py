@@ -30,7 +30,7 @@ def search():
     on_refusal(lambda exc: _search_page([], {"zone": None, "category": _category_of(request.args)}, field_errors(exc),
                                         400), unless=())
     query, context = parse_search(db.session, request.args, member)
-    return _search_page(find_available_assets(db.session, query), context, {}, 200)
+    return _search_page(find_available_assets(db.session, query, now=utcnow()), context, {}, 200)
 
 
 def _category_of(args):

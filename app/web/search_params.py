@@ -38,14 +38,10 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
     if (args.get("from") or "").strip() or (args.get("until") or "").strip():
         query.available_from = parse_local(args.get("from", ""), zone_name, field="from")
         query.available_until = parse_local(args.get("until", ""), zone_name, field="until")
-    near_mode = args.get("near", "home")
+    typed_point = bool((args.get("lat") or "").strip() or (args.get("lon") or "").strip())
+    near_mode = args.get("near") or ("point" if typed_point else "home")
     if near_mode == "point":
-        lat, lon = optional_float(args, "lat"), optional_float(args, "lon")
-        if lat is None or lon is None:
-            raise ValidationFailed("Enter both latitude and longitude for the search point.", field="lat")
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValidationFailed("That point is not on the map.", field="lat")
-        query.near = (lat, lon)
+        query.near = _point(args)
     elif near_mode == "home" and member is not None and member.home is not None:
         query.near = member.home
     query.max_distance_km = optional_float(args, "max_km")
@@ -56,3 +52,17 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
         query.requires = coerce_requirements(category.capability_schema, raw)
         query.types = tuple(requested_types(session, category, args.getlist("type"), field="type"))
     return query, {"zone": zone_name, "category": category}
+
+
+def _point(args) -> tuple[float, float]:
+    """The search point typed as latitude and longitude; each bad value is refused beside its own field."""
+    lat = optional_float(args, "lat")
+    if lat is not None and not -90 <= lat <= 90:
+        raise ValidationFailed("The latitude must be between -90 and 90.", field="lat")
+    lon = optional_float(args, "lon")
+    if lon is not None and not -180 <= lon <= 180:
+        raise ValidationFailed("The longitude must be between -180 and 180.", field="lon")
+    if lat is None or lon is None:
+        raise ValidationFailed("Enter both latitude and longitude for the search point.",
+                               field="lat" if lat is None else "lon")
+    return lat, lon
