@@ -51,6 +51,7 @@ EXPECTATIONS: dict[str, dict] = {
     "manage.edit_hub": COORDINATOR,
     "manage.retire_hub": COORDINATOR,
     "manage.set_member_active": COORDINATOR,
+    "manage.confirm_deactivation": COORDINATOR,
     "manage.change_role": COORDINATOR,
     "manage.optimiser_run": COORDINATOR,
     "manage.apply_optimiser_run": COORDINATOR,
