@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask_babel import get_locale, gettext
 
 from app import capability_labels
-from app.i18n import format_decimal, format_local, format_number, format_percent, translate_message
+from app.i18n import current_language, format_decimal, format_local, format_number, format_percent, translate_message
 from fleet.core.localtime import to_local
 
 # Explicit CLDR patterns (Babel), readable in every language. English output is what strftime's
@@ -60,6 +60,8 @@ def init_templating(app: Flask) -> None:
         return to_local(instant, zone_name or current_app.config["DEFAULT_TIMEZONE"]).strftime("%Y-%m-%dT%H:%M")
 
     app.add_template_filter(duration, "duration")
+    # a category's name in the reader's language, else its default name (fleet.models.Category.name_in)
+    app.add_template_filter(lambda category: category.name_in(current_language()), "category_name")
     app.add_template_filter(km, "km")
     app.add_template_filter(hours, "hours")
     app.add_template_filter(seconds, "seconds")

@@ -13,7 +13,7 @@ from app.api import serialise as out
 from app.api.auth import actor, coordinator_only
 from app.api.input import datetime_field, json_body
 from app.api.schemas import (
-    ASSET_CREATE, ASSET_UPDATE, CATEGORY_CREATE, CATEGORY_UPDATE, HUB_CREATE, HUB_UPDATE, MAINTENANCE_REQUEST,
+    ASSET_CREATE, ASSET_UPDATE, CATEGORY_CREATE, CATEGORY_NAMES, CATEGORY_UPDATE, HUB_CREATE, HUB_UPDATE, MAINTENANCE_REQUEST,
 )
 from app.extensions import db
 from fleet.catalogue import assets as asset_service
@@ -95,6 +95,15 @@ def update_category(category_id: int):
     data = json_body(CATEGORY_UPDATE)
     current = _category_fields(category_service.get_category(db.session, category_id))
     category = category_service.update_category(db.session, actor(), category_id, **_schema_text({**current, **data}))
+    return jsonify(out.category(category))
+
+
+@bp.put("/categories/<id:category_id>/names")
+@coordinator_only
+def set_category_names(category_id: int):
+    """The category's name in each language; a language left out or empty falls back to the default name."""
+    names = json_body(CATEGORY_NAMES)
+    category = category_service.set_category_names(db.session, actor(), category_id, names)
     return jsonify(out.category(category))
 
 

@@ -106,6 +106,9 @@ def document(server_url: str) -> dict:
             "patch": _op("updateCategory", "Change a category (coordinators)", _json({"$ref": REF + "Category"}),
                          params=[_path_id("category_id")], body=s.CATEGORY_UPDATE),
         },
+        "/categories/{category_id}/names": {"put": _op(
+            "setCategoryNames", "Set a category's name in each language (coordinators)",
+            _json({"$ref": REF + "Category"}), params=[_path_id("category_id")], body=s.CATEGORY_NAMES)},
         "/categories/{category_id}/retire": {"post": _op(
             "retireCategory", "Retire a category (coordinators)", _json({"$ref": REF + "Category"}),
             params=[_path_id("category_id")])},

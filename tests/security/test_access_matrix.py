@@ -76,6 +76,7 @@ EXPECTATIONS: dict[str, dict] = {
     "api.approve_booking": COORDINATOR,
     "api.reject_booking": COORDINATOR,
     "api.update_asset": COORDINATOR,
+    "api.set_category_names": COORDINATOR,
     "api.retire_asset": COORDINATOR,
     "api.list_maintenance": COORDINATOR,
     "api.create_maintenance": COORDINATOR,
