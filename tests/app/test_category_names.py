@@ -85,3 +85,24 @@ def test_the_api_takes_and_gives_the_names(client, make, session):
     session.commit()
     assert other.client.put(f"/api/v1/categories/{bikes}/names", json={"fr": "x"},
                             headers=other._headers()).status_code == 403
+
+
+def test_the_stats_pages_name_categories_in_the_readers_language(client, make, session):
+    from datetime import timedelta
+
+    from fleet.core.db import utcnow
+    from fleet.models import BookingStatus
+
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    bikes = make.category(name="Cargo bikes", name_translations={"fr": "Vélos cargo"})
+    mia = make.member(email="mia@example.org")
+    bike = make.asset(bikes, make.hub(name="Barn", opening_hours="24/7"), name="Bakfiets")
+    make.booking(bike, mia, now - timedelta(days=5, hours=3), now - timedelta(days=5), BookingStatus.completed)
+    session.commit()
+    login(client, "mia@example.org")
+    client.set_cookie("lang", "fr")
+    assert '<th scope="row">Vélos cargo</th>' in client.get("/pool").get_data(as_text=True)
+    assert '<th scope="row">Vélos cargo</th>' in client.get("/my/share").get_data(as_text=True)
+    assert "Vélos cargo" in client.get("/my/share.csv").get_data(as_text=True)
+    client.set_cookie("lang", "en")
+    assert '<th scope="row">Cargo bikes</th>' in client.get("/pool").get_data(as_text=True)

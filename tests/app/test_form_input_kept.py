@@ -110,3 +110,14 @@ def test_a_refused_csv_upload_keeps_the_pasted_rows_and_says_why_beside_the_file
     assert r.status_code == 422 and 'id="file-error"' in html and "is not UTF-8 text" in html
     assert 'aria-describedby="file-hint file-error" aria-invalid="true"' in html
     assert pasted in html
+
+
+def test_a_refusal_for_a_form_no_longer_on_the_page_is_still_said_once(client, session, pool):
+    from fleet.models import BookingStatus
+
+    login(client, "mia@example.org")
+    pool["booking"].status = BookingStatus.cancelled
+    session.commit()
+    r = client.post(f"/bookings/{pool['booking'].id}/check-out", data={"meter_reading": "10"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 409 and html.count("This booking is cancelled and cannot be checked out.") == 1
