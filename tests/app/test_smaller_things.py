@@ -184,3 +184,15 @@ def test_the_qr_label_is_linked_from_the_assets_page_for_coordinators(client, po
     html = client.get(f"/assets/{bike.id}").get_data(as_text=True)
     assert f'<a href="/assets/{bike.id}/label">Print its QR label</a>' in html
     assert client.get(f"/assets/{bike.id}/label").status_code == 200
+
+
+def test_the_coordinators_dashboard_cancels_through_the_confirmation_page(client, make, session, pool):
+    booking = make.booking(pool["bike"], pool["member"], at(3, 9), at(3, 12))
+    booking.flag("Needs a look.")
+    session.commit()
+    login(client, "coord@example.org")
+    html = client.get("/manage/").get_data(as_text=True)
+    assert f'href="/bookings/{booking.id}/cancel">Cancel booking…</a>' in html
+    assert f'action="/manage/bookings/{booking.id}/cancel"' not in html  # no one-click cancel
+    page = client.get(f"/bookings/{booking.id}/cancel").get_data(as_text=True)
+    assert "Cancel the booking of Yellow bakfiets for Mia?" in page and "The member is told by notification." in page
