@@ -489,6 +489,7 @@ class _Builder:
         s.flush()
         _add_types_and_open_requests(self, assets, members, named, bookings, windows)
         load_demo_governance(s, self.now)
+        name_demo_categories(s)
         return DemoResult(created=True, hubs=len(hubs), categories=len(categories), assets=len(assets),
                           members=len(members), bookings=len(bookings), maintenance_windows=len(windows))
 
@@ -879,6 +880,25 @@ def _free_slot(builder: "_Builder", pair: tuple[Asset, Asset], hubs: dict[int, H
             return start
     return None
 # -- governance: two closed decisions (one passed and applied, one rejected) and one open proposal with comments
+
+# The demo's category names in the pool's other languages (coordinators give them in the category form).
+DEMO_CATEGORY_NAMES = {
+    "Power tools": {"fr": "Outillage électroportatif", "de": "Elektrowerkzeuge"},
+    "Garden tools": {"fr": "Outils de jardin", "de": "Gartengeräte"},
+    "Workshop equipment": {"fr": "Machines d’atelier", "de": "Werkstattmaschinen"},
+    "Farm machinery": {"fr": "Machines agricoles", "de": "Landmaschinen"},
+    "Trailers": {"fr": "Remorques", "de": "Anhänger"},
+    "Cars": {"fr": "Voitures", "de": "Autos"},
+    "Cargo bikes": {"fr": "Vélos cargo", "de": "Lastenräder"},
+    "Bicycles": {"fr": "Vélos", "de": "Fahrräder"},
+}
+
+
+def name_demo_categories(session: Session) -> None:
+    for category in session.scalars(select(Category).where(Category.name.in_(list(DEMO_CATEGORY_NAMES)))):
+        category.name_translations = DEMO_CATEGORY_NAMES[category.name]
+    session.flush()
+
 
 def load_demo_governance(session: Session, now: datetime) -> int:
     """The pool's decisions in the demo: a rule change for the farm machinery that passed and a coordinator

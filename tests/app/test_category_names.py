@@ -106,3 +106,12 @@ def test_the_stats_pages_name_categories_in_the_readers_language(client, make, s
     assert "Vélos cargo" in client.get("/my/share.csv").get_data(as_text=True)
     client.set_cookie("lang", "en")
     assert '<th scope="row">Cargo bikes</th>' in client.get("/pool").get_data(as_text=True)
+
+
+def test_the_demo_names_its_categories_in_french_and_german(make, session):
+    from fleet.demo import DEMO_CATEGORY_NAMES, name_demo_categories
+
+    bikes = make.category(name="Cargo bikes")
+    name_demo_categories(session)
+    assert bikes.name_in("de") == "Lastenräder" and bikes.name_in("fr") == "Vélos cargo"
+    assert all(set(names) == {"fr", "de"} for names in DEMO_CATEGORY_NAMES.values())
