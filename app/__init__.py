@@ -177,6 +177,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.governance import bp as governance_bp
 
     app.register_blueprint(governance_bp)
+    from app.web.prices import bp as prices_bp
+
+    app.register_blueprint(prices_bp)
 
 
 def _register_i18n(app: Flask) -> None:

@@ -170,7 +170,7 @@ def N_(message: str) -> str:
 DOMAIN_WORDS = (
     N_("pending"), N_("confirmed"), N_("checked out"), N_("completed"), N_("cancelled"), N_("rejected"),
     N_("no show"), N_("active"), N_("maintenance"), N_("retired"), N_("waitlisted"), N_("assigned"),
-    N_("expired"), N_("booked"), N_("fee"), N_("payment"), N_("open"), N_("repaired"), N_("member"),
+    N_("expired"), N_("booked"), N_("fee"), N_("payment"), N_("charge"), N_("adjustment"), N_("open"), N_("repaired"), N_("member"),
     N_("coordinator"), N_("admin"), N_("check out"), N_("check in"),
     # optimiser runs and the solver's verdict
     N_("queued"), N_("running"), N_("preview"), N_("applied"), N_("discarded"), N_("failed"), N_("optimal"),
@@ -220,6 +220,9 @@ FLEET_TEXTS = (
     N_("(recorded costs + depreciation) / hours of use, rounded to a minor unit: the per-hour fee that would have "
        "recovered the costs."),
     N_("Integer minor units (cents) with an ISO 4217 currency."),
+    N_("income from charges"),
+    N_("Charges of bookings (at check-in and for no-shows) and their adjustments dated in the period; per hub, by "
+       "the hub the asset is at."),
 )
 
 # Notification kinds, as email subjects ("Commonpool: booking confirmed") and labels on the preferences page.

@@ -77,7 +77,8 @@ def init_templating(app: Flask) -> None:
             return ""
         locale = get_locale()
         if locale is None or locale.language == "en":
-            return f"{currency} {minor // 100:,}.{minor % 100:02d}"
+            sign = "-" if minor < 0 else ""  # an adjustment lowering a charge, a balance in credit
+            return f"{sign}{currency} {abs(minor) // 100:,}.{abs(minor) % 100:02d}"
         return format_currency(Decimal(minor) / 100, currency, locale=locale)
 
     @app.template_filter("status_label")

@@ -28,6 +28,7 @@ from fleet.models import (
     MaintenanceWindow, Member, MeterUnit, RequestStatus, Role,
 )
 from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
+from fleet.demo_money import load_demo_money
 
 # Every demo account's password, printed by `flask demo load` and on the login page of a demo: public on purpose.
 # It would fail the password policy (it is built from the site's name), and that policy is for passwords people
@@ -490,6 +491,7 @@ class _Builder:
         _add_types_and_open_requests(self, assets, members, named, bookings, windows)
         load_demo_governance(s, self.now)
         name_demo_categories(s)
+        load_demo_money(s, self.now)
         return DemoResult(created=True, hubs=len(hubs), categories=len(categories), assets=len(assets),
                           members=len(members), bookings=len(bookings), maintenance_windows=len(windows))
 

@@ -10,3 +10,4 @@ from app.api import admin, bookings, catalogue, costs, me, openapi, requests, st
 from app.api import planning  # noqa: E402,F401
 from app.api import optimiser  # noqa: E402,F401
 from app.api import governance  # noqa: E402,F401
+from app.api import prices  # noqa: E402,F401

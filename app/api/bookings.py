@@ -12,6 +12,7 @@ from app.api.input import datetime_arg, datetime_field, int_arg, json_body, page
 from app.api.schemas import BOOKING_REQUEST, DECISION_REQUEST
 from app.extensions import db
 from fleet.booking import bookings as booking_service
+from fleet.booking.charges import booking_price
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.members.idempotency import claim_key, fingerprint, remember_response
@@ -34,7 +35,7 @@ def create_booking():
                                              note=data.get("note", ""))
     except NotFound as exc:
         raise ValidationFailed(exc.template, field="asset_id", **exc.params) from None
-    body = json.dumps(out.booking(booking))
+    body = json.dumps(_with_price(booking))
     if claim is not None:
         remember_response(db.session, claim, 201, body)
     return Response(body, status=201, mimetype="application/json",
@@ -52,7 +53,13 @@ def list_bookings():
 
 @bp.get("/bookings/<id:booking_id>")
 def get_booking(booking_id: int):
-    return jsonify(out.booking(booking_service.get_booking(db.session, actor(), booking_id)))
+    return jsonify(_with_price(booking_service.get_booking(db.session, actor(), booking_id)))
+
+
+def _with_price(booking) -> dict:
+    quote = booking_price(db.session, booking)
+    return {**out.booking(booking), "price": None if quote is None else {
+        "amount_minor": quote.amount_minor, "currency": quote.currency, "computation": quote.computation}}
 
 
 @bp.post("/bookings/<id:booking_id>/cancel")

@@ -31,7 +31,7 @@ def cost_record(r) -> dict:
 def ledger_entry(e) -> dict:
     return {"id": e.id, "member_id": e.member_id, "kind": e.kind.value, "amount_minor": e.amount_minor,
             "currency": e.currency, "entry_date": e.entry_date.isoformat(), "category_id": e.category_id,
-            "booking_id": e.booking_id, "note": e.note}
+            "booking_id": e.booking_id, "note": e.note, "computation": e.computation, "adjusts_id": e.adjusts_id}
 
 
 def _page(items: list, serialise) -> dict:

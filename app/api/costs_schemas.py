@@ -40,14 +40,19 @@ COSTS_RESPONSES = {
     "LedgerEntry": {"type": "object",
                     "required": ["id", "member_id", "kind", "amount_minor", "currency", "entry_date", "category_id",
                                  "booking_id", "note"],
-                    "properties": {"id": _ID, "member_id": _ID, "kind": {"type": "string", "enum": ["fee", "payment"]},
-                                   "amount_minor": _MINOR, "currency": _CURRENCY, "entry_date": _DATE,
+                    "properties": {"id": _ID, "member_id": _ID,
+                                   "kind": {"type": "string", "enum": ["fee", "payment", "charge", "adjustment"]},
+                                   "amount_minor": {"type": "integer", "minimum": -_MAX, "maximum": _MAX,
+                                                    "description": "Minor units; only an adjustment is negative"},
+                                   "currency": _CURRENCY, "entry_date": _DATE,
                                    "category_id": _ID_OR_NULL, "booking_id": _ID_OR_NULL,
-                                   "note": {"type": "string"}}},
+                                   "note": {"type": "string"}, "computation": {"type": "string"},
+                                   "adjusts_id": _ID_OR_NULL}},
     "MyLedger": {"type": "object", "required": ["entries", "balances"],
                  "properties": {"entries": {"type": "array", "items": {"$ref": _REF + "LedgerEntry"}},
-                                "balances": {**_AMOUNTS, "description": "Fees minus payments per currency: what "
-                                                                        "the member owes (negative: in credit)"}}},
+                                "balances": {**_AMOUNTS, "description": "Fees, charges and adjustments minus "
+                                                                        "payments per currency: what the member "
+                                                                        "owes (negative: in credit)"}}},
     "CostSummary": {
         "type": "object", "required": ["period", "categories", "pool", "definitions"],
         "properties": {
@@ -68,10 +73,22 @@ COSTS_RESPONSES = {
                         "type": "object", "required": ["currency", "per_hour_minor", "per_km_minor"],
                         "properties": {"currency": _CURRENCY, "per_hour_minor": {"type": ["integer", "null"]},
                                        "per_km_minor": {"type": ["integer", "null"]}}}]},
-                    "suggested_fee_per_hour": {"oneOf": [_AMOUNTS, {"type": "null"}]}}}},
+                    "suggested_fee_per_hour": {"oneOf": [_AMOUNTS, {"type": "null"}]},
+                    "income_from_charges": _AMOUNTS}}},
+            "hubs": {"type": "array", "items": {
+                "type": "object",
+                "required": ["hub_id", "name", "assets", "total_cost", "hours_of_use", "cost_per_hour_of_use",
+                             "income_from_charges"],
+                "properties": {
+                    "hub_id": _ID, "name": {"type": "string"}, "assets": {"type": "integer"},
+                    "recorded_costs": _AMOUNTS, "depreciation": _AMOUNTS, "total_cost": _AMOUNTS,
+                    "hours_of_use": {"type": "number"},
+                    "cost_per_hour_of_use": {"oneOf": [_AMOUNTS, {"type": "null"}]},
+                    "income_from_charges": _AMOUNTS}}},
             "pool": {"type": "object", "required": ["total_cost", "hours_of_use", "fees_charged", "payments_received"],
                      "properties": {"total_cost": _AMOUNTS, "hours_of_use": {"type": "number"},
-                                    "fees_charged": _AMOUNTS, "payments_received": _AMOUNTS}},
+                                    "fees_charged": _AMOUNTS, "payments_received": _AMOUNTS,
+                                    "income_from_charges": _AMOUNTS}},
             "definitions": {"type": "object", "additionalProperties": {"type": "string"}},
         }},
 }
@@ -93,7 +110,8 @@ def costs_paths(op, json, query) -> dict:
             "getCostSummary",
             "The open books per category for [from, until) (default: the last twelve months): recorded costs, "
             "depreciation, total cost, hours of use, cost per hour of use (the suggested per-hour fee), the fee "
-            "set; fees charged and payments received over all members. Public: no member data.",
+            "set; fees charged and payments received over all members; income from charges per category and per "
+            "hub against the full cost. Public: no member data.",
             json({"$ref": _REF + "CostSummary"}), params=[query("from", _DATETIME), query("until", _DATETIME)],
             public=True)},
         "/cost-records": {

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import current_app, jsonify, url_for
 
 from app.api import bp
+from app.api.costs import ledger_entry
 from app.api import serialise as out
 from app.api.auth import actor
 from app.api.handover_schemas import DAMAGE_REQUEST, HANDOVER_REQUEST, SERIES_REQUEST
@@ -83,7 +84,8 @@ def check_in_booking(booking_id: int):
     result = handover.check_in(db.session, actor(), booking_id, utcnow(), **_handover_args(data))
     return jsonify({"booking": out.booking(result.booking), "returned_early": result.returned_early,
                     "returned_late": result.returned_late, "flagged_booking_ids": [b.id for b in result.flagged],
-                    "damage_report": damage_report(result.damage) if result.damage else None})
+                    "damage_report": damage_report(result.damage) if result.damage else None,
+                    "charge": ledger_entry(result.charge) if result.charge else None})
 
 
 def _has_body() -> bool:

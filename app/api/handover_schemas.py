@@ -50,7 +50,9 @@ SERIES_RESPONSES = {
         "properties": {"booking": {"$ref": REF + "Booking"}, "returned_early": {"type": "boolean"},
                        "returned_late": {"type": "boolean"},
                        "flagged_booking_ids": {"type": "array", "items": ID},
-                       "damage_report": {"oneOf": [{"type": "null"}, {"$ref": REF + "DamageReport"}]}}},
+                       "damage_report": {"oneOf": [{"type": "null"}, {"$ref": REF + "DamageReport"}]},
+                       "charge": {"description": "The charge posted to the member's ledger; null: free",
+                                  "oneOf": [{"type": "null"}, {"$ref": REF + "LedgerEntry"}]}}},
     "Series": {
         "type": "object",
         "required": ["id", "asset_id", "first_date", "start_time", "end_time", "occurrences", "timezone", "bookings",

@@ -11,6 +11,7 @@ from app.api.governance_schemas import governance_paths
 from app.api.handover_schemas import handover_paths
 from app.api.optimiser_schemas import optimiser_paths
 from app.api.planning_schemas import planning_paths
+from app.api.prices_schemas import prices_paths
 from app.api.stats_schemas import stats_paths
 from app.urls import external_root
 
@@ -201,6 +202,7 @@ def document(server_url: str) -> dict:
     paths.update(planning_paths(_op, _json, _query, _path_id))
     paths.update(optimiser_paths(_op, _json, _query, _path_id))
     paths.update(governance_paths(_op, _json, _query, _path_id))
+    paths.update(prices_paths(_op, _json, _query, _path_id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonpool API", "version": "1.0.0",

@@ -11,6 +11,7 @@ from app.api.input import datetime_field, json_body, page_args
 from app.api.schemas import FLEXIBLE_REQUEST
 from app.extensions import db
 from fleet.allocation import flexible_requests as service
+from fleet.allocation.request_prices import request_price_range
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 from fleet.core.geo import distance_km
@@ -34,7 +35,15 @@ def request_json(request) -> dict:
             "waitlist_reason": request.waitlist_reason,
             "queue_position": service.queue_position(db.session, request),
             "booking": out.booking(booking) if booking is not None else None, "assignment": assignment,
-            "created_at": out.rfc3339(request.created_at)}
+            "created_at": out.rfc3339(request.created_at), "price_range": _price_range(request)}
+
+
+def _price_range(request) -> dict | None:
+    found = request_price_range(db.session, request)
+    if found is None:
+        return None
+    low, high = found
+    return {"currency": low.currency, "min_minor": low.amount_minor, "max_minor": high.amount_minor}
 
 
 @bp.post("/requests")

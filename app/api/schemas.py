@@ -142,7 +142,14 @@ RESPONSES = {
                 "properties": {"id": ID, "asset_id": ID, "member_id": ID, "start": DATETIME, "end": DATETIME,
                                "status": STATUS, "note": {"type": "string"}, "created_at": DATETIME,
                                "decided_at": NULLABLE_DATETIME, "decision_reason": {"type": "string"},
-                               "cancelled_at": NULLABLE_DATETIME}},
+                               "cancelled_at": NULLABLE_DATETIME,
+                               "price": {"description": "The price the booking showed when it was made (kept "
+                                                        "whatever the tariff says later); null: free",
+                                         "oneOf": [{"type": "null"}, {
+                                             "type": "object", "required": ["amount_minor", "currency", "computation"],
+                                             "properties": {"amount_minor": {"type": "integer", "minimum": 0},
+                                                            "currency": {"type": "string"},
+                                                            "computation": {"type": "string"}}}]}}},
     "Maintenance": {"type": "object", "required": ["id", "asset_id", "start", "end"],
                     "properties": {"id": ID, "asset_id": ID, "start": DATETIME, "end": DATETIME,
                                    "reason": {"type": "string"},
@@ -164,7 +171,15 @@ RESPONSES = {
                            "asset_id": ID, "asset_name": {"type": "string"}, "hub_id": ID,
                            "hub_name": {"type": "string"}, "start": DATETIME, "end": DATETIME,
                            "distance_km": {"type": ["number", "null"]}}},
-                       "created_at": DATETIME}},
+                       "created_at": DATETIME,
+                       "price_range": {"description": "The cheapest and dearest price of the duration over the "
+                                                      "assets that could serve it, under today's tariffs (minor "
+                                                      "units); null: free",
+                                       "oneOf": [{"type": "null"}, {
+                                           "type": "object", "required": ["currency", "min_minor", "max_minor"],
+                                           "properties": {"currency": {"type": "string"},
+                                                          "min_minor": {"type": "integer", "minimum": 0},
+                                                          "max_minor": {"type": "integer", "minimum": 0}}}]}}},
     "Me": {"type": "object", "required": ["id", "email", "name", "role"],
            "properties": {"id": ID, "email": {"type": "string"}, "name": {"type": "string"},
                           "role": {"type": "string", "enum": ["member", "coordinator", "admin"]},
@@ -186,3 +201,6 @@ RESPONSES.update(OPTIMISER_RESPONSES)
 from app.api.governance_schemas import GOVERNANCE_RESPONSES  # noqa: E402
 
 RESPONSES.update(GOVERNANCE_RESPONSES)
+from app.api.prices_schemas import PRICES_RESPONSES  # noqa: E402
+
+RESPONSES.update(PRICES_RESPONSES)

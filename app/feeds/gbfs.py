@@ -76,6 +76,11 @@ def vehicle_types():
     return _json(gbfs.vehicle_types(db.session, settings(), _now()))
 
 
+@bp.route("/system_pricing_plans.json")
+def system_pricing_plans():
+    return _json(gbfs.system_pricing_plans(db.session, settings(), _now()))
+
+
 @bp.route("/station_information.json")
 def station_information():
     def station_url(hub) -> str:

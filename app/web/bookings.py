@@ -11,12 +11,16 @@ from app.extensions import db
 from app.forms import field_errors, required_int
 from app.i18n import N_
 from app.transaction import flash_on_refusal, on_refusal
+from app.web.prices import price_for_form
 from fleet.booking import bookings as booking_service
+from fleet.booking.charges import booking_charge, booking_price
+from fleet.catalogue.tariffs import terms_for
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import busy_intervals
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.core.localtime import parse_local
+from fleet.core.text import multi_line
 from fleet.members.notifications import list_unread
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -41,6 +45,9 @@ def create():
     except NotFound:
         raise NotFound("No such asset.", field="asset_id") from None
     on_refusal(lambda exc: _asset_page(asset, now, field_errors(exc), exc.status), unless=())
+    if request.form.get("action") == "price":  # the form's "Show the price" without a script: book nothing
+        multi_line(request.form.get("note", ""), "note")  # what was typed is checked as for booking
+        return _asset_page(asset, now, {}, 200)
     start = parse_local(request.form.get("start", ""), asset.hub.timezone, field="start")
     end = parse_local(request.form.get("end", ""), asset.hub.timezone, field="end")
     booking = booking_service.book_asset(db.session, current_user, asset.id, start, end, now,
@@ -55,8 +62,11 @@ def create():
 def _asset_page(asset, now, errors: dict, status: int):
     """The asset's page again, with the booking form as the member filled it in and what was wrong with it."""
     busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
+    price, price_errors = price_for_form(asset, request.form)
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=request.form,
-                           hours=parse_opening_hours(asset.hub.opening_hours).describe()), status
+                           hours=parse_opening_hours(asset.hub.opening_hours).describe(), price=price,
+                           price_errors={} if errors else price_errors,
+                           terms=terms_for(db.session, asset)), status
 
 
 @bp.route("/bookings/<int:booking_id>")
@@ -64,7 +74,8 @@ def _asset_page(asset, now, errors: dict, status: int):
 def detail(booking_id: int):
     booking = booking_service.get_booking(db.session, current_user, booking_id)
     maintenance = booking_service.maintenance_hitting(db.session, booking)
-    return render_template("bookings/detail.html", booking=booking, now=utcnow(), maintenance=maintenance)
+    return render_template("bookings/detail.html", booking=booking, now=utcnow(), maintenance=maintenance,
+                           quote=booking_price(db.session, booking), charge=booking_charge(db.session, booking))
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])

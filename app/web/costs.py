@@ -2,15 +2,22 @@
 own ledger (/my/ledger)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+import csv
+import io
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
 from app.i18n import translate_message
 from app.web.stats import _period
 from fleet.reporting import costs as cost_service
+from fleet.reporting import statements
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
+from fleet.models import Member
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 bp = Blueprint("costs", __name__)
 
@@ -31,3 +38,32 @@ def pool_costs():
 @login_required
 def my_ledger():
     return render_template("costs/my_ledger.html", ledger=cost_service.member_ledger(db.session, current_user))
+
+
+def _text_cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_STARTS) else text  # no formula injection
+
+
+def statement_response(member: Member, csv_url: str):
+    """A member's monthly statement (`month` = YYYY-MM, default this month): the printable page, or CSV with
+    `format=csv`."""
+    try:
+        month = statements.parse_month(request.args.get("month"), utcnow().date())
+    except ValidationFailed as exc:
+        abort(400, translate_message(exc))
+    statement = statements.monthly_statement(db.session, member, month)
+    if request.args.get("format") == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        for row in statements.statement_rows(statement):
+            writer.writerow([_text_cell(c) if i in (3, 4) else c for i, c in enumerate(row)])
+        return Response(buffer.getvalue(), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="statement-{statement.label}.csv"'})
+    return render_template("costs/statement.html", statement=statement,
+                           csv_url=csv_url + ("&" if "?" in csv_url else "?") + f"month={statement.label}&format=csv")
+
+
+@bp.route("/my/statement")
+@login_required
+def statement():
+    return statement_response(current_user, url_for("costs.statement"))

@@ -111,6 +111,10 @@ def check_in(booking_id: int):
         flash(_("Checked in. Thank you."), "success")
     if result.damage is not None and result.damage.unusable:
         flash(_("The asset is now in maintenance; the coordinators have been told."), "warning")
+    if result.charge is not None:
+        flash(_("Charge posted to the ledger: %(amount)s (%(computation)s).",
+                amount=current_app.jinja_env.filters["money"](result.charge.amount_minor, result.charge.currency),
+                computation=result.charge.computation), "info")
     return redirect(url_for("bookings.detail", booking_id=booking_id))
 
 

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from fleet.allocation.request_prices import request_price_range
+from fleet.booking.charges import booking_price
 from app.forms import field_errors, optional_float, optional_int
 from app.i18n import translate_message
 from app.security import is_safe_next
@@ -134,7 +136,9 @@ def detail(request_id: int):
     flexible = request_service.get_request(db.session, current_user, request_id)
     return render_template("requests/detail.html", r=flexible, zone=_zone(), distance=_distance_to_hub(flexible),
                            from_home=flexible.member.home == (flexible.lat, flexible.lon),
-                           position=request_service.queue_position(db.session, flexible))
+                           position=request_service.queue_position(db.session, flexible),
+                           price_range=request_price_range(db.session, flexible),
+                           quote=booking_price(db.session, flexible.booking) if flexible.booking else None)
 
 
 def _distance_to_hub(flexible) -> float | None:

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.booking.availability import overlapping_bookings, overlapping_maintenance
+from fleet.booking.charges import quote_booking
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
@@ -139,6 +140,7 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
     with overlap_refused(session):
         session.add(booking)
         session.flush()
+    quote_booking(session, booking, now)
     return booking
 
 

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.catalogue.assets import get_asset, set_asset_status, take_out_of_service
 from fleet.booking.bookings import booking_values, get_booking
+from fleet.booking.charges import post_check_in_charge
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import Term, When, msg
 from fleet.core.text import multi_line
 from fleet.models import (
     Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
-    HandoverKind, Member,
+    HandoverKind, LedgerEntry, Member,
 )
 from fleet.members.notifications import notify, notify_coordinators
 from fleet.booking.photos import clean_photo, store_photo
@@ -49,6 +50,7 @@ class CheckInResult:
     returned_late: bool = False
     flagged: list[Booking] = field(default_factory=list)
     damage: DamageReport | None = None
+    charge: LedgerEntry | None = None
 
 
 def last_meter_reading(session: Session, asset_id: int) -> float | None:
@@ -208,7 +210,8 @@ def check_out(session: Session, actor: Member, booking_id: int, now: datetime, *
 def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *, meter_reading: float | None = None,
              checklist: dict | Iterable[str] | None = None, note: str = "", damage: DamageInput | None = None,
              photo_dir: Path | None = None, photo_max_bytes: int | None = None) -> CheckInResult:
-    """Take the asset back. Early: the rest of the slot is freed. Late: the next booking is flagged."""
+    """Take the asset back. Early: the rest of the slot is freed. Late: the next booking is flagged. The
+    booking's charge is posted to the member's ledger."""
     booking = get_booking(session, actor, booking_id)
     asset = booking.asset
     _may_hand_over(actor, booking)
@@ -238,6 +241,9 @@ def check_in(session: Session, actor: Member, booking_id: int, now: datetime, *,
     if cleaned is not None:
         result.damage = _record_damage(session, actor, asset, booking, cleaned, bool(damage.unusable), now,
                                        photo_dir)
+    # The booked time is charged (an early return frees the rest for others, but was booked), with the use the
+    # meter counted and the late fee when it came back late.
+    result.charge = post_check_in_charge(session, booking, old_end, now, recorded_use(session, booking.id), now)
     return result
 
 

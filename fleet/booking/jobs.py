@@ -11,6 +11,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.booking.bookings import booking_values
+from fleet.booking.charges import post_no_show_fee
 from fleet.booking.handover import flag_bookings_after
 from fleet.core import signals
 from fleet.core.messages import When
@@ -27,7 +28,7 @@ NO_SHOW_WINDOW_DAYS = 90
 
 def release_no_shows(session: Session, now: datetime) -> list[Booking]:
     """Confirmed bookings not checked out within their category's grace period become no-shows: the rest
-    of their slot is freed and the waitlist promoted."""
+    of their slot is freed and the waitlist promoted; the tariff's no-show fee is charged."""
     candidates = session.scalars(
         select(Booking).join(Asset, Asset.id == Booking.asset_id).join(Category, Category.id == Asset.category_id)
         .where(Booking.status == BookingStatus.confirmed, Category.no_show_grace_minutes.is_not(None),
@@ -45,6 +46,7 @@ def release_no_shows(session: Session, now: datetime) -> list[Booking]:
                "%(asset)s at %(hub)s, %(start)s to %(end)s.", now, booking.id,
                minutes=booking.asset.category.no_show_grace_minutes, **booking_values(booking, booking.asset))
         session.flush()
+        post_no_show_fee(session, booking, now)
         signals.booking_freed.send(session, booking=booking, now=now)
         released.append(booking)
     session.flush()

@@ -46,7 +46,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from fleet.catalogue.tariffs import TariffBook
 from fleet.core.errors import ValidationFailed
+from fleet.core.pricing import TariffTerms, figure
 from fleet.core.intervals import free_between
 from fleet.models.queries import holding_at, holding_during
 from fleet.models import (
@@ -301,7 +303,8 @@ def _type_counts(group: list[FeedVehicle], counted: set[int] | None = None) -> l
 
 # --- the documents --------------------------------------------------------------------------------------------
 
-FEED_NAMES = ("system_information", "vehicle_types", "station_information", "station_status")
+FEED_NAMES = ("system_information", "vehicle_types", "station_information", "station_status",
+              "system_pricing_plans")
 
 
 def discovery(feed_urls: dict[str, str], now: datetime, settings: GbfsSettings) -> dict:
@@ -333,9 +336,25 @@ def system_information(settings: GbfsSettings, now: datetime) -> dict:
     return envelope(data, now, settings.ttl)
 
 
+def plan_id(tariff_id: int) -> str:
+    return f"tariff-{tariff_id}"
+
+
+def _plans_by_type(session: Session, vehicles: list[FeedVehicle]) -> dict[str, list[int]]:
+    """Per vehicle type, the tariffs of its vehicles, the most common first (the type's default plan)."""
+    book, counts = TariffBook(session), defaultdict(lambda: defaultdict(int))
+    for v in vehicles:
+        tariff = book.tariff(v.asset)
+        if tariff is not None:
+            counts[v.vehicle_type.id][tariff.id] += 1
+    return {type_id: sorted(ids, key=lambda i: (-ids[i], i)) for type_id, ids in counts.items()}
+
+
 def vehicle_types(session: Session, settings: GbfsSettings, now: datetime) -> dict:
     types = []
-    for t in _types(feed_vehicles(session, settings)):
+    vehicles = feed_vehicles(session, settings)
+    plans = _plans_by_type(session, vehicles)
+    for t in _types(vehicles):
         item: dict = {"vehicle_type_id": t.id, "form_factor": t.form_factor, "propulsion_type": t.propulsion_type,
                       "name": localized(t.name, settings.language), "return_constraint": "roundtrip_station"}
         if t.max_range_meters is not None:
@@ -346,8 +365,60 @@ def vehicle_types(session: Session, settings: GbfsSettings, now: datetime) -> di
             item["cargo_load_capacity"] = t.cargo_load_capacity
         if t.cargo_volume_capacity is not None:
             item["cargo_volume_capacity"] = t.cargo_volume_capacity
+        if plans.get(t.id):
+            item["default_pricing_plan_id"] = plan_id(plans[t.id][0])
+            item["pricing_plan_ids"] = [plan_id(i) for i in sorted(plans[t.id])]
         types.append(item)
     return envelope({"vehicle_types": types}, now, settings.ttl)
+
+
+def _rate(minor: int) -> float:
+    """GBFS prices are JSON numbers in the currency's unit; the figure is exact in decimal (two places), and
+    only this last step, for the feed, leaves integer minor units."""
+    return float(figure(minor))
+
+
+def pricing_plan(tariff_id: int, name: str, terms: TariffTerms, language: str) -> dict:
+    """A tariff as a GBFS plan: no fare to start, the hour rate as a per-minute segment reapplied every 60
+    minutes (Commonpool itself counts the time to the minute), the km rate per km; what GBFS has no field for (day rate, minimum, deposit, late and no-show fees) is
+    in the description."""
+    parts = []
+    if terms.per_hour_minor is not None:
+        parts.append(f"{figure(terms.per_hour_minor)} {terms.currency} per hour")
+    if terms.per_day_minor is not None:
+        parts.append(f"{figure(terms.per_day_minor)} {terms.currency} per day (at most per 24 hours)")
+    if terms.per_km_minor is not None:
+        parts.append(f"{figure(terms.per_km_minor)} {terms.currency} per km")
+    if terms.minimum_minor:
+        parts.append(f"minimum {figure(terms.minimum_minor)} {terms.currency}")
+    if terms.deposit_minor:
+        parts.append(f"deposit {figure(terms.deposit_minor)} {terms.currency}, returned after the trip")
+    if terms.late_fee_per_hour_minor:
+        parts.append(f"late return {figure(terms.late_fee_per_hour_minor)} {terms.currency} per hour after "
+                     f"{terms.late_grace_minutes} minutes")
+    if terms.no_show_fee_minor:
+        parts.append(f"no-show {figure(terms.no_show_fee_minor)} {terms.currency}")
+    plan: dict = {"plan_id": plan_id(tariff_id), "name": localized(name, language),
+                  "currency": terms.currency, "price": 0.0, "is_taxable": False,
+                  "description": localized("; ".join(parts) or "Free to use.", language)}
+    if terms.per_hour_minor:
+        plan["per_min_pricing"] = [{"start": 0, "rate": _rate(terms.per_hour_minor), "interval": 60}]
+    if terms.per_km_minor:
+        plan["per_km_pricing"] = [{"start": 0, "rate": _rate(terms.per_km_minor), "interval": 1}]
+    return plan
+
+
+def system_pricing_plans(session: Session, settings: GbfsSettings, now: datetime) -> dict:
+    """The tariffs of the vehicles in the feed, one plan each (vehicle_types names them)."""
+    book = TariffBook(session)
+    tariffs = {}
+    for v in feed_vehicles(session, settings):
+        tariff = book.tariff(v.asset)
+        if tariff is not None:
+            tariffs[tariff.id] = tariff
+    plans = [pricing_plan(t.id, t.category.name if t.category_id else t.asset.name, t.terms(), settings.language)
+             for _, t in sorted(tariffs.items())]
+    return envelope({"plans": plans}, now, settings.ttl)
 
 
 def station_information(session: Session, settings: GbfsSettings, now: datetime,
@@ -474,6 +545,7 @@ def vehicle_availability(session: Session, settings: GbfsSettings, now: datetime
 
 __all__ = ["GbfsSettings", "VehicleType", "FeedVehicle", "feed_vehicles", "form_factor_for", "propulsion_for",
            "vehicle_type_for", "discovery", "system_information", "vehicle_types", "station_information",
+           "system_pricing_plans",
            "station_status", "vehicle_availability", "public_vehicle_id", "osm_opening_hours",
            "rfc3339", "availability_horizon", "DEFAULT_FORM_FACTORS", "DEFAULT_RANGE_KM", "VERSION",
            "AVAILABILITY_VERSION"]

@@ -12,13 +12,14 @@ from fleet.core.errors import Conflict
 from fleet.governance.proposals import get_proposal
 from fleet.members.permissions import require_coordinator
 from fleet.models import (
-    AppliedChange, Asset, AssetStatus, Category, CategoryFee, Hub, Member, ProposalKind,
+    AppliedChange, Asset, AssetStatus, Category, Hub, Member, ProposalKind, Tariff,
 )
 
 
 def apply_category_change(session: Session, actor: Member, category: Category, change: dict,
                           now: datetime) -> tuple[dict, dict]:
-    """A rule change on the category's booking rules and its usage fee; returns (before, after)."""
+    """A rule change on the category's booking rules and its tariff's per-hour and per-km rates (its other
+    terms stay); returns (before, after)."""
     before, after = {"rules": {}}, {"rules": {}}
     for name, value in (change.get("rules") or {}).items():
         before["rules"][name] = getattr(category, name)
@@ -28,11 +29,11 @@ def apply_category_change(session: Session, actor: Member, category: Category, c
         raise Conflict("The maximum duration would be below the minimum; the category changed since the vote.")
     fee_change = change.get("fee")
     if fee_change is not None:
-        fee = session.scalar(select(CategoryFee).where(CategoryFee.category_id == category.id))
+        fee = session.scalar(select(Tariff).where(Tariff.category_id == category.id))
         before["fee"] = None if fee is None else {"per_hour_minor": fee.per_hour_minor,
                                                   "per_km_minor": fee.per_km_minor, "currency": fee.currency}
         if fee is None:
-            fee = CategoryFee(category_id=category.id)
+            fee = Tariff(category_id=category.id, late_grace_minutes=0)
             session.add(fee)
         fee.per_hour_minor, fee.per_km_minor = fee_change["per_hour_minor"], fee_change["per_km_minor"]
         fee.currency, fee.updated_by_id, fee.updated_at = fee_change["currency"], actor.id, now

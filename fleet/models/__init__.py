@@ -43,12 +43,12 @@ from fleet.models.governance import (
 )
 from fleet.models.impact import CategoryImpactFactors
 from fleet.models.ledger import (
-    CategoryFee,
     CostKind,
     CostRecord,
     LedgerEntry,
     LedgerKind,
 )
+from fleet.models.tariffs import BookingPrice, Tariff
 from fleet.models.members import (
     ApiToken,
     IdempotencyKey,
@@ -66,7 +66,7 @@ __all__ = [
     "AssetStatus", "MeterUnit", "MaintenanceWindow", "Booking", "BookingStatus", "HOLDING_STATUSES", "ApiToken", "IdempotencyKey",
     "CategoryImpactFactors",
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",
-    "CostRecord", "CostKind", "CategoryFee", "LedgerEntry", "LedgerKind", "PlanningRun", "PlanningStatus",
+    "CostRecord", "CostKind", "Tariff", "BookingPrice", "LedgerEntry", "LedgerKind", "PlanningRun", "PlanningStatus",
     "Handover", "HandoverKind", "DamageReport", "DamageStatus", "BookingSeries", "NotificationPreference",
     "SignupRequest", "OutgoingMail",
     "GovernanceRules", "Proposal", "ProposalKind", "ProposalStatus", "ProposalVoter", "Vote", "VoteChoice",

@@ -1,5 +1,5 @@
-"""Open-book costs: what each asset costs beyond its purchase, the usage fee of a category, each member's
-ledger of fees and payments.
+"""Open-book costs: what each asset costs beyond its purchase and each member's ledger of fees, charges,
+adjustments and payments.
 
 Money is always an integer number of minor units (cents) with its ISO 4217 currency, never a float.
 """
@@ -56,34 +56,22 @@ class CostRecord(Base):
     )
 
 
-class CategoryFee(Base):
-    """A category's usage fee for cost recovery: per hour of use, per km, or both; none set means free."""
-
-    __tablename__ = "category_fee"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"), unique=True)
-    per_hour_minor: Mapped[int | None] = mapped_column(Integer)
-    per_km_minor: Mapped[int | None] = mapped_column(Integer)
-    currency: Mapped[str] = mapped_column(String(3))
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    category: Mapped[Category] = relationship()
-
-    __table_args__ = (
-        CheckConstraint("per_hour_minor IS NULL OR per_hour_minor >= 0", name="per_hour_nonnegative"),
-        CheckConstraint("per_km_minor IS NULL OR per_km_minor >= 0", name="per_km_nonnegative"),
-    )
-
-
 class LedgerKind(str, enum.Enum):
-    fee = "fee"            # the member owes this (a usage fee, a damage share)
-    payment = "payment"    # the member paid this
+    fee = "fee"                # the member owes this (a usage fee, a damage share), recorded by hand
+    payment = "payment"        # the member paid this
+    charge = "charge"          # a booking's charge, posted at check-in or as a no-show fee, with its computation
+    adjustment = "adjustment"  # a coordinator's correction of a charge, with its reason; signed (negative: refund)
+
+
+def signed_minor(kind: LedgerKind, amount_minor: int) -> int:
+    """What an entry adds to the member's balance (what they owe): payments count against it."""
+    return -amount_minor if kind == LedgerKind.payment else amount_minor
 
 
 class LedgerEntry(Base):
-    """A line in a member's ledger, recorded by a coordinator; the balance is fees minus payments."""
+    """A line in a member's ledger: fees and payments recorded by a coordinator, charges posted at check-in and
+    their adjustments. The balance is fees plus charges plus adjustments minus payments. A charge is never
+    changed: a correction is a new adjustment entry pointing at it."""
 
     __tablename__ = "ledger_entry"
 
@@ -98,12 +86,24 @@ class LedgerEntry(Base):
     note: Mapped[str] = mapped_column(String(500), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # How a charge was computed, in plain figures ("3.5 h x 2.50 + 42 km x 0.18 = 16.31 EUR").
+    computation: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Set on a booking's one charge only: the unique constraint makes two check-ins post one charge.
+    charged_booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), unique=True)
+    # An adjustment names the charge it corrects.
+    adjusts_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entry.id"), index=True)
 
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
     category: Mapped[Category | None] = relationship()
-    booking: Mapped[Booking | None] = relationship()
+    booking: Mapped[Booking | None] = relationship(foreign_keys=[booking_id])
+    adjusts: Mapped[LedgerEntry | None] = relationship(remote_side=[id])
 
-    __table_args__ = (CheckConstraint("amount_minor > 0", name="amount_positive"),)
+    __table_args__ = (CheckConstraint("amount_minor > 0 OR (kind = 'adjustment' AND amount_minor <> 0)",
+                                      name="amount_sign"),)
+
+    @property
+    def signed_minor(self) -> int:
+        return signed_minor(self.kind, self.amount_minor)
 
 
 

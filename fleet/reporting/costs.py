@@ -12,7 +12,10 @@ The public summary per category, for a period (default: the twelve months up to 
   period (`held hours` of the utilisation figures);
 - cost per hour of use = (recorded costs + depreciation) / hours of use: the fee per hour that would have
   recovered the costs at this utilisation (the suggested fee);
-- fees charged and payments received in the period, from the members' ledgers, summed over members.
+- fees charged and payments received in the period, from the members' ledgers, summed over members;
+- income from charges: the charges of bookings (posted at check-in and for no-shows) and their adjustments dated
+  in the period, per category and per hub (the hub the booked asset is at now), against the full cost;
+- per hub, the same cost, hours of use and cost per hour of use as per category.
 It names no member. Amounts are grouped by currency; a pool normally has one.
 """
 from __future__ import annotations
@@ -28,8 +31,9 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.money import MAX_MINOR, check_currency, check_minor, divide_round
 from fleet.core.text import multi_line
 from fleet.reporting.impact import category_choices, factor_table, rolling_year
+from fleet.catalogue.tariffs import category_tariffs
 from fleet.models import (
-    Asset, AssetStatus, Booking, Category, CategoryFee, CostKind, CostRecord, LedgerEntry, LedgerKind, Member,
+    Asset, AssetStatus, Booking, Category, CostKind, CostRecord, Hub, LedgerEntry, LedgerKind, Member, Tariff,
 )
 from fleet.members.permissions import require_coordinator
 from fleet.members.accounts import normalise_email
@@ -86,8 +90,9 @@ def list_cost_records(session: Session, actor: Member, asset_id: int | None = No
 # --- usage fees -----------------------------------------------------------------------------------------------
 
 def set_category_fee(session: Session, actor: Member, category_id: int, per_hour_minor: int | None,
-                     per_km_minor: int | None, currency: str, now: datetime) -> CategoryFee:
-    """Set (or clear, with both None) a category's usage fee."""
+                     per_km_minor: int | None, currency: str, now: datetime) -> Tariff:
+    """Set (or clear, with both None) the per-hour and per-km rates of a category's tariff; its other terms
+    stay as they are."""
     require_coordinator(actor)
     category = session.get(Category, category_id)
     if category is None:
@@ -97,9 +102,9 @@ def set_category_fee(session: Session, actor: Member, category_id: int, per_hour
     if per_km_minor is not None:
         check_minor(per_km_minor, "per_km")
     currency = check_currency(currency)
-    fee = session.scalar(select(CategoryFee).where(CategoryFee.category_id == category.id))
+    fee = session.scalar(select(Tariff).where(Tariff.category_id == category.id))
     if fee is None:
-        fee = CategoryFee(category_id=category.id)
+        fee = Tariff(category_id=category.id, late_grace_minutes=0)
         session.add(fee)
     fee.per_hour_minor, fee.per_km_minor, fee.currency = per_hour_minor, per_km_minor, currency
     fee.updated_by_id, fee.updated_at = actor.id, now
@@ -107,11 +112,11 @@ def set_category_fee(session: Session, actor: Member, category_id: int, per_hour
     return fee
 
 
-def category_fees(session: Session) -> dict[int, CategoryFee]:
-    return {f.category_id: f for f in session.scalars(select(CategoryFee))}
+def category_fees(session: Session) -> dict[int, Tariff]:
+    return category_tariffs(session)
 
 
-def booking_fee_minor(fee: CategoryFee | None, booking: Booking) -> int | None:
+def booking_fee_minor(fee: Tariff | None, booking: Booking) -> int | None:
     """The per-hour fee of a booking, rounded half up to a minor unit; None without a per-hour fee."""
     if fee is None or fee.per_hour_minor is None:
         return None
@@ -130,10 +135,9 @@ def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: s
     member = session.get(Member, member_id) if isinstance(member_id, int) and 0 < member_id <= MAX_MINOR else None
     if member is None:
         raise ValidationFailed("No such member.", field="member_id")
-    try:
-        ledger_kind = LedgerKind(kind)
-    except ValueError:
-        raise ValidationFailed("The kind is fee or payment.", field="kind") from None
+    if kind not in (LedgerKind.fee.value, LedgerKind.payment.value):
+        raise ValidationFailed("The kind is fee or payment.", field="kind")
+    ledger_kind = LedgerKind(kind)
     booking, category_id = None, None
     if booking_id is not None:
         booking = session.get(Booking, booking_id) if isinstance(booking_id, int) and 0 < booking_id <= MAX_MINOR else None
@@ -169,7 +173,7 @@ def list_ledger_entries(session: Session, actor: Member, member_id: int | None =
 @dataclass
 class Ledger:
     entries: list[LedgerEntry]
-    # currency -> minor units the member owes (fees minus payments; negative: in credit)
+    # currency -> minor units the member owes (fees, charges and adjustments minus payments; negative: in credit)
     balances: dict[str, int]
 
 
@@ -180,7 +184,7 @@ def member_ledger(session: Session, member: Member) -> Ledger:
                                    .order_by(LedgerEntry.entry_date.desc(), LedgerEntry.id.desc())))
     balances: dict[str, int] = defaultdict(int)
     for e in entries:
-        balances[e.currency] += e.amount_minor if e.kind == LedgerKind.fee else -e.amount_minor
+        balances[e.currency] += e.signed_minor
     return Ledger(entries, dict(balances))
 
 
@@ -215,7 +219,8 @@ class CategoryCosts:
     depreciation: Money
     life_years: float
     held_seconds: int
-    fee: CategoryFee | None
+    fee: Tariff | None
+    income: Money = field(default_factory=Money)
 
     @property
     def total(self) -> Money:
@@ -239,10 +244,43 @@ class CategoryCosts:
                 "depreciation": self.depreciation.as_list(), "life_years": self.life_years,
                 "total_cost": self.total.as_list(), "hours_of_use": round(self.hours_of_use, 4),
                 "cost_per_hour_of_use": None if per_hour is None else per_hour.as_list(),
-                "fee": None if self.fee is None or (self.fee.per_hour_minor is None and self.fee.per_km_minor is None)
-                else {"currency": self.fee.currency, "per_hour_minor": self.fee.per_hour_minor,
-                      "per_km_minor": self.fee.per_km_minor},
-                "suggested_fee_per_hour": None if per_hour is None else per_hour.as_list()}
+                "fee": None if self.fee is None or self.fee.terms().is_free else self.fee.terms().as_dict(),
+                "suggested_fee_per_hour": None if per_hour is None else per_hour.as_list(),
+                "income_from_charges": self.income.as_list()}
+
+
+@dataclass
+class HubCosts:
+    """A hub's open book: the cost of the assets it holds now, their hours of use and the income from charges."""
+
+    hub_id: int
+    name: str
+    assets: int = 0
+    recorded: Money = field(default_factory=Money)
+    depreciation: Money = field(default_factory=Money)
+    held_seconds: int = 0
+    income: Money = field(default_factory=Money)
+
+    @property
+    def total(self) -> Money:
+        return self.recorded.plus(self.depreciation)
+
+    @property
+    def hours_of_use(self) -> float:
+        return self.held_seconds / 3600
+
+    def cost_per_hour(self) -> Money | None:
+        if self.held_seconds <= 0:
+            return None
+        return Money({c: divide_round(v * 3600, self.held_seconds) for c, v in self.total.amounts.items()})
+
+    def as_dict(self) -> dict:
+        per_hour = self.cost_per_hour()
+        return {"hub_id": self.hub_id, "name": self.name, "assets": self.assets,
+                "recorded_costs": self.recorded.as_list(), "depreciation": self.depreciation.as_list(),
+                "total_cost": self.total.as_list(), "hours_of_use": round(self.hours_of_use, 4),
+                "cost_per_hour_of_use": None if per_hour is None else per_hour.as_list(),
+                "income_from_charges": self.income.as_list()}
 
 
 @dataclass
@@ -251,6 +289,13 @@ class CostSummary:
     categories: list[CategoryCosts]
     fees_charged: Money
     payments_received: Money
+    hubs: list[HubCosts] = field(default_factory=list)
+
+    def income(self) -> Money:
+        out = Money()
+        for c in self.categories:
+            out = out.plus(c.income)
+        return out
 
     def total(self) -> Money:
         out = Money()
@@ -261,10 +306,12 @@ class CostSummary:
     def as_dict(self) -> dict:
         return {"period": {"start": self.period.start.isoformat(), "end": self.period.end.isoformat()},
                 "categories": [c.as_dict() for c in self.categories],
+                "hubs": [h.as_dict() for h in self.hubs],
                 "pool": {"total_cost": self.total().as_list(),
                          "hours_of_use": round(sum(c.held_seconds for c in self.categories) / 3600, 4),
                          "fees_charged": self.fees_charged.as_list(),
-                         "payments_received": self.payments_received.as_list()},
+                         "payments_received": self.payments_received.as_list(),
+                         "income_from_charges": self.income().as_list()},
                 "definitions": {
                     "recorded_costs": "Cost records (maintenance, repair, insurance, yearly, other) dated in the period.",
                     "depreciation": "Purchase cost spread evenly over the calendar life from the purchase date; "
@@ -273,6 +320,8 @@ class CostSummary:
                     "cost_per_hour_of_use": "(recorded costs + depreciation) / hours of use, rounded to a minor "
                                             "unit: the per-hour fee that would have recovered the costs.",
                     "money": "Integer minor units (cents) with an ISO 4217 currency.",
+                    "income_from_charges": "Charges of bookings (at check-in and for no-shows) and their "
+                                           "adjustments dated in the period; per hub, by the hub the asset is at.",
                 }}
 
 
@@ -301,38 +350,54 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
     """The open-book view of the pool for the period (see the module docstring). No personal data."""
     categories = list(session.scalars(select(Category).order_by(Category.name)))
     assets = list(session.execute(select(Asset.id, Asset.category_id, Asset.status, Asset.purchase_cost_minor,
-                                         Asset.currency, Asset.purchase_date, Asset.created_at)))
+                                         Asset.currency, Asset.purchase_date, Asset.created_at, Asset.hub_id)))
+    hubs = {h.id: HubCosts(h.id, h.name) for h in session.scalars(select(Hub).order_by(Hub.name))}
     held = held_seconds_by_asset(session, period, [a.id for a in assets])
     lives = _life_years(session)
     fees = category_fees(session)
     rows = {c.id: CategoryCosts(c.id, c.name, 0, Money(), {}, Money(), lives.get(c.id, DEFAULT_LIFE_YEARS), 0,
                                 fees.get(c.id)) for c in categories}
     for a in assets:
-        row = rows[a.category_id]
-        row.held_seconds += held.get(a.id, {}).get("seconds", 0)
+        row, hub = rows[a.category_id], hubs[a.hub_id]
+        seconds = held.get(a.id, {}).get("seconds", 0)
+        row.held_seconds += seconds
+        hub.held_seconds += seconds
         if a.status == AssetStatus.retired:
             continue
         row.assets += 1
+        hub.assets += 1
         if a.purchase_cost_minor:
             bought = a.purchase_date or a.created_at.date()
-            row.depreciation.add(a.currency, depreciation_minor(a.purchase_cost_minor, bought, row.life_years, period))
+            minor = depreciation_minor(a.purchase_cost_minor, bought, row.life_years, period)
+            row.depreciation.add(a.currency, minor)
+            hub.depreciation.add(a.currency, minor)
     first, last = period_dates(period)
     recorded = session.execute(
-        select(Asset.category_id, CostRecord.kind, CostRecord.currency, func.sum(CostRecord.amount_minor))
+        select(Asset.category_id, Asset.hub_id, CostRecord.kind, CostRecord.currency, func.sum(CostRecord.amount_minor))
         .join(Asset, Asset.id == CostRecord.asset_id)
         .where(CostRecord.incurred_on >= first, CostRecord.incurred_on < last)
-        .group_by(Asset.category_id, CostRecord.kind, CostRecord.currency))
-    for cid, kind, currency, total in recorded:
+        .group_by(Asset.category_id, Asset.hub_id, CostRecord.kind, CostRecord.currency))
+    for cid, hub_id, kind, currency, total in recorded:
         row = rows[cid]
         row.recorded.add(currency, int(total))
         row.by_kind.setdefault(kind.value, Money()).add(currency, int(total))
+        hubs[hub_id].recorded.add(currency, int(total))
+    income = session.execute(
+        select(Asset.category_id, Asset.hub_id, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
+        .join(Booking, Booking.id == LedgerEntry.booking_id).join(Asset, Asset.id == Booking.asset_id)
+        .where(LedgerEntry.kind.in_((LedgerKind.charge, LedgerKind.adjustment)),
+               LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last)
+        .group_by(Asset.category_id, Asset.hub_id, LedgerEntry.currency))
+    for cid, hub_id, currency, total in income:
+        rows[cid].income.add(currency, int(total))
+        hubs[hub_id].income.add(currency, int(total))
     fees_charged, payments = Money(), Money()
     for kind, currency, total in session.execute(
             select(LedgerEntry.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
             .where(LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last)
             .group_by(LedgerEntry.kind, LedgerEntry.currency)):
-        (fees_charged if kind == LedgerKind.fee else payments).add(currency, int(total))
-    return CostSummary(period, list(rows.values()), fees_charged, payments)
+        (payments if kind == LedgerKind.payment else fees_charged).add(currency, int(total))
+    return CostSummary(period, list(rows.values()), fees_charged, payments, list(hubs.values()))
 
 
 def default_period(now: datetime) -> Period:

@@ -2,13 +2,13 @@
 ({"fr": "Vélos cargo", "de": "Lastenräder"}); readers see the one for their language, else the default name.
 
 Revision ID: 0021
-Revises: 0020
+Revises: 0024
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0020"
+down_revision = "0024"  # chained after the tariffs merged into main
 branch_labels = None
 depends_on = None
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from fleet.reporting import costs
 from fleet.core.db import utcnow
-from fleet.models import BookingStatus, CategoryFee, CostRecord, LedgerEntry, PlanningRun, Role
+from fleet.models import BookingStatus, Tariff, CostRecord, LedgerEntry, PlanningRun, Role
 from tests.helpers import login
 
 
@@ -84,9 +84,9 @@ def test_coordinator_sets_a_fee_and_bad_fee_is_422(client, pool, session):
     login(client, "coord@example.org")
     url = f"/manage/costs/fees/{pool['category'].id}"
     r = client.post(url, data={"per_hour": "1.5x", "currency": "EUR"})
-    assert r.status_code == 422 and session.scalar(select(func.count(CategoryFee.id))) == 0
+    assert r.status_code == 422 and session.scalar(select(func.count(Tariff.id))) == 0
     assert client.post(url, data={"per_hour": "2.40", "per_km": "", "currency": "EUR"}).status_code == 302
-    fee = session.scalar(select(CategoryFee))
+    fee = session.scalar(select(Tariff))
     assert (fee.per_hour_minor, fee.per_km_minor, fee.currency) == (240, None, "EUR")
 
 

@@ -10,17 +10,18 @@ from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
+from sqlalchemy import select
 
 from fleet.feeds import gbfs
 from fleet.booking.availability import busy_intervals, free_intervals
-from fleet.models import Asset, AssetStatus, BookingStatus, CategoryKind, MaintenanceWindow
+from fleet.models import Asset, AssetStatus, BookingStatus, CategoryKind, MaintenanceWindow, Role
 from fleet.core.opening_hours import parse_opening_hours
 
 # Vendored, unchanged, from MobilityData/gbfs-json-schema (see the README there).
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "gbfs-json-schema"
 FILES = {
     "gbfs": "v3.0", "system_information": "v3.0", "vehicle_types": "v3.0", "station_information": "v3.0",
-    "station_status": "v3.0", "vehicle_availability": "v3.1-RC3",
+    "station_status": "v3.0", "vehicle_availability": "v3.1-RC3", "system_pricing_plans": "v3.0",
 }
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 
@@ -173,7 +174,8 @@ def test_the_schema_checks_are_real():
 def test_discovery_lists_absolute_urls_that_work(client, fleet_world):
     document = fetch(client, "gbfs")
     feeds = {f["name"]: f["url"] for f in document["data"]["feeds"]}
-    assert set(feeds) == {"system_information", "vehicle_types", "station_information", "station_status"}
+    assert set(feeds) == {"system_information", "vehicle_types", "station_information", "station_status",
+                          "system_pricing_plans"}
     for url in feeds.values():
         parts = urlsplit(url)
         assert parts.scheme in ("http", "https") and parts.netloc
@@ -459,3 +461,33 @@ def test_gbfs_is_public_and_read_only(client, session, fleet_world):
     assert client.post("/gbfs/station_status.json").status_code == 405
     assert client.get("/gbfs/nothing.json").status_code == 404
     assert client.get("/gbfs/station_status.json").status_code == 200  # no login needed
+
+
+def test_vehicle_types_and_pricing_plans_carry_the_real_tariffs(client, make, session, fleet_world):
+    from fleet.catalogue.tariffs import set_tariff
+    from fleet.models import Category
+
+    coordinator = make.member(Role.coordinator)
+    cars = session.scalar(select(Category).where(Category.name == "Cars"))
+    car_tariff = set_tariff(session, coordinator, {"currency": "EUR", "per_hour_minor": 250, "per_km_minor": 18,
+                                                   "per_day_minor": 2500, "deposit_minor": 10000},
+                            datetime.now(timezone.utc), category_id=cars.id)
+    diesel = fleet_world["assets"]["diesel"]
+    own = set_tariff(session, coordinator, {"currency": "EUR", "per_hour_minor": 300}, datetime.now(timezone.utc),
+                     asset_id=diesel.id)
+    session.commit()
+    plans_doc = fetch(client, "system_pricing_plans")
+    validate("system_pricing_plans", plans_doc)
+    plans = {p["plan_id"]: p for p in plans_doc["data"]["plans"]}
+    assert set(plans) == {f"tariff-{car_tariff.id}", f"tariff-{own.id}"}
+    car_plan = plans[f"tariff-{car_tariff.id}"]
+    assert car_plan["currency"] == "EUR" and car_plan["price"] == 0
+    assert car_plan["per_min_pricing"] == [{"start": 0, "rate": 2.5, "interval": 60}]
+    assert car_plan["per_km_pricing"] == [{"start": 0, "rate": 0.18, "interval": 1}]
+    assert "25.00 EUR per day" in car_plan["description"][0]["text"]
+    types_doc = fetch(client, "vehicle_types")
+    validate("vehicle_types", types_doc)
+    types = {t["vehicle_type_id"]: t for t in types_doc["data"]["vehicle_types"]}
+    assert types["car-electric-5p-300km"]["default_pricing_plan_id"] == f"tariff-{car_tariff.id}"
+    assert types["car-combustion_diesel-5p-700km"]["pricing_plan_ids"] == [f"tariff-{own.id}"]
+    assert all("pricing_plan_ids" not in t for t in types.values() if t["form_factor"] != "car")

@@ -17,7 +17,8 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = Path(__file__).resolve().parents[2] / ".e2e-screenshots"
-VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 860}}
+# The sizes members and coordinators were seen using: a common phone and a laptop screen.
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 PASSWORD = "commonpool-demo"
 

@@ -11,7 +11,7 @@ from fleet.core.errors import Conflict, Forbidden, ValidationFailed
 from fleet.governance import applying, closing, comments, proposals, rules, tally, votes
 from fleet.governance.record import decision_dict, public_ballot
 from fleet.models import (
-    AppliedChange, AssetStatus, CategoryFee, DecisionMethod, Notification, PlannedAcquisition, ProposalStatus, Role,
+    AppliedChange, AssetStatus, Tariff, DecisionMethod, Notification, PlannedAcquisition, ProposalStatus, Role,
     Vote,
 )
 from tests.helpers import at
@@ -183,7 +183,7 @@ def test_applying_a_retirement_and_a_rule_change_records_the_decision(session, p
         applying.apply_decision(session, pool["coordinator"], retire.id, later)
     record = applying.apply_decision(session, pool["coordinator"], change.id, later)
     assert pool["category"].max_advance_days == 30 and pool["category"].approval_required is True
-    assert session.scalar(select(CategoryFee)).per_hour_minor == 150
+    assert session.scalar(select(Tariff)).per_hour_minor == 150
     assert record.before["rules"]["max_advance_days"] == 90 and record.proposal_id == change.id
     assert session.scalar(select(func.count()).select_from(AppliedChange)) == 2
 

@@ -92,6 +92,7 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
                member_id=owner.id, run_id=run.id, request_id=request.id, token_id=token_id, window_id=window.id,
                series_id=series.id, report_id=report.id, token=signup_token)
     ids.update(_governance_objects(session, owner, text, now))
+    ids.update(_price_objects(session, coordinator, category, booking, text, now))
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
@@ -108,6 +109,23 @@ def _governance_objects(session, owner, text: dict, now) -> dict:
     closing.close_due(session, now)
     comment = comments.add_comment(session, owner, proposal.id, text.get("comment.body", "Agreed."), now)
     return {"proposal_id": proposal.id, "comment_id": comment.id}
+
+
+def _price_objects(session, coordinator, category, booking, text: dict, now) -> dict:
+    """The category's tariff, and a charge of the owner's booking with an adjustment (its reason is free text)."""
+    from fleet.booking.charges import adjust_charge
+    from fleet.catalogue.tariffs import set_tariff
+    from fleet.models import LedgerEntry, LedgerKind
+
+    tariff = set_tariff(session, coordinator, {"currency": "EUR", "per_hour_minor": 100}, now,
+                        category_id=category.id)
+    charge = LedgerEntry(member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=300, currency="EUR",
+                         entry_date=now.date(), booking_id=booking.id, charged_booking_id=booking.id,
+                         computation="3 h x 1.00 = 3.00 EUR", note="", category_id=category.id)
+    session.add(charge)
+    session.flush()
+    adjust_charge(session, coordinator, charge.id, -100, text.get("adjustment.reason", "Goodwill"), now)
+    return {"tariff_id": tariff.id, "entry_id": charge.id}
 
 
 def _handover_objects(session, owner, asset, booking, now):

@@ -144,8 +144,19 @@ OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
 
 OTHER_IDS["api.propose_from_plan_run"] = {"run_id": ("planning_run_id", _planning_run)}
 
+# prices: estimates are as public as the catalogue; a charge is its member's; tariffs, adjustments and other
+# members' statements are for coordinators
+EXPECTATIONS.update({
+    "prices.estimate": PUBLIC, "prices.charge_detail": MEMBER_OWNED, "prices.adjust": COORDINATOR,
+    "prices.member_statement": COORDINATOR, "manage.remove_tariff": COORDINATOR,
+    "api.asset_price": MEMBERS, "api.get_one_tariff": MEMBERS, "api.update_tariff": COORDINATOR,
+    "api.remove_tariff": COORDINATOR, "api.get_one_charge": MEMBER_OWNED, "api.adjust_one_charge": COORDINATOR,
+})
+
+
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
-QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"}}
+QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"},
+         "api.asset_price": {"start": "2030-01-01T00:00:00Z", "end": "2030-01-02T00:00:00Z"}}
 
 
 def id_rules(app) -> list:

@@ -15,7 +15,7 @@ from tests.security.conftest import act_as, build_world
 
 FIELDS = ("asset.name", "asset.description", "hub.name", "hub.address", "category.name", "category.description",
           "booking.note", "booking.attention", "member.name", "maintenance.reason", "request.note", "notification",
-          "proposal.title", "proposal.body", "comment.body")
+          "proposal.title", "proposal.body", "comment.body", "adjustment.reason")
 
 
 def payload(field: str) -> str:

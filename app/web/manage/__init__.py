@@ -17,4 +17,4 @@ def _coordinators_only():
 from app.web.manage import (  # noqa: E402,F401  (routes register on import)
     asset_import, assets, categories, dashboard, hubs, maintenance, members, optimiser,
 )
-from app.web.manage import costs, planning  # noqa: E402,F401
+from app.web.manage import costs, planning, tariffs  # noqa: E402,F401

@@ -65,7 +65,7 @@ def set_fee(category_id: int):
 
 def _ledger_page(form: dict, errors: dict, status: int = 200):
     return render_template("manage/ledger.html", entries=cost_service.list_ledger_entries(db.session, current_user),
-                           kinds=[k.value for k in LedgerKind], form=form, errors=errors,
+                           kinds=[LedgerKind.fee.value, LedgerKind.payment.value], form=form, errors=errors,
                            today=utcnow().date().isoformat()), status
 
 
