@@ -1,5 +1,6 @@
 # Commonpool: `make run` to try it, `make test` to check it.
 PYTHON ?= python3
+PORT ?= 5000
 VENV := .venv
 PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
@@ -18,7 +19,7 @@ install: $(VENV)/.installed
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install lint test-sqlite test-postgres
 

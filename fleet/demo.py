@@ -493,6 +493,7 @@ class _Builder:
         _add_types_and_open_requests(self, assets, members, named, bookings, windows)
         load_demo_governance(s, self.now)
         _add_use_instructions(s)
+        name_demo_categories(s)
         owned = self.lend_members_own_items(hubs, categories, members, named)
         load_demo_money(s, self.now)  # after the owned items, so their returned loans are charged too
         load_demo_eligibility(s, self.now)
@@ -912,6 +913,24 @@ def _add_use_instructions(session: Session) -> None:
     for asset in session.scalars(select(Asset).join(Hub).order_by(Asset.id)):
         text = next((v for k, v in _USE_INSTRUCTIONS.items() if asset.hub.name.startswith(k)), "")
         asset.use_instructions = text
+
+
+# The demo's category names in the pool's other languages (coordinators give them in the category form).
+DEMO_CATEGORY_NAMES = {
+    "Power tools": {"fr": "Outillage électroportatif", "de": "Elektrowerkzeuge"},
+    "Garden tools": {"fr": "Outils de jardin", "de": "Gartengeräte"},
+    "Workshop equipment": {"fr": "Machines d’atelier", "de": "Werkstattmaschinen"},
+    "Farm machinery": {"fr": "Machines agricoles", "de": "Landmaschinen"},
+    "Trailers": {"fr": "Remorques", "de": "Anhänger"},
+    "Cars": {"fr": "Voitures", "de": "Autos"},
+    "Cargo bikes": {"fr": "Vélos cargo", "de": "Lastenräder"},
+    "Bicycles": {"fr": "Vélos", "de": "Fahrräder"},
+}
+
+
+def name_demo_categories(session: Session) -> None:
+    for category in session.scalars(select(Category).where(Category.name.in_(list(DEMO_CATEGORY_NAMES)))):
+        category.name_translations = DEMO_CATEGORY_NAMES[category.name]
     session.flush()
 
 

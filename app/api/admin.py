@@ -13,7 +13,7 @@ from app.api import serialise as out
 from app.api.auth import actor, coordinator_only
 from app.api.input import datetime_field, json_body
 from app.api.schemas import (
-    ASSET_CREATE, ASSET_UPDATE, CATEGORY_CREATE, CATEGORY_UPDATE, HUB_CREATE, HUB_UPDATE, MAINTENANCE_REQUEST,
+    ASSET_CREATE, ASSET_UPDATE, CATEGORY_CREATE, CATEGORY_NAMES, CATEGORY_UPDATE, HUB_CREATE, HUB_UPDATE, MAINTENANCE_REQUEST,
 )
 from app.extensions import db
 from fleet.catalogue import assets as asset_service
@@ -98,6 +98,15 @@ def update_category(category_id: int):
     return jsonify(out.category(category))
 
 
+@bp.put("/categories/<id:category_id>/names")
+@coordinator_only
+def set_category_names(category_id: int):
+    """The category's name in each language; a language left out or empty falls back to the default name."""
+    names = json_body(CATEGORY_NAMES)
+    category = category_service.set_category_names(db.session, actor(), category_id, names)
+    return jsonify(out.category(category))
+
+
 @bp.post("/categories/<id:category_id>/retire")
 @coordinator_only
 def retire_category(category_id: int):
@@ -132,7 +141,7 @@ def _parse_date(fields: dict) -> dict:
 @coordinator_only
 def create_asset():
     data = json_body(ASSET_CREATE)
-    asset = asset_service.create_asset(db.session, actor(), **_parse_date({"capabilities": {}, **data}))
+    asset = asset_service.create_asset(db.session, actor(), now=utcnow(), **_parse_date({"capabilities": {}, **data}))
     return _created(out.asset(asset))
 
 

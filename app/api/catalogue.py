@@ -16,6 +16,7 @@ from fleet.catalogue.capabilities import coerce_requirements
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.catalogue.hubs import get_hub, list_hubs
+from fleet.core.db import utcnow
 from fleet.models import AssetStatus
 
 MAX_AVAILABILITY_DAYS = 92
@@ -62,9 +63,21 @@ def _infer_requirements(raw: dict[str, str]) -> dict:
     return coerce_requirements(schema, raw)
 
 
+def _search_point() -> tuple[float, float] | None:
+    """`near=lat,lon`, or `lat` and `lon` apart; a bad point is refused, never searched without."""
+    if request.args.get("lat") is None and request.args.get("lon") is None:
+        return near_arg()
+    if request.args.get("near") is not None:
+        raise ValidationFailed("Give near or lat and lon, not both.", field="near")
+    lat, lon = float_arg("lat", -90, 90), float_arg("lon", -180, 180)
+    if lat is None or lon is None:
+        raise ValidationFailed("Give both lat and lon.", field="lat" if lat is None else "lon")
+    return lat, lon
+
+
 @bp.get("/assets")
 def assets():
-    query = AssetQuery(category_id=int_arg("category"), hub_id=int_arg("hub"), near=near_arg(),
+    query = AssetQuery(category_id=int_arg("category"), hub_id=int_arg("hub"), near=_search_point(),
                        max_distance_km=float_arg("radius_km", 0.001, 40000),
                        available_from=datetime_arg("available_from"), available_until=datetime_arg("available_until"))
     raw_caps = {k[4:]: v for k, v in request.args.items() if k.startswith("cap_") and v != ""}
@@ -81,7 +94,8 @@ def assets():
             raise ValidationFailed("Asking for a type needs a category.", field="type")
         query.requires = _infer_requirements(raw_caps)
     page, per_page = page_args()
-    found = search_assets(db.session, query, offset=(page - 1) * per_page, limit=per_page)
+    found = search_assets(db.session, query, offset=(page - 1) * per_page, limit=per_page,
+                          now=utcnow())
     return out.page([out.asset(h.asset, h.distance_km) for h in found.hits], page, per_page, found.total)
 
 

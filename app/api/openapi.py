@@ -110,16 +110,23 @@ def document(server_url: str) -> dict:
             "patch": _op("updateCategory", "Change a category (coordinators)", _json({"$ref": REF + "Category"}),
                          params=[_path_id("category_id")], body=s.CATEGORY_UPDATE),
         },
+        "/categories/{category_id}/names": {"put": _op(
+            "setCategoryNames", "Set a category's name in each language (coordinators)",
+            _json({"$ref": REF + "Category"}), params=[_path_id("category_id")], body=s.CATEGORY_NAMES)},
         "/categories/{category_id}/retire": {"post": _op(
             "retireCategory", "Retire a category (coordinators)", _json({"$ref": REF + "Category"}),
             params=[_path_id("category_id")])},
         "/assets": {
             "get": _op("listAssets", "Assets; with available_from and available_until only those free for the "
-                       "whole range; nearest first with near. Capability filters: cap_<name>=<value> (numbers: at "
+                       "whole range (a range that has passed is refused); nearest first with near. Capability filters: cap_<name>=<value> (numbers: at "
                        "least; booleans: true; text: equal).", _json(s.page_of(REF + "Asset")),
                        params=[_query("category", ID_PATH), _query("hub", ID_PATH),
                                _query("near", {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"},
                                       "lat,lon"),
+                               _query("lat", {"type": "number", "minimum": -90, "maximum": 90},
+                                      "with lon, instead of near"),
+                               _query("lon", {"type": "number", "minimum": -180, "maximum": 180},
+                                      "with lat, instead of near"),
                                _query("radius_km", {"type": "number", "exclusiveMinimum": 0, "maximum": 40000}),
                                _query("available_from", s.DATETIME), _query("available_until", s.DATETIME),
                                _query("type", {"type": "array", "items": {"type": "string", "maxLength": 80},

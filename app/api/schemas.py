@@ -55,6 +55,10 @@ CATEGORY_FIELDS = {
                             "items": {"type": "string", "minLength": 1, "maxLength": 60, "pattern": "\\S"},
                             "description": "Condition items ticked at check-out and check-in"},
 }
+CATEGORY_NAMES = {"type": "object", "additionalProperties": False,
+                  "properties": {code: {"type": "string", "maxLength": 120} for code in ("en", "fr", "de")},
+                  "description": "The name in each language ({\"fr\": \"Vélos cargo\"}); readers whose language "
+                                 "has none see the default name. Replaces all given before."}
 CATEGORY_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "kind"],
                    "properties": CATEGORY_FIELDS}
 CATEGORY_UPDATE = {"type": "object", "additionalProperties": False, "properties": CATEGORY_FIELDS}
@@ -121,7 +125,8 @@ RESPONSES = {
                                 "approval_required": {"type": "boolean"}, "capability_schema": {"type": "object"},
                                 "retired": {"type": "boolean"}, "handover_by_coordinator": {"type": "boolean"},
                                 "no_show_grace_minutes": {"type": ["integer", "null"]},
-                                "condition_checklist": {"type": "array", "items": {"type": "string"}}}},
+                                "condition_checklist": {"type": "array", "items": {"type": "string"}},
+                                "names": {"type": "object", "additionalProperties": {"type": "string"}}}},
     "Asset": {"type": "object", "required": ["id", "name", "category_id", "hub_id", "status", "capabilities"],
               "properties": {"id": ID, "name": {"type": "string"}, "description": {"type": "string"},
                              "category_id": ID, "hub_id": ID, "status": {"type": "string"},

@@ -25,7 +25,8 @@ def category(c) -> dict:
             "min_notice_minutes": c.min_notice_minutes, "max_advance_days": c.max_advance_days,
             "approval_required": c.approval_required, "capability_schema": c.capability_schema or {},
             "retired": c.retired, "handover_by_coordinator": c.handover_by_coordinator,
-            "no_show_grace_minutes": c.no_show_grace_minutes, "condition_checklist": c.checklist_items}
+            "no_show_grace_minutes": c.no_show_grace_minutes, "condition_checklist": c.checklist_items,
+            "names": c.name_translations or {}}
 
 
 def asset(a, distance_km: float | None = None) -> dict:

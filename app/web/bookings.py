@@ -70,9 +70,13 @@ def detail(booking_id: int):
                            quote=booking_price(db.session, booking), charge=booking_charge(db.session, booking))
 
 
-@bp.route("/bookings/<int:booking_id>/cancel", methods=["POST"])
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(booking_id: int):
+    """GET asks to confirm (a page, so that it works without JavaScript); POST cancels."""
+    if request.method == "GET":
+        booking = booking_service.get_booking(db.session, current_user, booking_id)
+        return render_template("bookings/cancel_confirm.html", booking=booking, now=utcnow())
     flash_on_refusal(url_for("bookings.detail", booking_id=booking_id))
     booking_service.cancel_booking(db.session, current_user, booking_id, utcnow())
     flash(_("Booking cancelled."), "success")

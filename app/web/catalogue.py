@@ -37,7 +37,7 @@ def search():
                                         field_errors(exc), 400), unless=())
     query, context = parse_search(db.session, request.args, member)
     page = _page_number(request.args)
-    found = search_assets(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+    found = search_assets(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=utcnow())
     prices = {}
     if query.available_from is not None:  # the estimates of the page's assets only
         book = TariffBook(db.session)

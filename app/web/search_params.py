@@ -81,3 +81,17 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
         query.requires = coerce_requirements(category.capability_schema, raw)
         query.types = tuple(requested_types(session, category, args.getlist("type"), field="type"))
     return query, {"zone": zone_name, "category": category}
+
+
+def _point(args) -> tuple[float, float]:
+    """The search point typed as latitude and longitude; each bad value is refused beside its own field."""
+    lat = optional_float(args, "lat")
+    if lat is not None and not -90 <= lat <= 90:
+        raise ValidationFailed("The latitude must be between -90 and 90.", field="lat")
+    lon = optional_float(args, "lon")
+    if lon is not None and not -180 <= lon <= 180:
+        raise ValidationFailed("The longitude must be between -180 and 180.", field="lon")
+    if lat is None or lon is None:
+        raise ValidationFailed("Enter both latitude and longitude for the search point.",
+                               field="lat" if lat is None else "lon")
+    return lat, lon

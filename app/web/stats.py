@@ -13,6 +13,7 @@ from app.i18n import translate_message
 from app.forms import field_errors
 from app.transaction import on_refusal
 from app.web import stats_tables as t
+from app.web.category_names import reader_names, rename_categories
 from fleet.reporting import impact as impact_service
 from fleet.reporting import utilisation as util
 from fleet.catalogue.categories import list_categories
@@ -91,6 +92,7 @@ def _pool_data():
     period = _period(now)
     report = util.utilisation_report(db.session, period.start, period.end)
     impact = impact_service.impact_report(db.session, now)
+    rename_categories(reader_names(db.session), report=report, impact=impact)
     tables = util_tables = t.utilisation_tables(report, with_assets=False)
     tables = {**util_tables, "impact": t.impact_table(impact)}
     charts = {"categories": t.utilisation_chart(report.categories), "weeks": t.weekly_chart(report),
@@ -129,6 +131,7 @@ def _dashboard_data():
     report = util.utilisation_report(db.session, period.start, period.end, with_meter_use=True, **scope)
     heat = util.heat_map(db.session, period.start, period.end, **scope)
     demand = util.demand_beside_supply(db.session, report)
+    rename_categories(reader_names(db.session), report=report, demand=demand)
     tables = {**t.utilisation_tables(report, with_assets=True, with_meters=True),
               "idle": t.idle_table(report, threshold),
               "demand": t.demand_table(demand), "heatmap": t.heat_table(heat)}
@@ -204,13 +207,16 @@ def _factors_page(errors: dict):
 @login_required
 def my_share():
     period, lines = impact_service.member_share(db.session, current_user, utcnow())
+    rename_categories(reader_names(db.session), share=lines)
     table = t.share_table(lines)
     return render_template("stats/share.html", period=period, lines=lines, table=table,
-                           total_hours=sum(line.hours for line in lines))
+                           total_hours=sum(line.hours for line in lines), charts={"share": t.share_chart(lines)},
+                           total_co2e=t.total_band(line.owned_co2e_kg for line in lines))
 
 
 @bp.route("/my/share.csv")
 @login_required
 def my_share_csv():
     _, lines = impact_service.member_share(db.session, current_user, utcnow())
+    rename_categories(reader_names(db.session), share=lines)
     return _csv(t.share_table(lines), "my")

@@ -194,17 +194,40 @@ def impact_table(report: ImpactReport) -> Table:
 
 def share_table(lines) -> Table:
     """A member's share (fleet.reporting.impact.member_share): hours and bookings per category, and what owning one would
-    have embodied per year."""
+    have embodied per year; the last row is the total over the categories that have factors."""
     rows = []
     for line in lines:
         band = line.owned_co2e_kg
         rows.append([line.name, round(line.hours, 2), line.bookings,
                      *(_band(band, 1) if band else ["–"] * 3),
                      *(_band(line.owned_material_kg, 2) if line.owned_material_kg else ["–"] * 3)])
+    if lines:
+        co2e, material = total_band(line.owned_co2e_kg for line in lines), total_band(line.owned_material_kg for line in lines)
+        rows.append([gettext("Total"), round(sum(line.hours for line in lines), 2), sum(line.bookings for line in lines),
+                     *(_band(co2e, 1) if co2e else ["–"] * 3), *(_band(material, 2) if material else ["–"] * 3)])
+    # Every header names its own figure: on a phone each becomes the label of a value in a card.
     return Table("share", gettext("What you used and did not have to own"),
                  [gettext("Category"), gettext("Hours"), gettext("Bookings"), gettext("Owning one: CO2e kg/yr low"),
-                  gettext("central"), gettext("high"), gettext("Material kg/yr low"), gettext("central"),
-                  gettext("high")], rows)
+                  gettext("CO2e kg/yr central"), gettext("CO2e kg/yr high"), gettext("Material kg/yr low"),
+                  gettext("Material kg/yr central"), gettext("Material kg/yr high")], rows)
+
+
+def total_band(bands):
+    """The sum of the bands that are there (low with low, central with central, high with high); None if none are."""
+    present = [b for b in bands if b]
+    if not present:
+        return None
+    total = present[0]
+    for band in present[1:]:
+        total = total + band
+    return total
+
+
+def share_chart(lines) -> dict:
+    """A member's hours per category, beside the table."""
+    return {"type": "bar", "labels": [line.name for line in lines],
+            "datasets": [{"label": gettext("Hours"), "data": [round(line.hours, 1) for line in lines]}],
+            "unit": gettext("hours")}
 
 
 # Charts: labels and legends in the current language; the axis title says the unit.

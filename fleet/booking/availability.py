@@ -63,6 +63,10 @@ class AssetQuery:
     types: tuple[str, ...] = ()  # any of these asset types; empty: any type
 
 
+# A start typed to the minute ("from 10:20" at 10:20:40) is now, not the past.
+SEARCH_GRACE = timedelta(minutes=1)
+
+
 @dataclass
 class AssetHit:
     asset: Asset
@@ -75,14 +79,16 @@ class AssetPage:
     total: int  # how many match in all
 
 
-def find_available_assets(session: Session, query: AssetQuery) -> list[AssetHit]:
+def find_available_assets(session: Session, query: AssetQuery, now: datetime | None = None) -> list[AssetHit]:
     """Every active asset matching the query (see `search_assets`)."""
-    return search_assets(session, query).hits
+    return search_assets(session, query, now=now).hits
 
 
-def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: int | None = None) -> AssetPage:
+def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: int | None = None,
+                  now: datetime | None = None) -> AssetPage:
     """Active assets matching the query; with a range, only those free (and whose hub is open at both ends) for
-    the whole range. Nearest first when a location is given, else by name; `limit` of them from `offset`.
+    the whole range. Nearest first when a location is given, else by name; `limit` of them from `offset`. Given
+    `now`, a range that starts in the past is refused: nothing can be booked there, so nothing is "free" then.
 
     The matching runs over light rows in one query (id, name, the hub's place and hours, and the capabilities or
     type only when asked for), the opening hours and distances once per hub, the exact distance only where the
@@ -91,6 +97,8 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
         raise ValidationFailed("Give both 'from' and 'until', or neither.", field="until")
     if query.available_from is not None and query.available_until <= query.available_from:
         raise ValidationFailed("'Until' must be after 'from'.", field="until")
+    if now is not None and query.available_from is not None and query.available_from < now - SEARCH_GRACE:
+        raise ValidationFailed("That time has passed: search from now on.", field="from")
     if query.max_distance_km is not None and query.near is None:
         raise ValidationFailed("A distance needs a location: set your home or choose one.", field="max_km")
 

@@ -4,14 +4,15 @@ preview with each row's errors, and then all rows at once or none.
 Columns (header names, any order): name, category, hub (names, as in the catalogue), and optionally type
 (what it is inside its category: "jigsaw", "band saw"), status,
 description, design_url, design_licence, purchase_cost (e.g. 1250.50), currency, purchase_date
-(YYYY-MM-DD), meter_unit (km or hours), and cap_<capability> for each capability of the category.
+(YYYY-MM-DD, not in the future), meter_unit (km or hours), and cap_<capability> for each capability of the
+category. `template` writes a file with every column, to fill in.
 """
 from __future__ import annotations
 
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,13 +88,23 @@ def _fields(session: Session, row: dict[str, str], categories: dict[str, Categor
     if hub is None:
         raise ValidationFailed("No hub named '%(name)s'.", field="hub", name=row.get("hub", ""))
     cost = row.get("purchase_cost", "")
+    capabilities = {k[4:]: v for k, v in row.items() if k.startswith("cap_") and v != ""}
+    schema = category.capability_schema or {}
+    unknown = sorted(set(capabilities) - set(schema))
+    if unknown:  # name the column as the file does, and the columns this category takes
+        if not schema:
+            raise ValidationFailed("Unknown column 'cap_%(name)s': %(category)s has no capabilities.",
+                                   field="capabilities", name=unknown[0], category=category.name)
+        raise ValidationFailed("Unknown column 'cap_%(name)s' for %(category)s; its capability columns are "
+                               "%(columns)s.", field="capabilities", name=unknown[0], category=category.name,
+                               columns=", ".join(f"cap_{k}" for k in sorted(schema)))
     day = row.get("purchase_date", "")
     try:
         purchase_date = date.fromisoformat(day) if day else None
     except ValueError:
         raise ValidationFailed("'%(text)s' is not a date (YYYY-MM-DD).", field="purchase_date", text=day) from None
     return dict(name=row.get("name", ""), category_id=category.id, hub_id=hub.id,
-                capabilities={k[4:]: v for k, v in row.items() if k.startswith("cap_") and v != ""},
+                capabilities=capabilities,
                 status=row.get("status") or "active", description=row.get("description", ""),
                 design_url=row.get("design_url", ""), design_licence=row.get("design_licence", ""),
                 purchase_cost_minor=parse_amount(cost, field="purchase_cost") if cost else None,
@@ -101,7 +112,27 @@ def _fields(session: Session, row: dict[str, str], categories: dict[str, Categor
                 meter_unit=row.get("meter_unit") or None, asset_type=row.get("type", ""))
 
 
-def import_assets(session: Session, actor: Member, text: str, *, apply: bool) -> ImportResult:
+OPTIONAL = ("type", "status", "description", "design_url", "design_licence", "purchase_cost", "currency",
+            "purchase_date", "meter_unit")
+
+
+def template_rows(session: Session, actor: Member, example_name: str) -> list[list[str]]:
+    """A CSV template: the header with every column the pool's categories take, and one example row per
+    category at the first hub, so that a coordinator fills in a file the import reads."""
+    require_coordinator(actor)
+    categories = list(session.scalars(select(Category).where(Category.retired.is_(False)).order_by(Category.name)))
+    hub = session.scalars(select(Hub).where(Hub.retired.is_(False)).order_by(Hub.name)).first()
+    capabilities = sorted({name for c in categories for name in (c.capability_schema or {})})
+    header = [*REQUIRED, *OPTIONAL, *(f"cap_{name}" for name in capabilities)]
+    rows = [header]
+    for category in categories:
+        row = dict(name=example_name, category=category.name, hub=hub.name if hub else "", status="active",
+                   currency="EUR")
+        rows.append([row.get(column, "") for column in header])
+    return rows
+
+
+def import_assets(session: Session, actor: Member, text: str, *, apply: bool, now: datetime) -> ImportResult:
     """Check every row (and create them all when `apply` and every row is good). Each row runs in a savepoint
     through the asset service; a preview rolls every savepoint back, so nothing is written."""
     require_coordinator(actor)
@@ -114,7 +145,7 @@ def import_assets(session: Session, actor: Member, text: str, *, apply: bool) ->
         result = RowResult(line, row.get("name", ""))
         savepoint = session.begin_nested()
         try:
-            asset = create_asset(session, actor, **_fields(session, row, categories, hubs))
+            asset = create_asset(session, actor, now=now, **_fields(session, row, categories, hubs))
             result.asset_id = asset.id
             key = (asset.name.lower(), asset.hub_id)
             if key in seen:
@@ -127,7 +158,7 @@ def import_assets(session: Session, actor: Member, text: str, *, apply: bool) ->
     outcome = ImportResult(results, applied=False)
     if apply and outcome.valid:
         for result, row in zip(results, rows):
-            result.asset_id = create_asset(session, actor, **_fields(session, row, categories, hubs)).id
+            result.asset_id = create_asset(session, actor, now=now, **_fields(session, row, categories, hubs)).id
         outcome.applied = True
         session.flush()
     return outcome

@@ -10,6 +10,7 @@ from fleet.catalogue.asset_types import clean_type
 from fleet.catalogue.capabilities import coerce_capabilities
 from fleet.core import signals
 from fleet.core.errors import NotFound, ValidationFailed
+from fleet.core.localtime import to_local
 from fleet.core.messages import Term, msg
 from fleet.core.text import multi_line, single_line
 from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
@@ -44,7 +45,8 @@ def get_asset(session: Session, asset_id: int) -> Asset:
 def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_id: int, capabilities: dict,
            status: str = "active", description: str = "", design_url: str = "", design_licence: str = "",
            purchase_cost_minor: int | None = None, currency: str = "EUR", purchase_date: date | None = None,
-           meter_unit: str | None = None, asset_type: str = "", use_instructions: str = "") -> None:
+           meter_unit: str | None = None, asset_type: str = "", use_instructions: str = "",
+           now: datetime) -> None:
     name = single_line(name, "name")
     description = multi_line(description, "description")
     use_instructions = multi_line(use_instructions, "use_instructions")
@@ -70,6 +72,10 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
     if purchase_cost_minor is not None and (isinstance(purchase_cost_minor, bool) or
                                             not isinstance(purchase_cost_minor, int) or purchase_cost_minor < 0):
         raise ValidationFailed("The purchase cost must be zero or more.", field="purchase_cost")
+    if purchase_date is not None and purchase_date != asset.purchase_date \
+            and purchase_date > to_local(now, hub.timezone).date():
+        raise ValidationFailed("The purchase date %(date)s is in the future.", field="purchase_date",
+                               date=purchase_date.isoformat())
     currency = (currency or "EUR").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ValidationFailed("Currency must be a three-letter code such as EUR.", field="currency")
@@ -86,10 +92,10 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
     asset.meter_unit = meter
 
 
-def create_asset(session: Session, actor: Member, **fields) -> Asset:
+def create_asset(session: Session, actor: Member, *, now: datetime, **fields) -> Asset:
     require_coordinator(actor)
     asset = Asset()
-    _apply(session, asset, **fields)
+    _apply(session, asset, now=now, **fields)
     session.add(asset)
     session.flush()
     return asset
@@ -99,7 +105,7 @@ def update_asset(session: Session, actor: Member, asset_id: int, *, now: datetim
     require_coordinator(actor)
     asset = get_asset(session, asset_id)
     was = asset.status
-    _apply(session, asset, **fields)
+    _apply(session, asset, now=now, **fields)
     session.flush()
     _replan_if_unavailable(session, asset, was, now)
     return asset

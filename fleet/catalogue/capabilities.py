@@ -73,8 +73,11 @@ def coerce_capabilities(schema: dict[str, str], raw: dict) -> dict:
     """Values for an asset: only declared names, each of its type; unknown names are an error."""
     unknown = set(raw) - set(schema)
     if unknown:
-        raise ValidationFailed("Unknown capability '%(name)s' for this category.", field="capabilities",
-                               name=sorted(unknown)[0])
+        if not schema:
+            raise ValidationFailed("Unknown capability '%(name)s': this category has no capabilities.",
+                                   field="capabilities", name=sorted(unknown)[0])
+        raise ValidationFailed("Unknown capability '%(name)s' for this category; its capabilities are %(known)s.",
+                               field="capabilities", name=sorted(unknown)[0], known=", ".join(sorted(schema)))
     values = {}
     for name, kind in schema.items():
         value = coerce_value(name, kind, raw.get(name))

@@ -1,6 +1,8 @@
 """Coordinator services for categories and their booking rules."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -70,11 +72,29 @@ def _checklist_text(value: str | list | None) -> str:
     return "\n".join(items)
 
 
+NAME_LANGUAGE = re.compile(r"^[a-z]{2}$")
+
+
+def _names(names: dict) -> dict[str, str] | None:
+    """The name in other languages: {"fr": "Vélos cargo", "de": "Lastenräder"}; an empty one is dropped."""
+    cleaned = {}
+    for code, text in names.items():
+        if not isinstance(code, str) or not NAME_LANGUAGE.match(code):
+            raise ValidationFailed("'%(code)s' is not a language code such as fr or de.", field="names",
+                                   code=str(code)[:10])
+        text = single_line(str(text or ""), f"name_{code}")
+        if len(text) > 120:
+            raise ValidationFailed("Enter a name of at most 120 characters.", field=f"name_{code}")
+        if text:
+            cleaned[code] = text
+    return cleaned or None
+
+
 def _apply(session: Session, category: Category, *, name: str, kind: str, description: str,
            min_duration_minutes: int, max_duration_minutes: int, min_notice_minutes: int,
            max_advance_days: int, approval_required: bool, capability_schema: str | dict,
            handover_by_coordinator: bool | None = None, no_show_grace_minutes=UNSET,
-           condition_checklist: str | list | None = None) -> None:
+           condition_checklist: str | list | None = None, names: dict | None = None) -> None:
     name = single_line(name, "name")
     description = multi_line(description, "description")
     if not name or len(name) > 120:
@@ -108,6 +128,8 @@ def _apply(session: Session, category: Category, *, name: str, kind: str, descri
     else:
         category.no_show_grace_minutes = None if no_show_grace_minutes is None else \
             _int_in("no_show_grace_minutes", no_show_grace_minutes, 0, 7 * 1440)
+    if names is not None:
+        category.name_translations = _names(names)
     if condition_checklist is not None:
         category.condition_checklist = _checklist_text(condition_checklist)
     elif category.condition_checklist is None:
@@ -127,6 +149,15 @@ def update_category(session: Session, actor: Member, category_id: int, **fields)
     require_coordinator(actor)
     category = get_category(session, category_id)
     _apply(session, category, **fields)
+    session.flush()
+    return category
+
+
+def set_category_names(session: Session, actor: Member, category_id: int, names: dict) -> Category:
+    """Replace the category's names in other languages (fleet.models.Category.name_in)."""
+    require_coordinator(actor)
+    category = get_category(session, category_id)
+    category.name_translations = _names(names)
     session.flush()
     return category
 

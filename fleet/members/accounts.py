@@ -56,6 +56,17 @@ def create_member(session: Session, email: str, name: str, password: str, now: d
     return member
 
 
+def add_member(session: Session, actor: Member, email: str, name: str, password: str, now: datetime,
+               role: Role = Role.member, site_names: Iterable[str] = ()) -> Member:
+    """A coordinator adds an account for someone (who can change the password later), with the password policy
+    of sign-up; only an admin adds an admin."""
+    if not actor.is_coordinator:
+        raise Forbidden("Only a coordinator can add members.")
+    if role == Role.admin and not actor.is_admin:
+        raise Forbidden("Only an admin can add an admin.", field="role")
+    return create_member(session, email, name, password, now, role=role, site_names=site_names)
+
+
 class LoginThrottled(Forbidden):
     """Raised with the wait in whole seconds as `seconds`; the delivery layer sends it as Retry-After."""
 

@@ -88,7 +88,16 @@ class Category(Base):
     # The condition checklist at check-out and check-in, one item per line ("clean", "battery charged").
     condition_checklist: Mapped[str] = mapped_column(String(1000), default="", server_default="")
 
+    # The name in other languages, by language code ({"fr": "Vélos cargo"}); `name` is the default.
+    name_translations: Mapped[dict | None] = mapped_column(JSON)
+
     assets: Mapped[list["Asset"]] = relationship(back_populates="category")
+
+    def name_in(self, language: str | None) -> str:
+        """The name for a reader of `language` ("fr", "de-CH"), falling back to the default name."""
+        names = self.name_translations or {}
+        code = (language or "").split("-")[0].split("_")[0].lower()
+        return names.get(code) or self.name
 
     @property
     def checklist_items(self) -> list[str]:

@@ -90,7 +90,7 @@ def test_date_range_respects_opening_hours(client, make, session, town):
     ({"from": "2027-03-28T02:30", "until": "2027-03-28T05:00"}, "does not exist"),
     ({"category": "abc"}, "not a whole number"),
     ({"category": "99999"}, "No such category"),
-    ({"near": "point", "lat": "100", "lon": "5"}, "not on the map"),
+    ({"near": "point", "lat": "100", "lon": "5"}, "must be between -90 and 90"),
     ({"max_km": "-2"}, "more than 0"),
 ])
 def test_search_bad_input_is_a_clear_error(client, town, params, error):

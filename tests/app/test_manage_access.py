@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from fleet.models import MaintenanceWindow, Role
+from fleet.models import MaintenanceWindow, Member, Role
 from tests.helpers import at, login
 
 
@@ -37,7 +37,9 @@ def routes(o) -> list[tuple[str, str]]:
         ("GET", f"/manage/assets/{o['asset']}/maintenance"), ("POST", f"/manage/assets/{o['asset']}/maintenance"),
         ("POST", f"/manage/assets/{o['asset']}/maintenance/{o['window']}/delete"),
         ("GET", "/manage/members"), ("POST", f"/manage/members/{o['member']}/role"),
+        ("GET", f"/manage/members/{o['member']}/deactivate"),
         ("POST", f"/manage/members/{o['member']}/deactivate"), ("POST", f"/manage/members/{o['member']}/reactivate"),
+        ("GET", "/manage/members/new"),
     ]
 
 
@@ -62,8 +64,13 @@ def test_actions_are_post_only(client, make, session, objects):
     session.commit()
     login(client, "coord@example.org")
     for method, url in routes(objects):
-        if method == "POST" and not url.endswith(("/new", "/edit", "/maintenance")):
+        # a GET of deactivate/reactivate is the page that asks to confirm; it changes nothing
+        if method == "POST" and not url.endswith(("/new", "/edit", "/maintenance", "/deactivate", "/reactivate")):
             assert client.get(url).status_code == 405, url
+    member = session.get(Member, objects["member"])
+    assert client.get(f"/manage/members/{member.id}/deactivate").status_code == 200
+    session.refresh(member)
+    assert member.active
 
 
 class _Controls(HTMLParser):

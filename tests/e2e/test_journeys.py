@@ -92,6 +92,9 @@ def test_member_signs_up_searches_books_and_cancels(visit, live_server):
     assert "Booked." in page.content() and name in page.content()
     visit.shot("booked")
     page.click("text=Cancel this booking")
+    assert "The slot becomes free for others at once" in page.content()  # a page asks first, without JavaScript
+    visit.shot("cancel-confirm")
+    page.click("text=Yes, cancel this booking")
     assert "Booking cancelled." in page.content() and "cancelled" in page.content()
     visit.shot("cancelled")
 

@@ -137,7 +137,7 @@ def _asset_form(asset):
                                                 exc.status))
         fields = _fields(form)
         if asset is None:
-            saved = asset_service.create_asset(db.session, current_user, **fields)
+            saved = asset_service.create_asset(db.session, current_user, now=utcnow(), **fields)
         else:
             saved = asset_service.update_asset(db.session, current_user, asset.id, now=utcnow(), **fields)
         flash(_("Asset %(name)s saved.", name=saved.name), "success")

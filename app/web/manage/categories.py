@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.forms import checkbox, field_errors, optional_int, required_int, saved_unless_duplicate
-from app.i18n import N_
+from app.i18n import LANGUAGES, N_
 from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.catalogue import categories as category_service
@@ -47,7 +47,8 @@ def _category_form(category):
                 "capability_schema": format_schema(category.capability_schema or {}),
                 "handover_by_coordinator": "on" if category.handover_by_coordinator else "",
                 "no_show_grace_minutes": "" if category.no_show_grace_minutes is None else category.no_show_grace_minutes,
-                "condition_checklist": category.condition_checklist or ""}
+                "condition_checklist": category.condition_checklist or "",
+                **{f"name_{code}": text for code, text in (category.name_translations or {}).items()}}
     if request.method == "POST":
         form = request.form
         on_refusal(lambda exc: _category_page(category, form, field_errors(exc), exc.status))
@@ -64,6 +65,7 @@ def _category_form(category):
                 handover_by_coordinator=checkbox(form, "handover_by_coordinator"),
                 no_show_grace_minutes=optional_int(form, "no_show_grace_minutes"),
                 condition_checklist=form.get("condition_checklist", ""),
+                names={code: form.get(f"name_{code}", "") for code in LANGUAGES},
             )
             if category is None:
                 return category_service.create_category(db.session, current_user, **fields)
@@ -81,7 +83,7 @@ def _category_form(category):
 
 def _category_page(category, form, errors: dict, status: int):
     return render_template("manage/category_form.html", category=category, form=form, errors=errors,
-                           kinds=[k.value for k in CategoryKind]), status
+                           kinds=[k.value for k in CategoryKind], name_languages=LANGUAGES), status
 
 
 @bp.route("/categories/<int:category_id>/retire", methods=["POST"], defaults={"retired": True})
