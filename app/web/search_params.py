@@ -30,7 +30,8 @@ SEARCH_KEYS = ("from", "until", "category", "hub", "q", "max_km", "type")
 def _distance_from(session: Session, args, member: Member | None) -> tuple[float, float] | None:
     """Where distances are measured from: my home, a hub, a point picked on the map, or another place given
     by its coordinates ("point"); "none" sorts by name."""
-    near_mode = args.get("near") or "home"
+    typed_point = bool((args.get("lat") or "").strip() or (args.get("lon") or "").strip())
+    near_mode = args.get("near") or ("point" if typed_point else "home")
     if near_mode not in NEAR_CHOICES:
         raise ValidationFailed("Choose where to measure the distance from.", field="near")
     if near_mode == "hub":
@@ -42,15 +43,10 @@ def _distance_from(session: Session, args, member: Member | None) -> tuple[float
         except NotFound:
             raise ValidationFailed("Choose the hub to measure the distance from.", field="near_hub") from None
         return (hub.lat, hub.lon)
+    if near_mode == "map" and not typed_point:
+        raise ValidationFailed("Pick a point on the map first.", field="near")
     if near_mode in ("map", "point"):
-        lat, lon = optional_float(args, "lat"), optional_float(args, "lon")
-        if lat is None or lon is None:
-            if near_mode == "map":
-                raise ValidationFailed("Pick a point on the map first.", field="near")
-            raise ValidationFailed("Enter both latitude and longitude for the search point.", field="lat")
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValidationFailed("That point is not on the map.", field="lat")
-        return (lat, lon)
+        return _point(args)
     if near_mode == "home" and member is not None and member.home is not None:
         return member.home
     return None

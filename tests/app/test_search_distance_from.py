@@ -62,5 +62,5 @@ def test_other_place_and_unknown_choice(client, town):
     html = client.get("/assets", query_string={"near": "point", "lat": "52.0", "lon": "5.1"}).get_data(as_text=True)
     assert order(html) == ["South bike", "North bike"] and "<details class=\"other-place\" open" in html
     bad = client.get("/assets", query_string={"near": "point", "lat": "100", "lon": "5"})
-    assert bad.status_code == 400 and "not on the map" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "The latitude must be between -90 and 90." in bad.get_data(as_text=True)
     assert client.get("/assets", query_string={"near": "moon"}).status_code == 400
