@@ -122,9 +122,15 @@ def adjust_one_charge(entry_id: int):
 
 
 def _statement(member):
+    # A parameter that is given must be valid: an empty month or format is a mistake, not "the default".
+    if "month" in request.args and not request.args["month"].strip():
+        raise ValidationFailed("A month is written YYYY-MM, e.g. 2026-11.", field="month")
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", "csv"):
+        raise ValidationFailed("The format is json or csv.", field="format")
     month = statements.parse_month(request.args.get("month"), utcnow().date())
     statement = statements.monthly_statement(db.session, member, month)
-    if request.args.get("format") == "csv":
+    if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         for row in statements.statement_rows(statement):

@@ -75,3 +75,5 @@ def test_charges_adjustments_and_statements(api, other_api, coord_api, people, m
     assert coord_api.get("/statements", query_string={"member_id": people["member"].id, "month": month}
                          ).get_json()["closing"][0]["amount_minor"] == 250
     assert api.get("/statements", query_string={"month": "2026-13"}).status_code == 422
+    for bad in ({"month": ""}, {"format": ""}, {"format": "pdf"}):  # a parameter given empty is not the default
+        assert api.get("/statements", query_string=bad).status_code == 422, bad
