@@ -15,7 +15,7 @@ from fleet.core.errors import ValidationFailed
 from fleet.core.geo import nearest_first
 from fleet.core.messages import msg
 from fleet.models import (
-    Asset, AssetStatus, Booking, Category, Hub, MaintenanceWindow,
+    Asset, Booking, Category, Hub, MaintenanceWindow,
 )
 from fleet.core.intervals import free_between
 from fleet.core.opening_hours import parse_opening_hours
@@ -108,7 +108,7 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
     if query.types:
         columns.append(Asset.asset_type)
     stmt = (select(*columns).join(Category, Category.id == Asset.category_id).join(Hub, Hub.id == Asset.hub_id)
-            .where(Asset.status == AssetStatus.active, Category.retired.is_(False), Hub.retired.is_(False)))
+            .where(bookable_asset()))
     if query.category_id is not None:
         stmt = stmt.where(Asset.category_id == query.category_id)
     if query.hub_id is not None:

@@ -251,11 +251,14 @@ class CategoryCosts:
                 "income_from_charges": self.income.as_list()}
 
 
-@dataclass
+MEMBERS_PLACES = "Members' own places"
+
+
+@dataclass(eq=False)
 class HubCosts:
     """A hub's open book: the cost of the assets it holds now, their hours of use and the income from charges."""
 
-    hub_id: int
+    hub_id: int | None  # None: members' own places, together
     name: str
     assets: int = 0
     recorded: Money = field(default_factory=Money)
@@ -358,6 +361,11 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
     assets = list(session.execute(select(Asset.id, Asset.category_id, Asset.status, Asset.purchase_cost_minor,
                                          Asset.currency, Asset.purchase_date, Asset.created_at, Asset.hub_id)))
     hubs = {h.id: HubCosts(h.id, h.name) for h in session.scalars(select(Hub).order_by(Hub.name))}
+    # Items kept at their owners' own places are counted together: a row per place would be a row per person.
+    places = HubCosts(None, MEMBERS_PLACES)
+    place_ids = set(session.scalars(select(Asset.hub_id).join(OwnedItem, OwnedItem.asset_id == Asset.id)
+                                    .where(OwnedItem.at_owner_place.is_(True))))
+    hubs.update(dict.fromkeys(place_ids, places))
     # A member's own item is counted in use, but the pool did not buy it: no depreciation of it is the pool's.
     members_own = set(session.scalars(select(OwnedItem.asset_id)))
     held = held_seconds_by_asset(session, period, [a.id for a in assets])
@@ -408,7 +416,8 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
             reimbursed.add(currency, int(total))
         else:
             (payments if kind == LedgerKind.payment else fees_charged).add(currency, int(total))
-    return CostSummary(period, list(rows.values()), fees_charged, payments, list(hubs.values()), reimbursed)
+    by_hub = [h for h in dict.fromkeys(hubs.values()) if h is not places] + ([places] if place_ids else [])
+    return CostSummary(period, list(rows.values()), fees_charged, payments, by_hub, reimbursed)
 
 
 def default_period(now: datetime) -> Period:

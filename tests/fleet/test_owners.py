@@ -332,3 +332,15 @@ def test_the_charge_at_a_two_party_check_in_credits_the_owner_once(session, make
     assert result.charge is not None and result.charge.amount_minor == 600  # 3 h x 2.00, returned on time
     credits = session.scalars(select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.owner_reimbursement)).all()
     assert [(c.member_id, c.amount_minor) for c in credits] == [(pool["owner"].id, 450)]
+
+
+def test_the_open_book_counts_owners_places_together(session, make, pool):
+    lend(session, pool, hub_id=None, place=(52.1, 5.1))
+    other = make.member(name="Piet Second")
+    data = ItemInput(name="Piet's drill", category_id=pool["bikes"].id, hub_id=None, timezone="UTC",
+                     approval_mode="none", windows=list(MORNINGS), capabilities={"seats": 1}, place=(52.3, 5.3))
+    list_item(session, other, data, NOW)
+    hubs = cost_summary(session, Period(at(-30), at(30))).as_dict()["hubs"]
+    places = [h for h in hubs if h["hub_id"] is None]
+    assert len(places) == 1 and places[0]["assets"] == 2  # one row for both places: a row each would name a person
+    assert {h["name"] for h in hubs} == {"Station", "Members' own places"}
