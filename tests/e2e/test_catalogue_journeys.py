@@ -63,6 +63,7 @@ def test_member_picks_a_slot_in_the_grid_and_books_it(catalogue_visit):
     assert "Booked." in page.content() or "Booking requested" in page.content()
     visit.shot("booked-from-grid")
     page.click("text=Cancel this booking")
+    page.click("text=Yes, cancel this booking")  # cancelling asks first
     assert "Booking cancelled." in page.content()
 
 
@@ -85,6 +86,7 @@ def test_month_grid_map_and_distance_choices_are_accessible(catalogue_visit):
     assert page.is_checked("input[name=near][value=hub]")  # choosing a hub chooses "a hub"
     page.click("text=Pick it on the map")
     assert "pick=1" in page.url
+    page.locator("#hub-svg").scroll_into_view_if_needed()
     box = page.locator("#hub-svg").bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.8)
     page.wait_for_url("**/assets?**near=map**")
