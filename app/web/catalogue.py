@@ -14,6 +14,7 @@ from app.web.prices import price_for_form
 from app.web.search_params import SEARCH_KEYS, parse_search
 from fleet.booking.asset_photos import first_photos
 from fleet.catalogue.assets import get_asset
+from fleet.booking.owned_items import NOT_OFFERED
 from fleet.booking.availability import AssetPage, busy_intervals, search_assets
 from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.categories import get_category, list_categories
@@ -89,7 +90,9 @@ def render_asset(asset, errors: dict, form, status: int):
     """The asset's page: photos, what it is and how to use it, its availability grid and the booking form
     (`form` prefills it: a slot picked in the grid, or what a refused booking sent)."""
     now = utcnow()
-    busy = busy_intervals(db.session, asset.id, now, now + timedelta(days=21))
+    # The list under the grid names what is taken; the time a member's item is not offered is shaded in the grid
+    # and said once above it, not repeated as dozens of lines.
+    busy = [b for b in busy_intervals(db.session, asset.id, now, now + timedelta(days=21)) if b[2] != NOT_OFFERED]
     price, price_errors = price_for_form(asset, form)
     return render_template("catalogue/asset.html", asset=asset, busy=busy, errors=errors, form=form,
                            hours=parse_opening_hours(asset.hub.opening_hours).describe(), price=price,

@@ -22,6 +22,8 @@ from fleet.models import Booking, BookingStatus, ExceptionKind, OwnedItem
 Interval = tuple[datetime, datetime]
 
 
+NOT_OFFERED = msg("not offered by the owner")  # the busy-interval word for time the owner does not offer
+
 def owned_item_for(session: Session, asset_id: int) -> OwnedItem | None:
     return session.scalar(select(OwnedItem).where(OwnedItem.asset_id == asset_id)
                           .options(selectinload(OwnedItem.windows), selectinload(OwnedItem.exceptions)))
@@ -98,7 +100,7 @@ def unavailable_intervals(item: OwnedItem, start: datetime, end: datetime) -> li
             if oe <= cursor or os_ >= e:
                 continue
             if os_ > cursor:
-                out.append((cursor, os_, msg("not offered by the owner")))
+                out.append((cursor, os_, NOT_OFFERED))
             out.append((max(os_, cursor), min(oe, e), msg("owner's own use")))
             cursor = min(oe, e)
         if cursor < e:

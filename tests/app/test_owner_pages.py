@@ -103,6 +103,8 @@ def test_the_asset_page_says_it_is_a_members_item_and_when(client, session, pool
     page = client.get(f"/assets/{item.asset_id}").get_data(as_text=True)
     assert "own item" in page and "Saturday 09:00–12:00" in page
     assert "Olga" not in page.replace("Olga&#39;s cargo bike", "")  # the owner's name is not shown
+    taken = page.split('<ul class="busy">', 1)[1].split("</ul>", 1)[0]
+    assert "not offered" not in taken  # the grid shades that time; the list names only what is taken
 
 
 def test_coordinators_see_every_members_items(client, session, pool, make):
