@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from tests.e2e.conftest import Visit
@@ -37,6 +38,19 @@ def _fresh_borrower(live_server, taken: set[str]) -> str:
 BORROWERS: set[str] = set()
 
 
+@contextmanager
+def other_party(visit: Visit, browser, base: str):
+    """Another person's browser beside `visit`'s; its screenshots continue `visit`'s numbering, so the
+    folder reads as one story."""
+    other = Visit(browser, base, visit.viewport, visit.test_name)
+    other.step = visit.step
+    try:
+        yield other
+    finally:
+        visit.step = other.step
+        other.close()
+
+
 def _minute(instant: datetime) -> str:
     return f"{instant:%Y-%m-%dT%H:%M}"
 
@@ -52,12 +66,9 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
     page = visit.page
     base, _app = live_server
     who = _fresh_borrower(live_server, BORROWERS)
-    public = Visit(browser, base, visit.viewport, visit.test_name)
-    try:
+    with other_party(visit, browser, base) as public:
         public.go("/pool/costs")
         reimbursed_before = _reimbursed_minor(public.page.inner_text("main"))
-    finally:
-        public.close()
 
     visit.login("member")
     visit.go("/my-items")
@@ -84,8 +95,7 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
     assert_accessible(visit, "item page")
     asset_path = page.get_attribute("text=Its page in the pool", "href")
 
-    borrower = Visit(browser, base, visit.viewport, visit.test_name)
-    try:
+    with other_party(visit, browser, base) as borrower:
         other = borrower.page
         borrower.login(who)
         borrower.go(asset_path)
@@ -102,8 +112,6 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
         assert "the owner will approve it" in other.content()
         booking_url = other.url
         borrower.shot("booked-waiting")
-    finally:
-        borrower.close()
 
     visit.go("/my-items")
     row = page.locator("tr", has_text=name).first
@@ -122,8 +130,7 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
     visit.shot("open-now")
     assert_accessible(visit, "item open now")
 
-    borrower = Visit(browser, base, visit.viewport, visit.test_name)
-    try:
+    with other_party(visit, browser, base) as borrower:
         other = borrower.page
         borrower.login(who)
         borrower.page.goto(booking_url)
@@ -136,16 +143,13 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
         loan_url = other.url
         loan_id = int(re.search(r"/bookings/(\d+)", loan_url).group(1))
         borrower.shot("loan-requested")
-    finally:
-        borrower.close()
 
     visit.go("/my-items")
     page.locator("tr", has_text=name).first.locator("button", has_text="Approve").click()
     assert "Approved" in page.content()
 
     # check-out: the borrower at the hub page, then the owner on her item's page
-    borrower = Visit(browser, base, visit.viewport, visit.test_name)
-    try:
+    with other_party(visit, browser, base) as borrower:
         other = borrower.page
         borrower.login(who)
         borrower.page.goto(loan_url)
@@ -159,8 +163,6 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
         assert "the hand-over is done when the owner confirms too" in other.content()
         borrower.shot("check-out-borrower-confirmed")
         assert_accessible(borrower, "check-out confirmed by the borrower")
-    finally:
-        borrower.close()
 
     visit.go(item_path)
     confirm = page.locator(f"form[action$='/bookings/{loan_id}/confirm']")
@@ -176,8 +178,7 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
     visit.shot("check-in-owner-confirmed")
     assert_accessible(visit, "check-in confirmed by the owner")
 
-    borrower = Visit(browser, base, visit.viewport, visit.test_name)
-    try:
+    with other_party(visit, browser, base) as borrower:
         other = borrower.page
         borrower.login(who)
         borrower.page.goto(loan_url)
@@ -198,8 +199,6 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
         assert "charge" in row.inner_text().lower() and computation in row.locator(".computation").inner_text()
         borrower.shot("borrower-ledger")
         assert_accessible(borrower, "borrower's ledger")
-    finally:
-        borrower.close()
 
     visit.go("/my/ledger")
     row = page.locator("tr", has_text=re.compile(rf"booking {loan_id}\b"))
@@ -211,13 +210,10 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
     visit.shot("owner-ledger")
     assert_accessible(visit, "owner's ledger")
 
-    public = Visit(browser, base, visit.viewport, visit.test_name)
-    try:
+    with other_party(visit, browser, base) as public:
         public.go("/pool/costs")
         reimbursed_after = _reimbursed_minor(public.page.inner_text("main"))
         assert reimbursed_after - reimbursed_before == share, (reimbursed_before, reimbursed_after)
         assert who not in public.page.content()
         public.shot("open-book")
         assert_accessible(public, "open book")
-    finally:
-        public.close()
