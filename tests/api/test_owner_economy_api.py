@@ -81,6 +81,12 @@ def test_an_owner_lends_a_cargo_bike_is_reimbursed_and_the_open_book_shows_it(ap
     first = borrower.post(f"/bookings/{booking['id']}/check-out", json={"meter_reading": 120},
                           headers=key("out-borrower"))
     assert first.status_code == 200 and first.json["status"] == "confirmed", first.json
+    retried = borrower.post(f"/bookings/{booking['id']}/check-out", json={"meter_reading": 120},
+                            headers=key("out-borrower"))  # the answer was lost: the same answer, nothing more
+    assert retried.status_code == 200 and retried.headers.get("Idempotent-Replayed") == "true"
+    assert retried.json == first.json
+    assert borrower.post(f"/bookings/{booking['id']}/check-out", json={"meter_reading": 120},
+                         headers=key("out-borrower-again")).status_code == 409  # a new key: confirmed already
     second = owner.post(f"/bookings/{booking['id']}/check-out", json={}, headers=key("out-owner"))
     assert second.status_code == 200 and second.json["status"] == "checked_out", second.json
 
@@ -93,6 +99,8 @@ def test_an_owner_lends_a_cargo_bike_is_reimbursed_and_the_open_book_shows_it(ap
     charge = second.json["charge"]
     assert charge["kind"] == "charge" and charge["amount_minor"] == 2 * 300 + 12 * 20
     assert charge["computation"] == "2 h x 3.00 + 12 km x 0.20 = 8.40 EUR"
+    retried = borrower.post(f"/bookings/{booking['id']}/check-in", json={}, headers=key("in-borrower"))
+    assert retried.headers.get("Idempotent-Replayed") == "true" and retried.json["charge"]["id"] == charge["id"]
     assert owner.get(f"/owned-items/{item['id']}/borrowings").json["items"][0]["meter_in"] == 132
 
     # B's ledger shows the charge with its computation
