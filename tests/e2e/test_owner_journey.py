@@ -80,6 +80,7 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
     page.fill("#name", name)
     page.fill("#cap_payload_kg", "100")
     page.fill("#cap_child_seats", "2")
+    page.select_option("#meter_unit", value="km")
     page.select_option("#hub_id", label="Vaartsche Rijn Mobility Station")
     page.fill("#from_5", "09:00")
     page.fill("#until_5", "18:00")
@@ -157,6 +158,7 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
         form = other.locator(f"form[action$='/bookings/{loan_id}/check-out']")
         for box in form.locator("input[name=checklist]").all():
             box.check()
+        form.locator(f"#meter-{loan_id}").fill("120")
         borrower.shot("check-out-form")
         assert_accessible(borrower, "check-out form")
         form.locator("button[type=submit]").click()
@@ -172,9 +174,11 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
     assert_accessible(visit, "check-out confirmed by the owner")
 
     # check-in: the owner first this time, then the borrower; the charge is posted with the second
-    page.locator(f"form[action$='/bookings/{loan_id}/confirm']").locator(
-        "button", has_text="Confirm the return").click()
+    confirm = page.locator(f"form[action$='/bookings/{loan_id}/confirm']")
+    confirm.locator("input[name=meter_reading]").fill("132")
+    confirm.locator("button", has_text="Confirm the return").click()
     assert "Confirmed." in page.content() and "You confirmed; waiting for the borrower." in page.content()
+    assert "120.0 → 132.0" in page.locator("tr", has_text="You confirmed; waiting for the borrower.").inner_text()
     visit.shot("check-in-owner-confirmed")
     assert_accessible(visit, "check-in confirmed by the owner")
 
@@ -186,6 +190,7 @@ def test_a_member_lists_a_cargo_bike_and_another_books_it(visit, browser, live_s
         form = other.locator(f"form[action$='/bookings/{loan_id}/check-in']")
         for box in form.locator("input[name=checklist]").all():
             box.check()
+        form.locator(f"#meter-{loan_id}").fill("132")
         form.locator("button[type=submit]").click()
         flashed = other.inner_text("main")
         assert "Charge posted to the ledger" in flashed, flashed
