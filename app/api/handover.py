@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from flask import current_app, jsonify, url_for
+from flask import Response, current_app, jsonify, request, url_for
 
 from app.api import bp
 from app.api.costs import ledger_entry
@@ -19,6 +21,7 @@ from fleet.booking import handover
 from fleet.booking import recurring
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
+from fleet.members.idempotency import claim_key, fingerprint, remember_response
 
 
 def _photo(data: dict, field: str = "photo_base64") -> bytes | None:
@@ -71,26 +74,44 @@ def _handover_args(data: dict) -> dict:
                 photo_max_bytes=current_app.config["PHOTO_MAX_BYTES"])
 
 
+def _confirmed(make: Callable[[], dict]) -> Response:
+    """Answer a check-out or check-in; with an Idempotency-Key, a retry (a lost answer on a bad connection at
+    the hub) gets the first answer instead of "you have confirmed this already", and changes nothing."""
+    key = request.headers.get("Idempotency-Key")
+    claim = None
+    if key is not None:
+        claim = claim_key(db.session, actor(), key, fingerprint("POST", request.path, request.get_data()), utcnow())
+        if claim.replay:
+            return Response(claim.record.response_body, status=claim.record.status_code,
+                            mimetype="application/json", headers={"Idempotent-Replayed": "true"})
+    body = json.dumps(make())
+    if claim is not None:
+        remember_response(db.session, claim, 200, body)
+    return Response(body, status=200, mimetype="application/json")
+
+
 @bp.post("/bookings/<id:booking_id>/check-out")
 def check_out_booking(booking_id: int):
     data = json_body(HANDOVER_REQUEST) if _has_body() else {}
-    booking = handover.check_out(db.session, actor(), booking_id, utcnow(), **_handover_args(data))
-    return jsonify(out.booking(booking))
+    return _confirmed(lambda: out.booking(
+        handover.check_out(db.session, actor(), booking_id, utcnow(), **_handover_args(data))))
 
 
 @bp.post("/bookings/<id:booking_id>/check-in")
 def check_in_booking(booking_id: int):
     data = json_body(HANDOVER_REQUEST) if _has_body() else {}
-    result = handover.check_in(db.session, actor(), booking_id, utcnow(), **_handover_args(data))
-    return jsonify({"booking": out.booking(result.booking), "returned_early": result.returned_early,
-                    "returned_late": result.returned_late, "flagged_booking_ids": [b.id for b in result.flagged],
-                    "damage_report": damage_report(result.damage) if result.damage else None,
-                    "charge": ledger_entry(result.charge) if result.charge else None})
+
+    def make() -> dict:
+        result = handover.check_in(db.session, actor(), booking_id, utcnow(), **_handover_args(data))
+        return {"booking": out.booking(result.booking), "returned_early": result.returned_early,
+                "returned_late": result.returned_late, "flagged_booking_ids": [b.id for b in result.flagged],
+                "damage_report": damage_report(result.damage) if result.damage else None,
+                "charge": ledger_entry(result.charge) if result.charge else None}
+
+    return _confirmed(make)
 
 
 def _has_body() -> bool:
-    from flask import request
-
     return bool(request.get_data())
 
 

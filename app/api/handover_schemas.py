@@ -4,6 +4,8 @@ from __future__ import annotations
 from app.api.schemas import DATETIME, ID, MAX_ID, NULLABLE_DATETIME, RESPONSES
 
 REF = "#/components/schemas/"
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
 PHOTO = {"type": "string", "contentEncoding": "base64",
          "description": "A JPEG, PNG, WebP or GIF photo, base64-encoded. Decoded, it may be as large as the server's "
                         "photo limit (COMMONPOOL_PHOTO_MAX_BYTES, 10 MB unless the operator changed it); a larger one "
@@ -88,13 +90,15 @@ def handover_paths(_op, _json, _query) -> dict:
         "/bookings/{booking_id}/check-out": {"post": _op(
             "checkOutBooking", "Check a confirmed booking out at the hub: meter reading (refused when below the "
             "asset's last one), condition checklist, optional damage report. The booking's member, or a "
-            "coordinator (only a coordinator when the category says so).", _json(booking),
-            params=[path_id("booking_id")], body=HANDOVER_REQUEST)},
+            "coordinator (only a coordinator when the category says so). A member's own item is checked out "
+            "when its owner and the borrower have both confirmed. Send an Idempotency-Key header to make retries "
+            "safe.", _json(booking), params=[path_id("booking_id"), IDEMPOTENCY], body=HANDOVER_REQUEST)},
         "/bookings/{booking_id}/check-in": {"post": _op(
             "checkInBooking", "Check a checked-out booking in. Early: the rest of the slot is freed for the "
             "waitlist. Late: the bookings it ran into are flagged. Damage marked unusable puts the asset in "
-            "maintenance.", _json({"$ref": REF + "CheckIn"}), params=[path_id("booking_id")],
-            body=HANDOVER_REQUEST)},
+            "maintenance. A member's own item is checked in when its owner and the borrower have both "
+            "confirmed; the charge is posted then. Send an Idempotency-Key header to make retries safe.",
+            _json({"$ref": REF + "CheckIn"}), params=[path_id("booking_id"), IDEMPOTENCY], body=HANDOVER_REQUEST)},
         "/assets/{asset_id}/damage": {"post": _op(
             "reportDamage", "Report damage on an asset; unusable puts it in maintenance and tells the coordinators",
             _json({"$ref": REF + "DamageReport"}, "Created"), params=[path_id("asset_id")], body=DAMAGE_REQUEST,

@@ -15,11 +15,13 @@ from fleet.catalogue.hubs import list_hubs
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 from fleet.core.localtime import parse_local
+from fleet.models import MeterUnit
 from fleet.owners import approvals, disputes, listing, terms, windows, withdrawal
 from fleet.owners.windows import WindowInput
 
 bp = Blueprint("owners", __name__, url_prefix="/my-items")
 WEEKDAYS = range(7)
+METER_UNITS = tuple(u.value for u in MeterUnit)
 
 
 @bp.route("")
@@ -42,7 +44,7 @@ def _new_page(category, form, errors: dict, status: int):
     return render_template("owners/new.html", category=category, form=form, errors=errors,
                            categories=list_categories(db.session), hubs=list_hubs(db.session),
                            bounds=terms.share_bounds(db.session), weekdays=WEEKDAYS,
-                           modes=listing.APPROVAL_MODES), status
+                           modes=listing.APPROVAL_MODES, meter_units=METER_UNITS), status
 
 
 def _window_inputs(form) -> list[WindowInput]:
@@ -78,7 +80,7 @@ def create_item():
         asset_type=form.get("asset_type", ""), capabilities=capabilities,
         hub_id=None if at_place else optional_int(form, "hub_id"), place=place,
         approval_mode=form.get("approval_mode", ""), owner_share_percent=optional_int(form, "owner_share_percent"),
-        windows=_window_inputs(form)), utcnow())
+        meter_unit=form.get("meter_unit") or None, windows=_window_inputs(form)), utcnow())
     flash(_("%(item)s is in the pool, bookable inside its windows.", item=item.asset.name), "success")
     return redirect(url_for("owners.item", item_id=item.id))
 

@@ -120,3 +120,16 @@ def test_coordinators_see_every_members_items(client, session, pool, make):
     client.post("/logout")
     login(client, "bea@example.org")
     assert "Olga&#39;s drill" not in client.get("/my-items").get_data(as_text=True)
+
+
+def test_a_listed_item_can_have_a_km_meter_and_a_bad_unit_is_shown_beside_its_field(client, session, pool):
+    login(client, "olga@example.org")
+    form = client.get(f"/my-items/new?category_id={pool['bikes'].id}").get_data(as_text=True)
+    assert 'id="meter_unit"' in form and 'value="km"' in form
+    listing = {"category_id": pool["bikes"].id, "name": "Olga's cargo bike", "where": "hub",
+               "hub_id": pool["hub"].id, "cap_seats": "2", "approval_mode": "none", **every_day("08:00", "20:00")}
+    bad = client.post("/my-items", data={**listing, "meter_unit": "furlongs"})
+    assert bad.status_code == 422 and 'id="meter_unit-error"' in bad.get_data(as_text=True)
+    assert session.scalar(select(OwnedItem)) is None
+    assert client.post("/my-items", data={**listing, "meter_unit": "km"}).status_code == 302
+    assert session.scalar(select(OwnedItem)).asset.meter_unit.value == "km"
