@@ -1,4 +1,4 @@
-"""JSON Schemas and OpenAPI paths for an asset's catalogue photos (coordinators add and remove them)."""
+"""JSON Schemas and OpenAPI paths for an asset's catalogue photos (coordinators and the asset's owner add and remove them)."""
 from __future__ import annotations
 
 from app.api.handover_schemas import PHOTO
@@ -20,11 +20,13 @@ def asset_photo_paths(_op, _json) -> dict:
 
     return {
         "/assets/{asset_id}/photos": {"post": _op(
-            "addAssetPhoto", "Add a catalogue photo to an asset (coordinators). It is checked and re-encoded like "
+            "addAssetPhoto", "Add a catalogue photo to an asset (coordinators, and the member who lends it as their own item; "
+            "anyone else gets 403). It is checked and re-encoded like "
             "a damage photo; at most 12 per asset. Send an Idempotency-Key header to make retries safe.",
             _json({"$ref": REF + "AssetPhoto"}, "Created"), params=[path_id("asset_id"), _IDEMPOTENCY],
             body=ASSET_PHOTO_REQUEST, status="201")},
         "/assets/{asset_id}/photos/{photo_id}": {"delete": _op(
-            "deleteAssetPhoto", "Remove a catalogue photo (coordinators)", {"description": "Removed"},
+            "deleteAssetPhoto", "Remove a catalogue photo (coordinators, and the member who lends the asset as their own item; anyone "
+            "else gets 403)", {"description": "Removed"},
             params=[path_id("asset_id"), path_id("photo_id")], status="204")},
     }

@@ -1,5 +1,5 @@
 """A member's own things in the pool: list an item, say when it is available, approve borrowers, confirm
-handovers, see who borrowed it, withdraw it."""
+handovers, see who borrowed it, add and remove its photos, withdraw it."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -9,6 +9,8 @@ from flask_login import current_user, login_required
 from app.extensions import db
 from app.forms import field_errors, optional_float, optional_int
 from app.transaction import flash_on_refusal, on_refusal
+from app.uploads import photo_form, photo_limit_text
+from app.web import asset_photo_forms
 from fleet.booking import handover
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.catalogue.hubs import list_hubs
@@ -91,7 +93,7 @@ def item(item_id: int):
     return _item_page(listing.get_owned_item(db.session, current_user, item_id), {}, 200)
 
 
-def _item_page(owned, errors: dict, status: int, form=None):
+def _item_page(owned, errors: dict, status: int, form=None, photo_values: dict | None = None):
     days = {day: next(((windows.clock(w.start_minute), windows.clock(w.end_minute)) for w in owned.windows
                        if w.weekday == day), ("", "")) for day in WEEKDAYS}
     rows = approvals.borrowings(db.session, current_user, owned.id)
@@ -99,7 +101,10 @@ def _item_page(owned, errors: dict, status: int, form=None):
     return render_template("owners/item.html", owned=owned, days=days, weekdays=WEEKDAYS, borrowings=rows,
                            confirmations=confirmations, errors=errors, form=form or {}, now=utcnow(),
                            bounds=terms.share_bounds(db.session), modes=listing.APPROVAL_MODES,
-                           kinds=windows.EXCEPTION_KINDS), status
+                           kinds=windows.EXCEPTION_KINDS, photo_values=photo_values or {},
+                           photo_limit=photo_limit_text(),
+                           photo_urls={"add": "owners.add_photo", "remove": "owners.remove_photo",
+                                       "args": {"item_id": owned.id}}), status
 
 
 def _refuse_on_item_page(item_id: int) -> None:
@@ -154,6 +159,29 @@ def remove_exception(item_id: int, exception_id: int):
     windows.remove_exception(db.session, current_user, item_id, exception_id)
     flash(_("Removed."), "success")
     return redirect(url_for("owners.item", item_id=item_id))
+
+
+def _photo_upload_form(errors: dict, status: int, item_id: int):
+    """The item page again, for a body too large to read (app/uploads.py)."""
+    return _item_page(listing.get_owned_item(db.session, current_user, item_id), errors, status)
+
+
+@bp.route("/<int:item_id>/photos", methods=["POST"])
+@login_required
+@photo_form(_photo_upload_form)
+def add_photo(item_id: int):
+    asset_id = listing.get_owned_item(db.session, current_user, item_id).asset_id
+    asset_photo_forms.add_photo_from_form(asset_id, lambda errors, status, typed: _item_page(
+        listing.get_owned_item(db.session, current_user, item_id), errors, status, photo_values=typed))
+    return redirect(url_for("owners.item", item_id=item_id) + "#photos")
+
+
+@bp.route("/<int:item_id>/photos/<int:photo_id>/delete", methods=["POST"])
+@login_required
+def remove_photo(item_id: int, photo_id: int):
+    asset_id = listing.get_owned_item(db.session, current_user, item_id).asset_id
+    asset_photo_forms.remove_photo(asset_id, photo_id)
+    return redirect(url_for("owners.item", item_id=item_id) + "#photos")
 
 
 @bp.route("/bookings/<int:booking_id>/decide", methods=["POST"])

@@ -7,7 +7,8 @@ They live in their own directory (`assets/` under the photo directory), so the d
 knows damage reports, never sees them; `orphaned_asset_photos` is their own sweep. Deleting a photo deletes its
 row only: the files go with the next sweep, so a rolled-back delete never leaves a row without its file.
 
-Who may add or remove photos: coordinators (an asset's owner too, once members lend their own items).
+Who may add or remove photos: coordinators, and the member who lends the asset as their own item (only that
+asset's photos); anyone else is refused exactly as before.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from fleet.booking.owned_items import owned_item_for
 from fleet.booking.photos import ORPHAN_MIN_AGE, NAME_PATTERN, clean_photo, photo_path, store_photo
 from fleet.catalogue.assets import get_asset
 from fleet.core.errors import NotFound, ValidationFailed
@@ -49,15 +51,25 @@ def _thumbnail(cleaned: bytes, extension: str) -> bytes:
         return out.getvalue()
 
 
-def _may_change_photos(actor: Member, asset: Asset) -> None:
+def _may_change_photos(session: Session, actor: Member, asset: Asset) -> None:
+    if actor is not None and actor.active and not actor.is_coordinator:
+        item = owned_item_for(session, asset.id)
+        if item is not None and item.owner_id == actor.id:
+            return
     require_coordinator(actor)
+
+
+def check_may_change_photos(session: Session, actor: Member, asset_id: int) -> Asset:
+    """The asset, if the actor may add or remove its photos (for a caller that checks before reading a body)."""
+    asset = get_asset(session, asset_id)
+    _may_change_photos(session, actor, asset)
+    return asset
 
 
 def add_asset_photo(session: Session, actor: Member, asset_id: int, data: bytes | None, *, photo_dir: Path,
                     max_bytes: int, now: datetime, alt_text: str = "") -> AssetPhoto:
     """Check, re-encode and store a photo of the asset with its thumbnail; returns the new row."""
-    asset = get_asset(session, asset_id)
-    _may_change_photos(actor, asset)
+    asset = check_may_change_photos(session, actor, asset_id)
     alt_text = single_line(alt_text or "", "alt_text")
     if len(alt_text) > ALT_TEXT_MAX:
         raise ValidationFailed("Describe the photo in at most %(count)s characters.", field="alt_text",
@@ -93,7 +105,7 @@ def asset_photo_file(photo_dir: Path, photo: AssetPhoto, *, thumbnail: bool = Fa
 def delete_asset_photo(session: Session, actor: Member, asset_id: int, photo_id: int) -> Asset:
     """Remove the photo from the asset; its files go with the next sweep."""
     photo = get_asset_photo(session, asset_id, photo_id)
-    _may_change_photos(actor, photo.asset)
+    _may_change_photos(session, actor, photo.asset)
     asset = photo.asset
     session.delete(photo)
     session.flush()

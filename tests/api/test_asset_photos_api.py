@@ -67,3 +67,29 @@ def test_a_bad_photo_is_a_problem_and_writes_nothing(coord_api, make, session, p
     assert coord_api.post(f"/assets/{asset.id}/photos", json={"photo_base64": "***"}).status_code == 422
     assert session.scalar(select(func.count()).select_from(AssetPhoto)) == 0
     assert not photos.exists() or not any(photos.iterdir())
+
+
+def test_the_owner_of_a_member_owned_item_adds_and_removes_its_photos(api, other_api, coord_api, make, session,
+                                                                      people, photos):
+    from fleet.core.db import utcnow
+    from fleet.owners.listing import ItemInput, list_item
+
+    category, hub = make.category(), make.hub(timezone="UTC")
+    pool_asset = make.asset(category, hub)
+    session.flush()
+    item = list_item(session, people["member"], ItemInput(name="Mia's trailer", category_id=category.id,
+                                                          hub_id=hub.id, timezone="UTC", approval_mode="none"), utcnow())
+    session.commit()
+    body = {"photo_base64": png_base64(), "alt_text": "Trailer"}
+    assert other_api.post(f"/assets/{item.asset_id}/photos", json={}).status_code == 403  # before the body is read
+    assert api.post(f"/assets/{pool_asset.id}/photos", json=body).status_code == 403
+    added = api.post(f"/assets/{item.asset_id}/photos", json=body, headers={"Idempotency-Key": "trailer-1"})
+    assert added.status_code == 201
+    listed = api.get(f"/assets/{item.asset_id}").get_json()["photos"]
+    assert [p["id"] for p in listed] == [added.get_json()["id"]]
+    assert other_api.delete(f"/assets/{item.asset_id}/photos/{listed[0]['id']}").status_code == 403
+    bad = api.post(f"/assets/{item.asset_id}/photos", json={"photo_base64": base64.b64encode(b"<svg/>").decode()})
+    assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
+    assert session.scalar(select(func.count()).select_from(AssetPhoto)) == 1
+    assert api.delete(f"/assets/{item.asset_id}/photos/{listed[0]['id']}").status_code == 204
+    assert coord_api.post(f"/assets/{item.asset_id}/photos", json=body).status_code == 201

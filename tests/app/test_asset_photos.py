@@ -154,3 +154,99 @@ def test_a_removed_photos_files_go_with_the_sweep(app, client, session, drill, p
     assert first.file_name in dry.output and first.thumb_name in dry.output and kept.file_name not in dry.output
     runner.invoke(args=["bookings", "clean-photos", "--delete"])
     assert sorted(p.name for p in photos.iterdir()) == sorted([kept.file_name, kept.thumb_name])
+
+
+# Members who lend their own things add and remove the photos of those items on the item's page (/my-items/<id>).
+
+@pytest.fixture
+def olgas_bike(make, session):
+    from fleet.core.db import utcnow
+    from fleet.owners.listing import ItemInput, list_item
+    from fleet.owners.windows import WindowInput
+
+    make.member(Role.coordinator, email="cora@example.org")
+    make.member(email="sam@example.org")
+    owner = make.member(email="olga@example.org")
+    category, hub = make.category(name="Cargo bikes"), make.hub(name="Station", timezone="UTC")
+    session.flush()
+    item = list_item(session, owner, ItemInput(
+        name="Olga's cargo bike", category_id=category.id, hub_id=hub.id, timezone="UTC", approval_mode="none",
+        windows=[WindowInput(d, "08:00", "20:00") for d in range(7)]), utcnow())
+    session.commit()
+    return item
+
+
+def owner_upload(client, item_id: int, data: bytes, name: str = "bike.jpg", alt: str = "The bike at the station"):
+    return client.post(f"/my-items/{item_id}/photos", data={"photo": (io.BytesIO(data), name), "alt_text": alt},
+                       content_type="multipart/form-data")
+
+
+def test_the_owner_adds_a_photo_shown_on_the_asset_page_and_removes_it(client, session, olgas_bike, photos):
+    login(client, "olga@example.org")
+    page = client.get(f"/my-items/{olgas_bike.id}").get_data(as_text=True)
+    assert "JPEG, PNG, WebP or GIF, at most 10 MB." in page and 'enctype="multipart/form-data"' in page
+    r = owner_upload(client, olgas_bike.id, jpeg_with_metadata())
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/my-items/{olgas_bike.id}#photos")
+    photo = session.scalars(select(AssetPhoto)).one()
+    assert photo.asset_id == olgas_bike.asset_id
+    assert "PhoneMaker" not in Image.open(photos / photo.file_name).getexif().values()
+    asset_page = client.get(f"/assets/{olgas_bike.asset_id}").get_data(as_text=True)
+    assert f"/assets/{olgas_bike.asset_id}/photos/{photo.id}" in asset_page and "The bike at the station" in asset_page
+    item_page = client.get(f"/my-items/{olgas_bike.id}").get_data(as_text=True)
+    assert f"/my-items/{olgas_bike.id}/photos/{photo.id}/delete" in item_page
+    assert client.post(f"/my-items/{olgas_bike.id}/photos/{photo.id}/delete").status_code == 302
+    session.expire_all()
+    assert count(session) == 0
+
+
+def test_the_owner_s_bad_file_is_refused_beside_the_field_and_nothing_is_written(client, session, olgas_bike,
+                                                                                  photos):
+    login(client, "olga@example.org")
+    r = owner_upload(client, olgas_bike.id, b"<html><script>alert(1)</script></html>", alt="kept text")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert ('<span class="error" id="photo-error" role="alert">The photo must be a JPEG, PNG, WebP or GIF image.'
+            '</span>') in html
+    assert 'value="kept text"' in html and 'aria-invalid="true"' in html
+    assert count(session) == 0 and (not photos.exists() or not any(photos.iterdir()))
+
+
+def test_the_owner_s_refusal_after_a_file_was_written_removes_it(client, session, olgas_bike, photos, monkeypatch):
+    from fleet.booking import asset_photos
+    from fleet.core.errors import ValidationFailed
+
+    def refuse(cleaned, extension):
+        raise ValidationFailed("The photo has too many pixels.", field="photo")
+
+    monkeypatch.setattr(asset_photos, "_thumbnail", refuse)
+    login(client, "olga@example.org")
+    assert owner_upload(client, olgas_bike.id, jpeg_with_metadata()).status_code == 422
+    assert count(session) == 0 and not any(photos.iterdir())
+
+
+def test_another_member_cannot_change_the_owner_s_photos(client, session, olgas_bike, photos):
+    login(client, "olga@example.org")
+    owner_upload(client, olgas_bike.id, jpeg_with_metadata())
+    photo = session.scalars(select(AssetPhoto)).one()
+    login(client, "sam@example.org")
+    assert owner_upload(client, olgas_bike.id, jpeg_with_metadata()).status_code == 404
+    assert client.post(f"/my-items/{olgas_bike.id}/photos/{photo.id}/delete").status_code == 404
+    assert upload(client, olgas_bike.asset_id, jpeg_with_metadata()).status_code == 403
+    assert client.post(f"/manage/assets/{olgas_bike.asset_id}/photos/{photo.id}/delete").status_code == 403
+    session.expire_all()
+    assert count(session) == 1
+
+
+def test_the_owner_may_not_change_other_assets_photos(client, session, make, olgas_bike):
+    pool_drill = make.asset(make.category(name="Drills"), make.hub(name="Barn"), name="Hammer drill")
+    session.commit()
+    login(client, "olga@example.org")
+    assert upload(client, pool_drill.id, jpeg_with_metadata()).status_code == 403  # /manage stays for coordinators
+    assert count(session) == 0
+
+
+def test_coordinators_still_change_an_owned_item_s_photos(client, session, olgas_bike, photos):
+    login(client, "cora@example.org")
+    assert upload(client, olgas_bike.asset_id, jpeg_with_metadata()).status_code == 302
+    assert owner_upload(client, olgas_bike.id, jpeg_with_metadata()).status_code == 302
+    assert count(session) == 2

@@ -145,10 +145,52 @@ OTHER_IDS = {endpoint: {"run_id": ("planning_run_id", _planning_run)}
 OTHER_IDS["api.propose_from_plan_run"] = {"run_id": ("planning_run_id", _planning_run)}
 
 
-# the catalogue's photos: public like the asset page; coordinators add and remove them
+# the catalogue's photos: public like the asset page; coordinators add and remove them under /manage, and in the
+# API and on the item's page also the member who lends the asset as their own item (build_world's owner); the
+# API endpoints are called on that item's asset and a photo of it
+OWNER_OR_COORDINATOR = {"anon": AUTH, "other": FORBIDDEN, "owner": OK, "coordinator": OK}
 EXPECTATIONS.update({"catalogue.asset_photo": PUBLIC, "manage.add_asset_photo": COORDINATOR,
-                     "manage.delete_asset_photo": COORDINATOR, "api.add_asset_photo": COORDINATOR,
-                     "api.delete_asset_photo": COORDINATOR})
+                     "manage.delete_asset_photo": COORDINATOR, "api.add_asset_photo": OWNER_OR_COORDINATOR,
+                     "api.delete_asset_photo": OWNER_OR_COORDINATOR, "owners.add_photo": MEMBER_OWNED,
+                     "owners.remove_photo": MEMBER_OWNED})
+
+
+def _owned_asset(session, world) -> int:
+    from fleet.models import OwnedItem
+
+    return session.get(OwnedItem, world.ids["item_id"]).asset_id
+
+
+def _owned_photo(session, world) -> int:
+    """A photo of the owned item's asset, added by its owner; its row is kept to put it back (`_restore_photo`)."""
+    from fleet.core.db import utcnow
+    from fleet.models import Asset, AssetPhoto, OwnedItem
+    from tests.security.conftest import _asset_photo
+
+    asset = session.get(Asset, session.get(OwnedItem, world.ids["item_id"]).asset_id)
+    photo = session.get(AssetPhoto, _asset_photo(session, world.members["owner"], asset, {}, utcnow()))
+    session.commit()
+    world.ids["owned_photo_row"] = {c.name: getattr(photo, c.name) for c in AssetPhoto.__table__.columns}
+    return photo.id
+
+
+def _restore_photo(session, world) -> None:
+    """Both the owner and a coordinator may remove the photo: the one who comes second finds it again."""
+    from sqlalchemy import select
+
+    from fleet.models import AssetPhoto
+
+    row = world.ids["owned_photo_row"]
+    session.expire_all()
+    if session.scalar(select(AssetPhoto.id).where(AssetPhoto.id == row["id"])) is None:
+        session.add(AssetPhoto(**row))
+        session.commit()
+
+
+OWNED_PHOTO_IDS = {"asset_id": ("owned_asset_id", _owned_asset), "photo_id": ("owned_photo_id", _owned_photo)}
+OTHER_IDS.update(dict.fromkeys(("api.add_asset_photo", "api.delete_asset_photo", "owners.add_photo",
+                                "owners.remove_photo"), OWNED_PHOTO_IDS))
+BEFORE_EACH_ROLE = {"api.delete_asset_photo": _restore_photo, "owners.remove_photo": _restore_photo}
 # prices: estimates are as public as the catalogue; a charge is its member's; tariffs, adjustments and other
 # members' statements are for coordinators
 EXPECTATIONS.update({
@@ -279,6 +321,8 @@ def test_access_as_each_role(app, session, make, endpoint, rule_text):
         if member is not None:
             session.refresh(member)
         act_as(client, member)
+        if endpoint in BEFORE_EACH_ROLE:
+            BEFORE_EACH_ROLE[endpoint](session, world)
         for method in methods:
             response = _call(client, method, path, world.tokens.get(role), endpoint)
             got = _verdict(response, is_api)
