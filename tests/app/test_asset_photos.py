@@ -1,4 +1,5 @@
-"""Catalogue photos: coordinators upload them on the asset's edit page; they are checked and re-encoded like
+"""Catalogue photos: coordinators upload them on the asset's edit page, members who lend their own items on the
+item's page; they are checked and re-encoded like
 damage photos, shown on the asset page and as thumbnails in search results; a bad file is refused beside
 the field with nothing written."""
 from __future__ import annotations
@@ -250,3 +251,12 @@ def test_coordinators_still_change_an_owned_item_s_photos(client, session, olgas
     assert upload(client, olgas_bike.asset_id, jpeg_with_metadata()).status_code == 302
     assert owner_upload(client, olgas_bike.id, jpeg_with_metadata()).status_code == 302
     assert count(session) == 2
+
+
+def test_the_owner_s_too_large_photo_is_refused_with_413_beside_the_field(app, client, session, olgas_bike, photos):
+    app.config["PHOTO_MAX_BYTES"] = MB // 4
+    login(client, "olga@example.org")
+    r = owner_upload(client, olgas_bike.id, jpeg_with_metadata(3000, 3000) + b"\0" * MB)
+    assert r.status_code == 413 and 'id="photo-error"' in r.get_data(as_text=True)
+    assert "Olga&#39;s cargo bike" in r.get_data(as_text=True)  # the item's page again
+    assert count(session) == 0 and (not photos.exists() or not any(photos.iterdir()))
