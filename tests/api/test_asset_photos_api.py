@@ -1,5 +1,5 @@
-"""Asset photos and use instructions through the API: coordinators and an owned item's owner add (idempotent) and remove photos, the
-asset's JSON lists them; a bad photo is a 422 problem and writes nothing."""
+"""Asset photos and use instructions through the API: coordinators and an owned item's owner add (idempotent)
+and remove photos, the asset's JSON lists them; a bad photo is a 422 problem and writes nothing."""
 from __future__ import annotations
 
 import base64

@@ -1,7 +1,6 @@
 """Catalogue photos: coordinators upload them on the asset's edit page, members who lend their own items on the
-item's page; they are checked and re-encoded like
-damage photos, shown on the asset page and as thumbnails in search results; a bad file is refused beside
-the field with nothing written."""
+item's page; they are checked and re-encoded like damage photos, shown on the asset page and as thumbnails in
+search results; a bad file is refused beside the field with nothing written."""
 from __future__ import annotations
 
 import io
