@@ -29,7 +29,7 @@ def test_generate_solve_check_round_trip(tmp_path):
         data = json.loads(res.stdout)
         assert data["method"] == method and data["status"] in ("optimal", "feasible", "unknown")
         assert set(data["metrics"]) == {"requests", "served", "served_hours", "weighted_served_hours",
-                                        "upper_bound_weighted_hours", "distance_km", "wall_seconds"}
+                                        "upper_bound_weighted_hours", "distance_km", "wall_seconds", "bound_source"}
         sol.write_text(res.stdout)
         checked = cli("check", str(inst), str(sol))
         assert checked.returncode == 0, checked.stderr
