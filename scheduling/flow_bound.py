@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 
 PRICE_SCALE = 64
 # Arcs the flow may have: above it the buckets grow (a coarser, still true, bound).
-MAX_ARCS = 150_000
+MAX_ARCS = 100_000
 BUCKET_SLOTS = (1, 2, 4, 8, 12, 24, 48, 96, 192, 384, 768)
 
 
@@ -39,13 +39,36 @@ def _free_in_bucket(blocked: tuple[tuple[int, int], ...], lo: int, hi: int) -> i
     return free
 
 
-def _arcs_for(slotted: Slotted, sub: Subproblem, b: int) -> int:
+def asset_groups(slotted: Slotted, sub: Subproblem) -> dict[int, int]:
+    """Asset -> group: assets alike in all that eligibility reads (category, type, capabilities, hub).
+
+    A job sends flow to a group when it has an option on any of its assets, so it may reach some
+    free time on a sibling its own blocks ruled out: that only adds arcs, and a relaxation with more
+    arcs is still a relaxation, so the bound stays true. A hotel's rooms of one tier become one
+    node instead of dozens.
+    """
+    assets = slotted.problem.assets
+    ids: dict[tuple, int] = {}
+    out = {}
+    for a in sub.assets:
+        asset = assets[a]
+        key = (asset.category, asset.type, asset.hub, asset.open,
+               tuple(sorted((k, type(v).__name__, v) for k, v in asset.capabilities.items())))
+        out[a] = ids.setdefault(key, len(ids))
+    return out
+
+
+def _job_groups(slotted: Slotted, j: int, group: dict[int, int]) -> list[int]:
+    return sorted({group[o.asset] for o in slotted.jobs[j].options})
+
+
+def _arcs_for(slotted: Slotted, sub: Subproblem, b: int, group: dict[int, int]) -> int:
     total = 0
     for j in sub.jobs:
-        job = slotted.jobs[j]
         lo, hi = _window(slotted, j)
         nb = -(-hi // b) - lo // b
-        total += nb * (len(job.options) + (1 if len(job.options) > 1 else 0)) + 1
+        k = len(_job_groups(slotted, j, group))
+        total += nb * (k + (1 if k > 1 else 0)) + 1
     return total
 
 
@@ -55,9 +78,9 @@ def _window(slotted: Slotted, j: int) -> tuple[int, int]:
     return min(o.starts[0][0] for o in job.options), max(o.starts[-1][1] for o in job.options) + job.d
 
 
-def bucket_for(slotted: Slotted, sub: Subproblem, max_arcs: int = MAX_ARCS) -> int | None:
+def bucket_for(slotted: Slotted, sub: Subproblem, group: dict[int, int], max_arcs: int = MAX_ARCS) -> int | None:
     for b in BUCKET_SLOTS:
-        if _arcs_for(slotted, sub, b) <= max_arcs:
+        if _arcs_for(slotted, sub, b, group) <= max_arcs:
             return b
     return None
 
@@ -67,7 +90,11 @@ def flow_bound(slotted: Slotted, sub: Subproblem, max_arcs: int = MAX_ARCS) -> t
     jobs = [j for j in sub.jobs if slotted.jobs[j].options]
     if not jobs:
         return 0, 1
-    b = bucket_for(slotted, sub, max_arcs)
+    group = asset_groups(slotted, sub)
+    members: dict[int, list[int]] = {}
+    for a, g in group.items():
+        members.setdefault(g, []).append(a)
+    b = bucket_for(slotted, sub, group, max_arcs)
     if b is None:
         return None
     tails: list[int] = []
@@ -102,15 +129,16 @@ def flow_bound(slotted: Slotted, sub: Subproblem, max_arcs: int = MAX_ARCS) -> t
                 continue
             cap = min(job.d, s1 - s0)  # the job overlaps this bucket by at most that much
             via = jn
-            if len(job.options) > 1:
+            groups = _job_groups(slotted, j, group)
+            if len(groups) > 1:
                 via = next_node
                 next_node += 1
                 tails.append(jn)
                 heads.append(via)
                 caps.append(cap)
                 costs.append(0)
-            for o in job.options:
-                key = (o.asset, k)
+            for g in groups:
+                key = (g, k)
                 cn = cell_node.get(key)
                 if cn is None:
                     cn = cell_node[key] = next_node
@@ -119,9 +147,9 @@ def flow_bound(slotted: Slotted, sub: Subproblem, max_arcs: int = MAX_ARCS) -> t
                 heads.append(cn)
                 caps.append(cap)
                 costs.append(0)
-    for (a, k), cn in cell_node.items():
+    for (g, k), cn in cell_node.items():
         lo, hi = k * b, min((k + 1) * b, slotted.grid.n_slots)
-        free = _free_in_bucket(slotted.blocked[a], lo, hi)
+        free = sum(_free_in_bucket(slotted.blocked[a], lo, hi) for a in members[g])
         if free > 0:
             tails.append(cn)
             heads.append(sink)

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 # A neighbourhood this many requests (free ones plus candidates) is the first size tried.
 TARGET_FREE = 120
+TARGET_PER_ASSET = 6
+# Share of neighbourhoods placed around a request the incumbent leaves unserved.
+GUIDED_SHARE = 0.7
 MIN_WINDOW_SLOTS = 8
 MAX_ASSETS = 24
 
@@ -65,6 +68,9 @@ class _State:
         for j in sub.jobs:
             for o in slotted.jobs[j].options:
                 self.by_asset_jobs[o.asset].append(j)
+
+    def sample_jobs(self, rng: random.Random, k: int) -> list[int]:
+        return [self.sub.jobs[rng.randrange(len(self.sub.jobs))] for _ in range(k)]
 
     def rebuild(self) -> None:
         self.timeline: dict[int, list[tuple[int, int, int]]] = {a: [] for a in self.sub.assets}
@@ -190,6 +196,21 @@ def _neighbourhood_model(state: _State, assets: list[int], t0: int, t1: int, dis
     return m, choices
 
 
+def _window_start(state: _State, rng: random.Random, window: int, span: int) -> int:
+    """Mostly a window around an unserved request (where the gain is); otherwise anywhere."""
+    sub = state.sub
+    latest = sub.start + max(0, span - window)
+    if rng.random() < GUIDED_SHARE:
+        unserved = [j for j in state.sample_jobs(rng, 16) if j not in state.placement]
+        if unserved:
+            job = state.slotted.jobs[unserved[0]]
+            lo = max(sub.start, job.es + job.d - window)
+            hi = min(latest, job.le - job.d)
+            if lo <= hi:
+                return rng.randint(lo, hi)
+    return sub.start + rng.randrange(max(1, span - window + 1))
+
+
 def improve(
     slotted: Slotted,
     sub: Subproblem,
@@ -220,8 +241,11 @@ def improve(
         return state.placement
     best = state.objective()
     span = max(1, sub.end - sub.start)
-    density = max(1e-9, len(sub.jobs) / span * min(1.0, MAX_ASSETS / max(1, len(sub.assets))))
-    window = max(MIN_WINDOW_SLOTS, int(TARGET_FREE / density))
+    n_assets = min(MAX_ASSETS, len(sub.assets))
+    density = max(1e-9, len(sub.jobs) / span * n_assets / max(1, len(sub.assets)))
+    # about TARGET_PER_ASSET requests per asset, at most TARGET_FREE in all: on a few assets a long
+    # window of many requests is a hard model, and the solver then only returns its hint
+    window = max(MIN_WINDOW_SLOTS, int(min(TARGET_FREE, TARGET_PER_ASSET * n_assets) / density))
     it = 0
     while True:
         if iterations is not None and it >= iterations:
@@ -233,7 +257,7 @@ def improve(
             break
         it += 1
         window = min(window, span)
-        t0 = sub.start + rng.randrange(max(1, span - window + 1))
+        t0 = _window_start(state, rng, window, span)
         t1 = t0 + window
         assets = _pick_assets(state, rng, t0, t1)
         model, choices = _neighbourhood_model(state, assets, t0, t1, distance)

@@ -11,7 +11,7 @@ from .cpsat import PROBING_OFF_ABOVE, all_nearest, solve_subproblem
 from .decompose import Subproblem, decompose
 from .eligibility import geodesic_km
 from .flow_bound import flow_bound
-from .greedy import Placement, fcfs, least_flexible_first, objective
+from .greedy import Placement, best_fit, fcfs, least_flexible_first, least_flexible_order, longest_first, objective
 from .lns import improve
 from .model import Assignment, Metrics, Problem, Solution
 from .slotted import Slotted, compile_problem
@@ -32,9 +32,11 @@ FULL_MODEL_SHARE = 0.35
 FULL_MODEL_MAX_OPTIONS = 60_000
 SMALL_OPTIONS = 2_000
 # The flow bounds (also what tells an overloaded subproblem) stop being computed after this part of the time.
-FLOW_BOUND_SHARE = 0.25
+FLOW_BOUND_SHARE = 0.4
 LNS_ROUND_SECONDS = 3.0
 LNS_MIN_SLICE = 0.3
+# LNS first on an open subproblem, then its whole model hinted with the result, then LNS again.
+LNS_FIRST_SHARE = 0.5
 
 
 def _restrict(placement: Placement, sub: Subproblem) -> Placement:
@@ -82,11 +84,13 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
         log.info("CP-SAT per subproblem: num_workers=%d, random_seed=0, cp_model_probing_level=0 above %d "
                  "intervals, 85%% of each share to stage 1 (weighted hours), the rest to stage 2 (distance)",
                  workers, PROBING_OFF_ABOVE)
+        # warm starts: earliest-start greedies (best at moderate load) and best-fit packings (far better
+        # under overload, measured); each subproblem keeps whichever is best on it
         lff = least_flexible_first(slotted)
+        starts = [baseline, lff, best_fit(slotted, least_flexible_order(slotted)), best_fit(slotted, longest_first(slotted))]
         warm = []
         for sub in subs:
-            a, b = _restrict(baseline, sub), _restrict(lff, sub)
-            warm.append(b if _sub_objective(slotted, b) > _sub_objective(slotted, a) else a)
+            warm.append(max((_restrict(p, sub) for p in starts), key=lambda part: _sub_objective(slotted, part)))
         sizes = [sum(len(slotted.jobs[j].options) for j in s.jobs) for s in subs]
         solve_until = deadline - _RESERVE_SECONDS - _RESERVE_PER_REQUEST * len(problem.requests)
         # The flow bound first, on every subproblem the greedy does not settle: where even the flow
@@ -94,8 +98,10 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
         # follows its hint (measured); large-neighbourhood search does the work instead.
         overloaded = [False] * len(subs)
         bounds_until = time.monotonic() + FLOW_BOUND_SHARE * max(0.0, solve_until - time.monotonic())
-        for i in sorted(range(len(subs)), key=lambda i: sizes[i]):
-            if sizes[i] <= SMALL_OPTIONS or _warm_proven(slotted, subs[i], warm[i], bounds[i]):
+        # the widest gaps between the cheap bound and the warm start first: there the bound matters most
+        open_gap = {i: bounds[i] - objective(slotted, warm[i])[0] for i in range(len(subs))}
+        for i in sorted(range(len(subs)), key=lambda i: (-open_gap[i], i)):
+            if _warm_proven(slotted, subs[i], warm[i], bounds[i]) or objective(slotted, warm[i])[0] >= bounds[i]:
                 continue
             if bounds_until - time.monotonic() < 0.2:
                 break
@@ -104,7 +110,9 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
             if found is not None and found[0] < bounds[i]:
                 bounds[i], sources[i] = found[0], "flow"
             overloaded[i] = bounds[i] < servable_total(slotted, subs[i])
-        whole = [i for i in range(len(subs)) if not overloaded[i] and sizes[i] <= FULL_MODEL_MAX_OPTIONS]
+        # small ones are solved whole even when overloaded: CP-SAT proves them outright
+        whole = [i for i in range(len(subs))
+                 if sizes[i] <= SMALL_OPTIONS or (not overloaded[i] and sizes[i] <= FULL_MODEL_MAX_OPTIONS)]
         # the full models share the time when LNS has work waiting, else they get it all
         share_of_time = FULL_MODEL_SHARE if len(whole) < len(subs) else 1.0
         full_until = time.monotonic() + share_of_time * max(0.0, solve_until - time.monotonic())
@@ -131,7 +139,7 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
                 bounds[i] = res.bound
                 sources[i] = "cpsat"
             proven[i] = res.optimal_weight and res.optimal_distance
-        _search_open_subproblems(slotted, subs, placement, bounds, proven, solve_until, workers)
+        _search_open_subproblems(slotted, subs, placement, bounds, sources, proven, sizes, solve_until, workers)
     upper = sum(bounds.values())
     # belt and braces: never return less than the baseline on objective 1
     if objective(slotted, placement)[0] < objective(slotted, baseline)[0]:
@@ -154,7 +162,8 @@ def _source_summary(sources: dict[int, str]) -> str:
 
 
 def _search_open_subproblems(slotted: Slotted, subs: list[Subproblem], placement: Placement, bounds: dict[int, int],
-                             proven: list[bool], until: float, workers: int) -> None:
+                             sources: dict[int, str], proven: list[bool], sizes: list[int], until: float,
+                             workers: int) -> None:
     """Spend the time left on large-neighbourhood search over the subproblems not yet proven.
 
     Neighbourhood solves are small, and one CP-SAT worker gains more per second on them than two
@@ -177,9 +186,31 @@ def _search_open_subproblems(slotted: Slotted, subs: list[Subproblem], placement
     parts = {i: _restrict(placement, subs[i]) for i in open_subs}
 
     def search(group: list[int]) -> None:
+        lns_until = time.monotonic() + LNS_FIRST_SHARE * max(0.0, until - time.monotonic())
+        lns(group, lns_until)
+        # then the whole model of each subproblem that fits, hinted with what the search found: CP-SAT's
+        # own search takes it further on a few assets (measured), and its bound may beat the flow's
+        whole = [i for i in group if sizes[i] <= FULL_MODEL_MAX_OPTIONS and bounds[i] > weight_of(i)]
+        remaining = sum(sizes[i] for i in whole)
+        for i in sorted(whole, key=lambda i: sizes[i]):
+            left = until - time.monotonic()
+            share = left * sizes[i] / max(1, remaining)
+            remaining -= sizes[i]
+            if share < 0.5:
+                continue
+            res = solve_subproblem(slotted, subs[i], parts[i], bounds[i], share, solver_workers, until)
+            parts[i] = res.placement
+            if res.bound < bounds[i]:
+                bounds[i], sources[i] = res.bound, "cpsat"
+        lns(group, until)
+
+    def weight_of(i: int) -> int:
+        return sum(slotted.jobs[j].weight for j in parts[i])
+
+    def lns(group: list[int], until: float) -> None:
         rounds = 0
         while True:
-            gaps = {i: bounds[i] - sum(slotted.jobs[j].weight for j in parts[i]) for i in group}
+            gaps = {i: bounds[i] - weight_of(i) for i in group}
             gaps = {i: g for i, g in gaps.items() if g > 0}
             if not gaps or until - time.monotonic() < LNS_MIN_SLICE:
                 return

@@ -8,7 +8,7 @@ from scheduling.cpsat import _Model
 from scheduling.decompose import decompose
 from scheduling.flow_bound import flow_bound
 from scheduling.generate import demand_ratio, generate, generate_hotel
-from scheduling.greedy import fcfs, objective
+from scheduling.greedy import best_fit, fcfs, least_flexible_order, longest_first, objective
 from scheduling.lns import LnsStats, improve
 from scheduling.slotted import compile_problem
 from scheduling.solve import _solution  # the one place that turns placements into a Solution
@@ -159,3 +159,14 @@ def test_days_default_keeps_the_old_instances():
     longer = generate(50, 10, seed=3, days=28)
     assert longer.horizon.end - longer.horizon.start == 2 * (generate(50, 10, seed=3).horizon.end - longer.horizon.start)
     assert demand_ratio(generate(400, 10, seed=3, days=7)) > demand_ratio(generate(100, 10, seed=3, days=7))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_best_fit_packings_are_feasible_and_pack_more_than_fcfs_under_overload(seed):
+    problem = generate(500, 12, seed=seed, days=3)
+    slotted = compile_problem(problem)
+    for order in (least_flexible_order(slotted), longest_first(slotted)):
+        packed = best_fit(slotted, order)
+        solution = _as_solution(slotted, packed)
+        assert first_violation(problem_to_dict(problem), solution_to_dict(solution)) is None
+    assert objective(slotted, best_fit(slotted, least_flexible_order(slotted)))[0] > objective(slotted, fcfs(slotted))[0]
