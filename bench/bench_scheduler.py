@@ -43,9 +43,10 @@ OVERLOAD = {
 SIX_MONTHS = {"hotel 6 months": ("hotel", 6000, 195, 182, 60.0)}
 LARGE = {
     "10k memory": ("town", 10000, 84, 28, 60.0),
-    "region 50k": ("town", 50000, 600, 28, 300.0),
+    "region 50k": ("region", 50000, 600, 28, 300.0),  # six towns' pools, a month
 }
 SEED = 1
+REGION_TOWNS = 6
 
 
 def _load() -> str:
@@ -58,9 +59,14 @@ def _load() -> str:
 def run_case(kind: str, n: int, m: int, days: int, limit: float, workers: int, seed: int) -> dict:
     """Solve one case in this process and report it (called in a child process)."""
     from scheduling import first_violation, problem_to_dict, solution_to_dict, solve
-    from scheduling.generate import demand_ratio, generate, generate_hotel
+    from scheduling.generate import demand_ratio, generate, generate_hotel, generate_region
 
-    problem = generate_hotel(n, m, days, seed=seed) if kind == "hotel" else generate(n, m, seed=seed, days=days)
+    if kind == "hotel":
+        problem = generate_hotel(n, m, days, seed=seed)
+    elif kind == "region":
+        problem = generate_region(n, m, REGION_TOWNS, seed=seed, days=days)
+    else:
+        problem = generate(n, m, seed=seed, days=days)
     fcfs = solve(problem, time_limit=limit, workers=workers, method="greedy")
     t0 = time.monotonic()
     best = solve(problem, time_limit=limit, workers=workers, method="cpsat")

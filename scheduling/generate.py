@@ -141,7 +141,7 @@ def hub_opening_hours(start: datetime, end: datetime, hours=HUB_HOURS) -> tuple[
 
 
 def generate(requests: int, assets: int, seed: int = 0, start: datetime | None = None, opening_hours: float = 0.0,
-             days: int = HORIZON_DAYS) -> Problem:
+             days: int = HORIZON_DAYS, centre: tuple[float, float] = TOWN) -> Problem:
     """A deterministic synthetic instance with ``requests`` requests over ``assets`` assets and ``days`` days.
 
     Overload is a matter of the three sizes: ``demand_ratio`` says how many times the fleet's
@@ -160,7 +160,7 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
     start = start or datetime(2026, 12, 7, tzinfo=timezone.utc)  # a Monday
     end = start + timedelta(days=days)
     n_hubs = max(3, min(40, assets // 12))
-    hubs = tuple(Hub(f"h{i + 1}", *_around(rng, TOWN, 6.0)) for i in range(n_hubs))
+    hubs = tuple(Hub(f"h{i + 1}", *_around(rng, centre, 6.0)) for i in range(n_hubs))
     names = list(CATEGORIES)
     shares = [CATEGORIES[c][0] for c in names]
     fleet = []
@@ -185,7 +185,7 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
         by_cat.setdefault(a.category, []).append(a)
     cat_names = sorted(by_cat)
     hub_at = {h.id: (h.lat, h.lon) for h in hubs}
-    members = [(f"m{i + 1}", _around(rng, TOWN, 7.0)) for i in range(max(1, requests // 3))]
+    members = [(f"m{i + 1}", _around(rng, centre, 7.0)) for i in range(max(1, requests // 3))]
     slots = [start + timedelta(minutes=SLOT_MINUTES * 2 * k) for k in range(days * 48)]
     slot_w = [_start_hour_weight(s) for s in slots]
     reqs = []
@@ -299,3 +299,35 @@ def generate_hotel(stays: int = 6000, rooms: int = 195, days: int = 182, seed: i
             b0 = start + timedelta(days=rng.randrange(days - 3))
             bookings.append(FixedBooking(f"b{len(bookings) + 1}", a.id, b0, b0 + timedelta(days=rng.choice([1, 2, 3]))))
     return Problem(Interval(start, end), 60, (hub,), tuple(fleet), tuple(reqs), tuple(bookings))
+
+
+# A region's towns sit this far apart (degrees of latitude, about 50 km): members stay in their own pool.
+TOWN_SPACING_DEG = 0.45
+REGION_MAX_KM = 15.0
+
+
+def generate_region(requests: int, assets: int, towns: int, seed: int = 0, days: int = 28) -> Problem:
+    """A region of ``towns`` pools (one ``generate`` town each, 50 km apart), deterministic by seed.
+
+    Requests and assets are shared out evenly; ids are prefixed by town (``t3-r17``). A member who
+    gives no maximum distance still stays within ``REGION_MAX_KM`` of home: nobody fetches a drill from
+    the next town.
+    """
+    if towns < 1:
+        raise ValueError("need towns >= 1")
+    hubs, fleet, reqs, bookings = [], [], [], []
+    start = None
+    for k in range(towns):
+        n = requests // towns + (1 if k < requests % towns else 0)
+        m = assets // towns + (1 if k < assets % towns else 0)
+        town = generate(n, max(1, m), seed=seed * 1000 + k, days=days,
+                        centre=(TOWN[0] + TOWN_SPACING_DEG * k, TOWN[1]))
+        start = town.horizon
+        tag = f"t{k + 1}-"
+        hubs += [replace(h, id=tag + h.id) for h in town.hubs]
+        fleet += [replace(a, id=tag + a.id, hub=tag + a.hub) for a in town.assets]
+        bookings += [replace(b, id=tag + b.id, asset=tag + b.asset) for b in town.bookings]
+        reqs += [replace(r, id=tag + r.id, member=tag + r.member,
+                         max_distance_km=REGION_MAX_KM if r.max_distance_km is None else r.max_distance_km)
+                 for r in town.requests]
+    return Problem(start, SLOT_MINUTES, tuple(hubs), tuple(fleet), tuple(reqs), tuple(bookings))

@@ -7,7 +7,7 @@ from scheduling.bounds import servable_total
 from scheduling.cpsat import _Model
 from scheduling.decompose import decompose
 from scheduling.flow_bound import flow_bound
-from scheduling.generate import demand_ratio, generate, generate_hotel
+from scheduling.generate import demand_ratio, generate, generate_hotel, generate_region
 from scheduling.greedy import best_fit, fcfs, least_flexible_order, longest_first, objective
 from scheduling.lns import LnsStats, improve
 from scheduling.slotted import compile_problem
@@ -170,3 +170,15 @@ def test_best_fit_packings_are_feasible_and_pack_more_than_fcfs_under_overload(s
         solution = _as_solution(slotted, packed)
         assert first_violation(problem_to_dict(problem), solution_to_dict(solution)) is None
     assert objective(slotted, best_fit(slotted, least_flexible_order(slotted)))[0] > objective(slotted, fcfs(slotted))[0]
+
+
+def test_region_keeps_members_in_their_own_town():
+    problem = generate_region(120, 24, 3, seed=1, days=2)
+    assert len(problem.requests) == 120 and len(problem.assets) == 24
+    assert all(r.max_distance_km is not None for r in problem.requests)
+    slotted = compile_problem(problem)
+    for job in slotted.jobs:
+        town = job.request.id.split("-")[0]
+        assert all(problem.assets[o.asset].id.startswith(town + "-") for o in job.options)
+    solution = solve(problem, time_limit=3, workers=2)
+    assert first_violation(problem_to_dict(problem), solution_to_dict(solution)) is None
