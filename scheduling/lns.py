@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
 import random
 import time
 from dataclasses import dataclass, field
@@ -100,21 +101,44 @@ class _State:
         return out
 
 
-def _pick_assets(state: _State, rng: random.Random, t0: int, t1: int) -> list[int]:
+def time_step(slotted: Slotted, sub: Subproblem) -> int:
+    """The largest step g such that every window edge, duration, allowed start range edge and block edge
+    of the subproblem is a multiple of g: hotel stays (whole days from noon) give a day, not 24 slots.
+
+    Then every plan can slide each start down to a multiple of g without losing anything (each
+    interval and everything it must avoid moves on the same lattice), so a model over starts
+    ``g * s'`` is exact: the compact model for long requests, its domains g times smaller.
+    """
+    g = 0
+    for j in sub.jobs:
+        job = slotted.jobs[j]
+        g = math.gcd(g, job.d)
+        for o in job.options:
+            for lo, hi in o.starts:
+                g = math.gcd(math.gcd(g, lo), hi)
+        if g == 1:
+            return 1
+    for a in sub.assets:
+        for bs, be in slotted.blocked[a]:
+            g = math.gcd(math.gcd(g, bs), be)
+    return max(1, g)
+
+
+def _pick_assets(state: _State, rng: random.Random, t0: int, t1: int, limit: int = MAX_ASSETS) -> list[int]:
     assets = list(state.sub.assets)
-    if len(assets) <= MAX_ASSETS:
+    if len(assets) <= limit:
         return assets
     # grow a group of assets that share requests, from a random seed asset
     chosen = [rng.choice(assets)]
     seen = set(chosen)
     frontier = list(chosen)
-    while frontier and len(chosen) < MAX_ASSETS:
+    while frontier and len(chosen) < limit:
         a = frontier.pop(0)
         js = [j for j in state.by_asset_jobs[a] if _touches(state.slotted, j, t0, t1)]
         rng.shuffle(js)
         for j in js[:20]:
             for o in state.slotted.jobs[j].options:
-                if o.asset not in seen and len(chosen) < MAX_ASSETS:
+                if o.asset not in seen and len(chosen) < limit:
                     seen.add(o.asset)
                     chosen.append(o.asset)
                     frontier.append(o.asset)
@@ -126,7 +150,8 @@ def _touches(slotted: Slotted, j: int, t0: int, t1: int) -> bool:
     return job.es < t1 and job.le > t0
 
 
-def _neighbourhood_model(state: _State, assets: list[int], t0: int, t1: int, distance: bool = True):
+def _neighbourhood_model(state: _State, assets: list[int], t0: int, t1: int, distance: bool = True, g: int = 1):
+    """The neighbourhood's CP-SAT model over starts ``g * s`` (``t0``, ``t1`` and the data on the g-lattice)."""
     slotted = state.slotted
     aset = set(assets)
     fixed: dict[int, list[tuple[int, int]]] = {a: [] for a in assets}
@@ -162,9 +187,9 @@ def _neighbourhood_model(state: _State, assets: list[int], t0: int, t1: int, dis
             if not starts:
                 continue
             x = m.new_bool_var("")
-            lows[(j, o.asset)] = starts[0][0]
-            s = m.new_int_var_from_domain(cp_model.Domain.from_intervals([list(r) for r in starts]), "")
-            per_asset[o.asset].append(m.new_optional_fixed_size_interval_var(s, job.d, x, ""))
+            lows[(j, o.asset)] = starts[0][0] // g
+            s = m.new_int_var_from_domain(cp_model.Domain.from_intervals([[lo // g, hi // g] for lo, hi in starts]), "")
+            per_asset[o.asset].append(m.new_optional_fixed_size_interval_var(s, job.d // g, x, ""))
             xs.append((o.asset, x, s, o.distance_units))
         if not xs:
             continue
@@ -177,7 +202,7 @@ def _neighbourhood_model(state: _State, assets: list[int], t0: int, t1: int, dis
         if not intervals:
             continue
         for lo, hi in sorted(fixed[a]):
-            intervals.append(m.new_fixed_size_interval_var(lo, hi - lo, ""))
+            intervals.append(m.new_fixed_size_interval_var(lo // g, (hi - lo) // g, ""))
         if len(intervals) > 1:
             m.add_no_overlap(intervals)
     if distance:
@@ -192,7 +217,7 @@ def _neighbourhood_model(state: _State, assets: list[int], t0: int, t1: int, dis
         for a, x, s, _ in xs:
             on = placed is not None and placed[0] == a
             m.add_hint(x, on)
-            m.add_hint(s, placed[1] if on else lows[(j, a)])
+            m.add_hint(s, placed[1] // g if on else lows[(j, a)])
     return m, choices
 
 
@@ -240,12 +265,22 @@ def improve(
     if not sub.jobs:
         return state.placement
     best = state.objective()
+    g = time_step(slotted, sub)
+    # placed starts off the lattice (a hand-made start) would make the hints and fixed intervals inexact
+    if g > 1 and any(t % g for _a, t in state.placement.values()):
+        g = 1
     span = max(1, sub.end - sub.start)
     n_assets = min(MAX_ASSETS, len(sub.assets))
     density = max(1e-9, len(sub.jobs) / span * n_assets / max(1, len(sub.assets)))
     # about TARGET_PER_ASSET requests per asset, at most TARGET_FREE in all: on a few assets a long
     # window of many requests is a hard model, and the solver then only returns its hint
-    window = max(MIN_WINDOW_SLOTS, int(min(TARGET_FREE, TARGET_PER_ASSET * n_assets) / density))
+    wide = max(MIN_WINDOW_SLOTS, int(min(TARGET_FREE, TARGET_PER_ASSET * n_assets) / density))
+    # two kinds of neighbourhood, taken in turn, each with its own adaptive window: many assets over
+    # a short window, and a quarter of them over a window four times as long (where long requests
+    # can move; measured to gain where the first kind has stalled)
+    few = max(2, n_assets // 4)
+    windows = [wide, max(MIN_WINDOW_SLOTS, wide * n_assets // few)]
+    limits = [MAX_ASSETS, few]
     it = 0
     while True:
         if iterations is not None and it >= iterations:
@@ -255,14 +290,17 @@ def improve(
             break
         if bound is not None and best[0] >= bound:
             break
+        kind = it % 2
+        window = min(windows[kind], span)
         it += 1
-        window = min(window, span)
         t0 = _window_start(state, rng, window, span)
         t1 = t0 + window
-        assets = _pick_assets(state, rng, t0, t1)
-        model, choices = _neighbourhood_model(state, assets, t0, t1, distance)
+        if g > 1:  # the window on the lattice too (outward), so the compact model stays exact
+            t0, t1 = t0 - t0 % g, t1 + (-t1) % g
+        assets = _pick_assets(state, rng, t0, t1, limits[kind])
+        model, choices = _neighbourhood_model(state, assets, t0, t1, distance, g)
         if not choices:
-            window = min(span, int(window * 1.5) + 1)
+            windows[kind] = min(span, int(window * 1.5) + 1)
             continue
         solver = cp_model.CpSolver()
         p = solver.parameters
@@ -280,9 +318,9 @@ def improve(
         # their hint); growing by 10% on a proof and shrinking by 3% otherwise settles there.
         if status == cp_model.OPTIMAL:
             stats.proven += 1
-            window = min(span, int(window * 1.1) + 1)
+            windows[kind] = min(span, int(window * 1.1) + 1)
         else:
-            window = max(MIN_WINDOW_SLOTS, int(window / 1.03))
+            windows[kind] = max(MIN_WINDOW_SLOTS, int(window / 1.03))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             continue
         trial = dict(state.placement)
@@ -290,7 +328,7 @@ def improve(
             trial.pop(j, None)
             for a, x, s, _ in xs:
                 if solver.boolean_value(x):
-                    trial[j] = (a, solver.value(s))
+                    trial[j] = (a, solver.value(s) * g)
                     break
         old = state.placement
         state.placement = trial
@@ -304,6 +342,6 @@ def improve(
             state.rebuild()
         else:  # cannot happen with a correct hint, but never go backwards
             state.placement = old
-    log.debug("lns: %d iterations, %d improved, %d proven, window %d slots, objective %s",
-              it, stats.improved, stats.proven, window, best)
+    log.debug("lns: %d iterations, %d improved, %d proven, windows %s slots, objective %s",
+              it, stats.improved, stats.proven, windows, best)
     return state.placement

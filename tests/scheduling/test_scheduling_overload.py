@@ -9,7 +9,7 @@ from scheduling.decompose import decompose
 from scheduling.flow_bound import flow_bound
 from scheduling.generate import demand_ratio, generate, generate_hotel, generate_region
 from scheduling.greedy import best_fit, fcfs, least_flexible_order, longest_first, objective
-from scheduling.lns import LnsStats, improve
+from scheduling.lns import LnsStats, improve, time_step
 from scheduling.slotted import compile_problem
 from scheduling.solve import _solution  # the one place that turns placements into a Solution
 
@@ -182,3 +182,17 @@ def test_region_keeps_members_in_their_own_town():
         assert all(problem.assets[o.asset].id.startswith(town + "-") for o in job.options)
     solution = solve(problem, time_limit=3, workers=2)
     assert first_violation(problem_to_dict(problem), solution_to_dict(solution)) is None
+
+
+def test_whole_day_stays_get_the_compact_day_model_and_stay_feasible():
+    problem = generate_hotel(stays=400, rooms=12, days=40, seed=4)
+    slotted = compile_problem(problem)
+    (sub,) = [s for s in decompose(slotted) if len(s.jobs) == max(len(t.jobs) for t in decompose(slotted))]
+    assert time_step(slotted, sub) == 24  # hourly slots, every edge at noon: a day is the step
+    start = {j: p for j, p in fcfs(slotted).items() if j in set(sub.jobs)}
+    found = improve(slotted, sub, start, iterations=6, seed=1, deterministic=True, seconds_per_solve=0.05)
+    assert _sub_value(slotted, found) >= _sub_value(slotted, start)
+    plan = {j: p for j, p in fcfs(slotted).items() if j not in set(sub.jobs)}
+    plan.update(found)
+    assert first_violation(problem_to_dict(problem), solution_to_dict(_as_solution(slotted, plan))) is None
+
