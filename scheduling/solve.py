@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from .bounds import capacity_bound, servable_total
-from .cpsat import PROBING_OFF_ABOVE, all_nearest, solve_subproblem
+from .cpsat import BUILD_SECONDS_PER_INTERVAL, PROBING_OFF_ABOVE, all_nearest, solve_subproblem
 from .decompose import Subproblem, decompose
 from .eligibility import geodesic_km
 from .flow_bound import flow_bound
@@ -33,6 +33,9 @@ FULL_MODEL_MAX_OPTIONS = 60_000
 SMALL_OPTIONS = 2_000
 # The flow bounds (also what tells an overloaded subproblem) stop being computed after this part of the time.
 FLOW_BOUND_SHARE = 0.4
+# A flow bound is not started with less than this left of that share (one takes up to a second or two
+# on a loaded machine, and it cannot be interrupted).
+FLOW_BOUND_MIN_SECONDS = 1.0
 LNS_ROUND_SECONDS = 3.0
 LNS_MIN_SLICE = 0.3
 # LNS first on an open subproblem, then its whole model hinted with the result, then LNS again.
@@ -103,7 +106,7 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
         for i in sorted(range(len(subs)), key=lambda i: (-open_gap[i], i)):
             if _warm_proven(slotted, subs[i], warm[i], bounds[i]) or objective(slotted, warm[i])[0] >= bounds[i]:
                 continue
-            if bounds_until - time.monotonic() < 0.2:
+            if bounds_until - time.monotonic() < FLOW_BOUND_MIN_SECONDS:
                 break
             found = flow_bound(slotted, subs[i])
             log.debug("sub %d jobs: flow bound %s (was %d, %s)", len(subs[i].jobs), found, bounds[i], sources[i])
@@ -193,12 +196,16 @@ def _search_open_subproblems(slotted: Slotted, subs: list[Subproblem], placement
         whole = [i for i in group if sizes[i] <= FULL_MODEL_MAX_OPTIONS and bounds[i] > weight_of(i)]
         remaining = sum(sizes[i] for i in whole)
         for i in sorted(whole, key=lambda i: sizes[i]):
-            left = until - time.monotonic()
+            # building and reading a whole model is Python time no solver limit covers; on a shared
+            # machine with the other thread busy it runs several times the estimate, so keep it clear
+            # of the deadline (the search below uses the rest)
+            whole_until = until - max(1.0, 8 * BUILD_SECONDS_PER_INTERVAL * sizes[i])
+            left = whole_until - time.monotonic()
             share = left * sizes[i] / max(1, remaining)
             remaining -= sizes[i]
-            if share < 0.5:
+            if share < 1.0:
                 continue
-            res = solve_subproblem(slotted, subs[i], parts[i], bounds[i], share, solver_workers, until)
+            res = solve_subproblem(slotted, subs[i], parts[i], bounds[i], share, solver_workers, whole_until)
             parts[i] = res.placement
             if res.bound < bounds[i]:
                 bounds[i], sources[i] = res.bound, "cpsat"
