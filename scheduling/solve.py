@@ -11,7 +11,16 @@ from .cpsat import BUILD_SECONDS_PER_INTERVAL, PROBING_OFF_ABOVE, all_nearest, s
 from .decompose import Subproblem, decompose
 from .eligibility import geodesic_km
 from .flow_bound import flow_bound
-from .greedy import Placement, best_fit, fcfs, least_flexible_first, least_flexible_order, longest_first, objective
+from .greedy import (
+    Placement,
+    best_fit,
+    densest_first,
+    fcfs,
+    least_flexible_first,
+    least_flexible_order,
+    longest_first,
+    objective,
+)
 from .lns import improve
 from .model import Assignment, Metrics, Problem, Solution
 from .slotted import Slotted, compile_problem
@@ -90,7 +99,8 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
         # warm starts: earliest-start greedies (best at moderate load) and best-fit packings (far better
         # under overload, measured); each subproblem keeps whichever is best on it
         lff = least_flexible_first(slotted)
-        starts = [baseline, lff, best_fit(slotted, least_flexible_order(slotted)), best_fit(slotted, longest_first(slotted))]
+        starts = [baseline, lff, best_fit(slotted, least_flexible_order(slotted)), best_fit(slotted, longest_first(slotted)),
+                  best_fit(slotted, densest_first(slotted))]
         warm = []
         for sub in subs:
             warm.append(max((_restrict(p, sub) for p in starts), key=lambda part: _sub_objective(slotted, part)))

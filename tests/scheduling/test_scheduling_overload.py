@@ -8,7 +8,7 @@ from scheduling.cpsat import _Model
 from scheduling.decompose import decompose
 from scheduling.flow_bound import flow_bound
 from scheduling.generate import demand_ratio, generate, generate_hotel, generate_region
-from scheduling.greedy import best_fit, fcfs, least_flexible_order, longest_first, objective
+from scheduling.greedy import best_fit, densest_first, fcfs, least_flexible_order, longest_first, objective
 from scheduling.lns import LnsStats, improve, time_step
 from scheduling.slotted import compile_problem
 from scheduling.solve import _solution  # the one place that turns placements into a Solution
@@ -165,7 +165,7 @@ def test_days_default_keeps_the_old_instances():
 def test_best_fit_packings_are_feasible_and_pack_more_than_fcfs_under_overload(seed):
     problem = generate(500, 12, seed=seed, days=3)
     slotted = compile_problem(problem)
-    for order in (least_flexible_order(slotted), longest_first(slotted)):
+    for order in (least_flexible_order(slotted), longest_first(slotted), densest_first(slotted)):
         packed = best_fit(slotted, order)
         solution = _as_solution(slotted, packed)
         assert first_violation(problem_to_dict(problem), solution_to_dict(solution)) is None
