@@ -11,13 +11,14 @@ import sys
 import time
 
 from .check import CheckError, check_solution
-from .generate import generate
+from .generate import generate, generate_hotel, generate_region
 from .instance_json import dump_solution, dumps_problem, load_problem
 from .fleet_plan import plan
 from .solve import METHODS, solve
 from .validation import InstanceError
 
 EXIT_OK, EXIT_INFEASIBLE, EXIT_BAD_INPUT = 0, 1, 2
+REGION_TOWNS = 6  # generate --shape region
 
 
 class _Parser(argparse.ArgumentParser):
@@ -89,6 +90,10 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--opening-hours", type=_fraction, default=0.0, metavar="FRACTION",
                    help="share of hubs (0-1) whose assets get opening hours (default 0: always open)")
+    g.add_argument("--days", type=_positive_int, default=14, help="horizon length (default 14)")
+    g.add_argument("--shape", choices=("town", "hotel", "region"), default="town",
+                   help="town (default); hotel: --requests stays in --assets rooms, whole nights, upgrades; "
+                        "region: six towns' pools 50 km apart")
     g.add_argument("--out", metavar="FILE")
     return p
 
@@ -147,7 +152,12 @@ def main(argv: list[str] | None = None) -> int:
             budget = max(0.05, args.time_limit - (time.monotonic() - started) - 0.1)
             _write(json.dumps(plan(problem, time_limit=budget, workers=args.workers), indent=1), None)
             return EXIT_OK
-        problem = generate(args.requests, args.assets, args.seed, opening_hours=args.opening_hours)
+        if args.shape == "hotel":
+            problem = generate_hotel(args.requests, args.assets, max(2, args.days), seed=args.seed)
+        elif args.shape == "region":
+            problem = generate_region(args.requests, args.assets, REGION_TOWNS, seed=args.seed, days=args.days)
+        else:
+            problem = generate(args.requests, args.assets, args.seed, opening_hours=args.opening_hours, days=args.days)
         _write(dumps_problem(problem), args.out)
         return EXIT_OK
     except InstanceError as exc:

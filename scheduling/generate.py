@@ -140,8 +140,12 @@ def hub_opening_hours(start: datetime, end: datetime, hours=HUB_HOURS) -> tuple[
     return tuple(out)
 
 
-def generate(requests: int, assets: int, seed: int = 0, start: datetime | None = None, opening_hours: float = 0.0) -> Problem:
-    """A deterministic synthetic instance with ``requests`` requests over ``assets`` assets.
+def generate(requests: int, assets: int, seed: int = 0, start: datetime | None = None, opening_hours: float = 0.0,
+             days: int = HORIZON_DAYS, centre: tuple[float, float] = TOWN) -> Problem:
+    """A deterministic synthetic instance with ``requests`` requests over ``assets`` assets and ``days`` days.
+
+    Overload is a matter of the three sizes: ``demand_ratio`` says how many times the fleet's
+    asset-hours the requests ask for (``days`` defaults to 14, which gives exactly the old instances).
 
     ``opening_hours``: the share of hubs (0 to 1) that are staffed, so their assets carry ``open``
     (``HUB_HOURS``); drawn from a separate stream, so 0 (the default) gives exactly the old instances.
@@ -150,11 +154,13 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
         raise ValueError("need requests >= 0 and assets >= 1")
     if not 0.0 <= opening_hours <= 1.0:
         raise ValueError("opening_hours is a fraction from 0 to 1")
+    if days < 1:
+        raise ValueError("need days >= 1")
     rng = random.Random(seed)
     start = start or datetime(2026, 12, 7, tzinfo=timezone.utc)  # a Monday
-    end = start + timedelta(days=HORIZON_DAYS)
+    end = start + timedelta(days=days)
     n_hubs = max(3, min(40, assets // 12))
-    hubs = tuple(Hub(f"h{i + 1}", *_around(rng, TOWN, 6.0)) for i in range(n_hubs))
+    hubs = tuple(Hub(f"h{i + 1}", *_around(rng, centre, 6.0)) for i in range(n_hubs))
     names = list(CATEGORIES)
     shares = [CATEGORIES[c][0] for c in names]
     fleet = []
@@ -162,7 +168,7 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
         cat = names[i % len(names)] if i < len(names) else rng.choices(names, shares)[0]
         blackouts = []
         if rng.random() < 0.3:  # maintenance on a weekday morning
-            weekdays = [start + timedelta(days=k) for k in range(HORIZON_DAYS)]
+            weekdays = [start + timedelta(days=k) for k in range(days)]
             day = rng.choice([d for d in weekdays if d.weekday() < 5])
             b0 = day.replace(hour=rng.choice([7, 8, 9, 10]))
             blackouts.append(Interval(b0, min(end, b0 + timedelta(hours=rng.choice([2, 4, 6, 8])))))
@@ -170,7 +176,7 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
     bookings = []
     for a in fleet:
         for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
-            b0 = start + timedelta(days=rng.randrange(HORIZON_DAYS), hours=rng.choice([9, 13, 18]))
+            b0 = start + timedelta(days=rng.randrange(days), hours=rng.choice([9, 13, 18]))
             b1 = b0 + timedelta(hours=rng.choice([1, 2, 3, 4]))
             if b1 <= end:
                 bookings.append(FixedBooking(f"b{len(bookings) + 1}", a.id, b0, b1))
@@ -179,8 +185,8 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
         by_cat.setdefault(a.category, []).append(a)
     cat_names = sorted(by_cat)
     hub_at = {h.id: (h.lat, h.lon) for h in hubs}
-    members = [(f"m{i + 1}", _around(rng, TOWN, 7.0)) for i in range(max(1, requests // 3))]
-    slots = [start + timedelta(minutes=SLOT_MINUTES * 2 * k) for k in range(HORIZON_DAYS * 48)]
+    members = [(f"m{i + 1}", _around(rng, centre, 7.0)) for i in range(max(1, requests // 3))]
+    slots = [start + timedelta(minutes=SLOT_MINUTES * 2 * k) for k in range(days * 48)]
     slot_w = [_start_hour_weight(s) for s in slots]
     reqs = []
     for i in range(requests):
@@ -223,3 +229,105 @@ def generate(requests: int, assets: int, seed: int = 0, start: datetime | None =
         hours = hub_opening_hours(start, end)
         fleet = [replace(a, open=hours) if a.hub in staffed else a for a in fleet]
     return Problem(Interval(start, end), SLOT_MINUTES, hubs, tuple(fleet), tuple(reqs), tuple(bookings))
+
+
+def demand_ratio(problem: Problem) -> float:
+    """Requested asset-hours over the fleet's asset-hours in the horizon (3.0: three times what fits)."""
+    hours = (problem.horizon.end - problem.horizon.start) / timedelta(hours=1)
+    demand = sum(r.duration_minutes for r in problem.requests) / 60
+    return demand / (hours * max(1, len(problem.assets)))
+
+
+# Room tiers of the hotel instance (a higher tier may serve a booking for a lower one: an upgrade)
+# and their share of the rooms.
+HOTEL_TIERS = {1: 45, 2: 30, 3: 17, 4: 8}
+
+
+def _season_weight(day: datetime) -> float:
+    """Hotel demand: a summer peak, a December bump, weekends busier."""
+    doy = day.timetuple().tm_yday
+    summer = math.exp(-(((doy - 205) / 30.0) ** 2))
+    winter = 0.5 * math.exp(-(((doy - 355) / 8.0) ** 2))
+    weekend = 1.35 if day.weekday() in (4, 5) else 1.0
+    return (0.55 + summer + winter) * weekend
+
+
+def generate_hotel(stays: int = 6000, rooms: int = 195, days: int = 182, seed: int = 0,
+                   start: datetime | None = None, slack_days: int = 1) -> Problem:
+    """A hotel-shaped instance: ``rooms`` rooms in four tiers, ``stays`` requests of whole nights.
+
+    A stay occupies its room from noon of the arrival day to noon of the departure day (turnover at
+    noon); it asks for a tier and any higher tier will do (an upgrade). Its arrival may move by up to
+    ``slack_days`` either way. Demand follows a season (summer peak, weekends), so peaks far exceed the
+    hotel while the shoulder months do not. Some stays are already fixed to rooms; rooms have the odd
+    maintenance day. Deterministic by seed.
+    """
+    if stays < 0 or rooms < 1 or days < 2:
+        raise ValueError("need stays >= 0, rooms >= 1 and days >= 2")
+    rng = random.Random(f"hotel-{seed}")
+    start = start or datetime(2026, 4, 1, 12, tzinfo=timezone.utc)  # noon: every boundary is a whole day from it
+    end = start + timedelta(days=days)
+    hub = Hub("hotel", *TOWN)
+    tiers = list(HOTEL_TIERS)
+    fleet = []
+    for i in range(rooms):
+        tier = tiers[i % len(tiers)] if i < len(tiers) else rng.choices(tiers, [HOTEL_TIERS[t] for t in tiers])[0]
+        blackouts = []
+        if rng.random() < 0.1:
+            b0 = start + timedelta(days=rng.randrange(days - 1))
+            blackouts.append(Interval(b0, b0 + timedelta(days=rng.choice([1, 2, 3]))))
+        fleet.append(Asset(f"room{i + 1}", "room", hub.id, {"tier": tier}, tuple(blackouts), type=None))
+    day_w = [_season_weight(start + timedelta(days=k)) for k in range(days)]
+    reqs = []
+    for i in range(stays):
+        nights = rng.choices([1, 2, 3, 4, 5, 7, 10, 14], [22, 24, 17, 11, 8, 10, 5, 3])[0]
+        nights = min(nights, days - 1)
+        arrival = rng.choices(range(days - nights), day_w[: days - nights])[0]
+        tier = rng.choices(tiers, [HOTEL_TIERS[t] * (1.2 if t == 1 else 1.0) for t in tiers])[0]
+        w0 = start + timedelta(days=max(0, arrival - slack_days))
+        w1 = start + timedelta(days=min(days, arrival + nights + slack_days))
+        reqs.append(Request(
+            id=f"s{i + 1}", member=f"g{i + 1}", category="room",
+            earliest_start=w0, latest_end=w1, duration_minutes=nights * 24 * 60,
+            requires={"tier": tier}, location=None, max_distance_km=None,
+            priority=rng.choices([1, 2], [90, 10])[0],
+            created_at=start - timedelta(days=60) + timedelta(minutes=rng.randrange(60 * 24 * 60) + arrival * 600),
+        ))
+    bookings = []
+    for a in fleet:
+        for _ in range(rng.choice([0, 0, 0, 1])):
+            b0 = start + timedelta(days=rng.randrange(days - 3))
+            bookings.append(FixedBooking(f"b{len(bookings) + 1}", a.id, b0, b0 + timedelta(days=rng.choice([1, 2, 3]))))
+    return Problem(Interval(start, end), 60, (hub,), tuple(fleet), tuple(reqs), tuple(bookings))
+
+
+# A region's towns sit this far apart (degrees of latitude, about 50 km): members stay in their own pool.
+TOWN_SPACING_DEG = 0.45
+REGION_MAX_KM = 15.0
+
+
+def generate_region(requests: int, assets: int, towns: int, seed: int = 0, days: int = 28) -> Problem:
+    """A region of ``towns`` pools (one ``generate`` town each, 50 km apart), deterministic by seed.
+
+    Requests and assets are shared out evenly; ids are prefixed by town (``t3-r17``). A member who
+    gives no maximum distance still stays within ``REGION_MAX_KM`` of home: nobody fetches a drill from
+    the next town.
+    """
+    if towns < 1:
+        raise ValueError("need towns >= 1")
+    hubs, fleet, reqs, bookings = [], [], [], []
+    start = None
+    for k in range(towns):
+        n = requests // towns + (1 if k < requests % towns else 0)
+        m = assets // towns + (1 if k < assets % towns else 0)
+        town = generate(n, max(1, m), seed=seed * 1000 + k, days=days,
+                        centre=(TOWN[0] + TOWN_SPACING_DEG * k, TOWN[1]))
+        start = town.horizon
+        tag = f"t{k + 1}-"
+        hubs += [replace(h, id=tag + h.id) for h in town.hubs]
+        fleet += [replace(a, id=tag + a.id, hub=tag + a.hub) for a in town.assets]
+        bookings += [replace(b, id=tag + b.id, asset=tag + b.asset) for b in town.bookings]
+        reqs += [replace(r, id=tag + r.id, member=tag + r.member,
+                         max_distance_km=REGION_MAX_KM if r.max_distance_km is None else r.max_distance_km)
+                 for r in town.requests]
+    return Problem(start, SLOT_MINUTES, tuple(hubs), tuple(fleet), tuple(reqs), tuple(bookings))

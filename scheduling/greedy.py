@@ -67,12 +67,15 @@ def flexibility(job: Job) -> int:
     return sum(o.n_starts for o in job.options)
 
 
-def least_flexible_first(slotted: Slotted) -> Placement:
-    order = sorted(
+def least_flexible_order(slotted: Slotted) -> list[Job]:
+    return sorted(
         (j for j in slotted.jobs if j.options),
         key=lambda j: (flexibility(j) / j.weight, -j.weight, j.request.id),
     )
-    return place_in_order(slotted, order)
+
+
+def least_flexible_first(slotted: Slotted) -> Placement:
+    return place_in_order(slotted, least_flexible_order(slotted))
 
 
 def objective(slotted: Slotted, placement: Placement) -> tuple[int, int]:
@@ -89,3 +92,63 @@ def objective(slotted: Slotted, placement: Placement) -> tuple[int, int]:
 def better(a: tuple[int, int], b: tuple[int, int]) -> bool:
     """Lexicographic: more weighted minutes, then less distance."""
     return (a[0], -a[1]) > (b[0], -b[1])
+
+
+def _gaps(timeline: Timeline, lo: int, hi: int, n_slots: int) -> Iterable[tuple[int, int]]:
+    """Free gaps ``[g0, g1)`` of the timeline that meet ``[lo, hi)``."""
+    starts, ends = timeline.starts, timeline.ends
+    i = bisect.bisect_right(ends, lo)
+    g0 = ends[i - 1] if i > 0 else 0
+    while g0 < hi:
+        g1 = starts[i] if i < len(starts) else n_slots
+        if g1 > g0:
+            yield g0, g1
+        if i >= len(starts):
+            return
+        g0 = ends[i]
+        i += 1
+
+
+def best_fit(slotted: Slotted, order: Iterable[Job]) -> Placement:
+    """Place each job where it leaves the least free time unusable: the tightest free gap (blocks and
+    jobs placed so far bound the gaps) on any of its assets, against an edge of that gap; ties go to
+    the nearer asset. Under overload this packs far better than the earliest start."""
+    n_slots = slotted.grid.n_slots
+    timelines = [Timeline() for _ in slotted.problem.assets]
+    for a, blocked in enumerate(slotted.blocked):
+        for s, e in blocked:
+            timelines[a].add(s, e)
+    placement: Placement = {}
+    for job in order:
+        d = job.d
+        best = None
+        for rank, opt in enumerate(job.options):
+            tl = timelines[opt.asset]
+            for lo, hi in opt.starts:
+                for g0, g1 in _gaps(tl, lo, hi + d, n_slots):
+                    t_min, t_max = max(lo, g0), min(hi, g1 - d)
+                    if t_min > t_max:
+                        continue
+                    slack = g1 - g0 - d
+                    for t in (t_min, t_max):
+                        edge = min(t - g0, g1 - t - d)
+                        key = (slack, edge, rank, t)
+                        if best is None or key < best[0]:
+                            best = (key, opt.asset, t)
+        if best is not None:
+            _key, a, t = best
+            placement[job.index] = (a, t)
+            timelines[a].add(t, t + d)
+    return placement
+
+
+def longest_first(slotted: Slotted) -> list[Job]:
+    """The heaviest jobs first (ties: earliest window end): under overload they leave the fewest scraps."""
+    return sorted((j for j in slotted.jobs if j.options), key=lambda j: (-j.weight, j.le, j.request.id))
+
+
+def densest_first(slotted: Slotted) -> list[Job]:
+    """The most weight per slot first (priority, in effect), then the heaviest: under heavy overload an
+    hour of a priority-3 request is worth three of priority 1, and this packs them first (measured)."""
+    return sorted((j for j in slotted.jobs if j.options),
+                  key=lambda j: (-(j.weight / j.d), -j.weight, j.le, j.request.id))

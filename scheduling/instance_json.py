@@ -279,6 +279,7 @@ def solution_to_dict(solution: Solution) -> dict:
             "upper_bound_weighted_hours": m.upper_bound_weighted_hours,
             "distance_km": m.distance_km,
             "wall_seconds": m.wall_seconds,
+            **({"bound_source": m.bound_source} if m.bound_source is not None else {}),
         },
     }
 
@@ -308,5 +309,6 @@ def solution_from_dict(data: Any) -> Solution:
         upper_bound_weighted_hours=_number(m, "upper_bound_weighted_hours", "metrics", None),
         distance_km=_number(m, "distance_km", "metrics"),
         wall_seconds=_number(m, "wall_seconds", "metrics"),
+        bound_source=str(m["bound_source"]) if m.get("bound_source") is not None else None,
     )
     return Solution(status, _str(data, "method", what), assignments, tuple(str(u) for u in unserved), metrics)

@@ -104,6 +104,10 @@ class Metrics:
     upper_bound_weighted_hours: float | None
     distance_km: float
     wall_seconds: float
+    # Which relaxation gave the upper bound, per subproblem: e.g. "flow 5, cpsat 2, servable 40"
+    # (cpsat: CP-SAT's own bound on the subproblem's full model; flow: the time-indexed flow bound of
+    # scheduling/flow_bound.py; capacity: the fractional knapsack of bounds.py; servable: every job served).
+    bound_source: str | None = None
 
 
 @dataclass(frozen=True)

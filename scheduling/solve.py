@@ -3,13 +3,25 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from .bounds import static_bound
-from .cpsat import PROBING_OFF_ABOVE, all_nearest, solve_subproblem
+from .bounds import capacity_bound, servable_total
+from .cpsat import BUILD_SECONDS_PER_INTERVAL, PROBING_OFF_ABOVE, all_nearest, solve_subproblem
 from .decompose import Subproblem, decompose
 from .eligibility import geodesic_km
-from .greedy import Placement, fcfs, least_flexible_first, objective
+from .flow_bound import flow_bound
+from .greedy import (
+    Placement,
+    best_fit,
+    densest_first,
+    fcfs,
+    least_flexible_first,
+    least_flexible_order,
+    longest_first,
+    objective,
+)
+from .lns import improve
 from .model import Assignment, Metrics, Problem, Solution
 from .slotted import Slotted, compile_problem
 from .validation import validate_problem
@@ -21,6 +33,22 @@ METHODS = ("cpsat", "greedy")
 # (mostly one geodesic per assignment for the reported distance).
 _RESERVE_SECONDS = 0.2
 _RESERVE_PER_REQUEST = 1e-4
+# The full CP-SAT models of the subproblems share this part of the time; the rest goes to the flow
+# bounds and large-neighbourhood search on what is still open (easy subproblems may use it all).
+FULL_MODEL_SHARE = 0.35
+# Above this many (request, asset) options a subproblem is not solved whole: the model would need
+# gigabytes and CP-SAT barely moves from its hint there; LNS works on it instead.
+FULL_MODEL_MAX_OPTIONS = 60_000
+SMALL_OPTIONS = 2_000
+# The flow bounds (also what tells an overloaded subproblem) stop being computed after this part of the time.
+FLOW_BOUND_SHARE = 0.4
+# A flow bound is not started with less than this left of that share (one takes up to a second or two
+# on a loaded machine, and it cannot be interrupted).
+FLOW_BOUND_MIN_SECONDS = 1.0
+LNS_ROUND_SECONDS = 3.0
+LNS_MIN_SLICE = 0.3
+# LNS first on an open subproblem, then its whole model hinted with the result, then LNS again.
+LNS_FIRST_SHARE = 0.5
 
 
 def _restrict(placement: Placement, sub: Subproblem) -> Placement:
@@ -52,54 +80,182 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
     subs = decompose(slotted)
     log.info("scheduling: %d requests, %d assets, %d subproblems, method %s, time limit %.1fs, %d workers",
              len(problem.requests), len(problem.assets), len(subs), method, time_limit, workers)
-    bounds = {i: static_bound(slotted, s) for i, s in enumerate(subs)}
+    bounds: dict[int, int] = {}
+    sources: dict[int, str] = {}
+    for i, sub in enumerate(subs):
+        servable, capacity = servable_total(slotted, sub), capacity_bound(slotted, sub)
+        bounds[i], sources[i] = (servable, "servable") if servable <= capacity else (capacity, "capacity")
     placement: Placement = {}
     proven = [False] * len(subs)
     if method == "greedy":
         placement = baseline
         for i, sub in enumerate(subs):
             part = _restrict(baseline, sub)
-            w = sum(slotted.jobs[j].weight for j in part)
-            proven[i] = w >= bounds[i] and len(part) == len(sub.jobs) and all_nearest(slotted, part)
+            proven[i] = _warm_proven(slotted, sub, part, bounds[i])
     else:
         log.info("CP-SAT per subproblem: num_workers=%d, random_seed=0, cp_model_probing_level=0 above %d "
                  "intervals, 85%% of each share to stage 1 (weighted hours), the rest to stage 2 (distance)",
                  workers, PROBING_OFF_ABOVE)
+        # warm starts: earliest-start greedies (best at moderate load) and best-fit packings (far better
+        # under overload, measured); each subproblem keeps whichever is best on it
         lff = least_flexible_first(slotted)
+        starts = [baseline, lff, best_fit(slotted, least_flexible_order(slotted)), best_fit(slotted, longest_first(slotted)),
+                  best_fit(slotted, densest_first(slotted))]
         warm = []
         for sub in subs:
-            a, b = _restrict(baseline, sub), _restrict(lff, sub)
-            warm.append(b if _sub_objective(slotted, b) > _sub_objective(slotted, a) else a)
+            warm.append(max((_restrict(p, sub) for p in starts), key=lambda part: _sub_objective(slotted, part)))
         sizes = [sum(len(slotted.jobs[j].options) for j in s.jobs) for s in subs]
-        # small subproblems first: time they do not use flows to the big ones
-        order = sorted(range(len(subs)), key=lambda i: sizes[i])
-        remaining_size = sum(sizes)
         solve_until = deadline - _RESERVE_SECONDS - _RESERVE_PER_REQUEST * len(problem.requests)
+        # The flow bound first, on every subproblem the greedy does not settle: where even the flow
+        # cannot serve everything, the subproblem is overloaded, and there the full model only
+        # follows its hint (measured); large-neighbourhood search does the work instead.
+        overloaded = [False] * len(subs)
+        bounds_until = time.monotonic() + FLOW_BOUND_SHARE * max(0.0, solve_until - time.monotonic())
+        # the widest gaps between the cheap bound and the warm start first: there the bound matters most
+        open_gap = {i: bounds[i] - objective(slotted, warm[i])[0] for i in range(len(subs))}
+        for i in sorted(range(len(subs)), key=lambda i: (-open_gap[i], i)):
+            if _warm_proven(slotted, subs[i], warm[i], bounds[i]) or objective(slotted, warm[i])[0] >= bounds[i]:
+                continue
+            if bounds_until - time.monotonic() < FLOW_BOUND_MIN_SECONDS:
+                break
+            found = flow_bound(slotted, subs[i])
+            log.debug("sub %d jobs: flow bound %s (was %d, %s)", len(subs[i].jobs), found, bounds[i], sources[i])
+            if found is not None and found[0] < bounds[i]:
+                bounds[i], sources[i] = found[0], "flow"
+            overloaded[i] = bounds[i] < servable_total(slotted, subs[i])
+        # small ones are solved whole even when overloaded: CP-SAT proves them outright
+        whole = [i for i in range(len(subs))
+                 if sizes[i] <= SMALL_OPTIONS or (not overloaded[i] and sizes[i] <= FULL_MODEL_MAX_OPTIONS)]
+        # the full models share the time when LNS has work waiting, else they get it all
+        share_of_time = FULL_MODEL_SHARE if len(whole) < len(subs) else 1.0
+        full_until = time.monotonic() + share_of_time * max(0.0, solve_until - time.monotonic())
+        for i in range(len(subs)):
+            if i not in whole:
+                placement.update(warm[i])
+                proven[i] = _warm_proven(slotted, subs[i], warm[i], bounds[i])
+        # small subproblems first: time they do not use flows to the big ones
+        order = sorted(whole, key=lambda i: sizes[i])
+        remaining_size = sum(sizes[i] for i in whole)
         for i in order:
             sub = subs[i]
-            left = solve_until - time.monotonic()
+            left = (solve_until if sizes[i] <= SMALL_OPTIONS else full_until) - time.monotonic()
             # a small subproblem still gets a fair minimum: it usually needs milliseconds and gives the rest back
             share = min(left, max(left * sizes[i] / max(1, remaining_size), 0.2))
             remaining_size -= sizes[i]
             if share < 0.05:
                 placement.update(warm[i])
-                w = sum(slotted.jobs[j].weight for j in warm[i])
-                proven[i] = w >= bounds[i] and len(warm[i]) == len(sub.jobs) and all_nearest(slotted, warm[i])
+                proven[i] = _warm_proven(slotted, sub, warm[i], bounds[i])
                 continue
             res = solve_subproblem(slotted, sub, warm[i], bounds[i], share, workers, solve_until)
             placement.update(res.placement)
-            bounds[i] = res.bound
+            if res.bound < bounds[i]:
+                bounds[i] = res.bound
+                sources[i] = "cpsat"
             proven[i] = res.optimal_weight and res.optimal_distance
+        _search_open_subproblems(slotted, subs, placement, bounds, sources, proven, sizes, solve_until, workers)
     upper = sum(bounds.values())
     # belt and braces: never return less than the baseline on objective 1
     if objective(slotted, placement)[0] < objective(slotted, baseline)[0]:
         log.warning("scheduling: solver result below baseline; returning the baseline")
         placement = baseline
     status = "optimal" if all(proven) else "feasible"
-    return _solution(slotted, placement, status, method, upper, time.monotonic() - t0)
+    return _solution(slotted, placement, status, method, upper, time.monotonic() - t0, _source_summary(sources))
 
 
-def _solution(slotted: Slotted, placement: Placement, status: str, method: str, upper_minutes: int, wall: float) -> Solution:
+def _warm_proven(slotted: Slotted, sub: Subproblem, part: Placement, bound: int) -> bool:
+    w = sum(slotted.jobs[j].weight for j in part)
+    return w >= bound and len(part) == len(sub.jobs) and all_nearest(slotted, part)
+
+
+def _source_summary(sources: dict[int, str]) -> str:
+    counts: dict[str, int] = {}
+    for name in sources.values():
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(f"{name} {n}" for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _search_open_subproblems(slotted: Slotted, subs: list[Subproblem], placement: Placement, bounds: dict[int, int],
+                             sources: dict[int, str], proven: list[bool], sizes: list[int], until: float,
+                             workers: int) -> None:
+    """Spend the time left on large-neighbourhood search over the subproblems not yet proven.
+
+    Neighbourhood solves are small, and one CP-SAT worker gains more per second on them than two
+    (measured), so with several subproblems open each worker thread searches its own share of them
+    with a one-worker solver (CP-SAT releases the GIL while it solves); a single open subproblem gets
+    all the workers in one solver.
+    """
+    open_subs = [i for i in range(len(subs)) if not proven[i] and subs[i].jobs]
+    if not open_subs or until - time.monotonic() < LNS_MIN_SLICE:
+        return
+    gap = {i: bounds[i] - sum(slotted.jobs[j].weight for j in subs[i].jobs if j in placement) for i in open_subs}
+    threads = max(1, min(workers, len(open_subs)))
+    groups: list[list[int]] = [[] for _ in range(threads)]
+    loads = [0] * threads
+    for i in sorted(open_subs, key=lambda i: (-max(gap[i], 0), -len(subs[i].jobs), i)):
+        k = loads.index(min(loads))  # the least loaded thread takes the next largest gap
+        groups[k].append(i)
+        loads[k] += max(gap[i], 1)
+    solver_workers = max(1, workers // threads)
+    parts = {i: _restrict(placement, subs[i]) for i in open_subs}
+
+    def search(group: list[int]) -> None:
+        lns_until = time.monotonic() + LNS_FIRST_SHARE * max(0.0, until - time.monotonic())
+        lns(group, lns_until)
+        # then the whole model of each subproblem that fits, hinted with what the search found: CP-SAT's
+        # own search takes it further on a few assets (measured), and its bound may beat the flow's
+        whole = [i for i in group if sizes[i] <= FULL_MODEL_MAX_OPTIONS and bounds[i] > weight_of(i)]
+        remaining = sum(sizes[i] for i in whole)
+        for i in sorted(whole, key=lambda i: sizes[i]):
+            # building and reading a whole model is Python time no solver limit covers; on a shared
+            # machine with the other thread busy it runs several times the estimate, so keep it clear
+            # of the deadline (the search below uses the rest)
+            whole_until = until - max(1.0, 8 * BUILD_SECONDS_PER_INTERVAL * sizes[i])
+            left = whole_until - time.monotonic()
+            share = left * sizes[i] / max(1, remaining)
+            remaining -= sizes[i]
+            if share < 1.0:
+                continue
+            res = solve_subproblem(slotted, subs[i], parts[i], bounds[i], share, solver_workers, whole_until)
+            parts[i] = res.placement
+            if res.bound < bounds[i]:
+                bounds[i], sources[i] = res.bound, "cpsat"
+        lns(group, until)
+
+    def weight_of(i: int) -> int:
+        return sum(slotted.jobs[j].weight for j in parts[i])
+
+    def lns(group: list[int], until: float) -> None:
+        rounds = 0
+        while True:
+            gaps = {i: bounds[i] - weight_of(i) for i in group}
+            gaps = {i: g for i, g in gaps.items() if g > 0}
+            if not gaps or until - time.monotonic() < LNS_MIN_SLICE:
+                return
+            total = sum(gaps.values())
+            for i in sorted(gaps, key=lambda i: (-gaps[i], i)):
+                left = until - time.monotonic()
+                if left < LNS_MIN_SLICE:
+                    return
+                # each round gives every open subproblem of the group a slice in proportion to its gap
+                share = max(LNS_MIN_SLICE, min(left, LNS_ROUND_SECONDS * gaps[i] / total * len(gaps)))
+                parts[i] = improve(slotted, subs[i], parts[i], deadline=time.monotonic() + share,
+                                   workers=solver_workers, seed=rounds * len(subs) + i, bound=bounds[i])
+            rounds += 1
+
+    if threads == 1:
+        search(groups[0])
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for future in [pool.submit(search, g) for g in groups]:
+                future.result()
+    for i in open_subs:
+        for j in subs[i].jobs:
+            placement.pop(j, None)
+        placement.update(parts[i])
+
+
+def _solution(slotted: Slotted, placement: Placement, status: str, method: str, upper_minutes: int, wall: float,
+              bound_source: str | None = None) -> Solution:
     problem, grid = slotted.problem, slotted.grid
     hubs = {h.id: h for h in problem.hubs}
     assignments = []
@@ -130,6 +286,7 @@ def _solution(slotted: Slotted, placement: Placement, status: str, method: str, 
         upper_bound_weighted_hours=-(-upper_minutes * 10_000 // 60) / 10_000,
         distance_km=round(distance, 3),
         wall_seconds=round(wall, 3),
+        bound_source=bound_source,
     )
     log.info("scheduling: %s, served %d/%d, weighted hours %.2f of at most %.2f, %.1fs",
              status, metrics.served, metrics.requests, metrics.weighted_served_hours,

@@ -29,7 +29,7 @@ def test_generate_solve_check_round_trip(tmp_path):
         data = json.loads(res.stdout)
         assert data["method"] == method and data["status"] in ("optimal", "feasible", "unknown")
         assert set(data["metrics"]) == {"requests", "served", "served_hours", "weighted_served_hours",
-                                        "upper_bound_weighted_hours", "distance_km", "wall_seconds"}
+                                        "upper_bound_weighted_hours", "distance_km", "wall_seconds", "bound_source"}
         sol.write_text(res.stdout)
         checked = cli("check", str(inst), str(sol))
         assert checked.returncode == 0, checked.stderr
@@ -158,3 +158,15 @@ def test_bad_invocation_is_one_line_and_exit_2(tmp_path, args, content):
     assert res.returncode == 2, (argv, res.stderr)
     assert "Traceback" not in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1, res.stderr
+
+
+@pytest.mark.parametrize("shape, extra", [("hotel", ["--days", "20"]), ("region", ["--days", "2"]), ("town", ["--days", "3"])])
+def test_generate_shapes_solve_and_check(tmp_path, shape, extra):
+    inst, sol = tmp_path / "i.json", tmp_path / "s.json"
+    assert cli("generate", "--requests", "60", "--assets", "12", "--shape", shape, *extra, "--out", str(inst)).returncode == 0
+    res = cli("solve", str(inst), "--time-limit", "3")
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert data["metrics"]["bound_source"]
+    sol.write_text(res.stdout)
+    assert cli("check", str(inst), str(sol)).returncode == 0
