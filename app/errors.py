@@ -69,7 +69,9 @@ def init_errors(app: Flask) -> None:
         from app.api.errors import is_api_request
         from app.api.problems import problem
 
-        app.logger.warning("database unavailable: %s", exc.__class__.__name__)
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        app.logger.warning("database unavailable: %s: %s %s", exc.__class__.__name__, cause[0][:200] if cause else "",
+                           request.path)
         try:
             db.session.rollback()
         except Exception:  # noqa: BLE001  (the connection may be dead; the session is discarded anyway)

@@ -105,7 +105,7 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
     note = multi_line(note, "note")
     asset = load_asset(session, asset_id)
     check_booking_rules(asset, start, end, now)
-    check_may_hold(session, member.id, asset, start, end)  # before the slot: who may book comes first
+    check_may_hold(session, member.id, asset, start, end, lock=True)  # before the slot: who may book comes first
     # Both checks in one statement: they give the member the reason; the database has the last word.
     in_maintenance, booked = session.execute(select(maintenance_overlap(asset.id, start, end),
                                                     holding_overlap(asset.id, start, end))).one()
@@ -189,12 +189,15 @@ def refuse_outside_owner_windows(session: Session, asset: Asset, start: datetime
 def move_holding_booking(session: Session, booking: Booking, asset: Asset, start: datetime, end: datetime) -> None:
     """Move a holding booking to another asset or time; any attention flag on it is resolved by the move. The
     member must still be allowed to hold it there and then (qualifications, fair-use limits)."""
-    item = refuse_outside_owner_windows(session, asset, start, end)
-    if item is not None and asset.id != booking.asset_id and needs_owner_approval(session, item, booking.member_id):
-        # re-planning never hands someone's own thing to a borrower its owner has not accepted
-        raise Conflict("%(asset)s is a member's own item: its owner approves who borrows it.", field="asset_id",
-                       asset=asset.name)
-    check_may_hold(session, booking.member_id, asset, start, end, exclude_booking_id=booking.id)
+    # The checks read without flushing: a caller may have changed the booking (making room resumes a parked
+    # booking just before moving it), and flushing that before its new place is set would clash with itself.
+    with session.no_autoflush:
+        item = refuse_outside_owner_windows(session, asset, start, end)
+        if item is not None and asset.id != booking.asset_id and needs_owner_approval(session, item, booking.member_id):
+            # re-planning never hands someone's own thing to a borrower its owner has not accepted
+            raise Conflict("%(asset)s is a member's own item: its owner approves who borrows it.", field="asset_id",
+                           asset=asset.name)
+        check_may_hold(session, booking.member_id, asset, start, end, exclude_booking_id=booking.id)
     with overlap_refused(session):
         booking.asset_id, booking.asset, booking.start_at, booking.end_at = asset.id, asset, start, end
         booking.clear_attention()

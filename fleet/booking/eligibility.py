@@ -148,13 +148,16 @@ def within_limits(session: Session, limits: CategoryLimits | None, member_id: in
 
 
 def check_may_hold(session: Session, member_id: int, asset: Asset, start: datetime, end: datetime,
-                   exclude_booking_id: int | None = None) -> None:
+                   exclude_booking_id: int | None = None, *, lock: bool = False) -> None:
     """The write path's question: may this member hold this asset for [start, end)? Raises NotQualified or
-    LimitReached with the reason. Locks the member's row first where limits apply, so that two bookings by one
-    member racing each other are counted one after the other."""
+    LimitReached with the reason. With `lock` (a member booking for themselves), the member's row is locked first
+    where limits apply, so that two bookings by one member racing each other are counted one after the other.
+    Paths that book for someone else (a waitlist promotion, making room, applying a plan) do not lock: they would
+    take other members' locks in no fixed order, behind the overlap constraint's, and deadlock with them."""
     category = asset.category
     limits, needs_qualifications = _rules_at_a_glance(session, category.id)
-    member = session.get(Member, member_id, with_for_update=limits is not None, populate_existing=limits is not None)
+    locked = lock and limits is not None
+    member = session.get(Member, member_id, with_for_update=locked, populate_existing=locked)
     if member is None:
         raise NotQualified(msg("No such member."))
     check_account(session, member)

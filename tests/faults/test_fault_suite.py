@@ -589,7 +589,11 @@ def _print_logs(stack: Stack) -> None:
     for name in ("gunicorn.log", "worker.log"):
         path = stack.tmp / name
         if path.exists():
-            print(f"\n--- {name} (last 80 lines) ---\n" + "\n".join(path.read_text().splitlines()[-80:]), flush=True)
+            lines = path.read_text().splitlines()
+            warnings = [line for line in lines if "database unavailable" in line]
+            if warnings:  # the 503s' causes, wherever they fell in the run
+                print(f"\n--- {name}: database warnings ({len(warnings)}) ---\n" + "\n".join(warnings[:40]), flush=True)
+            print(f"\n--- {name} (last 80 lines) ---\n" + "\n".join(lines[-80:]), flush=True)
 
 
 def _print_table(rows, figures: dict, unheard: list, tick: str) -> None:

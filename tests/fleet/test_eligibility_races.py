@@ -1,6 +1,6 @@
 """Fair-use limits under concurrency: racers booking for the same member, on different assets of a category
 with a limit of one at once, never leave that member holding two overlapping bookings. Threads on SQLite (BEGIN
-IMMEDIATE serialises them), processes on PostgreSQL (the write path locks the member's row)."""
+IMMEDIATE serialises them), processes on PostgreSQL (a direct booking locks the member's row)."""
 from __future__ import annotations
 
 import multiprocessing
