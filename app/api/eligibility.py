@@ -3,19 +3,18 @@ required qualifications and fair-use limits, and the approval of new accounts. P
 The rules themselves hold in every booking path (fleet/booking/eligibility.py)."""
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import Callable
 
-from flask import Response, jsonify, request
+from flask import jsonify
 
+from app.api.replies import paged as _paged, posted as _posted
 from app.api import bp
 from app.api import serialise as out
 from app.api.auth import actor, coordinator_only
 from app.api.eligibility_schemas import (
     ACCESS_SETTINGS_REQUEST, CATEGORY_RULES_REQUEST, GRANT_REQUEST, QUALIFICATION_REQUEST, QUALIFICATION_UPDATE,
 )
-from app.api.input import int_arg, json_body, page_args
+from app.api.input import int_arg, json_body
 from app.extensions import db
 from fleet.booking import eligibility_rules as rules
 from fleet.booking.eligibility import member_qualifications
@@ -23,29 +22,6 @@ from fleet.catalogue.categories import get_category
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 from fleet.members import account_approval
-from fleet.members.idempotency import claim_key, fingerprint, remember_response
-
-
-def _posted(status: int, make: Callable[[], dict]) -> Response:
-    """Answer a POST with `make()`'s body; with an Idempotency-Key, a retry gets the first answer and changes
-    nothing (the key is claimed in the same transaction as the change)."""
-    key = request.headers.get("Idempotency-Key")
-    claim = None
-    if key is not None:
-        claim = claim_key(db.session, actor(), key, fingerprint("POST", request.path, request.get_data()), utcnow())
-        if claim.replay:
-            return Response(claim.record.response_body, status=claim.record.status_code,
-                            mimetype="application/json", headers={"Idempotent-Replayed": "true"})
-    body = json.dumps(make())
-    if claim is not None:
-        remember_response(db.session, claim, status, body)
-    return Response(body, status=status, mimetype="application/json")
-
-
-def _paged(items: list, serialise) -> Response:
-    page, per_page = page_args()
-    chunk = items[(page - 1) * per_page: page * per_page]
-    return out.page([serialise(i) for i in chunk], page, per_page, len(items))
 
 
 def _date(value, field: str) -> date | None:

@@ -4,11 +4,10 @@ POSTs accept an Idempotency-Key. A secret ballot stays secret: no answer says wh
 caller's own vote."""
 from __future__ import annotations
 
-import json
-from typing import Callable
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 
+from app.api.replies import paged as _paged, posted as _posted
 from app.api import bp
 from app.api import serialise as out
 from app.api.auth import PUBLIC_ENDPOINTS, actor, coordinator_only
@@ -22,7 +21,6 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import english
 from fleet.governance import applying, comments, proposals, record, rules, votes
 from fleet.governance.from_plan import propose_from_plan
-from fleet.members.idempotency import claim_key, fingerprint, remember_response
 from fleet.models import Proposal, ProposalStatus
 
 PUBLIC_ENDPOINTS.update({"api.list_decisions", "api.get_decision"})
@@ -71,28 +69,6 @@ def comment_body(comment, labels: dict | None = None) -> dict:
             "created_at": _time(comment.created_at),
             "edited_at": _time(comment.edited_at),
             "revisions": [{"body": r.body, "replaced_at": _time(r.replaced_at)} for r in comment.revisions]}
-
-
-def _posted(status: int, make: Callable[[], dict]) -> Response:
-    """Answer a POST with `make()`'s body; with an Idempotency-Key, a retry gets the first answer and changes
-    nothing (the key is claimed in the same transaction as the change)."""
-    key = request.headers.get("Idempotency-Key")
-    claim = None
-    if key is not None:
-        claim = claim_key(db.session, actor(), key, fingerprint("POST", request.path, request.get_data()), utcnow())
-        if claim.replay:
-            return Response(claim.record.response_body, status=claim.record.status_code,
-                            mimetype="application/json", headers={"Idempotent-Replayed": "true"})
-    body = json.dumps(make())
-    if claim is not None:
-        remember_response(db.session, claim, status, body)
-    return Response(body, status=status, mimetype="application/json")
-
-
-def _paged(items: list, serialise) -> Response:
-    page, per_page = page_args()
-    chunk = items[(page - 1) * per_page: page * per_page]
-    return out.page([serialise(i) for i in chunk], page, per_page, len(items))
 
 
 @bp.get("/proposals")

@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from flask import Response, current_app, jsonify, request, url_for
+from flask import current_app, jsonify, request, url_for
 
+from app.api.replies import posted as _posted
 from app.api import bp
 from app.api.costs import ledger_entry
 from app.api import serialise as out
@@ -21,7 +20,6 @@ from fleet.booking import handover
 from fleet.booking import recurring
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
-from fleet.members.idempotency import claim_key, fingerprint, remember_response
 
 
 def _photo(data: dict, field: str = "photo_base64") -> bytes | None:
@@ -74,26 +72,10 @@ def _handover_args(data: dict) -> dict:
                 photo_max_bytes=current_app.config["PHOTO_MAX_BYTES"])
 
 
-def _confirmed(make: Callable[[], dict]) -> Response:
-    """Answer a check-out or check-in; with an Idempotency-Key, a retry (a lost answer on a bad connection at
-    the hub) gets the first answer instead of "you have confirmed this already", and changes nothing."""
-    key = request.headers.get("Idempotency-Key")
-    claim = None
-    if key is not None:
-        claim = claim_key(db.session, actor(), key, fingerprint("POST", request.path, request.get_data()), utcnow())
-        if claim.replay:
-            return Response(claim.record.response_body, status=claim.record.status_code,
-                            mimetype="application/json", headers={"Idempotent-Replayed": "true"})
-    body = json.dumps(make())
-    if claim is not None:
-        remember_response(db.session, claim, 200, body)
-    return Response(body, status=200, mimetype="application/json")
-
-
 @bp.post("/bookings/<id:booking_id>/check-out")
 def check_out_booking(booking_id: int):
     data = json_body(HANDOVER_REQUEST) if _has_body() else {}
-    return _confirmed(lambda: out.booking(
+    return _posted(200, lambda: out.booking(
         handover.check_out(db.session, actor(), booking_id, utcnow(), **_handover_args(data))))
 
 
@@ -108,7 +90,7 @@ def check_in_booking(booking_id: int):
                 "damage_report": damage_report(result.damage) if result.damage else None,
                 "charge": ledger_entry(result.charge) if result.charge else None}
 
-    return _confirmed(make)
+    return _posted(200, make)
 
 
 def _has_body() -> bool:

@@ -2,11 +2,10 @@
 borrowed it, withdraw it; the pool's bounds on owners' shares. POSTs accept an Idempotency-Key."""
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 
 from flask import Response, jsonify, request
 
+from app.api.replies import posted as _posted
 from app.api import bp
 from app.api import serialise as out
 from app.api.auth import actor, coordinator_only
@@ -18,7 +17,6 @@ from app.api.owners_schemas import (
 )
 from app.extensions import db
 from fleet.core.db import utcnow
-from fleet.members.idempotency import claim_key, fingerprint, remember_response
 from fleet.owners import approvals, disputes, listing, terms, windows, withdrawal
 from fleet.owners.windows import WindowInput
 
@@ -40,22 +38,6 @@ def exception(x) -> dict:
 
 def _windows(data: list) -> list[WindowInput]:
     return [WindowInput(w["weekday"], w["start"], w["end"]) for w in data]
-
-
-def _posted(status: int, make: Callable[[], dict]) -> Response:
-    """Answer a POST with `make()`'s body; with an Idempotency-Key, a retry gets the first answer and changes
-    nothing (the key is claimed in the same transaction as the change)."""
-    key = request.headers.get("Idempotency-Key")
-    claim = None
-    if key is not None:
-        claim = claim_key(db.session, actor(), key, fingerprint("POST", request.path, request.get_data()), utcnow())
-        if claim.replay:
-            return Response(claim.record.response_body, status=claim.record.status_code,
-                            mimetype="application/json", headers={"Idempotent-Replayed": "true"})
-    body = json.dumps(make())
-    if claim is not None:
-        remember_response(db.session, claim, status, body)
-    return Response(body, status=status, mimetype="application/json")
 
 
 @bp.get("/owned-items")

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from collections.abc import Callable
 
 from flask import Response, jsonify, request
 
+from app.api.replies import posted as _posted
 from app.api import bp
 from app.api.auth import actor, coordinator_only
 from app.api.costs import ledger_entry
@@ -20,7 +19,6 @@ from fleet.catalogue.assets import get_asset
 from fleet.catalogue.tariffs import delete_tariff, estimate_price, get_tariff, list_tariffs, set_tariff
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
-from fleet.members.idempotency import claim_key, fingerprint, remember_response
 from fleet.models import AssetStatus
 from fleet.reporting import statements
 
@@ -30,21 +28,6 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def tariff(t) -> dict:
     return {"id": t.id, "category_id": t.category_id, "asset_id": t.asset_id, "currency": t.currency,
             "late_grace_minutes": t.late_grace_minutes or 0, **{name: getattr(t, name) for name in RATES}}
-
-
-def _posted(status: int, make: Callable[[], dict]) -> Response:
-    """With an Idempotency-Key, a retry gets the first answer and changes nothing."""
-    key = request.headers.get("Idempotency-Key")
-    claim = None
-    if key is not None:
-        claim = claim_key(db.session, actor(), key, fingerprint("POST", request.path, request.get_data()), utcnow())
-        if claim.replay:
-            return Response(claim.record.response_body, status=claim.record.status_code,
-                            mimetype="application/json", headers={"Idempotent-Replayed": "true"})
-    body = json.dumps(make())
-    if claim is not None:
-        remember_response(db.session, claim, status, body)
-    return Response(body, status=status, mimetype="application/json")
 
 
 @bp.get("/assets/<id:asset_id>/price")

@@ -25,6 +25,10 @@ from tests.helpers import at
 pytestmark = pytest.mark.slow
 EXAMPLES = int(os.environ.get("COMMONPOOL_SCHEMATHESIS_EXAMPLES", "25"))
 SKIP = {"revokeToken"}
+# A run's plan depends on how far the time-limited search got, so a replayed sequence can see other answers than the
+# first and hypothesis refuses it as flaky; test_every_operation_conforms and tests/api/test_optimiser_api.py and
+# test_planning_api.py check these operations.
+TIMED = {"createOptimiserRun", "createPlanningRun"}
 # A schema-valid request may still break a booking rule or name an asset that does not exist: the API then
 # answers 422 by design (documented), which this one check would call a failure. Every other check runs.
 EXCLUDED = [positive_data_acceptance]  # a random id could revoke the very token the run uses; covered in test_api.py
@@ -96,7 +100,7 @@ def test_every_operation_conforms(app, seeded, capsys):
 
 
 def test_stateful_sequences_conform(app, seeded, capsys):
-    schema = load_schema(app, seeded).exclude(operation_id=list(SKIP))
+    schema = load_schema(app, seeded).exclude(operation_id=list(SKIP | TIMED))
     base = schema.as_state_machine()
     steps = {"n": 0}
 
