@@ -211,18 +211,13 @@ class Money:
         return [{"currency": c, "amount_minor": v} for c, v in sorted(self.amounts.items())]
 
 
-@dataclass
-class CategoryCosts:
-    category_id: int
-    name: str
-    assets: int
+class CostOfUse:
+    """What a row of the open book derives from its recorded costs, depreciation and time held (a category's row
+    and a hub's row alike)."""
+
     recorded: Money
-    by_kind: dict[str, Money]
     depreciation: Money
-    life_years: float
     held_seconds: int
-    fee: Tariff | None
-    income: Money = field(default_factory=Money)
 
     @property
     def total(self) -> Money:
@@ -237,6 +232,20 @@ class CategoryCosts:
         if self.held_seconds <= 0:
             return None
         return Money({c: divide_round(v * 3600, self.held_seconds) for c, v in self.total.amounts.items()})
+
+
+@dataclass
+class CategoryCosts(CostOfUse):
+    category_id: int
+    name: str
+    assets: int
+    recorded: Money
+    by_kind: dict[str, Money]
+    depreciation: Money
+    life_years: float
+    held_seconds: int
+    fee: Tariff | None
+    income: Money = field(default_factory=Money)
 
     def as_dict(self) -> dict:
         per_hour = self.cost_per_hour()
@@ -255,7 +264,7 @@ MEMBERS_PLACES = "Members' own places"
 
 
 @dataclass(eq=False)
-class HubCosts:
+class HubCosts(CostOfUse):
     """A hub's open book: the cost of the assets it holds now, their hours of use and the income from charges."""
 
     hub_id: int | None  # None: members' own places, together
@@ -265,19 +274,6 @@ class HubCosts:
     depreciation: Money = field(default_factory=Money)
     held_seconds: int = 0
     income: Money = field(default_factory=Money)
-
-    @property
-    def total(self) -> Money:
-        return self.recorded.plus(self.depreciation)
-
-    @property
-    def hours_of_use(self) -> float:
-        return self.held_seconds / 3600
-
-    def cost_per_hour(self) -> Money | None:
-        if self.held_seconds <= 0:
-            return None
-        return Money({c: divide_round(v * 3600, self.held_seconds) for c, v in self.total.amounts.items()})
 
     def as_dict(self) -> dict:
         per_hour = self.cost_per_hour()
