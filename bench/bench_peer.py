@@ -155,6 +155,8 @@ def prepare_commonpool(url: str, env: dict, scale: int, tokens: int) -> dict:
     from app.extensions import db
     from fleet.booking.availability import overlapping_bookings
     from fleet.booking.bookings import check_booking_rules
+    from fleet.booking.eligibility import limits_of, required_qualifications
+    from fleet.booking.owned_items import owned_items_for
     from fleet.core.db import utcnow
     from fleet.core.errors import DomainError
     from fleet.members.tokens import issue_token
@@ -169,6 +171,11 @@ def prepare_commonpool(url: str, env: dict, scale: int, tokens: int) -> dict:
         now = utcnow() + timedelta(minutes=30)  # the slots stay valid while the benchmark runs
         slots = []
         assets = db.session.scalars(select(Asset).where(Asset.status == AssetStatus.active).order_by(Asset.id)).all()
+        owned = owned_items_for(db.session, [a.id for a in assets])
+        # Like Indico's rooms, the slots are ones any member may take: no qualification, no fair-use limit (the
+        # benchmark books hundreds per token) and no owner's approval.
+        assets = [a for a in assets if a.id not in owned and not required_qualifications(db.session, a.category_id)
+                  and limits_of(db.session, a.category_id) is None]
         for asset in assets:
             minutes = max(60, asset.category.min_duration_minutes)
             if minutes > asset.category.max_duration_minutes:

@@ -34,6 +34,7 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=200)
     ap.add_argument("--profile", default="")
     ap.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
+    ap.add_argument("--show-sql", action="store_true", help="print the statements of one request per path")
     args = ap.parse_args()
     name = f"cp_profile_{uuid.uuid4().hex[:8]}"
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
@@ -77,10 +78,12 @@ def run(url: str, args) -> int:
         engine = db.engine
     counts = {"statements": 0, "commits": 0}
     statuses: dict[int, int] = {}
+    seen: list[str] = []
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _count(*_a):
+    def _count(_conn, _cursor, statement, *_a):
         counts["statements"] += 1
+        seen.append(" ".join(statement.split())[:160])
 
     @event.listens_for(engine, "commit")
     def _commit(*_a):
@@ -136,6 +139,10 @@ def run(url: str, args) -> int:
               f"statuses {dict(sorted(statuses.items()))}")
         if profiler:
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(35)
+        if args.show_sql:
+            seen.clear()
+            fn()
+            print("\n".join(f"    {s}" for s in seen))
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

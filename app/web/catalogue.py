@@ -12,7 +12,6 @@ from app.transaction import on_refusal
 from app.web.availability_view import availability_view
 from app.web.prices import price_for_form
 from app.web.search_params import SEARCH_KEYS, parse_search
-from fleet.booking.asset_photos import first_photos
 from fleet.catalogue.assets import get_asset
 from fleet.booking.owned_items import NOT_OFFERED
 from fleet.booking.availability import AssetPage, busy_intervals, search_assets
@@ -69,7 +68,7 @@ def _search_page(found: AssetPage, page: int, context: dict, errors: dict, statu
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
                            page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
                            categories=list_categories(db.session),
-                           photos=first_photos(db.session, [hit.asset.id for hit in found.hits]),
+                           photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits if hit.asset.photos},
                            asset_types=category_types(db.session, category.id) if category else [],
                            hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),

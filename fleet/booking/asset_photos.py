@@ -112,17 +112,6 @@ def delete_asset_photo(session: Session, actor: Member, asset_id: int, photo_id:
     return asset
 
 
-def first_photos(session: Session, asset_ids: list[int]) -> dict[int, AssetPhoto]:
-    """The first photo of each of these assets (for result lists), by asset id."""
-    found: dict[int, AssetPhoto] = {}
-    for i in range(0, len(asset_ids), 500):
-        rows = session.scalars(select(AssetPhoto).where(AssetPhoto.asset_id.in_(asset_ids[i:i + 500]))
-                               .order_by(AssetPhoto.asset_id, AssetPhoto.position, AssetPhoto.id))
-        for photo in rows:
-            found.setdefault(photo.asset_id, photo)
-    return found
-
-
 def orphaned_asset_photos(session: Session, photo_dir: Path, now: datetime, *,
                           min_age: timedelta = ORPHAN_MIN_AGE) -> list[Path]:
     """Asset photo files older than `min_age` that no asset photo row refers to (a deleted photo's files)."""

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import case, exists, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fleet.core.capabilities import capabilities_hold, type_matches
 from fleet.core.errors import ValidationFailed
 from fleet.core.geo import nearest_first
 from fleet.core.messages import msg
 from fleet.models import (
-    Asset, Booking, Category, Hub, MaintenanceWindow,
+    Asset, Booking, Category, Hub, MaintenanceWindow, OwnedItem,
 )
 from fleet.core.intervals import free_between
 from fleet.core.opening_hours import parse_opening_hours
@@ -117,7 +117,9 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
         stmt = stmt.where(Asset.name.ilike(f"%{query.text}%"))
     if query.available_from is not None:
         start, end = query.available_from, query.available_until
-        stmt = stmt.where(~holding_overlap(Asset.id, start, end), ~maintenance_overlap(Asset.id, start, end))
+        stmt = (stmt.add_columns(OwnedItem.id.label("owned_item_id"))
+                .outerjoin(OwnedItem, OwnedItem.asset_id == Asset.id)
+                .where(~holding_overlap(Asset.id, start, end), ~maintenance_overlap(Asset.id, start, end)))
 
     rows = session.execute(stmt).all()
     if query.available_from is not None:
@@ -133,7 +135,7 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
     if query.types:
         rows = [r for r in rows if type_matches(query.types, r.asset_type)]
     if query.available_from is not None:  # a member's own item: only inside its owner's windows
-        owned = owned_items_for(session, [r.id for r in rows])
+        owned = owned_items_for(session, [r.id for r in rows if r.owned_item_id is not None])
         rows = [r for r in rows if r.id not in owned
                 or is_available(owned[r.id], query.available_from, query.available_until)]
 
@@ -147,7 +149,7 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
         shown = [(r, None) for r in sorted(rows, key=_by_name)[offset:end_at]]
     loaded = {a.id: a for a in session.scalars(
         select(Asset).where(Asset.id.in_([r.id for r, _ in shown]))
-        .options(joinedload(Asset.category), joinedload(Asset.hub)))} if shown else {}
+        .options(joinedload(Asset.category), joinedload(Asset.hub), selectinload(Asset.photos)))} if shown else {}
     return AssetPage([AssetHit(loaded[r.id], km) for r, km in shown], total)
 
 

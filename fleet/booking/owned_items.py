@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, time, timedelta, timezone
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from fleet.core.intervals import free_between
 from fleet.core.localtime import zone
@@ -33,9 +33,10 @@ def owned_items_for(session: Session, asset_ids: Iterable[int]) -> dict[int, Own
     ids = list(asset_ids)
     if not ids:
         return {}
+    # One round trip: an item has a handful of windows and exceptions, so the joined product stays small.
     return {i.asset_id: i for i in session.scalars(
         select(OwnedItem).where(OwnedItem.asset_id.in_(ids))
-        .options(selectinload(OwnedItem.windows), selectinload(OwnedItem.exceptions)))}
+        .options(joinedload(OwnedItem.windows), joinedload(OwnedItem.exceptions))).unique()}
 
 
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:
