@@ -33,17 +33,15 @@ def _meter_unit(booking: Booking) -> str | None:
 
 
 def quote_booking(session: Session, booking: Booking, now: datetime) -> BookingPrice | None:
-    """Keep the price the booking shows now, and the terms it was computed from; None when it is free."""
+    """Keep the price a newly inserted booking shows now, and the terms it was computed from; None when it is free."""
     terms = terms_for(session, booking.asset)
     if terms is None:
         return None
     price = estimate(terms, booking.start_at, booking.end_at, _meter_unit(booking))
-    quote = session.get(BookingPrice, booking.id)
-    if quote is None:
-        quote = BookingPrice(booking_id=booking.id)
-        session.add(quote)
-    quote.amount_minor, quote.currency, quote.computation = price.amount_minor, price.currency, price.computation
-    quote.terms, quote.quoted_at = terms.as_dict(), now
+    # Only a booking just inserted is quoted (the price it showed never changes), so there is no quote to read.
+    quote = BookingPrice(booking_id=booking.id, amount_minor=price.amount_minor, currency=price.currency,
+                         computation=price.computation, terms=terms.as_dict(), quoted_at=now)
+    session.add(quote)
     session.flush()
     return quote
 
