@@ -11,6 +11,7 @@ import json
 from flask import Blueprint, current_app, request
 
 from app.extensions import db
+from app.federation_calls import installation_name
 from app.urls import external_url
 from fleet.core.db import utcnow
 from fleet.feeds import commons_api
@@ -23,7 +24,7 @@ def settings() -> commons_api.CommonsApiSettings:
     cfg = current_app.config
     return commons_api.CommonsApiSettings(
         project_id=cfg.get("COMMONS_API_PROJECT_ID", "commonpool"),
-        name=cfg.get("FEDERATION_NAME") or cfg.get("SITE_NAME") or cfg.get("GBFS_SYSTEM_NAME", "Commonpool"),
+        name=installation_name(),
         url=external_url("catalogue.search"),
         language=cfg.get("BABEL_DEFAULT_LOCALE", "en"),
         availability_days=int(cfg.get("COMMONS_API_AVAILABILITY_DAYS", 14)),
