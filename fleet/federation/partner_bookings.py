@@ -70,7 +70,7 @@ def _instant(payload: Mapping, name: str) -> datetime:
     except ValueError:
         instant = None
     if instant is None or instant.tzinfo is None:
-        raise ValidationFailed("%(field)s must be a date and time with an offset.", field=name)
+        raise ValidationFailed("%(name)s must be a date and time with an offset.", field=name, name=name)
     return instant
 
 
