@@ -7,7 +7,8 @@ default, so that a pool can later publish only its own). Retired assets, hubs an
 
 Ids are strings: an item is its asset id, a location its hub id. The owner of a pool asset is the installation
 itself (`pool`); a member's own item is owned by `member-<id>`, named by the owner's first name only (the
-feed is public). Items carry, beside the schema's fields (which allow more), `locationId`, `category` and
+feed is public); the hub standing for a member's own place is published to about a kilometre, without an
+address. Items carry, beside the schema's fields (which allow more), `locationId`, `category` and
 `categoryId`, which a subscriber needs to place and sort them.
 
 Availability is each item's free time from now to the horizon (the publisher's, or the category's booking
@@ -122,13 +123,24 @@ def items(session: Session, settings: CommonsApiSettings, links: Links,
     return {"items": out}
 
 
-def _feature(hub: Hub, links: Links) -> dict:
+# A member's own place (the hub of items kept at home) is published to about a kilometre, without an address.
+PLACE_DECIMALS = 2
+
+
+def _feature(hub: Hub, links: Links, members_place: bool) -> dict:
+    lat, lon = (round(hub.lat, PLACE_DECIMALS), round(hub.lon, PLACE_DECIMALS)) if members_place else (hub.lat, hub.lon)
     return {
         "type": "Feature",
-        "properties": {"id": str(hub.id), "name": hub.name, "address": hub.address or "",
+        "properties": {"id": str(hub.id), "name": hub.name, "address": "" if members_place else hub.address or "",
                        "url": links.hub_page(hub), "description": f"Opening hours: {hub.opening_hours}"},
-        "geometry": {"type": "Point", "coordinates": [hub.lon, hub.lat]},
+        "geometry": {"type": "Point", "coordinates": [lon, lat]},
     }
+
+
+def members_places(session: Session) -> set[int]:
+    """The hubs that stand for members' own places."""
+    return set(session.scalars(select(Asset.hub_id).join(OwnedItem, OwnedItem.asset_id == Asset.id)
+                               .where(OwnedItem.at_owner_place.is_(True))))
 
 
 def locations(session: Session, links: Links, selection: Selection = Selection()) -> dict:
@@ -136,7 +148,9 @@ def locations(session: Session, links: Links, selection: Selection = Selection()
     stmt = select(Hub).where(Hub.retired.is_(False)).order_by(Hub.id)
     if selection.hub_ids is not None:
         stmt = stmt.where(Hub.id.in_(selection.hub_ids))
-    return {"locations": {"type": "FeatureCollection", "features": [_feature(h, links) for h in session.scalars(stmt)]}}
+    places = members_places(session)
+    return {"locations": {"type": "FeatureCollection",
+                          "features": [_feature(h, links, h.id in places) for h in session.scalars(stmt)]}}
 
 
 def owners(session: Session, settings: CommonsApiSettings, links: Links, selection: Selection = Selection()) -> dict:

@@ -137,3 +137,16 @@ def test_a_selection_publishes_only_its_hubs(session, catalogue):
     none = commons_api.published_assets(session, commons_api.Selection(hub_ids=frozenset({-1})))
     only = commons_api.published_assets(session, commons_api.Selection(hub_ids=frozenset({a["trailer"].hub_id})))
     assert none == [] and {x.id for x in only} == {a["trailer"].id, a["owned"].id}
+
+
+def test_a_members_own_place_is_published_coarsely(client, make, session):
+    home = make.hub(name="Member's place #9", address="Secret lane 3", lat=52.123456, lon=5.654321)
+    tools = make.category(name="Tools")
+    drill = make.asset(tools, home, name="Drill")
+    owner = make.member()
+    session.add(OwnedItem(asset_id=drill.id, owner_id=owner.id, timezone="Europe/Amsterdam", at_owner_place=True))
+    session.commit()
+    document = fetch(client, "locations")
+    validate("locations", document)
+    place = next(f for f in document["locations"]["features"] if f["properties"]["id"] == str(home.id))
+    assert place["geometry"]["coordinates"] == [5.65, 52.12] and place["properties"]["address"] == ""

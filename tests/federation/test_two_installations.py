@@ -174,7 +174,7 @@ def test_two_installations_federate_and_refuse_the_faults(installations, monkeyp
     )
 
     a, b = installations
-    a_tokens, (local_far,) = seed(a, (52.2000, 5.3000), ["A's far trailer"])  # ~15 km from the member
+    a_tokens, (local_far,) = seed(a, (52.2000, 5.3000), ["A's far trailer"])  # ~17 km from the member
     b_tokens, (trailer, _spare) = seed(b, (52.0950, 5.1300), ["B's box trailer", "B's spare trailer"])  # ~1 km
 
     # --- keys and the agreement, both ways -------------------------------------------------------------------
@@ -195,7 +195,7 @@ def test_two_installations_federate_and_refuse_the_faults(installations, monkeyp
     remote = [h for h in hits if h.get("remote")]
     assert {h["name"] for h in remote} == {"B's box trailer", "B's spare trailer"}
     assert all(h["partner"] == "Town B" for h in remote)
-    # nearest first, mixed with the local asset by distance: B's trailers 1 km away come before A's own, 15 km
+    # nearest first, mixed with the local asset by distance: B's trailers 1 km away come before A's own, 17 km
     assert [h["name"] for h in hits][-1] == "A's far trailer" and hits[0].get("remote")
     box = next(h for h in remote if h["name"] == "B's box trailer")
 
