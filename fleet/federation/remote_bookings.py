@@ -14,7 +14,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
@@ -119,8 +119,16 @@ def send_remote_booking(session: Session, booking: RemoteBooking, signer: Signer
     return booking
 
 
+STALE_PENDING = timedelta(minutes=10)
+
+
 def release_failed(session: Session, signer: Signer, now: datetime, timeout: float) -> int:
-    """Cancel, at the partner, by key, every failed booking not yet released; how many were released."""
+    """Cancel, at the partner, by key, every failed booking not yet released; how many were released. A booking
+    still pending long after it was sent (the process stopped between its two commits) is failed first."""
+    for stale in session.scalars(select(RemoteBooking).where(RemoteBooking.status == RemoteBookingStatus.pending,
+                                                             RemoteBooking.created_at < now - STALE_PENDING)):
+        stale.fail(now, "No answer from the partner was recorded; the request is withdrawn.")
+    session.flush()
     released = 0
     for booking in session.scalars(select(RemoteBooking).where(RemoteBooking.status == RemoteBookingStatus.failed,
                                                                RemoteBooking.released.is_(False))):

@@ -159,3 +159,19 @@ def test_one_answer_per_idempotency_key_and_a_cancel_before_the_booking(session,
                 {**payload, "idempotency_key": "key-0005", "item_id": "x"}):
         with pytest.raises(ValidationFailed):
             book_for_partner(session, partner, bad, NOW)
+
+
+def test_a_booking_left_pending_is_failed_and_released_by_the_tick(session, make, partner):
+    from fleet.federation.remote_bookings import STALE_PENDING, installation_signer, release_failed
+    from fleet.models import RemoteBooking, RemoteBookingStatus
+
+    member = make.member()
+    booking = RemoteBooking(member_id=member.id, partner_id=partner.id, remote_item_id="7", item_name="Box trailer",
+                            start_at=DAY, end_at=DAY + timedelta(hours=1), idempotency_key="k" * 20,
+                            status=RemoteBookingStatus.pending, message="", released=False,
+                            created_at=NOW - STALE_PENDING - timedelta(minutes=1))
+    session.add(booking)
+    session.flush()
+    # the partner is unreachable here: the booking is failed, and stays to be released by a later tick
+    assert release_failed(session, installation_signer(session, NOW), NOW, timeout=2) == 0
+    assert booking.status == RemoteBookingStatus.failed and not booking.released
