@@ -4,8 +4,10 @@ free slots). A failed fetch is recorded on the partner (last error, failures) an
 exponentially, from a minute to six hours; a success resets it and comes back after `REFRESH`."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
@@ -33,8 +35,19 @@ def backoff(failures: int) -> timedelta:
     return min(FIRST_BACKOFF * (2 ** max(failures - 1, 0)), MAX_BACKOFF)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value, limit: int) -> str:
-    return value[:limit] if isinstance(value, str) else ""
+    """A partner's text, as data: a string without control characters (PostgreSQL refuses NUL), cut to `limit`."""
+    return _CONTROL.sub("", value)[:limit] if isinstance(value, str) else ""
+
+
+def _web_address(value) -> str:
+    """Only an http(s) link is kept: the search page links to it, and a javascript: URL must never get there."""
+    text = _text(value, 500)
+    parts = urlsplit(text)
+    return text if parts.scheme in ("http", "https") and parts.netloc else ""
 
 
 def _places(document: dict) -> dict[str, tuple[str, float | None, float | None]]:
@@ -75,14 +88,14 @@ def store_remote_items(session: Session, partner: Partner, documents: dict[str, 
     for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict) or not isinstance(entry.get("id"), str) or not isinstance(entry.get("name"), str):
             continue
-        remote_id = entry["id"][:100]
+        remote_id = _text(entry["id"], 100)
         if remote_id in seen:
             continue
         seen.add(remote_id)
         place_name, lat, lon = places.get(str(entry.get("locationId")), ("", None, None))
         row = existing.get(remote_id) or RemoteItem(partner_id=partner.id, remote_id=remote_id)
-        row.name, row.category = entry["name"][:200], _text(entry.get("category"), 120)
-        row.description, row.url = _text(entry.get("description"), 5000), _text(entry.get("url"), 500)
+        row.name, row.category = _text(entry["name"], 200), _text(entry.get("category"), 120)
+        row.description, row.url = _text(entry.get("description"), 5000), _web_address(entry.get("url"))
         row.location_name, row.lat, row.lon = place_name, lat, lon
         row.free, row.fetched_at = free.get(remote_id, []), now
         session.add(row)

@@ -49,6 +49,7 @@ def documents(free_from: datetime, free_until: datetime) -> dict:
             {"id": "8", "name": "Far trailer", "url": "http://b.example/assets/8", "ownerId": "pool",
              "projectId": "b", "locationId": "2", "category": "trailers"},
             {"name": "no id"}, "not an object", {"id": "7", "name": "a duplicate"},
+            {"id": "9", "name": "Bad\x00link", "url": "javascript:alert(1)", "locationId": "1"},
         ]},
         "locations": {"locations": {"type": "FeatureCollection", "features": [
             {"type": "Feature", "properties": {"id": "1", "name": "Station B"},
@@ -82,7 +83,9 @@ def test_registering_makes_a_stand_in_account_and_checks_what_is_given(session, 
 
 
 def test_a_fetched_catalogue_is_stored_leaving_out_what_cannot_be_read(session, partner):
-    assert store_remote_items(session, partner, documents(NOW, NOW + timedelta(days=5)), NOW) == 2
+    assert store_remote_items(session, partner, documents(NOW, NOW + timedelta(days=5)), NOW) == 3
+    bad = session.scalar(select(RemoteItem).where(RemoteItem.remote_id == "9"))
+    assert (bad.name, bad.url) == ("Badlink", "")  # no control character, no script link
     box = session.scalar(select(RemoteItem).where(RemoteItem.remote_id == "7"))
     assert (box.name, box.category, box.location_name, box.lat, box.lon) == ("Box trailer", "Trailers", "Station B",
                                                                               52.095, 5.13)
@@ -113,7 +116,7 @@ def test_partners_items_join_the_search_by_distance_when_free_for_the_range(sess
     page = search_with_partners(session, query, 0, 20, NOW)
     names = [h.item.name if isinstance(h, RemoteHit) else h.asset.name for h in page.hits]
     assert names == ["Box trailer", "Local trailer", "Far trailer"] and page.total == 3
-    assert [round(h.distance_km) for h in page.hits] == [1, 17, 155]
+    assert [round(h.distance_km) for h in page.hits] == [1, 17, 155]  # item 9 has no category: not a trailer
     # longer than the partner's free slot: its items drop out, the local one stays
     query.available_until = DAY + timedelta(hours=9)
     assert [h.asset.id for h in search_with_partners(session, query, 0, 20, NOW).hits] == [local.id]
