@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.text import single_line
+from fleet.federation.http_client import PartnerUnreachable, call
 from fleet.federation.keys import installation_key, public_key_from
 from fleet.members.accounts import hash_password
 from fleet.members.permissions import require_coordinator
@@ -49,6 +50,21 @@ def well_known(session: Session, name: str, base_url: str, now: datetime) -> dic
     return {"name": name, "base_url": base_url, "key_id": key.key_id, "algorithm": "ed25519",
             "public_key": key.public_key, "commons_api": base_url + COMMONS_API_PATH,
             "bookings": base_url + BOOKINGS_PATH}
+
+
+def read_well_known(base_url: str, timeout: float) -> PartnerInput:
+    """What a partner publishes about itself, read from its well-known document, for a coordinator to check and
+    register; a ValidationFailed when it cannot be read."""
+    base_url = normalised_base_url(base_url)
+    try:
+        answer = call("GET", base_url + WELL_KNOWN_PATH, timeout, {"Accept": "application/json"})
+        document = answer.json() if answer.status == 200 else None
+    except PartnerUnreachable:
+        document = None
+    fields = ("name", "key_id", "public_key")
+    if document is None or not all(isinstance(document.get(f), str) for f in fields):
+        raise ValidationFailed("No federation document could be read at that address.", field="base_url")
+    return PartnerInput(document["name"][:120], base_url, document["key_id"][:64], document["public_key"][:64])
 
 
 def register_partner(session: Session, actor: Member, data: PartnerInput, now: datetime) -> Partner:

@@ -311,3 +311,19 @@ def test_two_installations_federate_and_refuse_the_faults(installations, monkeyp
               if x[0] < y[0] and x[1] == y[1] and x[2] < y[3] and y[2] < x[3]]
     assert double == []
     assert local_far  # A's own asset stayed A's: nothing about it crossed over
+
+
+def test_a_coordinator_reads_a_partners_key_from_its_address(installations):
+    a, b = installations
+    seed(a, (52.2, 5.3), [])
+    with b.db() as session:
+        from fleet.federation.keys import installation_key
+
+        key_id = installation_key(session, datetime.now(timezone.utc)).key_id
+        session.commit()
+    web = a.app.test_client()
+    login(web, f"coordinator@{a.slug}.example")
+    page = web.post("/manage/partners", data={"base_url": b.url + "/", "read": "1"}).get_data(as_text=True)
+    assert key_id in page and 'value="Town B"' in page  # filled in, not registered yet
+    nothing = web.post("/manage/partners", data={"base_url": "http://127.0.0.1:9", "read": "1"})
+    assert nothing.status_code == 422 and "No federation document" in nothing.get_data(as_text=True)

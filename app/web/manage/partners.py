@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.federation_calls import installation_name
+from app.federation_calls import installation_name, timeout
 from app.extensions import db
 from app.forms import field_errors
 from app.transaction import flash_on_refusal, on_refusal
@@ -29,6 +29,10 @@ def partners():
         return _page({}, {}, 200)
     form = request.form
     on_refusal(lambda exc: _page(form, field_errors(exc), exc.status))
+    if "read" in form:  # fill the form from the partner's well-known document, for the coordinator to check
+        found = partner_service.read_well_known(form.get("base_url", ""), timeout())
+        return _page({"name": found.name, "base_url": found.base_url, "key_id": found.key_id,
+                      "public_key": found.public_key}, {}, 200)
     partner = partner_service.register_partner(db.session, current_user, partner_service.PartnerInput(
         form.get("name", ""), form.get("base_url", ""), form.get("key_id", ""), form.get("public_key", "")), utcnow())
     flash(_("Partner %(name)s registered: its items appear in the search after the next fetch.", name=partner.name),
