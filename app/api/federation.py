@@ -25,6 +25,7 @@ from fleet.core.db import utcnow
 from fleet.core.errors import DomainError, ValidationFailed
 from fleet.federation import partners as partner_service
 from fleet.federation import remote_bookings
+from fleet.members.idempotency import claim_key, fingerprint, remember_response
 from fleet.federation.partner_bookings import SignatureRefused, accept_signed, book_for_partner, cancel_for_partner
 from fleet.models import RemoteBookingStatus, RemoteItem
 from sqlalchemy import func, select
@@ -139,15 +140,31 @@ def list_remote_bookings():
 
 @bp.post("/remote-bookings")
 def create_remote_booking():
+    """With an Idempotency-Key, a retry gets the first answer (the key is committed with the pending record)."""
     data = json_body(REMOTE_BOOKING_REQUEST)
+    claim = None
+    if request.headers.get("Idempotency-Key") is not None:
+        claim = claim_key(db.session, actor(), request.headers["Idempotency-Key"],
+                          fingerprint("POST", request.path, request.get_data()), utcnow())
+        if claim.replay and claim.record.status_code is None:
+            return problem(409, "A request with this Idempotency-Key is still being answered; try again shortly.")
+        if claim.replay:
+            return Response(claim.record.response_body, status=claim.record.status_code,
+                            mimetype="application/json" if claim.record.status_code < 400
+                            else "application/problem+json", headers={"Idempotent-Replayed": "true"})
     booking = federation_calls.book_remote_item(actor(), data["remote_item_id"], datetime_field(data, "start"),
                                                 datetime_field(data, "end"))
     if booking.status == RemoteBookingStatus.failed:
-        return problem(503, f"{booking.partner.name} could not be reached or refused the request; nothing was "
-                            f"booked ({booking.message}).", headers={"Retry-After": "60"})
-    if booking.status == RemoteBookingStatus.refused:
-        return problem(409, f"{booking.partner.name} refused the booking: {booking.message}", field="start")
-    return Response(json.dumps(remote_booking_json(booking)), status=201, mimetype="application/json")
+        answer = problem(503, f"{booking.partner.name} could not be reached or refused the request; nothing was "
+                              f"booked ({booking.message}).", headers={"Retry-After": "60"})
+    elif booking.status == RemoteBookingStatus.refused:
+        answer = problem(409, f"{booking.partner.name} refused the booking: {booking.message}", field="start")
+    else:
+        answer = Response(json.dumps(remote_booking_json(booking)), status=201, mimetype="application/json")
+    if claim is not None:  # kept whatever the answer: the outcome is recorded already
+        remember_response(db.session, claim, answer.status_code, answer.get_data(as_text=True))
+        db.session.commit()
+    return answer
 
 
 @bp.post("/remote-bookings/<id:remote_booking_id>/cancel")

@@ -8,6 +8,8 @@ ID = {"type": "integer", "minimum": 1, "maximum": _MAX}
 _REF = "#/components/schemas/"
 _TIME = {"type": "string", "format": "date-time"}
 _TIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
+_IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
 
 PARTNER_REQUEST = {
     "type": "object", "additionalProperties": False, "required": ["name", "base_url", "key_id", "public_key"],
@@ -70,8 +72,8 @@ def federation_paths(op, json, query, path_id) -> dict:
                    "content": {"application/problem+json": {"schema": {"$ref": _REF + "Problem"}}}}
     create = op("createRemoteBooking", "Book a partner's item (a remote item of the search). The partner decides: "
                 "the answer is confirmed, waiting (for the partner's approval) or refused; 503 when the partner "
-                "cannot be reached (nothing is booked).", json(remote, "Created"), body=REMOTE_BOOKING_REQUEST,
-                status="201")
+                "cannot be reached (nothing is booked). Send an Idempotency-Key header to make retries safe.",
+                json(remote, "Created"), body=REMOTE_BOOKING_REQUEST, status="201", params=[_IDEMPOTENCY])
     create["responses"]["503"] = unreachable
     cancel = op("cancelRemoteBooking", "Cancel a booking at a partner (at the partner first; 503 when it cannot "
                 "be reached, and the booking stands)", json(remote), params=[path_id("remote_booking_id")])

@@ -264,8 +264,15 @@ def test_two_installations_federate_and_refuse_the_faults(installations, monkeyp
 
     # --- cancel goes the same way ------------------------------------------------------------------------------
     later = start + timedelta(days=1)
-    status, second, _ = book(a, a_tokens["member"], box["remote_item_id"], later, later + timedelta(hours=3))
+    retry_safe = {"remote_item_id": box["remote_item_id"], "start": later.isoformat(),
+                  "end": (later + timedelta(hours=3)).isoformat()}
+    status, second, _ = http("POST", f"{a.url}/api/v1/remote-bookings", a_tokens["member"], retry_safe,
+                             headers={"Idempotency-Key": "member-retry-1"})
     assert status == 201, second
+    # the member's retry with the same Idempotency-Key gets the same answer and asks B for nothing more
+    status, replayed, headers = http("POST", f"{a.url}/api/v1/remote-bookings", a_tokens["member"], retry_safe,
+                                     headers={"Idempotency-Key": "member-retry-1"})
+    assert status == 201 and replayed == second and headers.get("Idempotent-Replayed") == "true"
     status, cancelled, _ = http("POST", f"{a.url}/api/v1/remote-bookings/{second['id']}/cancel", a_tokens["member"])
     assert status == 200 and cancelled["status"] == "cancelled"
     with b.db() as session:
