@@ -128,6 +128,15 @@ class Config:
     GBFS_SYSTEM_ID = os.environ.get("GBFS_SYSTEM_ID", "commonpool")
     GBFS_SYSTEM_NAME = os.environ.get("GBFS_SYSTEM_NAME", "Commonpool")
     GBFS_FEED_CONTACT_EMAIL = os.environ.get("GBFS_FEED_CONTACT_EMAIL", "gbfs@example.org")
+    # The Commons API documents under /commons-api/v1/ (app/feeds/commons_api.py): the project id others see,
+    # and how many days of availability they list.
+    COMMONS_API_PROJECT_ID = os.environ.get("COMMONS_API_PROJECT_ID", "commonpool")
+    COMMONS_API_AVAILABILITY_DAYS = int(os.environ.get("COMMONS_API_AVAILABILITY_DAYS", 14))
+    # Federation (fleet/federation): where this installation keeps its Ed25519 key pair is the database; the
+    # display name partners see, and how long a signed request stays acceptable (seconds).
+    FEDERATION_NAME = os.environ.get("COMMONPOOL_FEDERATION_NAME") or None
+    FEDERATION_SIGNATURE_WINDOW = int(os.environ.get("COMMONPOOL_FEDERATION_SIGNATURE_WINDOW", 300))
+    FEDERATION_HTTP_TIMEOUT = float(os.environ.get("COMMONPOOL_FEDERATION_HTTP_TIMEOUT", 10))
 
 
 class DevelopmentConfig(Config):

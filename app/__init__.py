@@ -152,6 +152,10 @@ def _register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
     csrf.exempt(api_bp)  # bearer tokens, never cookies: no CSRF to defend against
     app.register_blueprint(api_bp)
+    from app.api.federation import server_bp as federation_bp
+
+    csrf.exempt(federation_bp)  # signed server-to-server requests, never cookies
+    app.register_blueprint(federation_bp)
     from app.health import bp as health_bp
 
     app.register_blueprint(health_bp)
@@ -184,6 +188,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.web.prices import bp as prices_bp
 
     app.register_blueprint(prices_bp)
+    from app.web.remote import bp as remote_bp
+
+    app.register_blueprint(remote_bp)
 
 
 def _register_i18n(app: Flask) -> None:

@@ -20,6 +20,7 @@ member_cli = AppGroup("member", help="Member accounts.")
 schedule_cli = AppGroup("schedule", help="The optimiser over open flexible requests.")
 rq_cli = AppGroup("rq", help="Background jobs (needs REDIS_URL).")
 bookings_cli = AppGroup("bookings")
+federation_cli = AppGroup("federation", help="Federation with partner installations.")
 
 
 @demo_cli.command("load")
@@ -194,9 +195,30 @@ def tick_command() -> None:
     click.echo(str(run_booking_jobs(current_app._get_current_object())))
 
 
+@federation_cli.command("fetch")
+@click.option("--all", "everyone", is_flag=True, help="Fetch every active partner now, not only those due.")
+def federation_fetch_command(everyone: bool) -> None:
+    """Fetch the partners' Commons API catalogues (those due, or --all), release failed remote bookings."""
+    from app.federation_jobs import run_federation_jobs
+
+    counts = run_federation_jobs(current_app._get_current_object(), force=everyone)
+    click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@federation_cli.command("key")
+def federation_key_command() -> None:
+    """Print this installation's key id and public key (made on first use), for a partner to register."""
+    from fleet.federation.keys import installation_key
+
+    key = installation_key(db.session, utcnow())
+    db.session.commit()
+    click.echo(f"key id: {key.key_id}\npublic key: {key.public_key}")
+
+
 def init_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(member_cli)
     app.cli.add_command(schedule_cli)
     app.cli.add_command(rq_cli)
     app.cli.add_command(bookings_cli)
+    app.cli.add_command(federation_cli)

@@ -229,7 +229,8 @@ def _worker_alive(connection, name: str | None) -> bool:
 def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) -> dict[str, int]:
     """The periodic work in one call, for cron (`flask bookings tick`), an RQ scheduler or a test: record the
     runs whose job died as failed, release no-shows, write reminders, flag overdue returns, commit, close the
-    proposals whose period ended (app/governance_jobs.py), then deliver the email outbox."""
+    proposals whose period ended (app/governance_jobs.py), fetch partners and release failed remote bookings
+    (app/federation_jobs.py), then deliver the email outbox."""
     from app.extensions import db
     from app.mail import deliver_outbox
     from fleet.booking.jobs import flag_overdue_returns, release_no_shows, send_reminders
@@ -251,6 +252,7 @@ def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) 
                   "overdue": len(flag_overdue_returns(db.session, now))}
         db.session.commit()
     counts.update(_governance(app))
+    counts.update(federation(app))
     counts.update(deliver_outbox(app))
     return counts
 
@@ -267,6 +269,31 @@ def close_proposals(app: Flask | None = None) -> dict[str, int]:
             app, owned = create_app(), True
     try:
         return _governance(app)
+    finally:
+        if owned:
+            from app.extensions import db
+
+            with app.app_context():
+                db.engine.dispose()
+
+
+def federation(app: Flask | None = None) -> dict[str, int]:
+    """The federation work (app/federation_jobs.py); a failure is logged, and the next tick tries again."""
+    from app.federation_jobs import run_federation_jobs
+
+    owned = False
+    if app is None:
+        if has_app_context():
+            app = current_app._get_current_object()
+        else:
+            from app import create_app
+
+            app, owned = create_app(), True
+    try:
+        return run_federation_jobs(app)
+    except Exception:  # noqa: BLE001 - mail delivery below must happen regardless
+        log.exception("federation work failed")
+        return {}
     finally:
         if owned:
             from app.extensions import db

@@ -51,15 +51,17 @@ class _ReapsStoppedRuns:
     """rq's maintenance runs when a worker starts and then every `maintenance_interval` seconds between jobs: the
     worker also records as failed the runs whose job died (with a worker that was killed, or with the Redis data),
     so a worker coming back after a crash settles what its predecessor left open. It closes the proposals whose
-    decision period ended too (app/governance_jobs.py)."""
+    decision period ended too (app/governance_jobs.py), and fetches the federation partners that are due
+    (app/federation_jobs.py)."""
 
     def run_maintenance_tasks(self) -> None:
         super().run_maintenance_tasks()
         try:
-            from app.jobs import close_proposals, reap_stopped_runs
+            from app.jobs import close_proposals, federation, reap_stopped_runs
 
             reap_stopped_runs(connection=self.connection)
             close_proposals()
+            federation()
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
             raise
         except Exception:  # noqa: BLE001 - housekeeping must not stop the worker

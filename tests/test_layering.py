@@ -19,7 +19,8 @@ def imported_after(module_names: list[str]) -> set[str]:
 
 
 def test_fleet_does_not_import_flask():
-    names = ["fleet"] + [f"fleet.{m.name}" for m in pkgutil.walk_packages(fleet.__path__) if not m.ispkg]
+    # With the prefix, subpackages are imported as fleet.x (without it, a tests/x folder could shadow them).
+    names = ["fleet"] + [m.name for m in pkgutil.walk_packages(fleet.__path__, prefix="fleet.") if not m.ispkg]
     names += ["fleet.models"]
     modules = imported_after(names)
     assert not {m for m in modules if m == "flask" or m.startswith(("flask.", "flask_"))}

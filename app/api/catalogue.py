@@ -10,7 +10,8 @@ from app.api import serialise as out
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
 from fleet.catalogue.assets import get_asset
-from fleet.booking.availability import AssetQuery, free_intervals, search_assets
+from fleet.booking.availability import AssetQuery, free_intervals
+from fleet.federation.remote_search import RemoteHit, search_with_partners
 from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.catalogue.categories import get_category, list_categories
@@ -94,9 +95,9 @@ def assets():
             raise ValidationFailed("Asking for a type needs a category.", field="type")
         query.requires = _infer_requirements(raw_caps)
     page, per_page = page_args()
-    found = search_assets(db.session, query, offset=(page - 1) * per_page, limit=per_page,
-                          now=utcnow())
-    return out.page([out.asset(h.asset, h.distance_km) for h in found.hits], page, per_page, found.total)
+    found = search_with_partners(db.session, query, offset=(page - 1) * per_page, limit=per_page, now=utcnow())
+    return out.page([out.remote_item(h.item, h.distance_km) if isinstance(h, RemoteHit)
+                     else out.asset(h.asset, h.distance_km) for h in found.hits], page, per_page, found.total)
 
 
 @bp.get("/assets/<id:asset_id>")

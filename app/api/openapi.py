@@ -9,6 +9,7 @@ from app.api import schemas as s
 from app.api.asset_photo_schemas import asset_photo_paths
 from app.api.costs_schemas import costs_paths
 from app.api.eligibility_schemas import eligibility_paths
+from app.api.federation_schemas import federation_paths
 from app.api.governance_schemas import governance_paths
 from app.api.handover_schemas import handover_paths
 from app.api.optimiser_schemas import optimiser_paths
@@ -119,7 +120,10 @@ def document(server_url: str) -> dict:
         "/assets": {
             "get": _op("listAssets", "Assets; with available_from and available_until only those free for the "
                        "whole range (a range that has passed is refused); nearest first with near. Capability filters: cap_<name>=<value> (numbers: at "
-                       "least; booleans: true; text: equal).", _json(s.page_of(REF + "Asset")),
+                       "least; booleans: true; text: equal). Partner installations' items are mixed in (remote: true, with the "
+                       "partner's name), by distance, when the search asks nothing they cannot answer (no hub, "
+                       "capability or type) and, over a range, only when free for all of it.",
+                       _json(s.page_of(REF + "Asset", REF + "RemoteItem")),
                        params=[_query("category", ID_PATH), _query("hub", ID_PATH),
                                _query("near", {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"},
                                       "lat,lon"),
@@ -209,6 +213,7 @@ def document(server_url: str) -> dict:
     paths.update(owners_paths(_op, _json, _query, _path_id))
     paths.update(prices_paths(_op, _json, _query, _path_id))
     paths.update(eligibility_paths(_op, _json, _query, _path_id))
+    paths.update(federation_paths(_op, _json, _query, _path_id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonpool API", "version": "1.0.0",

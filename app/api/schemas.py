@@ -97,9 +97,11 @@ MAINTENANCE_REQUEST = {"type": "object", "additionalProperties": False, "require
                        "properties": {"start": DATETIME, "end": DATETIME, "reason": SHORT_TEXT}}
 
 
-def page_of(item_ref: str) -> dict:
+def page_of(item_ref: str, *more_refs: str) -> dict:
+    """A page of items of one schema (or of any of several)."""
+    items = {"anyOf": [{"$ref": ref} for ref in (item_ref, *more_refs)]} if more_refs else {"$ref": item_ref}
     return {"type": "object", "required": ["items", "page", "per_page", "total"],
-            "properties": {"items": {"type": "array", "items": {"$ref": item_ref}},
+            "properties": {"items": {"type": "array", "items": items},
                            "page": {"type": "integer", "minimum": 1}, "per_page": {"type": "integer", "minimum": 1},
                            "total": {"type": "integer", "minimum": 0}}}
 
@@ -219,3 +221,6 @@ RESPONSES.update(PRICES_RESPONSES)
 from app.api.eligibility_schemas import ELIGIBILITY_RESPONSES  # noqa: E402
 
 RESPONSES.update(ELIGIBILITY_RESPONSES)
+from app.api.federation_schemas import FEDERATION_RESPONSES  # noqa: E402
+
+RESPONSES.update(FEDERATION_RESPONSES)

@@ -40,6 +40,14 @@ def asset(a, distance_km: float | None = None) -> dict:
             "use_instructions": a.use_instructions, "photos": [asset_photo(p) for p in a.photos]}
 
 
+def remote_item(item, distance_km: float | None = None) -> dict:
+    """A partner installation's item in a search: book it with POST /remote-bookings."""
+    return {"remote": True, "remote_item_id": item.id, "partner": item.partner.name, "name": item.name,
+            "category": item.category, "description": item.description, "url": item.url,
+            "location_name": item.location_name, "lat": item.lat, "lon": item.lon,
+            "distance_km": round(distance_km, 3) if distance_km is not None else None}
+
+
 def asset_photo(p) -> dict:
     return {"id": p.id, "alt_text": p.alt_text,
             "url": external_url("catalogue.asset_photo", asset_id=p.asset_id, photo_id=p.id),

@@ -17,6 +17,7 @@ from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.core.localtime import parse_local
 from fleet.core.text import multi_line
+from fleet.federation.remote_bookings import member_remote_bookings
 from fleet.members.notifications import list_unread
 
 bp = Blueprint("bookings", __name__)
@@ -27,7 +28,8 @@ bp = Blueprint("bookings", __name__)
 def my_bookings():
     mine = booking_service.member_bookings(db.session, current_user, utcnow())
     return render_template("bookings/list.html", upcoming=mine.upcoming, past=mine.past, now=utcnow(),
-                           notifications=list_unread(db.session, current_user))
+                           notifications=list_unread(db.session, current_user),
+                           remote=member_remote_bookings(db.session, current_user))
 
 
 @bp.route("/bookings", methods=["POST"])

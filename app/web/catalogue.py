@@ -14,7 +14,8 @@ from app.web.prices import price_for_form
 from app.web.search_params import SEARCH_KEYS, parse_search
 from fleet.catalogue.assets import get_asset
 from fleet.booking.owned_items import NOT_OFFERED
-from fleet.booking.availability import AssetPage, busy_intervals, search_assets
+from fleet.booking.availability import busy_intervals
+from fleet.federation.remote_search import MixedPage, RemoteHit, search_with_partners
 from fleet.catalogue.asset_types import category_types
 from fleet.catalogue.categories import get_category, list_categories
 from fleet.catalogue.tariffs import TariffBook, terms_for
@@ -33,16 +34,17 @@ PAGE_SIZE = 20  # results per page of the search (as the API's default): the exa
 @bp.route("/assets")
 def search():
     member = current_user if current_user.is_authenticated else None
-    on_refusal(lambda exc: _search_page(AssetPage([], 0), 1, {"zone": None, "category": _category_of(request.args)},
+    on_refusal(lambda exc: _search_page(MixedPage([], 0), 1, {"zone": None, "category": _category_of(request.args)},
                                         field_errors(exc), 400), unless=())
     query, context = parse_search(db.session, request.args, member)
     page = _page_number(request.args)
-    found = search_assets(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=utcnow())
+    context.update(range_start=query.available_from, range_end=query.available_until)
+    found = search_with_partners(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=utcnow())
     prices = {}
     if query.available_from is not None:  # the estimates of the page's assets only
         book = TariffBook(db.session)
         prices = {hit.asset.id: book.estimate(hit.asset, query.available_from, query.available_until)
-                  for hit in found.hits}
+                  for hit in found.hits if not isinstance(hit, RemoteHit)}
     return _search_page(found, page, context, {}, 200, prices)
 
 
@@ -61,20 +63,26 @@ def _category_of(args):
         return None
 
 
-def _search_page(found: AssetPage, page: int, context: dict, errors: dict, status: int,
+def _search_page(found: MixedPage, page: int, context: dict, errors: dict, status: int,
                  prices: dict | None = None):
     category = context["category"]
     pages = max(1, -(-found.total // PAGE_SIZE))
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
                            page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
                            categories=list_categories(db.session),
-                           photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits if hit.asset.photos},
+                           photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits
+                                   if not isinstance(hit, RemoteHit) and hit.asset.photos},
                            asset_types=category_types(db.session, category.id) if category else [],
                            hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
                                       if request.args.get(key)},
-                           prices=prices or {}), status
+                           prices=prices or {}, range_start=_iso(context.get("range_start")),
+                           range_end=_iso(context.get("range_end"))), status
+
+
+def _iso(instant) -> str:
+    return instant.isoformat() if instant is not None else ""
 
 
 @bp.route("/assets/<int:asset_id>")

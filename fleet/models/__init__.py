@@ -33,6 +33,16 @@ from fleet.models.eligibility import (
     Qualification,
     QualificationGrant,
 )
+from fleet.models.federation import (
+    InstallationKey,
+    Partner,
+    PartnerBooking,
+    PartnerStatus,
+    RemoteBooking,
+    RemoteBookingStatus,
+    RemoteItem,
+    SeenNonce,
+)
 from fleet.models.fleet_plans import PlanningRun, PlanningStatus
 from fleet.models.governance import (
     AppliedChange,
@@ -91,5 +101,7 @@ __all__ = [
     "ProposalComment", "CommentRevision", "PlannedAcquisition", "AppliedChange", "DecisionMethod", "Electorate",
     "OwnedItem", "ApprovalMode", "AvailabilityWindow", "AvailabilityException", "ExceptionKind", "OwnerShareBounds",
     "HandoverConfirmation", "OwnerReimbursement",
+    "InstallationKey", "Partner", "PartnerStatus", "PartnerBooking", "RemoteBooking", "RemoteBookingStatus",
+    "RemoteItem", "SeenNonce",
     "Qualification", "CategoryQualification", "QualificationGrant", "CategoryLimits", "AccessSettings",
 ]

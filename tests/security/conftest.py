@@ -96,10 +96,35 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     ids.update(_price_objects(session, coordinator, category, booking, text, now))
     ids.update(_owned_item_objects(session, owner, other, category, hub, now))
     ids.update(_eligibility_objects(session, owner, coordinator, text, now))
+    ids.update(_federation_objects(session, owner, coordinator, now))
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
                  secret=owner.calendar_secret)
+
+
+def _federation_objects(session, owner, coordinator, now) -> dict:
+    """A partner installation (its address a closed loopback port: nothing here calls it), one of its items, and
+    the owner's booking of it that failed (so cancelling it is refused here, before any call)."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from fleet.federation.partners import PartnerInput, register_partner
+    from fleet.models import RemoteBooking, RemoteBookingStatus, RemoteItem
+
+    raw = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    partner = register_partner(session, coordinator, PartnerInput("Town B", "http://127.0.0.1:9", "ed25519-town-b",
+                                                                  base64.b64encode(raw).decode()), now)
+    item = RemoteItem(partner_id=partner.id, remote_id="7", name="Box trailer", category="Cars", lat=52.09, lon=5.12,
+                      free=[[at(3, 0).isoformat(), at(9, 0).isoformat()]], fetched_at=now)
+    booking = RemoteBooking(member_id=owner.id, partner_id=partner.id, remote_item_id="7", item_name="Box trailer",
+                            start_at=at(3, 10), end_at=at(3, 12), idempotency_key="key-of-a-failed-booking",
+                            status=RemoteBookingStatus.failed, message="unreachable", released=True, created_at=now)
+    session.add_all([item, booking])
+    session.flush()
+    return {"partner_id": partner.id, "remote_item_id": item.id, "remote_booking_id": booking.id}
 
 
 def _eligibility_objects(session, owner, coordinator, text: dict, now) -> dict:

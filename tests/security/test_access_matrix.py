@@ -241,6 +241,13 @@ EXPECTATIONS.update(dict.fromkeys((
     "api.set_category_eligibility"), COORDINATOR))
 EXPECTATIONS["api.get_category_eligibility"] = MEMBERS
 
+# federation: partners are coordinators' business; a member books a partner's item (the form is refused on its
+# merits without a time range) and sees or cancels only their own bookings at partners
+EXPECTATIONS.update({
+    "api.get_partner": COORDINATOR, "api.revoke_partner": COORDINATOR, "manage.revoke_partner": COORDINATOR,
+    "remote.book": MEMBERS, "remote.cancel": MEMBER_OWNED, "api.cancel_remote_booking": MEMBER_OWNED,
+})
+
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
 QUERY = {"api.availability": {"from": "2030-01-01T00:00:00Z", "until": "2030-01-02T00:00:00Z"},
          "api.asset_price": {"start": "2030-01-01T00:00:00Z", "end": "2030-01-02T00:00:00Z"}}
