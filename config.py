@@ -52,6 +52,9 @@ class Config:
     # then this often. A run this young without an RQ job may still be being handed over, and is left alone.
     RUN_REAPER_INTERVAL_SECONDS = int(os.environ.get("RUN_REAPER_INTERVAL_SECONDS", 60))
     RUN_HANDOVER_GRACE_SECONDS = float(os.environ.get("RUN_HANDOVER_GRACE_SECONDS", 60))
+    # With Redis, an optimiser run whose problem falls apart into independent subproblems is solved as at most this
+    # many RQ jobs, one per subproblem or batch of small ones, merged by a last job (app/split_runs.py); 1: never.
+    OPTIMISER_SPLIT_PARTS = int(os.environ.get("OPTIMISER_SPLIT_PARTS", 8))
 
     # Notification email: SMTP when MAIL_SERVER is set, else written to the log. MAIL_DELIVERY: background
     # (the RQ worker after each commit that wrote notifications; without REDIS_URL `flask bookings tick`), inline,
