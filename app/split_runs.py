@@ -25,6 +25,7 @@ from scheduling.partition import merge_solutions, split_problem
 
 PART_RESULT_TTL = 7 * 24 * 3600
 JOB_TIMEOUT = 3600
+MIN_PART_SECONDS = 2.0
 
 
 class SplitRunFailed(Exception):
@@ -79,7 +80,8 @@ def execute_in_parts(session, run_id: int, now: datetime, progress: Callable[[st
     # written before any part exists: the reaper, seeing this job finished, then asks about the parts
     connection.set(_split_key(run_id), json.dumps(part_ids + [merge_job_id(run_id)]), ex=PART_RESULT_TTL)
     queue = Queue(job.origin, connection=connection)
-    jobs = [queue.enqueue(solve_part, part, run.time_limit_seconds, run.method, job_id=part_id,
+    limit = part_time_limit(run.time_limit_seconds, len(parts), _workers_listening(queue))
+    jobs = [queue.enqueue(solve_part, part, limit, run.method, job_id=part_id,
                           job_timeout=JOB_TIMEOUT, result_ttl=PART_RESULT_TTL, failure_ttl=PART_RESULT_TTL,
                           description=f"optimiser run {run_id}, part {number} of {len(parts)}")
             for number, (part_id, part) in enumerate(zip(part_ids, parts), start=1)]
@@ -88,6 +90,19 @@ def execute_in_parts(session, run_id: int, now: datetime, progress: Callable[[st
                   depends_on=Dependency(jobs=jobs, allow_failure=True), job_id=merge_job_id(run_id),
                   job_timeout=JOB_TIMEOUT, failure_ttl=PART_RESULT_TTL,
                   description=f"optimiser run {run_id}, merge of {len(parts)} parts")
+
+
+def part_time_limit(run_limit: float, parts: int, workers: int) -> float:
+    """Each part's time limit: the run's own when there are workers for every part at once, else the share that
+    lets the parts pass through the workers there are in about the run's limit (at least MIN_PART_SECONDS). The
+    run's limit stays what a coordinator waits for; more workers give each part more of it."""
+    return max(MIN_PART_SECONDS, run_limit * min(1.0, max(workers, 1) / parts))
+
+
+def _workers_listening(queue) -> int:
+    from rq import Worker
+
+    return Worker.count(queue=queue)
 
 
 def solve_part(problem: scheduling.Problem, time_limit: float, method: str) -> scheduling.Solution:

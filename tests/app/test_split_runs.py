@@ -194,3 +194,12 @@ def test_a_part_whose_worker_died_is_noticed_by_the_reaper(app, session, three_c
     assert [i for _, i, _ in reap_stopped_runs(connection=rq_redis)] == [run_id]
     run = _get(session, run_id)
     assert run.status == RunStatus.failed and "the worker running part 2 of" in run.error, run.error
+
+
+def test_a_part_gets_the_runs_time_limit_when_there_are_workers_for_every_part():
+    from app.split_runs import MIN_PART_SECONDS, part_time_limit
+
+    assert part_time_limit(30, parts=4, workers=4) == part_time_limit(30, parts=4, workers=9) == 30
+    assert part_time_limit(30, parts=4, workers=2) == 15  # two rounds of parts: about the run's limit in all
+    assert part_time_limit(30, parts=8, workers=0) == 30 / 8  # nobody listening yet: as for one worker
+    assert part_time_limit(4, parts=8, workers=1) == MIN_PART_SECONDS
