@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_UP := $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(1); print('yes' if s.connect_ex(('127.0.0.1', 5432)) == 0 else 'no')")
 
-.PHONY: install run test lint translations test-sqlite test-postgres test-faults bench bench-scheduler bench-app bench-instant bench-stats bench-load bench-peer clean
+.PHONY: install run test lint translations test-sqlite test-postgres test-faults bench bench-scheduler bench-app bench-instant bench-stats bench-load bench-peer bench-regional clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench-load: install
 # CPU heavy, about 10 minutes (more the first time: installing and seeding Indico); not part of `make test`.
 bench-peer: install
 	$(PY) bench/bench_peer.py $(ARGS)
+
+# A regional batch run (4,000 requests, 8 towns) in one process and split across 1, 2 and 4 RQ workers started
+# here, on a redis-server of its own (bench/README.md); about 5 minutes; not part of `make test`.
+bench-regional: install
+	$(PY) bench/bench_regional.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache instance

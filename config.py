@@ -35,6 +35,11 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_sqlite_url()
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # A read replica (e.g. a PostgreSQL hot standby) that the dashboards, the open book and the public feeds read
+    # from (app/read_replica.py); unset, they read the primary. One that cannot be reached is left alone, and the
+    # primary read instead, for DATABASE_REPLICA_RETRY_SECONDS.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or None
+    DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", 30))
     # PostgreSQL only: how long a statement waits for a lock before giving up (the request answers 503), and
     # how long a connection may sit idle inside a transaction (a hung worker) before the server ends it and
     # releases its locks. 0 turns either off.
@@ -52,6 +57,9 @@ class Config:
     # then this often. A run this young without an RQ job may still be being handed over, and is left alone.
     RUN_REAPER_INTERVAL_SECONDS = int(os.environ.get("RUN_REAPER_INTERVAL_SECONDS", 60))
     RUN_HANDOVER_GRACE_SECONDS = float(os.environ.get("RUN_HANDOVER_GRACE_SECONDS", 60))
+    # With Redis, an optimiser run whose problem falls apart into independent subproblems is solved as at most this
+    # many RQ jobs, one per subproblem or batch of small ones, merged by a last job (app/split_runs.py); 1: never.
+    OPTIMISER_SPLIT_PARTS = int(os.environ.get("OPTIMISER_SPLIT_PARTS", 8))
 
     # Notification email: SMTP when MAIL_SERVER is set, else written to the log. MAIL_DELIVERY: background
     # (the RQ worker after each commit that wrote notifications; without REDIS_URL `flask bookings tick`), inline,

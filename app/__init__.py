@@ -88,6 +88,7 @@ def _register_domain() -> None:
 
 def _register_database(app: Flask) -> None:
     from app.extensions import db, migrate
+    from app.read_replica import init_read_replica
     from fleet.core.sqlite import configure_sqlite_engine, enable_wal
 
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -99,6 +100,7 @@ def _register_database(app: Flask) -> None:
     elif uri.startswith("postgresql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _postgres_engine_options(app)
     db.init_app(app)
+    init_read_replica(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     with app.app_context():
         configure_sqlite_engine(db.engine)

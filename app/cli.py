@@ -189,10 +189,17 @@ def clean_photos_command(delete_them: bool, min_age_hours: float) -> None:
 
 @bookings_cli.command("tick")
 def tick_command() -> None:
-    """All of the above, as a scheduler would run them every few minutes."""
+    """All of the above, as a scheduler would run them every few minutes. One at a time across machines: a tick
+    that finds another running (app/tick_lock.py) does nothing."""
+    from app.extensions import db
     from app.jobs import run_booking_jobs
+    from app.tick_lock import one_tick_at_a_time
 
-    click.echo(str(run_booking_jobs(current_app._get_current_object())))
+    with one_tick_at_a_time(db.engine) as mine:
+        if not mine:
+            click.echo("Another tick is running (on this or another machine): this one does nothing.")
+            return
+        click.echo(str(run_booking_jobs(current_app._get_current_object())))
 
 
 @federation_cli.command("fetch")

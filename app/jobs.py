@@ -9,12 +9,14 @@ import logging
 import os
 import socket
 import threading
+from functools import partial
 
 from flask import Flask, current_app, has_app_context
 
 from fleet.core.messages import english
 
 from app.job_queue import QUEUE_NAME, redis_connection
+from app.job_runner import job_id, run_job
 
 log = logging.getLogger(__name__)
 
@@ -24,37 +26,18 @@ def run_optimiser(run_id: int, app: Flask | None = None, database_url: str | Non
     environment (`database_url` overrides DATABASE_URL, for tests)."""
     from fleet.allocation.optimiser_runs import execute_run, fail_run
 
-    _run_job("optimiser run", run_id, app, database_url, execute_run, fail_run)
+    from app.split_runs import current_rq_job, execute_in_parts
+
+    job = current_rq_job()  # in an RQ worker, a problem that falls apart is solved by several workers
+    execute = execute_run if job is None else partial(execute_in_parts, job=job, database_url=database_url)
+    run_job("optimiser run", run_id, app, database_url, execute, fail_run)
 
 
 def run_planning(run_id: int, app: Flask | None = None, database_url: str | None = None) -> None:
     """Compute one queued fleet plan (fleet/reporting/fleet_plans.py); like `run_optimiser`."""
     from fleet.reporting.fleet_plans import execute_plan, fail_plan
 
-    _run_job("planning run", run_id, app, database_url, execute_plan, fail_plan)
-
-
-def _run_job(what: str, run_id: int, app: Flask | None, database_url: str | None, execute, fail) -> None:
-    """Run `execute(session, run_id, now, progress=...)`, committing each progress step; any failure is
-    recorded on the run with `fail(session, run_id, error, now)` and never lost."""
-    from app.extensions import db
-    from fleet.core.db import utcnow
-
-    if app is None:
-        from app import create_app
-
-        app = create_app(overrides={"SQLALCHEMY_DATABASE_URI": database_url} if database_url else None)
-    with app.app_context():
-        try:
-            execute(db.session, run_id, utcnow(), progress=lambda _message: db.session.commit())
-            db.session.commit()
-        except Exception as exc:  # noqa: BLE001 - the run must end in a recorded state, whatever happened
-            log.exception("%s %s failed", what, run_id)
-            db.session.rollback()
-            fail(db.session, run_id, f"{type(exc).__name__}: {exc}", utcnow())
-            db.session.commit()
-        finally:
-            db.session.remove()
+    run_job("planning run", run_id, app, database_url, execute_plan, fail_plan)
 
 
 def _start(job, run_id: int, kind: str) -> str:
@@ -103,11 +86,6 @@ def _start_or_fail(job, run_id: int, kind: str, fail) -> str:
         fail(db.session, run_id, f"The job could not be started: {type(exc).__name__}: {exc}", utcnow())
         db.session.commit()  # after the request's own commit (app/transaction.py after_commit): its own record
         return "failed"
-
-
-def job_id(kind: str, run_id: int) -> str:
-    """The RQ job of a run has a known id, so that whether it still exists can be asked."""
-    return f"commonpool-{kind}-run-{run_id}"
 
 
 def _inline_key(kind: str, run_id: int) -> str:
@@ -196,6 +174,12 @@ def _job_gone(connection, kind: str, run, now, grace: float) -> str | None:
     if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
         return f"its job ended as {status.value} in the worker"
     if status == JobStatus.FINISHED:
+        if kind == "optimiser":
+            from app.split_runs import split_run_gone
+
+            split, reason = split_run_gone(connection, run.id, lambda name: _worker_alive(connection, name))
+            if split:
+                return reason
         return "its job ended without recording the run's outcome"
     if status == JobStatus.STARTED and not _worker_alive(connection, job.worker_name):
         return "the worker running its job is gone"

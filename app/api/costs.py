@@ -11,6 +11,7 @@ from app.api.auth import PUBLIC_ENDPOINTS, actor, coordinator_only
 from app.api.costs_schemas import COST_RECORD_REQUEST, LEDGER_ENTRY_REQUEST
 from app.api.input import datetime_arg, int_arg, json_body, page_args
 from app.extensions import db
+from app.read_replica import read_only_session
 from fleet.reporting import costs as cost_service
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
@@ -46,7 +47,7 @@ def costs_summary():
     start, end = datetime_arg("from"), datetime_arg("until")
     period = cost_service.default_period(now) if start is None and end is None else \
         resolve_period(start, end, now, weeks=52)
-    return jsonify(cost_service.cost_summary(db.session, period).as_dict())
+    return jsonify(cost_service.cost_summary(read_only_session(), period).as_dict())
 
 
 @bp.get("/cost-records")

@@ -8,7 +8,7 @@ from flask import jsonify
 from app.api import bp
 from app.api.auth import PUBLIC_ENDPOINTS
 from app.api.input import datetime_arg, float_arg, int_arg
-from app.extensions import db
+from app.read_replica import read_only_session
 from fleet.reporting import impact as impact_service
 from fleet.reporting import utilisation as util
 from fleet.core.db import utcnow
@@ -23,9 +23,10 @@ def utilisation_stats():
     scope = dict(hub_id=int_arg("hub"), category_id=int_arg("category"), asset_id=int_arg("asset"))
     idle_below = float_arg("idle_below", 0, 100)
     threshold = util.DEFAULT_IDLE_THRESHOLD if idle_below is None else idle_below / 100
-    report = util.utilisation_report(db.session, period.start, period.end, **scope)
-    heat = util.heat_map(db.session, report.period.start, report.period.end, **scope)
-    demand = util.demand_beside_supply(db.session, report)
+    reads = read_only_session()
+    report = util.utilisation_report(reads, period.start, period.end, **scope)
+    heat = util.heat_map(reads, report.period.start, report.period.end, **scope)
+    demand = util.demand_beside_supply(reads, report)
     return jsonify({
         "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat()},
         "pool": report.pool.as_dict(),
@@ -50,5 +51,5 @@ def utilisation_stats():
 
 @bp.get("/stats/impact")
 def impact_stats():
-    report = impact_service.impact_report(db.session, utcnow(), category_id=int_arg("category"))
+    report = impact_service.impact_report(read_only_session(), utcnow(), category_id=int_arg("category"))
     return jsonify({**report.as_dict(), "sources": impact_service.source_table()})

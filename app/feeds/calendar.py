@@ -7,6 +7,7 @@ from flask_babel import force_locale, gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.read_replica import read_only_session
 from app.i18n import DEFAULT_LOCALE, N_, supported, translate_message
 from app.urls import external_host, external_url
 from fleet.feeds import calendar_feed
@@ -57,10 +58,11 @@ def _ics(body: bytes, filename: str):
 
 @bp.route("/calendar/<secret>.ics")
 def member_feed(secret: str):
-    member = calendar_feed.member_for_calendar_secret(db.session, secret)
+    reads = read_only_session()
+    member = calendar_feed.member_for_calendar_secret(reads, secret)
     # A calendar app fetches the feed without the member's cookie: their saved language, like their emails.
     with force_locale(supported(member.locale) or DEFAULT_LOCALE):
-        body = calendar_feed.member_calendar(db.session, member, utcnow(), domain=_uid_domain(),
+        body = calendar_feed.member_calendar(reads, member, utcnow(), domain=_uid_domain(),
                                             booking_url=_booking_url, title=_site_name(),
                                             translate=translate_message)
     return _ics(body, "bookings.ics")
@@ -71,7 +73,7 @@ def member_feed(secret: str):
 def asset_feed(asset_id: int):
     if not current_user.is_coordinator:
         abort(403)
-    body = calendar_feed.asset_calendar(db.session, current_user, asset_id, utcnow(), domain=_uid_domain(),
+    body = calendar_feed.asset_calendar(read_only_session(), current_user, asset_id, utcnow(), domain=_uid_domain(),
                                         booking_url=_booking_url, title=_site_name(), translate=translate_message)
     return _ics(body, f"asset-{asset_id}.ics")
 

@@ -12,7 +12,7 @@ import json
 
 from flask import Blueprint, current_app
 
-from app.extensions import db
+from app.read_replica import read_only_session
 from app.urls import external_url
 from fleet.feeds import gbfs
 from fleet.core.db import utcnow
@@ -73,12 +73,12 @@ def system_information():
 
 @bp.route("/vehicle_types.json")
 def vehicle_types():
-    return _json(gbfs.vehicle_types(db.session, settings(), _now()))
+    return _json(gbfs.vehicle_types(read_only_session(), settings(), _now()))
 
 
 @bp.route("/system_pricing_plans.json")
 def system_pricing_plans():
-    return _json(gbfs.system_pricing_plans(db.session, settings(), _now()))
+    return _json(gbfs.system_pricing_plans(read_only_session(), settings(), _now()))
 
 
 @bp.route("/station_information.json")
@@ -86,14 +86,14 @@ def station_information():
     def station_url(hub) -> str:
         return external_url("catalogue.search", hub=hub.id)
 
-    return _json(gbfs.station_information(db.session, settings(), _now(), station_url=station_url))
+    return _json(gbfs.station_information(read_only_session(), settings(), _now(), station_url=station_url))
 
 
 @bp.route("/station_status.json")
 def station_status():
-    return _json(gbfs.station_status(db.session, settings(), _now()))
+    return _json(gbfs.station_status(read_only_session(), settings(), _now()))
 
 
 @bp.route("/vehicle_availability.json")
 def vehicle_availability():
-    return _json(gbfs.vehicle_availability(db.session, settings(), _now()))
+    return _json(gbfs.vehicle_availability(read_only_session(), settings(), _now()))

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.read_replica import read_only_session
 from app.i18n import translate_message
 from app.web.stats import _period
 from fleet.reporting import costs as cost_service
@@ -30,7 +31,7 @@ def pool_costs():
             else cost_service.default_period(now)
     except ValidationFailed as exc:
         abort(400, translate_message(exc))
-    summary = cost_service.cost_summary(db.session, period)
+    summary = cost_service.cost_summary(read_only_session(), period)
     return render_template("costs/pool.html", summary=summary)
 
 

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.extensions import db
+from app.read_replica import read_only_session
 from app.forms import checkbox, field_errors, optional_int
 from app.i18n import N_, translate_message
 from app.transaction import flash_on_refusal, on_refusal
@@ -274,7 +275,8 @@ def decisions_csv():
 @bp.route("/pool/decisions.atom")
 def decisions_atom():
     root = external_root()
-    items = [(p, record.public_ballot(db.session, p)) for p in record.decisions(db.session, limit=100)]
+    reads = read_only_session()
+    items = [(p, record.public_ballot(reads, p)) for p in record.decisions(reads, limit=100)]
     body = decisions_feed(items, root, root + "/pool/decisions.atom", utcnow())
     return Response(body, mimetype="application/atom+xml")
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.read_replica import read_only_session
 from app.i18n import translate_message
 from app.forms import field_errors
 from app.transaction import on_refusal
@@ -90,9 +91,10 @@ def _csv(table: t.Table, prefix: str) -> Response:
 def _pool_data():
     now = utcnow()
     period = _period(now)
-    report = util.utilisation_report(db.session, period.start, period.end)
-    impact = impact_service.impact_report(db.session, now)
-    rename_categories(reader_names(db.session), report=report, impact=impact)
+    reads = read_only_session()
+    report = util.utilisation_report(reads, period.start, period.end)
+    impact = impact_service.impact_report(reads, now)
+    rename_categories(reader_names(reads), report=report, impact=impact)
     tables = util_tables = t.utilisation_tables(report, with_assets=False)
     tables = {**util_tables, "impact": t.impact_table(impact)}
     charts = {"categories": t.utilisation_chart(report.categories), "weeks": t.weekly_chart(report),
@@ -128,10 +130,11 @@ def _dashboard_data():
     period = _period(utcnow())
     scope = dict(hub_id=_int_arg("hub"), category_id=_int_arg("category"), asset_id=_int_arg("asset"))
     threshold = _threshold()
-    report = util.utilisation_report(db.session, period.start, period.end, with_meter_use=True, **scope)
-    heat = util.heat_map(db.session, period.start, period.end, **scope)
-    demand = util.demand_beside_supply(db.session, report)
-    rename_categories(reader_names(db.session), report=report, demand=demand)
+    reads = read_only_session()
+    report = util.utilisation_report(reads, period.start, period.end, with_meter_use=True, **scope)
+    heat = util.heat_map(reads, period.start, period.end, **scope)
+    demand = util.demand_beside_supply(reads, report)
+    rename_categories(reader_names(reads), report=report, demand=demand)
     tables = {**t.utilisation_tables(report, with_assets=True, with_meters=True),
               "idle": t.idle_table(report, threshold),
               "demand": t.demand_table(demand), "heatmap": t.heat_table(heat)}
@@ -145,12 +148,13 @@ def _dashboard_data():
 def dashboard():
     _coordinator()
     on_refusal(lambda exc: (render_template("stats/dashboard.html", errors=field_errors(exc), report=None,
-                                            args=_query(), hubs=list_hubs(db.session),
-                                            categories=list_categories(db.session)), 400), unless=())
+                                            args=_query(), hubs=list_hubs(read_only_session()),
+                                            categories=list_categories(read_only_session())), 400), unless=())
     report, heat, threshold, tables, charts = _dashboard_data()
     return render_template("stats/dashboard.html", errors={}, report=report, heat=heat,
                            heat_classes=t.heat_classes(heat), threshold=threshold, tables=tables, charts=charts,
-                           hubs=list_hubs(db.session), categories=list_categories(db.session), args=_query(),
+                           hubs=list_hubs(read_only_session()), categories=list_categories(read_only_session()),
+                           args=_query(),
                            weekdays=util.WEEKDAYS, sources=util.unmet_demand_sources(),
                            csv_endpoint="stats.dashboard_csv")
 
@@ -206,8 +210,8 @@ def _factors_page(errors: dict):
 @bp.route("/my/share")
 @login_required
 def my_share():
-    period, lines = impact_service.member_share(db.session, current_user, utcnow())
-    rename_categories(reader_names(db.session), share=lines)
+    period, lines = impact_service.member_share(read_only_session(), current_user, utcnow())
+    rename_categories(reader_names(read_only_session()), share=lines)
     table = t.share_table(lines)
     return render_template("stats/share.html", period=period, lines=lines, table=table,
                            total_hours=sum(line.hours for line in lines), charts={"share": t.share_chart(lines)},
@@ -217,6 +221,6 @@ def my_share():
 @bp.route("/my/share.csv")
 @login_required
 def my_share_csv():
-    _, lines = impact_service.member_share(db.session, current_user, utcnow())
-    rename_categories(reader_names(db.session), share=lines)
+    _, lines = impact_service.member_share(read_only_session(), current_user, utcnow())
+    rename_categories(reader_names(read_only_session()), share=lines)
     return _csv(t.share_table(lines), "my")

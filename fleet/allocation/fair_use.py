@@ -77,20 +77,31 @@ def trim_to_limits(session: Session, snapshot: adapter.Snapshot, solution: sched
     return _with_assignments(snapshot, solution, kept), trimmed
 
 
+def first_problem(session: Session, snapshot: adapter.Snapshot, note: bool = True) -> scheduling.Problem:
+    """The problem `solve_within_limits` solves first: the snapshot's without the requests whose member's
+    bookings already fill a limit over the request's whole window."""
+    out = _out_of_reach(session, snapshot, snapshot.problem, [], note)
+    return replace(snapshot.problem, requests=tuple(r for r in snapshot.problem.requests if r.id not in out))
+
+
 def solve_within_limits(session: Session, snapshot: adapter.Snapshot, time_limit: float, method: str,
-                        note: bool = True, rounds: int = 3) -> scheduling.Solution:
+                        note: bool = True, rounds: int = 3,
+                        first: scheduling.Solution | None = None) -> scheduling.Solution:
     """Solve and trim the plan to the limits; while something was trimmed, solve again (at most `rounds`
     solves) without the requests that the plan so far leaves out of reach, so that what they held can serve
     someone else. Before each solve, requests whose member's bookings (and the member's other requests kept by
-    the last plan) fill a limit over the request's whole window are left out."""
+    the last plan) fill a limit over the request's whole window are left out. `first`, when given, is the
+    solution of `first_problem` computed elsewhere (a run split across workers), taken instead of the first
+    solve."""
     problem = snapshot.problem
     plan: list[scheduling.Assignment] = []
     best = None
-    for _ in range(rounds):
+    for round_ in range(rounds):
         out = _out_of_reach(session, snapshot, problem, plan, note)
         problem = replace(problem, requests=tuple(r for r in problem.requests if r.id not in out))
         current = adapter.Snapshot(problem, snapshot.requests, snapshot.assets)
-        solution, trimmed = trim_to_limits(session, current, adapter.solve(current, time_limit, method=method), note)
+        solved = first if round_ == 0 and first is not None else adapter.solve(current, time_limit, method=method)
+        solution, trimmed = trim_to_limits(session, current, solved, note)
         if best is None or solution.metrics.weighted_served_hours > best.metrics.weighted_served_hours:
             best = solution
         if not trimmed:

@@ -9,8 +9,11 @@ while the solver ran is skipped and its request solved again on what is left.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Callable
+
+import scheduling
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -84,15 +87,39 @@ def open_requests(session: Session, start: datetime, end: datetime) -> list[Flex
         .order_by(FlexibleRequest.created_at, FlexibleRequest.id)))
 
 
+class PlanCheckFailed(Exception):
+    """The plan failed the independent checker (scheduling/check.py): a solver fault; the run fails with it."""
+
+
+@dataclass
+class PreparedRun:
+    """A running run's problem as read from the database: `first` is what the first solve is given (the
+    snapshot's problem without the requests fair use already puts out of reach)."""
+
+    run: OptimiserRun
+    snapshot: adapter.Snapshot
+    first: scheduling.Problem
+
+
 def execute_run(session: Session, run_id: int, now: datetime,
                 progress: Callable[[str], None] = lambda message: None) -> OptimiserRun:
     """Solve a queued run and leave it as a preview. `progress` is called between steps (the job commits
     there so the run's page can show it). A run that already ended is left as it is."""
+    prepared = prepare_run(session, run_id, now, progress)
+    if prepared is None:
+        return session.get(OptimiserRun, run_id)
+    return finish_run(session, prepared, solve_first(prepared), now)
+
+
+def prepare_run(session: Session, run_id: int, now: datetime,
+                progress: Callable[[str], None] = lambda message: None) -> PreparedRun | None:
+    """Start a queued run: read its requests, compute first come, first served, and return what the solver is
+    to be given. None when the run already ended (a job delivered twice computes nothing twice)."""
     run = session.get(OptimiserRun, run_id)
     if run is None:
         raise NotFound("No such optimiser run.")
-    if not run.is_open:  # a job delivered twice computes nothing twice
-        return run
+    if not run.is_open:
+        return None
     run.start()
     run.progress = PROGRESS_READING
     expire_requests(session, now)
@@ -106,17 +133,51 @@ def execute_run(session: Session, run_id: int, now: datetime,
     progress(_set_progress(run, PROGRESS_SOLVING))
     fcfs, _ = fair_use.trim_to_limits(session, snapshot, adapter.solve(snapshot, FCFS_TIME_LIMIT, method="greedy"),
                                       note=False)
-    best = fair_use.solve_within_limits(session, snapshot, run.time_limit_seconds, run.method)
-    m, f = best.metrics, fcfs.metrics
+    f = fcfs.metrics
+    run.fcfs_served, run.fcfs_served_hours = f.served, f.served_hours
+    run.fcfs_weighted_hours, run.fcfs_distance_km = f.weighted_served_hours, f.distance_km
+    run.fcfs_solution_json = adapter.solution_json(fcfs)
+    session.flush()
+    return PreparedRun(run, snapshot, fair_use.first_problem(session, snapshot, note=False))
+
+
+def solve_first(prepared: PreparedRun) -> scheduling.Solution:
+    """The first solve of a prepared run, in this process."""
+    run = prepared.run
+    return scheduling.solve(prepared.first, time_limit=run.time_limit_seconds, method=run.method)
+
+
+def resume_run(session: Session, run_id: int, problem: scheduling.Problem, first_ids: set[str]) -> PreparedRun | None:
+    """A run prepared by another process (`prepare_run`), from its snapshot's problem and the ids of the
+    requests its first solve was given; None when the run ended meanwhile (the reaper recorded it as failed)."""
+    run = session.get(OptimiserRun, run_id)
+    if run is None:
+        raise NotFound("No such optimiser run.")
+    if run.status != RunStatus.running:
+        return None
+    snapshot = adapter.Snapshot(
+        problem, {r.id: session.get(FlexibleRequest, int(r.id)) for r in problem.requests},
+        {a.id: session.get(Asset, int(a.id)) for a in problem.assets})
+    return PreparedRun(run, snapshot, replace(problem, requests=tuple(r for r in problem.requests if r.id in first_ids)))
+
+
+def finish_run(session: Session, prepared: PreparedRun, first: scheduling.Solution, now: datetime) -> OptimiserRun:
+    """Keep the plan within fair use (solving again when that trims it), check it with the independent checker
+    and leave the run as a preview. `first` is the solution of `prepared.first`, from this process or merged
+    from the parts of a split run."""
+    run, snapshot = prepared.run, prepared.snapshot
+    best = fair_use.solve_within_limits(session, snapshot, run.time_limit_seconds, run.method, first=first)
+    violation = scheduling.first_violation(scheduling.problem_to_dict(snapshot.problem),
+                                           scheduling.solution_to_dict(best))
+    if violation is not None:
+        raise PlanCheckFailed(f"the plan failed the independent check: {violation}")
+    m = best.metrics
     run.solver_status, run.served, run.served_hours = best.status, m.served, m.served_hours
     run.weighted_hours, run.bound_weighted_hours = m.weighted_served_hours, m.upper_bound_weighted_hours
     run.distance_km, run.wall_seconds = m.distance_km, m.wall_seconds
-    run.fcfs_served, run.fcfs_served_hours = f.served, f.served_hours
-    run.fcfs_weighted_hours, run.fcfs_distance_km = f.weighted_served_hours, f.distance_km
     run.solution_json = adapter.solution_json(best)
-    run.fcfs_solution_json = adapter.solution_json(fcfs)
     run.to_preview(now)
-    run.progress = english(PROGRESS_READY, {"served": m.served, "requests": m.requests, "fcfs": f.served})
+    run.progress = english(PROGRESS_READY, {"served": m.served, "requests": m.requests, "fcfs": run.fcfs_served})
     session.flush()
     return run
 
