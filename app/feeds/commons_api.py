@@ -10,7 +10,7 @@ import json
 
 from flask import Blueprint, current_app, request
 
-from app.extensions import db
+from app.read_replica import read_only_session
 from app.federation_calls import installation_name
 from app.urls import external_url
 from fleet.core.db import utcnow
@@ -56,17 +56,17 @@ def cacheable_json(document: dict, max_age: int = MAX_AGE):
 
 @bp.route("/items.json")
 def items():
-    return cacheable_json(commons_api.items(db.session, settings(), links()))
+    return cacheable_json(commons_api.items(read_only_session(), settings(), links()))
 
 
 @bp.route("/locations.json")
 def locations():
-    return cacheable_json(commons_api.locations(db.session, links()))
+    return cacheable_json(commons_api.locations(read_only_session(), links()))
 
 
 @bp.route("/owners.json")
 def owners():
-    return cacheable_json(commons_api.owners(db.session, settings(), links()))
+    return cacheable_json(commons_api.owners(read_only_session(), settings(), links()))
 
 
 @bp.route("/projects.json")
@@ -78,4 +78,4 @@ def projects():
 def availability():
     # Whole minutes: the document stays the same (and its ETag with it) for a minute at a time.
     now = utcnow().replace(second=0, microsecond=0)
-    return cacheable_json(commons_api.availability(db.session, settings(), now), max_age=60)
+    return cacheable_json(commons_api.availability(read_only_session(), settings(), now), max_age=60)

@@ -94,7 +94,8 @@ def test_dashboards_and_feeds_read_the_replica_while_a_booking_goes_to_the_prima
     client = both.test_client()
 
     for path in ("/gbfs/station_information.json", "/api/v1/stats/utilisation", "/api/v1/stats/impact",
-                 "/api/v1/costs", "/pool", "/pool/costs", "/pool/decisions.atom", f"/calendar/{CALENDAR_SECRET}.ics"):
+                 "/api/v1/costs", "/pool", "/pool/costs", "/pool/decisions.atom", f"/calendar/{CALENDAR_SECRET}.ics",
+                 "/commons-api/v1/items.json", "/commons-api/v1/locations.json"):
         answer = client.get(path)
         assert answer.status_code == 200, (path, answer.status_code)
         body = answer.get_data(as_text=True)
