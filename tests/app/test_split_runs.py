@@ -203,3 +203,28 @@ def test_a_part_gets_the_runs_time_limit_when_there_are_workers_for_every_part()
     assert part_time_limit(30, parts=4, workers=2) == 15  # two rounds of parts: about the run's limit in all
     assert part_time_limit(30, parts=8, workers=0) == 30 / 8  # nobody listening yet: as for one worker
     assert part_time_limit(4, parts=8, workers=1) == MIN_PART_SECONDS
+
+
+def test_a_merged_plan_that_fails_the_independent_check_fails_the_run(app, session, three_categories, rq_redis,
+                                                                      monkeypatch):
+    """The merge job checks the merged plan as a run solved in one process is checked (finish_run): here a merge
+    that put two requests on one asset at once."""
+    from dataclasses import replace
+
+    from app import split_runs
+    from app.jobs import start_run
+    from scheduling.partition import merge_solutions
+
+    def overlapping(problem, solutions, wall_seconds):
+        merged = merge_solutions(problem, solutions, wall_seconds)
+        first, second, *rest = merged.assignments
+        clash = replace(second, asset=first.asset, start=first.start, end=first.start + (second.end - second.start))
+        return replace(merged, assignments=(first, clash, *rest))
+
+    monkeypatch.setattr(split_runs, "merge_solutions", overlapping)
+    run_id = _new_run(session, three_categories)
+    assert start_run(run_id) == "rq"
+    _work(rq_redis)
+    run = _get(session, run_id)
+    assert run.status == RunStatus.failed
+    assert "PlanCheckFailed: the plan failed the independent check" in run.error, run.error
