@@ -8,11 +8,14 @@ from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from fleet.core.errors import ValidationFailed
 from fleet.models import InstallationKey
+
+
+KEY_ROW = 1
 
 
 def key_id_for(public_raw: bytes) -> str:
@@ -21,16 +24,22 @@ def key_id_for(public_raw: bytes) -> str:
 
 
 def installation_key(session: Session, now: datetime) -> InstallationKey:
-    """The installation's key pair, made on first use."""
-    key = session.scalars(select(InstallationKey).order_by(InstallationKey.id)).first()
-    if key is None:
-        private = Ed25519PrivateKey.generate()
-        public_raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        private_raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-        key = InstallationKey(key_id=key_id_for(public_raw), public_key=base64.b64encode(public_raw).decode(),
-                              private_key=base64.b64encode(private_raw).decode(), created_at=now)
-        session.add(key)
-        session.flush()
+    """The installation's key pair, made on first use. It is row 1: two processes making it at once both insert
+    that row, one wins and the other reads the winner's, so the installation never has two keys."""
+    key = session.get(InstallationKey, KEY_ROW)
+    if key is not None:
+        return key
+    private = Ed25519PrivateKey.generate()
+    public_raw = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    private_raw = private.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    try:
+        with session.begin_nested():
+            key = InstallationKey(id=KEY_ROW, key_id=key_id_for(public_raw),
+                                  public_key=base64.b64encode(public_raw).decode(),
+                                  private_key=base64.b64encode(private_raw).decode(), created_at=now)
+            session.add(key)
+    except IntegrityError:
+        key = session.get(InstallationKey, KEY_ROW, populate_existing=True)
     return key
 
 

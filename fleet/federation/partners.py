@@ -1,6 +1,7 @@
 """Agreements with partner installations: a coordinator registers a partner (its base URL, its public key and
 key id, pasted or read from its well-known document) and may revoke it. Registering makes the local account
-that stands for the partner's members when they book here (no password anyone knows, no login); revoking
+that stands for the partner's members when they book here (no password anyone knows, no login, no email, no
+vote in the pool's decisions); revoking
 stops its signed requests at once and removes its items from this installation's search."""
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from fleet.core.text import single_line
 from fleet.federation.http_client import PartnerUnreachable, call
 from fleet.federation.keys import installation_key, public_key_from
 from fleet.members.accounts import hash_password
+from fleet.members.notifications import set_email_preferences
 from fleet.members.permissions import require_coordinator
 from fleet.models import Member, Partner, PartnerStatus, RemoteItem, Role
 
@@ -85,6 +87,7 @@ def register_partner(session: Session, actor: Member, data: PartnerInput, now: d
                       password_hash=hash_password(secrets.token_urlsafe(32)), role=Role.member, created_at=now)
     session.add(stand_in)
     session.flush()
+    set_email_preferences(session, stand_in, set())  # nobody reads its mail: the partner's member is told by A
     partner = Partner(name=name, base_url=base_url, key_id=key_id, public_key=data.public_key.strip(),
                       status=PartnerStatus.active, member_id=stand_in.id, created_at=now, etags={}, documents={},
                       failures=0, last_error="")

@@ -18,7 +18,7 @@ from fleet.core.text import multi_line, single_line
 from fleet.governance.rules import current_rules
 from fleet.members.notifications import notify
 from fleet.models import (
-    Asset, AssetStatus, Category, Electorate, Hub, Member, Proposal, ProposalKind, ProposalStatus, ProposalVoter,
+    Asset, AssetStatus, Category, Electorate, Hub, Member, Partner, Proposal, ProposalKind, ProposalStatus, ProposalVoter,
 )
 
 MAX_TITLE = 200
@@ -175,7 +175,8 @@ def open_proposal(session: Session, actor: Member, now: datetime, *, kind: str, 
 
 
 def eligible_member_ids(session: Session, proposal: Proposal) -> list[int]:
-    query = select(Member.id).where(Member.active.is_(True))
+    """The people who vote: active members, not the accounts that stand for federation partners."""
+    query = select(Member.id).where(Member.active.is_(True), Member.id.not_in(select(Partner.member_id)))
     if proposal.electorate == Electorate.hub and proposal.hub_id is not None:
         query = query.where(Member.home_hub_id == proposal.hub_id)
     return list(session.scalars(query.order_by(Member.id)))

@@ -178,3 +178,22 @@ def test_a_booking_left_pending_is_failed_and_released_by_the_tick(session, make
     # the partner is unreachable here: the booking is failed, and stays to be released by a later tick
     assert release_failed(session, installation_signer(session, NOW), NOW, timeout=2) == 0
     assert booking.status == RemoteBookingStatus.failed and not booking.released
+
+
+def test_a_partners_stand_in_account_gets_no_mail_and_no_vote(session, make, partner):
+    from fleet.governance.proposals import eligible_member_ids
+    from fleet.members.notifications import email_preferences
+    from fleet.models import Electorate, Proposal
+
+    voter = make.member()
+    assert not any(email_preferences(session, partner.member).values())
+    proposal = Proposal(electorate=Electorate.all)
+    assert voter.id in eligible_member_ids(session, proposal)
+    assert partner.member_id not in eligible_member_ids(session, proposal)
+
+
+def test_the_installation_key_is_made_once_and_kept(session):
+    first = installation_key(session, NOW)
+    session.commit()
+    assert installation_key(session, NOW).key_id == first.key_id and first.key_id.startswith("ed25519-")
+    assert len(base64.b64decode(first.public_key)) == 32

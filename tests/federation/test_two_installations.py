@@ -278,6 +278,13 @@ def test_two_installations_federate_and_refuse_the_faults(installations, monkeyp
     with b.db() as session:
         assert session.get(Booking, int(second["partner_booking_id"])).status.value == "cancelled"
 
+    # --- the same from the web: the search's form asks B, My bookings shows the answer ---------------------------
+    asked = web.post(f"/remote-items/{spare['remote_item_id']}/book",
+                     data={"start": later.isoformat(), "end": (later + timedelta(hours=2)).isoformat()})
+    assert asked.status_code == 302 and asked.headers["Location"].endswith("/bookings")
+    mine = web.get("/bookings").get_data(as_text=True)
+    assert "B&#39;s spare trailer" in mine and "Town B confirmed your booking" in mine
+
     # --- revoked agreements -----------------------------------------------------------------------------------
     with b.db() as session:
         a_at_b = session.scalar(select(Partner))
@@ -303,7 +310,8 @@ def test_two_installations_federate_and_refuse_the_faults(installations, monkeyp
     assert not [r for r in remote_rows if r[1] == RemoteBookingStatus.failed and not r[2]]
     confirmed = {key: partner_booking_id for key, status, _, partner_booking_id in remote_rows
                  if status == RemoteBookingStatus.confirmed}
-    assert len(confirmed) == 1 and len(remote_rows) == 5  # booked, refused (clash), failed (down), cancelled, refused
+    # booked, refused (clash), failed (down), cancelled, booked from the web, refused (revoked)
+    assert len(confirmed) == 2 and len(remote_rows) == 6
     with b.db() as session:
         holding = [h.id for h in session.scalars(select(Booking).where(Booking.member_id == stand_in,
                                                                         Booking.status.in_(HOLDING_STATUSES)))]
