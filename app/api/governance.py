@@ -16,6 +16,8 @@ from app.api.governance_schemas import (
 )
 from app.api.input import json_body, page_args
 from app.extensions import db
+from app.pools import chosen_pool, pool_body
+from fleet.members.pools import member_pool_ids
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import english
@@ -36,7 +38,7 @@ def proposal_body(proposal: Proposal, member) -> dict:
     closed = proposal.yes_count is not None
     ballot = record.public_ballot(db.session, proposal) if closed else None
     return {
-        "id": proposal.id, "kind": proposal.kind.value, "title": proposal.title, "body": proposal.body,
+        "id": proposal.id, "pool": pool_body(proposal.pool), "kind": proposal.kind.value, "title": proposal.title, "body": proposal.body,
         "status": proposal.status.value, "mine": member is not None and proposal.author_id == member.id,
         "hub_id": proposal.hub_id,
         "asset_id": proposal.asset_id, "category_id": proposal.category_id, "target_hub_id": proposal.target_hub_id,
@@ -78,7 +80,8 @@ def list_proposals():
     if status is not None and status not in STATUSES:
         raise ValidationFailed("status must be one of %(values)s.", field="status", values=", ".join(STATUSES))
     items, total = proposals.list_proposals(db.session, ProposalStatus(status) if status else None,
-                                            limit=per_page, offset=(page - 1) * per_page)
+                                            limit=per_page, offset=(page - 1) * per_page,
+                                            pool_ids=member_pool_ids(db.session, actor()))
     return out.page([proposal_body(p, actor()) for p in items], page, per_page, total)
 
 
@@ -86,7 +89,7 @@ def list_proposals():
 def create_proposal():
     data = json_body(PROPOSAL_REQUEST)
     fields = {k: data.get(k) for k in ("hub_id", "asset_id", "category_id", "target_hub_id", "amount_minor",
-                                       "currency", "change")}
+                                       "currency", "change", "pool_id")}
     return _posted(201, lambda: proposal_body(proposals.open_proposal(
         db.session, actor(), utcnow(), kind=data["kind"], title=data["title"], body=data.get("body", ""),
         **fields), actor()))
@@ -175,14 +178,17 @@ def get_decision(proposal_id: int):
 
 
 def rules_body(current) -> dict:
-    return {"method": current.method.value, "quorum_percent": current.quorum_percent,
+    return {"pool_id": current.pool_id, "method": current.method.value, "quorum_percent": current.quorum_percent,
             "electorate": current.electorate.value, "public_votes": current.public_votes,
             "period_days": current.period_days}
 
 
 @bp.get("/governance/rules")
 def get_governance_rules():
-    return jsonify(rules_body(rules.current_rules(db.session)))
+    _pools, pool = chosen_pool(member_pool_ids(db.session, actor()), "pool_id")
+    if pool is None:
+        raise NotFound("No such pool.")
+    return jsonify(rules_body(rules.current_rules(db.session, pool.id)))
 
 
 @bp.put("/governance/rules")

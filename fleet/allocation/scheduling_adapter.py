@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session, joinedload
 
 import scheduling
@@ -225,7 +225,7 @@ PLANNED_BOOKING_STATUSES = (BookingStatus.pending, BookingStatus.confirmed, Book
                             BookingStatus.completed, BookingStatus.no_show)
 
 
-def planning_problem(session: Session, start: datetime, end: datetime) -> scheduling.Problem:
+def planning_problem(session: Session, start: datetime, end: datetime, pool_id: int | None = None) -> scheduling.Problem:
     """The demand recorded over [start, end) as an instance for `python -m scheduling plan`.
 
     Assets: every asset not retired, of categories and hubs not retired (maintenance windows as blackouts,
@@ -234,20 +234,24 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
     (location = the hub, max_distance_km 0) requiring the booked asset's type and capabilities; waitlisted and
     expired flexible requests are requests with their window. Bookings that overlap the period count whole
     (the horizon grows to hold them); request windows are clipped to the period; all is rounded inward to
-    the slot grid, and what no longer fits its duration is left out. Ids are database ids as text.
+    the slot grid, and what no longer fits its duration is left out. Ids are database ids as text. With
+    `pool_id`, only that pool's fleet and demand.
     """
+    in_pool = Category.pool_id == pool_id if pool_id is not None else true()
     start, end = slot_ceil(start), slot_floor(end)
     assets = list(session.scalars(
         select(Asset).join(Asset.category).join(Asset.hub)
-        .where(Asset.status != AssetStatus.retired, Category.retired.is_(False), Hub.retired.is_(False))
+        .where(Asset.status != AssetStatus.retired, Category.retired.is_(False), Hub.retired.is_(False), in_pool)
         .options(joinedload(Asset.hub), joinedload(Asset.category)).order_by(Asset.id)))
     asset_ids = {a.id for a in assets}
-    hubs = {h.id: h for h in session.scalars(select(Hub).where(Hub.retired.is_(False)).order_by(Hub.id))}
+    hubs = {h.id: h for h in session.scalars(select(Hub).where(
+        Hub.retired.is_(False), Hub.pool_id == pool_id if pool_id is not None else true()).order_by(Hub.id))}
     fixed, requests = [], []
     horizon_start, horizon_end = start, max(end, start + SLOT)
     bookings = session.scalars(
-        select(Booking).where(Booking.start_at < end, Booking.end_at > start,
-                              Booking.status.in_(PLANNED_BOOKING_STATUSES + (BookingStatus.rejected,)))
+        select(Booking).join(Booking.asset).join(Asset.category)
+        .where(Booking.start_at < end, Booking.end_at > start, in_pool,
+               Booking.status.in_(PLANNED_BOOKING_STATUSES + (BookingStatus.rejected,)))
         .options(joinedload(Booking.asset).joinedload(Asset.hub), joinedload(Booking.asset)
                  .joinedload(Asset.category)).order_by(Booking.start_at, Booking.id))
     for b in bookings:
@@ -268,8 +272,8 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
             types=(b.asset.asset_type,) if b.asset.asset_type else (), earliest_start=s, latest_end=e,
             duration_minutes=int((e - s).total_seconds() // 60), location=scheduling.Location(hub.lat, hub.lon),
             max_distance_km=0.0, created_at=b.created_at))
-    for r in session.scalars(select(FlexibleRequest).where(
-            FlexibleRequest.status.in_([RequestStatus.waitlisted, RequestStatus.expired]),
+    for r in session.scalars(select(FlexibleRequest).join(FlexibleRequest.category).where(
+            in_pool, FlexibleRequest.status.in_([RequestStatus.waitlisted, RequestStatus.expired]),
             FlexibleRequest.earliest_start < end, FlexibleRequest.latest_end > start).order_by(FlexibleRequest.id)):
         s, e = slot_ceil(max(r.earliest_start, start)), slot_floor(min(r.latest_end, end))
         if e - s < timedelta(minutes=r.duration_minutes):

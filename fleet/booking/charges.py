@@ -68,7 +68,7 @@ def _post(session: Session, booking: Booking, price: Price, now: datetime) -> Le
     entry = LedgerEntry(member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=price.amount_minor,
                         currency=price.currency, entry_date=now.date(), category_id=booking.asset.category_id,
                         booking_id=booking.id, charged_booking_id=booking.id, computation=price.computation[:500],
-                        note="", created_at=now)
+                        note="", created_at=now, pool_id=booking.asset.category.pool_id)
     try:
         with session.begin_nested():
             session.add(entry)
@@ -135,7 +135,7 @@ def adjust_charge(session: Session, actor: Member, entry_id: int, amount_minor: 
     adjustment = LedgerEntry(member_id=entry.member_id, kind=LedgerKind.adjustment, amount_minor=amount_minor,
                              currency=entry.currency, entry_date=now.date(), category_id=entry.category_id,
                              booking_id=entry.booking_id, adjusts_id=entry.id, note=reason,
-                             recorded_by_id=actor.id, created_at=now)
+                             recorded_by_id=actor.id, created_at=now, pool_id=entry.pool_id)
     session.add(adjustment)
     session.flush()
     return adjustment

@@ -62,10 +62,14 @@ class Member(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=_approved_with_creation)
 
     home_hub = relationship("Hub", foreign_keys=[home_hub_id])
+    pool_memberships: Mapped[list["PoolMembership"]] = relationship(  # noqa: F821 (fleet.models.pools)
+        back_populates="member", cascade="all, delete-orphan")
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role in (Role.coordinator, Role.admin)
+        """May open the manage pages: the installation's administrator, or a coordinator of at least one pool
+        (fleet.members.pools says which pools)."""
+        return self.role == Role.admin or any(m.role == "coordinator" for m in self.pool_memberships)
 
     @property
     def is_admin(self) -> bool:

@@ -37,6 +37,7 @@ from fleet.models import (
     Tariff,
 )
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids, pool_for_new_object
 from fleet.members.accounts import normalise_email
 from fleet.reporting.utilisation import Period, held_seconds_by_asset
 
@@ -130,12 +131,14 @@ def booking_fee_minor(fee: Tariff | None, booking: Booking) -> int | None:
 
 def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: str, amount_minor: int | None,
                         currency: str | None, entry_date: date, note: str, now: datetime,
-                        booking_id: int | None = None) -> LedgerEntry:
-    """A fee or a payment in a member's ledger. A fee for a booking may leave the amount out: it is then the
-    category's per-hour fee times the booking's length."""
+                        booking_id: int | None = None, pool_id: int | None = None) -> LedgerEntry:
+    """A fee or a payment in a member's ledger with pool `pool_id` (which `actor` coordinates; None: their only
+    pool, or the booking's). A fee for a booking may leave the amount out: it is then the category's per-hour fee
+    times the booking's length."""
     require_coordinator(actor)
     member = session.get(Member, member_id) if isinstance(member_id, int) and 0 < member_id <= MAX_MINOR else None
-    if member is None:
+    mine = coordinated_pool_ids(session, actor)
+    if member is None or not (actor.is_admin or mine & {m.pool_id for m in member.pool_memberships}):
         raise ValidationFailed("No such member.", field="member_id")
     if kind not in (LedgerKind.fee.value, LedgerKind.payment.value):
         raise ValidationFailed("The kind is fee or payment.", field="kind")
@@ -143,16 +146,18 @@ def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: s
     booking, category_id = None, None
     if booking_id is not None:
         booking = session.get(Booking, booking_id) if isinstance(booking_id, int) and 0 < booking_id <= MAX_MINOR else None
-        if booking is None or booking.member_id != member.id:
+        if booking is None or booking.member_id != member.id or booking.asset.category.pool_id not in mine:
             raise ValidationFailed("No such booking of this member.", field="booking_id")
         category_id = booking.asset.category_id
+        pool_id = booking.asset.category.pool_id
     if amount_minor is None:
         fee = category_fees(session).get(category_id) if booking is not None else None
         amount_minor = booking_fee_minor(fee, booking) if booking is not None and ledger_kind == LedgerKind.fee else None
         if amount_minor is None:
             raise ValidationFailed("Enter an amount (there is no per-hour fee to compute it from).", field="amount")
         currency = currency or fee.currency
-    entry = LedgerEntry(member_id=member.id, kind=ledger_kind, amount_minor=check_minor(amount_minor, "amount",
+    pool_id = pool_for_new_object(session, actor, pool_id)
+    entry = LedgerEntry(pool_id=pool_id, member_id=member.id, kind=ledger_kind, amount_minor=check_minor(amount_minor, "amount",
                                                                                           allow_zero=False),
                         currency=check_currency(currency), entry_date=_check_date(entry_date, "entry_date"),
                         category_id=category_id, booking_id=booking.id if booking else None, note=_note(note),
@@ -167,6 +172,7 @@ def list_ledger_entries(session: Session, actor: Member, member_id: int | None =
     require_coordinator(actor)
     query = select(LedgerEntry).options(joinedload(LedgerEntry.member)).order_by(LedgerEntry.entry_date.desc(),
                                                                                  LedgerEntry.id.desc())
+    query = query.where(LedgerEntry.pool_id.in_(coordinated_pool_ids(session, actor)))
     if member_id is not None:
         query = query.where(LedgerEntry.member_id == member_id)
     return list(session.scalars(query.limit(limit)))

@@ -69,7 +69,7 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     window = MaintenanceWindow(asset_id=asset.id, start_at=at(8, 8), end_at=at(8, 12),
                                reason=text.get("maintenance.reason", "Yearly service"),
                                created_by_id=coordinator.id, created_at=now)
-    run = OptimiserRun(started_by_id=coordinator.id, horizon_start=now, horizon_end=now + timedelta(days=14),
+    run = OptimiserRun(pool_id=category.pool_id, started_by_id=coordinator.id, horizon_start=now, horizon_end=now + timedelta(days=14),
                        status=RunStatus.preview, progress="done",
                        solution_json=EMPTY_SOLUTION)
     session.add_all([request, window, run])
@@ -132,7 +132,7 @@ def _price_objects(session, coordinator, category, booking, text: dict, now) -> 
 
     tariff = set_tariff(session, coordinator, {"currency": "EUR", "per_hour_minor": 100}, now,
                         category_id=category.id)
-    charge = LedgerEntry(member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=300, currency="EUR",
+    charge = LedgerEntry(pool_id=category.pool_id, member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=300, currency="EUR",
                          entry_date=now.date(), booking_id=booking.id, charged_booking_id=booking.id,
                          computation="3 h x 1.00 = 3.00 EUR", note="", category_id=category.id)
     session.add(charge)
