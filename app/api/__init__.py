@@ -14,3 +14,4 @@ from app.api import asset_photos  # noqa: E402,F401
 from app.api import owners  # noqa: E402,F401
 from app.api import prices  # noqa: E402,F401
 from app.api import eligibility  # noqa: E402,F401
+from app.api import agreements  # noqa: E402,F401

@@ -7,10 +7,12 @@ from flask import jsonify, request
 
 from app.api import bp
 from app.api import serialise as out
+from app.api.auth import actor
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import AssetQuery, free_intervals, search_assets
+from fleet.booking.lending_agreements import search_scope
 from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.catalogue.categories import get_category, list_categories
@@ -80,6 +82,7 @@ def assets():
     query = AssetQuery(category_id=int_arg("category"), hub_id=int_arg("hub"), near=_search_point(),
                        max_distance_km=float_arg("radius_km", 0.001, 40000),
                        available_from=datetime_arg("available_from"), available_until=datetime_arg("available_until"))
+    query.pool_ids, query.borrowed = search_scope(db.session, actor())
     raw_caps = {k[4:]: v for k, v in request.args.items() if k.startswith("cap_") and v != ""}
     if query.category_id is not None:
         try:
@@ -96,7 +99,8 @@ def assets():
     page, per_page = page_args()
     found = search_assets(db.session, query, offset=(page - 1) * per_page, limit=per_page,
                           now=utcnow())
-    return out.page([out.asset(h.asset, h.distance_km) for h in found.hits], page, per_page, found.total)
+    return out.page([out.asset(h.asset, h.distance_km, via_agreement=h.via_agreement) for h in found.hits], page,
+                    per_page, found.total)
 
 
 @bp.get("/assets/<id:asset_id>")

@@ -2,6 +2,8 @@
 published in the OpenAPI document, so the two cannot drift apart."""
 from __future__ import annotations
 
+from app.api.pools_schemas import POOL_SUMMARY
+
 MAX_ID = 2**31 - 1
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 DATETIME = {"type": "string", "format": "date-time",
@@ -136,6 +138,10 @@ RESPONSES = {
                              "purchase_date": {"type": ["string", "null"]}, "meter_unit": {"type": ["string", "null"]},
                              "type": {"type": ["string", "null"]},
                              "distance_km": {"type": ["number", "null"]},
+                             "pool": POOL_SUMMARY,
+                             "via_agreement": {"type": "boolean",
+                                               "description": "A partner pool's asset the caller books through a "
+                                                              "lending agreement"},
                              "use_instructions": {"type": "string"},
                              "photos": {"type": "array", "items": {"$ref": "#/components/schemas/AssetPhoto"}}}},
     "AssetPhoto": {"type": "object", "required": ["id", "url", "thumbnail_url", "alt_text"],
@@ -219,3 +225,6 @@ RESPONSES.update(PRICES_RESPONSES)
 from app.api.eligibility_schemas import ELIGIBILITY_RESPONSES  # noqa: E402
 
 RESPONSES.update(ELIGIBILITY_RESPONSES)
+from app.api.agreements_schemas import AGREEMENTS_RESPONSES  # noqa: E402
+
+RESPONSES.update(AGREEMENTS_RESPONSES)

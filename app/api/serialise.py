@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from flask import jsonify
 
+from app.pools import pool_body
 from app.urls import external_url
 
 
@@ -29,8 +30,10 @@ def category(c) -> dict:
             "names": c.name_translations or {}}
 
 
-def asset(a, distance_km: float | None = None) -> dict:
+def asset(a, distance_km: float | None = None, via_agreement: bool = False) -> dict:
+    """`via_agreement`: a partner pool's asset the reader books through a lending agreement."""
     return {"id": a.id, "name": a.name, "description": a.description, "category_id": a.category_id,
+            "pool": pool_body(a.category.pool), "via_agreement": via_agreement,
             "hub_id": a.hub_id, "status": a.status.value, "capabilities": a.capabilities or {},
             "type": a.asset_type or None, "design_url": a.design_url, "design_licence": a.design_licence,
             "purchase_cost_minor": a.purchase_cost_minor, "currency": a.currency,

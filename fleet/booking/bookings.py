@@ -20,7 +20,7 @@ from fleet.booking.availability import (
 )
 from fleet.booking.charges import quote_booking
 from fleet.booking.owned_items import is_available, needs_owner_approval, owned_item_for
-from fleet.booking.eligibility import check_may_hold
+from fleet.booking.eligibility import check_may_hold, needs_lender_approval
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
@@ -147,7 +147,8 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
                            now: datetime, note: str = "", *, series_id: int | None = None,
                            isolated: bool = True, may_hold_checked: bool = False) -> Booking:
     """The one place a holding booking is created (direct bookings, series, flexible requests, making room):
-    pending when the category needs approval or a member-owned item's owner does, else confirmed. Callers
+    pending when the category needs approval, a member-owned item's owner does or the lending agreement the member
+    books through does (the lender's coordinators decide), else confirmed. Callers
     check the booking rules; who may hold it (approval, qualifications, fair-use limits) is checked here, for
     every path; the database has the last word on overlaps (the exclusion constraint on PostgreSQL, BEGIN
     IMMEDIATE on SQLite); a member-owned item is never booked outside its owner's windows.
@@ -157,7 +158,9 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
     if not may_hold_checked:
         check_may_hold(session, member_id, asset, start, end)
     owner_decides = item is not None and needs_owner_approval(session, item, member_id)
-    status = BookingStatus.pending if asset.category.approval_required or owner_decides else BookingStatus.confirmed
+    approval = asset.category.approval_required or owner_decides \
+        or needs_lender_approval(session, member_id, asset.category)
+    status = BookingStatus.pending if approval else BookingStatus.confirmed
     booking = Booking(asset_id=asset.id, member_id=member_id, start_at=start, end_at=end, status=status,
                       note=multi_line(note, "note")[:2000], created_at=now, series_id=series_id)
     with overlap_refused(session, isolated=isolated):

@@ -2,6 +2,9 @@
 moves, so that no path (direct, series, flexible request, making room, the batch optimiser, the API) skips it.
 
 A member may hold a booking of a category when
+- they may book in the category's pool (`may_book_in_pool`): they belong to it, or a pool they belong to borrows
+  the category through an active lending agreement, whose limits then apply too and which may make the booking
+  wait for the lender's coordinators;
 - their account is approved, where the pool approves new accounts (coordinators need no approval);
 - they hold every qualification the category requires, granted, not revoked, and valid through the last day of
   the booking (in the hub's zone);
@@ -24,10 +27,12 @@ from sqlalchemy.orm import Session
 
 from fleet.core.errors import Conflict, Forbidden
 from fleet.core.messages import msg
+from fleet.booking.lending_agreements import borrowing_agreement
 from fleet.members.account_approval import awaiting_approval
+from fleet.members.pools import member_pool_ids
 from fleet.models import (
     HOLDING_STATUSES, Asset, Booking, BookingStatus, Category, CategoryLimits,
-    CategoryQualification, Member, Qualification, QualificationGrant,
+    CategoryQualification, LendingAgreement, Member, Pool, Qualification, QualificationGrant,
 )
 
 WEEK_STATUSES = (*HOLDING_STATUSES, BookingStatus.completed)
@@ -35,6 +40,10 @@ WEEK_STATUSES = (*HOLDING_STATUSES, BookingStatus.completed)
 
 class NotQualified(Forbidden):
     """The member lacks an approved account or a qualification the category requires."""
+
+
+class NotInPool(Forbidden):
+    """The category belongs to a pool the member is not in, and no active agreement lends it to theirs."""
 
 
 class LimitReached(Conflict):
@@ -69,6 +78,31 @@ def required_qualifications(session: Session, category_id: int) -> list[Qualific
 
 
 # --- the checks ----------------------------------------------------------------------------------------------
+
+def may_book_in_pool(session: Session, member: Member, pool_id: int,
+                     category_id: int | None = None) -> LendingAgreement | None:
+    """Whether `member` may book in pool `pool_id`: as one of its members (None), or, for category
+    `category_id`, through the active lending agreement that lends it to a pool they belong to (returned: its
+    limits and approval apply). Otherwise NotInPool, naming the pool."""
+    if pool_id in member_pool_ids(session, member):
+        return None
+    agreement = borrowing_agreement(session, member, category_id) if category_id is not None else None
+    if agreement is not None:
+        return agreement
+    pool = session.get(Pool, pool_id)
+    raise NotInPool(msg("This belongs to %(pool)s, which you are not a member of, and no agreement lends it to "
+                        "your pool."), field="asset_id", pool=pool.name if pool is not None else "?")
+
+
+def needs_lender_approval(session: Session, member_id: int, category: Category) -> bool:
+    """Whether a booking of the category by this member waits for the lender's coordinators: the member borrows it
+    through an agreement that says so."""
+    member = session.get(Member, member_id)
+    if member is None or category.pool_id in member_pool_ids(session, member):
+        return False
+    agreement = borrowing_agreement(session, member, category.id)
+    return agreement is not None and agreement.requires_approval
+
 
 def check_account(session: Session, member: Member) -> None:
     if awaiting_approval(session, member):
@@ -114,10 +148,11 @@ def check_limits(session: Session, member_id: int, category: Category, zone: str
                   planned)
 
 
-def within_limits(session: Session, limits: CategoryLimits | None, member_id: int, category: Category, zone: str,
+def within_limits(session: Session, limits: CategoryLimits | LendingAgreement | None, member_id: int, category: Category, zone: str,
                   start: datetime, end: datetime, exclude_booking_id: int | None = None,
                   planned: Sequence[tuple[datetime, datetime]] = ()) -> None:
-    """`check_limits` with the category's limits already read (None: no limits)."""
+    """`check_limits` with the category's limits already read (None: no limits); a lending agreement's limits
+    have the same shape and are counted the same way."""
     if limits is None:
         return
     if limits.max_at_once is not None:
@@ -156,14 +191,19 @@ def check_may_hold(session: Session, member_id: int, asset: Asset, start: dateti
     take other members' locks in no fixed order, behind the overlap constraint's, and deadlock with them."""
     category = asset.category
     limits, needs_qualifications = _rules_at_a_glance(session, category.id)
-    locked = lock and limits is not None
-    member = session.get(Member, member_id, with_for_update=locked, populate_existing=locked)
+    member = session.get(Member, member_id)
     if member is None:
         raise NotQualified(msg("No such member."))
+    agreement = may_book_in_pool(session, member, category.pool_id, category.id)
+    if agreement is not None and not agreement.any:
+        agreement = None
+    if lock and (limits is not None or agreement is not None):
+        session.get(Member, member_id, with_for_update=True, populate_existing=True)
     check_account(session, member)
     if needs_qualifications:
         check_qualifications(session, member_id, category, last_local_day(end, asset.hub.timezone))
     within_limits(session, limits, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
+    within_limits(session, agreement, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
 
 
 def check_may_request(session: Session, member: Member, category: Category, first_day: date) -> None:

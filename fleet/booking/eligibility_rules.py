@@ -109,7 +109,7 @@ def all_category_rules(session: Session, pool_ids: set[int] | None = None) -> li
     return [category_rules(session, c) for c in categories]
 
 
-def _limit(value, field: str, most: int) -> int | None:
+def checked_limit(value, field: str, most: int) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
@@ -126,9 +126,9 @@ def set_category_rules(session: Session, actor: Member, category_id: int, qualif
     category = session.get(Category, category_id)
     require_object_pool(session, actor, category.pool_id if category is not None else None,
                         NotFound("No such category."))
-    max_at_once = _limit(max_at_once, "max_at_once", MAX_AT_ONCE)
-    max_hours_per_week = _limit(max_hours_per_week, "max_hours_per_week", MAX_HOURS_PER_WEEK)
-    max_bookings_per_week = _limit(max_bookings_per_week, "max_bookings_per_week", MAX_BOOKINGS_PER_WEEK)
+    max_at_once = checked_limit(max_at_once, "max_at_once", MAX_AT_ONCE)
+    max_hours_per_week = checked_limit(max_hours_per_week, "max_hours_per_week", MAX_HOURS_PER_WEEK)
+    max_bookings_per_week = checked_limit(max_bookings_per_week, "max_bookings_per_week", MAX_BOOKINGS_PER_WEEK)
     wanted = sorted(set(qualification_ids or []))
     known = set(session.scalars(select(Qualification.id).where(
         Qualification.id.in_(wanted), Qualification.pool_id == category.pool_id))) if wanted else set()
