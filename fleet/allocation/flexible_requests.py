@@ -103,7 +103,8 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
                               created_at=now, updated_at=now)
     session.add(request)
     session.flush()
-    eligible = [a for a in adapter.bookable_assets(session, {category.id}) if adapter.statically_eligible(request, a)]
+    serving = adapter.serving_categories(session, request)  # its category, and partner pools' lent to the member
+    eligible = [a for a in adapter.bookable_assets(session, serving) if adapter.statically_eligible(request, a, serving)]
     if not eligible:
         request.waitlist_reason = REASON_NOTHING_ELIGIBLE
         session.flush()

@@ -42,8 +42,9 @@ class NotQualified(Forbidden):
     """The member lacks an approved account or a qualification the category requires."""
 
 
-class NotInPool(Forbidden):
-    """The category belongs to a pool the member is not in, and no active agreement lends it to theirs."""
+class NotInPool(NotQualified):
+    """The category belongs to a pool the member is not in, and no active agreement lends it to theirs (a kind of
+    NotQualified, so that every path that leaves a member out for their qualifications leaves them out for this)."""
 
 
 class LimitReached(Conflict):
@@ -207,8 +208,10 @@ def check_may_hold(session: Session, member_id: int, asset: Asset, start: dateti
 
 
 def check_may_request(session: Session, member: Member, category: Category, first_day: date) -> None:
-    """Before a flexible request is taken or solved: the account, and the qualifications valid on the window's
-    first day. The limits depend on where the request is placed; the write path checks them then."""
+    """Before a flexible request is taken or solved: the pool (a member of it, or borrowing the category through an
+    agreement), the account, and the qualifications valid on the window's first day. The limits depend on where
+    the request is placed; the write path checks them then."""
+    may_book_in_pool(session, member, category.pool_id, category.id)
     check_account(session, member)
     check_qualifications(session, member.id, category, first_day)
 

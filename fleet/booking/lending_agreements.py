@@ -55,6 +55,20 @@ def search_scope(session: Session, member: Member | None) -> tuple[set[int], dic
     return visible_pool_ids(session, member), borrowed_categories(session, member)
 
 
+def stand_in_categories(session: Session, member: Member, category: Category) -> set[int]:
+    """The partner pools' categories that can serve `member`'s flexible request for `category` of their own pool:
+    those the member borrows through an active agreement that have the same name (ignoring case and surrounding
+    spaces): the village's "Trailers" request may get the farm co-op's "Trailers" when that is nearer or the only
+    one free. A request for a borrowed category itself is served by that category only."""
+    wanted = (category.name or "").strip().lower()
+    borrowed = borrowed_categories(session, member)
+    if not wanted or not borrowed or category.id in borrowed:
+        return set()
+    return set(session.scalars(select(Category.id).where(
+        Category.id.in_(set(borrowed)), func.lower(func.trim(Category.name)) == wanted,
+        Category.retired.is_(False))))
+
+
 def borrowing_agreement(session: Session, member: Member, category_id: int) -> LendingAgreement | None:
     """The active agreement that lets `member` book category `category_id` of a pool they do not belong to."""
     mine = member_pool_ids(session, member)
@@ -201,5 +215,5 @@ def offerable_pools(session: Session, actor: Member) -> list[Pool]:
     return list(session.scalars(select(Pool).order_by(Pool.name, Pool.id)))
 
 
-__all__ = ["borrowed_categories", "search_scope", "borrowing_agreement", "list_agreements", "get_agreement", "offer_agreement",
+__all__ = ["borrowed_categories", "stand_in_categories", "search_scope", "borrowing_agreement", "list_agreements", "get_agreement", "offer_agreement",
            "accept_agreement", "end_agreement", "future_bookings_through", "offerable_pools"]

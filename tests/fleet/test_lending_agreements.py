@@ -11,7 +11,7 @@ from fleet.booking.lending_agreements import (
     accept_agreement, borrowed_categories, end_agreement, get_agreement, list_agreements, offer_agreement,
 )
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from fleet.models import AgreementStatus, BookingStatus, Notification, Role
+from fleet.models import AgreementStatus, BookingStatus, Notification, RequestStatus, Role
 from tests.agreement_world import NOW, lend_trailers, two_pools
 from tests.helpers import at
 
@@ -124,3 +124,53 @@ def test_only_the_lenders_coordinator_offers(session, w):
     with pytest.raises(Forbidden):
         offer_agreement(session, w.village_coordinator, lender_pool_id=w.farm.id, borrower_pool_id=w.village.id,
                         category_ids=[w.trailers.id], now=NOW)
+
+
+# --- flexible requests and the optimiser -----------------------------------------------------------------------
+
+@pytest.fixture
+def busy_village_trailer(session, make, w):
+    """The village's own "Trailers" with one trailer, booked all day 2 by the village coordinator."""
+    trailers = make.category(name="trailers ", pool=w.village, capability_schema={})
+    own = make.asset(trailers, w.village_hub, name="Village trailer", capabilities={})
+    book_asset(session, w.village_coordinator, own.id, at(2, 6), at(2, 20), NOW)
+    return trailers
+
+
+def ask_for_trailer(category):
+    from fleet.allocation.flexible_requests import RequestInput
+
+    return RequestInput(category_id=category.id, earliest_start=at(2, 8), latest_end=at(2, 16),
+                        duration_minutes=120, requires={}, lat=52.09, lon=5.12)
+
+
+def test_a_flexible_request_gets_the_partners_trailer_when_it_is_the_only_one_free(session, w, busy_village_trailer):
+    from fleet.allocation.flexible_requests import submit_request
+
+    waiting = submit_request(session, w.villager, ask_for_trailer(busy_village_trailer), NOW, time_limit=2)
+    assert waiting.status == RequestStatus.waitlisted  # no agreement: the farm's trailer is not a candidate
+    lend_trailers(session, w)
+    served = submit_request(session, w.villager, ask_for_trailer(busy_village_trailer), NOW, time_limit=2)
+    assert served.status == RequestStatus.assigned and served.booking.asset_id == w.trailer.id
+
+
+def test_the_batch_optimiser_assigns_a_request_to_the_partners_trailer(session, w, busy_village_trailer):
+    from fleet.allocation.flexible_requests import submit_request
+    from fleet.allocation.optimiser_runs import apply_run, create_run, execute_run
+
+    request = submit_request(session, w.villager, ask_for_trailer(busy_village_trailer), NOW, make_room=False)
+    assert request.status == RequestStatus.waitlisted
+    lend_trailers(session, w)
+    run = create_run(session, w.village_coordinator, 7, NOW, time_limit=3, pool_id=w.village.id)
+    execute_run(session, run.id, NOW)
+    apply_run(session, w.village_coordinator, run.id, NOW)
+    assert request.status == RequestStatus.assigned and request.booking.asset_id == w.trailer.id
+
+
+def test_a_request_for_the_lent_category_itself_needs_the_agreement(session, w):
+    from fleet.allocation.flexible_requests import submit_request
+
+    with pytest.raises(NotInPool):
+        submit_request(session, w.villager, ask_for_trailer(w.trailers), NOW)
+    lend_trailers(session, w)
+    assert submit_request(session, w.villager, ask_for_trailer(w.trailers), NOW).booking.asset_id == w.trailer.id

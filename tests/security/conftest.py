@@ -96,10 +96,28 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     ids.update(_price_objects(session, coordinator, category, booking, text, now))
     ids.update(_owned_item_objects(session, owner, other, category, hub, now))
     ids.update(_eligibility_objects(session, owner, coordinator, text, now))
+    ids["agreement_id"] = _agreement(session, coordinator, category, text, now)
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
                  secret=owner.calendar_secret)
+
+
+def _agreement(session, coordinator, category, text: dict, now) -> int:
+    """A partner pool's offer to lend one of its categories to the world's pool (whose coordinator may accept or
+    end it)."""
+    from fleet.models import AgreementStatus, Category, LendingAgreement, Pool
+
+    partner = Pool(slug="partner", name=text.get("pool.name", "Partner pool")[:120], created_at=now)
+    session.add(partner)
+    session.flush()
+    tools = Category(name=text.get("agreement.category", "Partner tools")[:120], kind="tool", pool_id=partner.id)
+    agreement = LendingAgreement(lender_pool_id=partner.id, borrower_pool_id=category.pool_id,
+                                 status=AgreementStatus.offered, created_by_id=coordinator.id, created_at=now,
+                                 updated_at=now, categories=[tools])
+    session.add_all([tools, agreement])
+    session.flush()
+    return agreement.id
 
 
 def _eligibility_objects(session, owner, coordinator, text: dict, now) -> dict:

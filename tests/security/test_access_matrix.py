@@ -330,3 +330,10 @@ def test_access_as_each_role(app, session, make, endpoint, rule_text):
                 failures.append(f"{method} {path} as {role}: expected {expected[role]}, got {got} "
                                 f"({response.status_code})")
     assert not failures, "\n".join(failures)
+
+
+# lending agreements between pools: the coordinators of either pool (fleet/booking/lending_agreements.py)
+AGREEMENT_ROUTES = ("manage.accept_agreement", "manage.end_agreement", "api.get_agreement", "api.accept_agreement",
+                    "api.end_agreement")
+# (build_world's agreement is a partner pool's offer to the world's pool, which its coordinator may accept or end)
+EXPECTATIONS.update(dict.fromkeys(AGREEMENT_ROUTES, COORDINATOR))
