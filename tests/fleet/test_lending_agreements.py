@@ -174,3 +174,20 @@ def test_a_request_for_the_lent_category_itself_needs_the_agreement(session, w):
         submit_request(session, w.villager, ask_for_trailer(w.trailers), NOW)
     lend_trailers(session, w)
     assert submit_request(session, w.villager, ask_for_trailer(w.trailers), NOW).booking.asset_id == w.trailer.id
+
+
+# --- reporting: counted once, by the pool that owns the asset ---------------------------------------------------
+
+def test_a_borrowers_booking_counts_in_the_lenders_figures_only(session, make, w):
+    from fleet.reporting.utilisation import utilisation_report
+
+    village_drills = make.category(name="Drills", pool=w.village, capability_schema={})
+    make.asset(village_drills, w.village_hub, name="Village drill", capabilities={})
+    make.booking(w.trailer, w.villager, at(-3, 9), at(-3, 12), status=BookingStatus.completed)
+    report = utilisation_report(session, at(-4, 0), at(-1, 0))
+    by_category = {row.id: row.figures.booked_hours for row in report.categories}
+    assert by_category[w.trailers.id] == pytest.approx(3)
+    assert by_category[village_drills.id] == 0
+    assert report.pool.figures.booked_hours == pytest.approx(3)  # once, not once per pool
+    by_hub = {row.id: row.figures.booked_hours for row in report.hubs}
+    assert by_hub[w.farm_hub.id] == pytest.approx(3) and by_hub[w.village_hub.id] == 0
