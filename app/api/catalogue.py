@@ -7,8 +7,10 @@ from flask import jsonify, request
 
 from app.api import bp
 from app.api import serialise as out
+from app.api.auth import actor
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
+from fleet.members.pools import visible_pool_ids
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import AssetQuery, free_intervals, search_assets
 from fleet.catalogue.asset_types import requested_types
@@ -29,7 +31,7 @@ def _paged(items: list[dict]):
 
 @bp.get("/hubs")
 def hubs():
-    return _paged([out.hub(h) for h in list_hubs(db.session)])
+    return _paged([out.hub(h) for h in list_hubs(db.session, pool_ids=visible_pool_ids(db.session, actor()))])
 
 
 @bp.get("/hubs/<id:hub_id>")
@@ -39,7 +41,8 @@ def hub(hub_id: int):
 
 @bp.get("/categories")
 def categories():
-    return _paged([out.category(c) for c in list_categories(db.session)])
+    return _paged([out.category(c) for c in list_categories(db.session,
+                                                           pool_ids=visible_pool_ids(db.session, actor()))])
 
 
 @bp.get("/categories/<id:category_id>")
@@ -79,7 +82,8 @@ def _search_point() -> tuple[float, float] | None:
 def assets():
     query = AssetQuery(category_id=int_arg("category"), hub_id=int_arg("hub"), near=_search_point(),
                        max_distance_km=float_arg("radius_km", 0.001, 40000),
-                       available_from=datetime_arg("available_from"), available_until=datetime_arg("available_until"))
+                       available_from=datetime_arg("available_from"), available_until=datetime_arg("available_until"),
+                       pool_ids=visible_pool_ids(db.session, actor()))
     raw_caps = {k[4:]: v for k, v in request.args.items() if k.startswith("cap_") and v != ""}
     if query.category_id is not None:
         try:

@@ -23,6 +23,7 @@ from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
+from fleet.members.pools import visible_pool_ids
 from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -37,6 +38,7 @@ def search():
     on_refusal(lambda exc: _search_page(AssetPage([], 0), 1, {"zone": None, "category": _category_of(request.args)},
                                         field_errors(exc), 400), unless=())
     query, context = parse_search(db.session, request.args, member)
+    query.pool_ids = visible_pool_ids(db.session, member)  # a member's pools, a visitor's: the public ones
     page = _page_number(request.args)
     found = search_assets(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=utcnow())
     prices = {}
@@ -45,6 +47,10 @@ def search():
         prices = {hit.asset.id: book.estimate(hit.asset, query.available_from, query.available_until)
                   for hit in found.hits}
     return _search_page(found, page, context, {}, 200, prices)
+
+
+def _reader():
+    return current_user if current_user.is_authenticated else None
 
 
 def _page_number(args) -> int:
@@ -68,10 +74,12 @@ def _search_page(found: AssetPage, page: int, context: dict, errors: dict, statu
     pages = max(1, -(-found.total // PAGE_SIZE))
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
                            page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
-                           categories=list_categories(db.session),
+                           categories=list_categories(db.session, pool_ids=visible_pool_ids(db.session, _reader())),
+                           several_pools=len(visible_pool_ids(db.session, _reader())) > 1,
                            photos=first_photos(db.session, [hit.asset.id for hit in found.hits]),
                            asset_types=category_types(db.session, category.id) if category else [],
-                           hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
+                           hubs=list_hubs(db.session, pool_ids=visible_pool_ids(db.session, _reader())),
+                           args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
                                       if request.args.get(key)},

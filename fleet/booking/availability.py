@@ -61,6 +61,7 @@ class AssetQuery:
     available_until: datetime | None = None
     text: str = ""
     types: tuple[str, ...] = ()  # any of these asset types; empty: any type
+    pool_ids: set[int] | None = None  # only these pools' assets (the reader's pools); None: every pool
 
 
 # A start typed to the minute ("from 10:20" at 10:20:40) is now, not the past.
@@ -109,6 +110,8 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
         columns.append(Asset.asset_type)
     stmt = (select(*columns).join(Category, Category.id == Asset.category_id).join(Hub, Hub.id == Asset.hub_id)
             .where(bookable_asset()))
+    if query.pool_ids is not None:
+        stmt = stmt.where(Category.pool_id.in_(query.pool_ids))
     if query.category_id is not None:
         stmt = stmt.where(Asset.category_id == query.category_id)
     if query.hub_id is not None:
