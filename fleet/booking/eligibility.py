@@ -147,6 +147,19 @@ def within_limits(session: Session, limits: CategoryLimits | None, member_id: in
                                    limit=limits.max_hours_per_week)
 
 
+def may_book_in_pool(session: Session, member: Member, pool_id: int) -> bool:
+    """Whether `member` may book in pool `pool_id`: they belong to it (the administrator belongs to every pool).
+    The one place that says so: lending agreements between pools extend it."""
+    return member.belongs_to_pool(pool_id)
+
+
+def check_pool(session: Session, member: Member, category: Category) -> None:
+    """Refuse a booking or a request in a pool the member may not book in, saying which pool it is."""
+    if not may_book_in_pool(session, member, category.pool_id):
+        raise NotQualified(msg("%(category)s belongs to the pool %(pool)s; you can book only in the pools you are "
+                               "a member of."), category=category.name, pool=category.pool.name)
+
+
 def check_may_hold(session: Session, member_id: int, asset: Asset, start: datetime, end: datetime,
                    exclude_booking_id: int | None = None, *, lock: bool = False) -> None:
     """The write path's question: may this member hold this asset for [start, end)? Raises NotQualified or
@@ -161,6 +174,7 @@ def check_may_hold(session: Session, member_id: int, asset: Asset, start: dateti
     if member is None:
         raise NotQualified(msg("No such member."))
     check_account(session, member)
+    check_pool(session, member, category)
     if needs_qualifications:
         check_qualifications(session, member_id, category, last_local_day(end, asset.hub.timezone))
     within_limits(session, limits, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
@@ -170,6 +184,7 @@ def check_may_request(session: Session, member: Member, category: Category, firs
     """Before a flexible request is taken or solved: the account, and the qualifications valid on the window's
     first day. The limits depend on where the request is placed; the write path checks them then."""
     check_account(session, member)
+    check_pool(session, member, category)
     check_qualifications(session, member.id, category, first_day)
 
 
