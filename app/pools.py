@@ -2,10 +2,11 @@
 value, when it names one of the pools offered, else the first of them (by name)."""
 from __future__ import annotations
 
-from flask import request
+from flask import g, request
+from flask_login import current_user
 
 from app.extensions import db
-from fleet.members.pools import pools_of
+from fleet.members.pools import coordinated_pool_ids, pools_of
 from fleet.models import Pool
 
 
@@ -17,6 +18,19 @@ def chosen_pool(pool_ids: set[int], name: str = "pool") -> tuple[list[Pool], Poo
     return pools, chosen
 
 
-def pool_body(pool: Pool) -> dict:
-    """A pool as the API names it in other objects."""
-    return {"id": pool.id, "slug": pool.slug, "name": pool.name}
+
+
+
+def reader():
+    """Who is asking: the API token's member in the API, else the logged-in member (None: nobody)."""
+    member = g.get("api_member") or current_user
+    return member if getattr(member, "is_authenticated", False) else None
+
+
+def coordinated() -> set[int]:
+    """The pools the one asking coordinates (the administrator: every pool)."""
+    return coordinated_pool_ids(db.session, reader())
+
+
+def coordinated_pools() -> list[Pool]:
+    return pools_of(db.session, coordinated())

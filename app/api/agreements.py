@@ -11,13 +11,12 @@ from app.api.auth import actor, coordinator_only
 from app.api.input import json_body
 from app.api.replies import posted
 from app.extensions import db
-from app.pools import pool_body
 from fleet.booking import lending_agreements as agreements
 from fleet.core.db import utcnow
 
 
 def agreement_body(a) -> dict:
-    return {"id": a.id, "lender": pool_body(a.lender), "borrower": pool_body(a.borrower), "status": a.status.value,
+    return {"id": a.id, "lender": out.pool(a.lender), "borrower": out.pool(a.borrower), "status": a.status.value,
             "categories": [{"id": c.id, "name": c.name} for c in a.categories],
             "requires_approval": a.requires_approval, "max_at_once": a.max_at_once,
             "max_hours_per_week": a.max_hours_per_week, "max_bookings_per_week": a.max_bookings_per_week,

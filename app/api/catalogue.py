@@ -10,6 +10,7 @@ from app.api import serialise as out
 from app.api.auth import actor
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
+from fleet.members.pools import visible_pool_ids
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import AssetQuery, free_intervals, search_assets
 from fleet.booking.lending_agreements import search_scope
@@ -31,7 +32,7 @@ def _paged(items: list[dict]):
 
 @bp.get("/hubs")
 def hubs():
-    return _paged([out.hub(h) for h in list_hubs(db.session)])
+    return _paged([out.hub(h) for h in list_hubs(db.session, pool_ids=visible_pool_ids(db.session, actor()))])
 
 
 @bp.get("/hubs/<id:hub_id>")
@@ -41,7 +42,8 @@ def hub(hub_id: int):
 
 @bp.get("/categories")
 def categories():
-    return _paged([out.category(c) for c in list_categories(db.session)])
+    return _paged([out.category(c) for c in list_categories(db.session,
+                                                           pool_ids=visible_pool_ids(db.session, actor()))])
 
 
 @bp.get("/categories/<id:category_id>")

@@ -199,8 +199,9 @@ def governance_paths(op, json, query, path_id) -> dict:
                                                json({"$ref": _REF + "Decision"}), params=[path_id("proposal_id")],
                                                public=True)},
         "/governance/rules": {
-            "get": op("getGovernanceRules", "The pool's decision rules for new proposals",
-                      json({"$ref": _REF + "GovernanceRules"})),
+            "get": op("getGovernanceRules", "A pool's decision rules for new proposals (pool_id: one of the "
+                      "caller's pools; by default the first by name)", json({"$ref": _REF + "GovernanceRules"}),
+                      params=[query("pool_id", {"type": "integer", "minimum": 1})]),
             "put": op("setGovernanceRules", "Set the decision rules for proposals opened from now on "
                       "(coordinators)", json({"$ref": _REF + "GovernanceRules"}), body=RULES_REQUEST),
         },

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.extensions import db
-from app.pools import chosen_pool
+from app.pools import chosen_pool, reader
 from app.forms import checkbox, field_errors, optional_int
 from app.i18n import N_, translate_message
 from app.transaction import flash_on_refusal, on_refusal
@@ -28,7 +28,7 @@ from fleet.feeds.decisions_atom import decisions_feed
 from fleet.governance import applying, comments, proposals, record, rules, votes
 from fleet.governance.from_plan import propose_from_plan
 from fleet.governance.proposals import BOOL_RULE_FIELDS, RULE_FIELDS
-from fleet.members.pools import coordinated_pool_ids, member_pool_ids, pools_of
+from fleet.members.pools import coordinated_pool_ids, member_pool_ids, pools_of, visible_pool_ids
 from fleet.models import AssetStatus, Hub, ProposalKind
 from fleet.models.governance import APPLICABLE_KINDS
 
@@ -246,14 +246,14 @@ def save_rules():
 
 @bp.route("/pool/decisions")
 def decisions():
-    return render_template("governance/decisions.html", decisions=record.decisions(db.session),
-                           planned=record.planned_acquisitions(db.session))
+    return render_template("governance/decisions.html", decisions=record.decisions(db.session, pool_ids=visible_pool_ids(db.session, reader())),
+                           planned=record.planned_acquisitions(db.session, visible_pool_ids(db.session, reader())))
 
 
 @bp.route("/pool/decisions/<id:proposal_id>")
 def decision(proposal_id: int):
     proposal = proposals.get_proposal(db.session, proposal_id)
-    if proposal.status not in record.DECIDED:
+    if proposal.status not in record.DECIDED or proposal.pool_id not in visible_pool_ids(db.session, reader()):
         raise NotFound("No such decision.")
     return render_template("governance/decision.html", proposal=proposal,
                            ballot=record.public_ballot(db.session, proposal),
@@ -276,7 +276,7 @@ def decisions_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for proposal in record.decisions(db.session):
+    for proposal in record.decisions(db.session, pool_ids=visible_pool_ids(db.session, reader())):
         d = record.decision_dict(proposal, record.public_ballot(db.session, proposal))
         d["votes"] = "" if d["votes"] is None else "; ".join(f"{v['name']}: {v['choice']}" for v in d["votes"])
         writer.writerow([_cell(d[c]) for c in CSV_COLUMNS])
@@ -287,7 +287,7 @@ def decisions_csv():
 @bp.route("/pool/decisions.atom")
 def decisions_atom():
     root = external_root()
-    items = [(p, record.public_ballot(db.session, p)) for p in record.decisions(db.session, limit=100)]
+    items = [(p, record.public_ballot(db.session, p)) for p in record.decisions(db.session, limit=100, pool_ids=visible_pool_ids(db.session, reader()))]
     body = decisions_feed(items, root, root + "/pool/decisions.atom", utcnow())
     return Response(body, mimetype="application/atom+xml")
 
@@ -313,4 +313,4 @@ def linkify(text: str | None) -> Markup:
 
 @bp.app_context_processor
 def _governance_helpers():
-    return {"planned_acquisitions": lambda: record.planned_acquisitions(db.session)}
+    return {"planned_acquisitions": lambda: record.planned_acquisitions(db.session, visible_pool_ids(db.session, reader()))}

@@ -103,7 +103,17 @@ def get_charge(session: Session, actor: Member, entry_id: int) -> LedgerEntry:
     """A charge its member or a coordinator may see; others get 404."""
     entry = session.get(LedgerEntry, entry_id) if isinstance(entry_id, int) and 0 < entry_id <= MAX_MINOR else None
     if entry is None or entry.kind != LedgerKind.charge or \
-            not (actor.is_coordinator or entry.member_id == actor.id):
+            not (actor.coordinates_pool(entry.pool_id) or entry.member_id == actor.id):
+        raise NotFound("No such charge.")
+    return entry
+
+
+def coordinated_charge(session: Session, actor: Member, entry_id: int) -> LedgerEntry:
+    """A charge of a pool `actor` coordinates; any other is answered as a missing one (their own included: a
+    member does not adjust their own charge)."""
+    require_coordinator(actor)
+    entry = get_charge(session, actor, entry_id)
+    if not actor.coordinates_pool(entry.pool_id):
         raise NotFound("No such charge.")
     return entry
 
@@ -117,8 +127,7 @@ def adjust_charge(session: Session, actor: Member, entry_id: int, amount_minor: 
                   now: datetime) -> LedgerEntry:
     """Correct a charge by a signed amount (negative: the member pays less), with the reason. The charge stays
     as it was; the adjustment is a new entry. A charge cannot be adjusted below zero."""
-    require_coordinator(actor)
-    entry = get_charge(session, actor, entry_id)
+    entry = coordinated_charge(session, actor, entry_id)
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor == 0 \
             or abs(amount_minor) > MAX_MINOR:
         raise ValidationFailed("An adjustment is a whole number of minor units, not zero (negative lowers the "

@@ -29,10 +29,9 @@ from fleet.core.errors import Conflict, Forbidden
 from fleet.core.messages import msg
 from fleet.booking.lending_agreements import borrowing_agreement
 from fleet.members.account_approval import awaiting_approval
-from fleet.members.pools import member_pool_ids
 from fleet.models import (
     HOLDING_STATUSES, Asset, Booking, BookingStatus, Category, CategoryLimits,
-    CategoryQualification, LendingAgreement, Member, Pool, Qualification, QualificationGrant,
+    CategoryQualification, LendingAgreement, Member, Qualification, QualificationGrant,
 )
 
 WEEK_STATUSES = (*HOLDING_STATUSES, BookingStatus.completed)
@@ -80,28 +79,28 @@ def required_qualifications(session: Session, category_id: int) -> list[Qualific
 
 # --- the checks ----------------------------------------------------------------------------------------------
 
-def may_book_in_pool(session: Session, member: Member, pool_id: int,
-                     category_id: int | None = None) -> LendingAgreement | None:
-    """Whether `member` may book in pool `pool_id`: as one of its members (None), or, for category
-    `category_id`, through the active lending agreement that lends it to a pool they belong to (returned: its
-    limits and approval apply). Otherwise NotInPool, naming the pool."""
-    if pool_id in member_pool_ids(session, member):
+def may_book_in_pool(session: Session, member: Member, pool_id: int, category_id: int | None = None) -> bool:
+    """Whether `member` may book in pool `pool_id`: they belong to it (the administrator belongs to every pool), or,
+    for category `category_id`, a pool they belong to borrows it through an active lending agreement. The one place
+    that says so."""
+    if member.belongs_to_pool(pool_id):
+        return True
+    return category_id is not None and borrowing_agreement(session, member, category_id) is not None
+
+
+def lending_terms(session: Session, member: Member, category: Category) -> LendingAgreement | None:
+    """The agreement whose limits and approval apply to `member` booking `category`: None for a member of the
+    category's pool (only the pool's own rules apply)."""
+    if member.belongs_to_pool(category.pool_id):
         return None
-    agreement = borrowing_agreement(session, member, category_id) if category_id is not None else None
-    if agreement is not None:
-        return agreement
-    pool = session.get(Pool, pool_id)
-    raise NotInPool(msg("This belongs to %(pool)s, which you are not a member of, and no agreement lends it to "
-                        "your pool."), field="asset_id", pool=pool.name if pool is not None else "?")
+    return borrowing_agreement(session, member, category.id)
 
 
 def needs_lender_approval(session: Session, member_id: int, category: Category) -> bool:
     """Whether a booking of the category by this member waits for the lender's coordinators: the member borrows it
     through an agreement that says so."""
     member = session.get(Member, member_id)
-    if member is None or category.pool_id in member_pool_ids(session, member):
-        return False
-    agreement = borrowing_agreement(session, member, category.id)
+    agreement = lending_terms(session, member, category) if member is not None else None
     return agreement is not None and agreement.requires_approval
 
 
@@ -183,6 +182,14 @@ def within_limits(session: Session, limits: CategoryLimits | LendingAgreement | 
                                    limit=limits.max_hours_per_week)
 
 
+def check_pool(session: Session, member: Member, category: Category) -> None:
+    """Refuse a booking or a request in a pool the member may not book in, saying which pool it is."""
+    if not may_book_in_pool(session, member, category.pool_id, category.id):
+        raise NotInPool(msg("%(category)s belongs to the pool %(pool)s; you can book only in the pools you are a "
+                            "member of and what their lending agreements cover."), field="asset_id",
+                        category=category.name, pool=category.pool.name)
+
+
 def check_may_hold(session: Session, member_id: int, asset: Asset, start: datetime, end: datetime,
                    exclude_booking_id: int | None = None, *, lock: bool = False) -> None:
     """The write path's question: may this member hold this asset for [start, end)? Raises NotQualified or
@@ -195,12 +202,13 @@ def check_may_hold(session: Session, member_id: int, asset: Asset, start: dateti
     member = session.get(Member, member_id)
     if member is None:
         raise NotQualified(msg("No such member."))
-    agreement = may_book_in_pool(session, member, category.pool_id, category.id)
+    check_account(session, member)
+    check_pool(session, member, category)
+    agreement = lending_terms(session, member, category)
     if agreement is not None and not agreement.any:
         agreement = None
     if lock and (limits is not None or agreement is not None):
         session.get(Member, member_id, with_for_update=True, populate_existing=True)
-    check_account(session, member)
     if needs_qualifications:
         check_qualifications(session, member_id, category, last_local_day(end, asset.hub.timezone))
     within_limits(session, limits, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
@@ -211,8 +219,8 @@ def check_may_request(session: Session, member: Member, category: Category, firs
     """Before a flexible request is taken or solved: the pool (a member of it, or borrowing the category through an
     agreement), the account, and the qualifications valid on the window's first day. The limits depend on where
     the request is placed; the write path checks them then."""
-    may_book_in_pool(session, member, category.pool_id, category.id)
     check_account(session, member)
+    check_pool(session, member, category)
     check_qualifications(session, member.id, category, first_day)
 
 

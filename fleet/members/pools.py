@@ -132,3 +132,14 @@ def check_slug(slug: str) -> str:
         raise ValidationFailed("A pool's short name uses lower-case letters, digits and hyphens (at most 60).",
                                field="slug")
     return slug
+
+
+def coordinates(session: Session, actor: Member | None, pool_id: int | None) -> bool:
+    """Whether `actor` coordinates pool `pool_id` (the administrator coordinates every pool)."""
+    return pool_id is not None and pool_id in coordinated_pool_ids(session, actor)
+
+
+def members_of_pools(session: Session, pool_ids: set[int]) -> list[Member]:
+    """The active members of these pools, by name."""
+    return list(session.scalars(select(Member).where(Member.active.is_(True), Member.id.in_(
+        select(PoolMembership.member_id).where(PoolMembership.pool_id.in_(pool_ids)))).order_by(Member.name, Member.id)))

@@ -87,6 +87,6 @@ def confirm_signup(session: Session, token: str, password: str, now: datetime) -
                     created_at=now, approved_at=initial_approval(session, Role.member, now))
     session.add(member)
     session.flush()
-    join_pool(session, member, default_pool(session).id)  # a pool's members book in it (fleet.booking.eligibility)
+    join_pool(session, member, default_pool(session).id)  # sign-up is into the installation's default pool
     announce_new_account(session, member, now)
     return member

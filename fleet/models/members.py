@@ -75,6 +75,14 @@ class Member(Base):
     def is_admin(self) -> bool:
         return self.role == Role.admin
 
+    def coordinates_pool(self, pool_id: int | None) -> bool:
+        """A coordinator of pool `pool_id`, or the administrator (fleet.members.pools has the queries)."""
+        return self.is_admin or any(m.pool_id == pool_id and m.role == "coordinator" for m in self.pool_memberships)
+
+    def belongs_to_pool(self, pool_id: int | None) -> bool:
+        """A member (any role) of pool `pool_id`, or the administrator."""
+        return self.is_admin or any(m.pool_id == pool_id for m in self.pool_memberships)
+
     @property
     def home(self) -> tuple[float, float] | None:
         """Where distances are measured from: the stored coordinates, else the chosen hub's."""

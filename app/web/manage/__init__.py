@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask_login import current_user, login_required
 
+from app.pools import coordinated_pools
+
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
 
@@ -12,6 +14,12 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 def _coordinators_only():
     if not current_user.is_coordinator:
         abort(403)
+
+
+@bp.context_processor
+def _pools():
+    """The pools this coordinator runs: a form that creates something offers them when there are several."""
+    return {"my_pools": coordinated_pools}
 
 
 from app.web.manage import (  # noqa: E402,F401  (routes register on import)
