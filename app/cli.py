@@ -67,13 +67,29 @@ def member_add(email: str, name: str, role: str) -> None:
     click.echo(f"Created {member.role.value} {member.email} (id {member.id}).")
 
 
+def _pool_id(slug: str | None) -> int | None:
+    """The pool with this short name, for a command that acts in one pool (None: let the service choose)."""
+    if slug is None:
+        return None
+    from sqlalchemy import select
+
+    from fleet.models import Pool
+
+    pool_id = db.session.scalar(select(Pool.id).where(Pool.slug == slug.strip().lower()))
+    if pool_id is None:
+        raise click.ClickException(f"No pool named {slug!r}.")
+    return pool_id
+
+
 @schedule_cli.command("run")
 @click.option("--horizon-days", type=click.IntRange(1, 90), default=14, show_default=True)
 @click.option("--time-limit", type=click.FloatRange(1, 600), default=30.0, show_default=True)
 @click.option("--method", type=click.Choice(["cpsat", "greedy"]), default="cpsat", show_default=True)
 @click.option("--apply/--preview", "apply_it", default=False, help="Book the assignments, or only show them.")
 @click.option("--as", "actor_email", default=None, help="Coordinator recorded as starting the run.")
-def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bool, actor_email: str | None) -> None:
+@click.option("--pool", "pool_slug", default=None, help="The pool to plan (its short name); needed when there are several.")
+def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bool, actor_email: str | None,
+                 pool_slug: str | None) -> None:
     """Solve every waitlisted request in the horizon; print the figures against first come, first served."""
     from sqlalchemy import select
 
@@ -88,7 +104,9 @@ def schedule_run(horizon_days: int, time_limit: float, method: str, apply_it: bo
     if actor is None:
         raise click.ClickException("No active coordinator to record as running it; create one with `flask member add`.")
     try:
-        run = create_run(db.session, actor, horizon_days, utcnow(), time_limit=time_limit, method=method)
+        pool_id = _pool_id(pool_slug)
+        run = create_run(db.session, actor, horizon_days, utcnow(), time_limit=time_limit, method=method,
+                         pool_id=pool_id)
         db.session.commit()
         computing_inline("optimiser", run.id, time_limit + 600)  # no RQ job: not a lost one either
         execute_run(db.session, run.id, utcnow(), progress=lambda message: (db.session.commit(), click.echo(message)))

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 
 from fleet.governance import applying, closing, comments, proposals, votes
 from fleet.members.accounts import hash_password
+from fleet.members.pools import default_pool
 from fleet.core.errors import ValidationFailed
 from fleet.core.localtime import localize, zone
 from fleet.models import (
     HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, CategoryLimits,
     CategoryQualification, FlexibleRequest, Hub, MaintenanceWindow, Member, MeterUnit, Qualification,
-    QualificationGrant, RequestStatus, Role,
+    PoolMembership, PoolRole, QualificationGrant, RequestStatus, Role,
 )
 from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
 from fleet.demo_money import load_demo_money
@@ -469,9 +470,10 @@ class _Builder:
 
     def build(self) -> DemoResult:
         s = self.session
+        pool = default_pool(s, self.now_hour - timedelta(days=1100))
         hubs = {h.key: Hub(name=h.name, address=h.address, lat=h.lat, lon=h.lon, timezone=TOWN_ZONE,
-                           opening_hours=h.opening_hours, retired=False) for h in HUBS}
-        categories = {c.key: Category(name=c.name, kind=c.kind, description=c.description,
+                           opening_hours=h.opening_hours, retired=False, pool_id=pool.id) for h in HUBS}
+        categories = {c.key: Category(pool_id=pool.id, name=c.name, kind=c.kind, description=c.description,
                                       min_duration_minutes=c.min_minutes, max_duration_minutes=c.max_minutes,
                                       min_notice_minutes=c.notice_minutes, max_advance_days=c.advance_days,
                                       approval_required=c.approval, capability_schema=dict(c.schema),
@@ -483,6 +485,10 @@ class _Builder:
         assets = self.make_assets(hubs, categories)
         members, named = self.make_members()
         s.add_all(assets + members)
+        s.flush()
+        s.add_all(PoolMembership(pool_id=pool.id, member_id=m.id, created_at=m.created_at,
+                                 role=PoolRole.coordinator if m.role == Role.coordinator else PoolRole.member)
+                  for m in members)
         s.flush()
 
         coordinator = named[COORDINATOR_EMAIL]
@@ -1015,7 +1021,8 @@ def load_demo_eligibility(session: Session, now: datetime) -> int:
     granted = 0
     for category_name, name, how in DEMO_QUALIFICATIONS:
         category = categories[category_name]
-        qualification = Qualification(name=name, how_to_get=how, created_at=now - timedelta(days=400))
+        qualification = Qualification(name=name, how_to_get=how, created_at=now - timedelta(days=400),
+                                      pool_id=category.pool_id)
         session.add(qualification)
         session.flush()
         session.add(CategoryQualification(category_id=category.id, qualification_id=qualification.id))

@@ -79,7 +79,8 @@ def load_demo_money(session: Session, now: datetime) -> int:
             entry = LedgerEntry(member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=price.amount_minor,
                                 currency=price.currency, entry_date=at.date(), category_id=booking.asset.category_id,
                                 booking_id=booking.id, charged_booking_id=booking.id,
-                                computation=price.computation, note="", created_at=at)
+                                computation=price.computation, note="", created_at=at,
+                                pool_id=booking.asset.category.pool_id)
             session.add(entry)
             charges.append((booking, entry))
     session.flush()
@@ -93,18 +94,18 @@ def load_demo_money(session: Session, now: datetime) -> int:
 def _payments_and_an_adjustment(session: Session, coordinator: Member, now: datetime) -> None:
     """Most members paid what they owed up to the start of this month; one charge was lowered with a reason."""
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    owed: dict[tuple[int, str], int] = {}
+    owed: dict[tuple[int, str, int], int] = {}
     for entry in session.scalars(select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.charge,
                                                            LedgerEntry.entry_date < month_start.date())
                                  .order_by(LedgerEntry.id)):
-        key = (entry.member_id, entry.currency)
+        key = (entry.member_id, entry.currency, entry.pool_id)
         owed[key] = owed.get(key, 0) + entry.amount_minor
-    for index, ((member_id, currency), amount) in enumerate(sorted(owed.items())):
+    for index, ((member_id, currency, pool_id), amount) in enumerate(sorted(owed.items())):
         if index % 5 == 4 or amount <= 0:
             continue  # a few members have not paid yet
         session.add(LedgerEntry(member_id=member_id, kind=LedgerKind.payment, amount_minor=amount,
                                 currency=currency, entry_date=month_start.date(), note="Bank transfer",
-                                recorded_by_id=coordinator.id, created_at=month_start))
+                                recorded_by_id=coordinator.id, created_at=month_start, pool_id=pool_id))
     late = session.scalar(select(LedgerEntry).where(LedgerEntry.kind == LedgerKind.charge,
                                                     LedgerEntry.amount_minor >= 1000).order_by(LedgerEntry.id))
     if late is not None:
@@ -112,5 +113,5 @@ def _payments_and_an_adjustment(session: Session, coordinator: Member, now: date
                                 currency=late.currency, entry_date=late.entry_date, category_id=late.category_id,
                                 booking_id=late.booking_id, adjusts_id=late.id,
                                 note="The car was not charged when picked up; half an hour lost.",
-                                recorded_by_id=coordinator.id, created_at=late.created_at))
+                                recorded_by_id=coordinator.id, created_at=late.created_at, pool_id=late.pool_id))
     session.flush()

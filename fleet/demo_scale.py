@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from fleet.core.opening_hours import parse_opening_hours
 from fleet.demo import DEMO_DOMAIN, DemoResult, load_demo
-from fleet.models import Asset, AssetStatus, Booking, BookingStatus, Hub, Member, Role
+from fleet.members.pools import default_pool
+from fleet.models import Asset, AssetStatus, Booking, BookingStatus, Hub, Member, PoolMembership, PoolRole, Role
 
 HISTORY_DAYS = 365
 FUTURE_DAYS = 30
@@ -80,7 +81,7 @@ def _copy_hubs(session: Session, base_hubs: list[Hub], copy: int, scale: int) ->
         lon = hub.lon + east_km / (111.320 * math.cos(math.radians(hub.lat)))
         mapping[hub.id] = session.scalar(insert(Hub).returning(Hub.id).values(
             name=f"{hub.name} {copy + 1}", address=hub.address, lat=lat, lon=lon, timezone=hub.timezone,
-            opening_hours=hub.opening_hours, retired=hub.retired))
+            opening_hours=hub.opening_hours, retired=hub.retired, pool_id=hub.pool_id))
     return mapping
 
 
@@ -92,7 +93,10 @@ def _copy_members(session: Session, template: Member, count: int, copy: int, rng
         rows.append(dict(email=f"member{copy}.{i}@{DEMO_DOMAIN}", name=f"Member {copy}.{i}",
                          password_hash=template.password_hash, role=Role.member, active=True, home_lat=lat,
                          home_lon=lon, created_at=template.created_at))
-    session.execute(insert(Member), rows)
+    ids = list(session.scalars(insert(Member).returning(Member.id), rows))
+    pool_id = default_pool(session).id  # the copies are more of the same town: members of the demo's pool
+    session.execute(insert(PoolMembership), [dict(pool_id=pool_id, member_id=i, role=PoolRole.member,
+                                                   created_at=template.created_at) for i in ids])
     return len(rows)
 
 

@@ -6,7 +6,10 @@ import socket
 from datetime import datetime, timedelta, timezone
 
 from fleet.members.accounts import hash_password
-from fleet.models import Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, Member, Role
+from fleet.members.pools import default_pool, join_pool
+from fleet.models import (
+    Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, Member, Pool, PoolRole, Role,
+)
 
 PASSWORD = "correct horse battery"
 _HASH_CACHE: dict[str, str] = {}
@@ -54,17 +57,31 @@ class Maker:
 
     def member(self, role: Role = Role.member, **kw) -> Member:
         n = self._next()
+        pool = kw.pop("pool", None)
         m = Member(email=kw.pop("email", f"m{n}@example.org"), name=kw.pop("name", f"Member {n}"),
                    password_hash=password_hash(), role=role, **kw)
         self.session.add(m)
         self.session.flush()
+        # a member of the default pool (or `pool`), its coordinator when role says so, as migration 0026 made them
+        join_pool(self.session, m, (pool or self.pool()).id,
+                  PoolRole.coordinator if role == Role.coordinator else PoolRole.member)
         return m
+
+    def pool(self, slug: str | None = None, **kw) -> Pool:
+        """The default pool (made when missing), or a new pool with this slug."""
+        if slug is None:
+            return default_pool(self.session)
+        pool = Pool(slug=slug, name=kw.pop("name", slug.title()), **kw)
+        self.session.add(pool)
+        self.session.flush()
+        return pool
 
     def hub(self, **kw) -> Hub:
         n = self._next()
         defaults = dict(name=f"Hub {n}", address="Main street 1", lat=52.09, lon=5.12,
                         timezone="Europe/Amsterdam", opening_hours="24/7")
-        hub = Hub(**{**defaults, **kw})
+        pool = kw.pop("pool", None) or self.pool()
+        hub = Hub(**{**defaults, "pool_id": pool.id, **kw})
         self.session.add(hub)
         self.session.flush()
         return hub
@@ -74,7 +91,8 @@ class Maker:
         defaults = dict(name=f"Category {n}", kind=CategoryKind.vehicle, min_duration_minutes=30,
                         max_duration_minutes=3 * 1440, min_notice_minutes=0, max_advance_days=90,
                         approval_required=False, capability_schema={"seats": "number", "towbar": "bool"})
-        category = Category(**{**defaults, **kw})
+        pool = kw.pop("pool", None) or self.pool()
+        category = Category(**{**defaults, "pool_id": pool.id, **kw})
         self.session.add(category)
         self.session.flush()
         return category

@@ -15,3 +15,4 @@ from app.api import owners  # noqa: E402,F401
 from app.api import prices  # noqa: E402,F401
 from app.api import eligibility  # noqa: E402,F401
 from app.api import federation  # noqa: E402,F401
+from app.api import agreements  # noqa: E402,F401

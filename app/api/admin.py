@@ -49,7 +49,7 @@ def create_hub():
 @coordinator_only
 def update_hub(hub_id: int):
     data = json_body(HUB_UPDATE)
-    current = _hub_fields(hub_service.get_hub(db.session, hub_id))
+    current = _hub_fields(hub_service.get_coordinated_hub(db.session, actor(), hub_id))
     hub = hub_service.update_hub(db.session, actor(), hub_id, **{**current, **data})
     return jsonify(out.hub(hub))
 
@@ -93,7 +93,7 @@ def create_category():
 @coordinator_only
 def update_category(category_id: int):
     data = json_body(CATEGORY_UPDATE)
-    current = _category_fields(category_service.get_category(db.session, category_id))
+    current = _category_fields(category_service.get_coordinated_category(db.session, actor(), category_id))
     category = category_service.update_category(db.session, actor(), category_id, **_schema_text({**current, **data}))
     return jsonify(out.category(category))
 
@@ -149,7 +149,7 @@ def create_asset():
 @coordinator_only
 def update_asset(asset_id: int):
     data = json_body(ASSET_UPDATE)
-    current = _asset_fields(asset_service.get_asset(db.session, asset_id))
+    current = _asset_fields(asset_service.get_coordinated_asset(db.session, actor(), asset_id))
     asset = asset_service.update_asset(db.session, actor(), asset_id, now=utcnow(), **_parse_date({**current, **data}))
     return jsonify(out.asset(asset))
 
@@ -166,13 +166,14 @@ def retire_asset(asset_id: int):
 @bp.get("/assets/<id:asset_id>/maintenance")
 @coordinator_only
 def list_maintenance(asset_id: int):
-    asset = asset_service.get_asset(db.session, asset_id)
+    asset = asset_service.get_coordinated_asset(db.session, actor(), asset_id)
     return jsonify({"items": [out.maintenance(m) for m in asset.maintenance_windows]})
 
 
 @bp.post("/assets/<id:asset_id>/maintenance")
 @coordinator_only
 def create_maintenance(asset_id: int):
+    asset_service.get_coordinated_asset(db.session, actor(), asset_id)  # who may, before what was sent
     data = json_body(MAINTENANCE_REQUEST)
     window, hit = maintenance_service.add_maintenance_window(
         db.session, actor(), asset_id, datetime_field(data, "start"), datetime_field(data, "end"),

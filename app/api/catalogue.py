@@ -7,10 +7,13 @@ from flask import jsonify, request
 
 from app.api import bp
 from app.api import serialise as out
+from app.api.auth import actor
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
+from fleet.members.pools import visible_pool_ids
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import AssetQuery, free_intervals
+from fleet.booking.lending_agreements import search_scope
 from fleet.federation.remote_search import RemoteHit, search_with_partners
 from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
@@ -30,7 +33,7 @@ def _paged(items: list[dict]):
 
 @bp.get("/hubs")
 def hubs():
-    return _paged([out.hub(h) for h in list_hubs(db.session)])
+    return _paged([out.hub(h) for h in list_hubs(db.session, pool_ids=visible_pool_ids(db.session, actor()))])
 
 
 @bp.get("/hubs/<id:hub_id>")
@@ -40,7 +43,8 @@ def hub(hub_id: int):
 
 @bp.get("/categories")
 def categories():
-    return _paged([out.category(c) for c in list_categories(db.session)])
+    return _paged([out.category(c) for c in list_categories(db.session,
+                                                           pool_ids=visible_pool_ids(db.session, actor()))])
 
 
 @bp.get("/categories/<id:category_id>")
@@ -81,6 +85,7 @@ def assets():
     query = AssetQuery(category_id=int_arg("category"), hub_id=int_arg("hub"), near=_search_point(),
                        max_distance_km=float_arg("radius_km", 0.001, 40000),
                        available_from=datetime_arg("available_from"), available_until=datetime_arg("available_until"))
+    query.pool_ids, query.borrowed = search_scope(db.session, actor())
     raw_caps = {k[4:]: v for k, v in request.args.items() if k.startswith("cap_") and v != ""}
     if query.category_id is not None:
         try:
@@ -97,7 +102,8 @@ def assets():
     page, per_page = page_args()
     found = search_with_partners(db.session, query, offset=(page - 1) * per_page, limit=per_page, now=utcnow())
     return out.page([out.remote_item(h.item, h.distance_km) if isinstance(h, RemoteHit)
-                     else out.asset(h.asset, h.distance_km) for h in found.hits], page, per_page, found.total)
+                     else out.asset(h.asset, h.distance_km, via_agreement=h.via_agreement) for h in found.hits],
+                    page, per_page, found.total)
 
 
 @bp.get("/assets/<id:asset_id>")

@@ -7,14 +7,17 @@ from datetime import date
 from flask import jsonify
 
 from app.api import bp
+from app.api import serialise as out
 from app.api.auth import PUBLIC_ENDPOINTS, actor, coordinator_only
 from app.api.costs_schemas import COST_RECORD_REQUEST, LEDGER_ENTRY_REQUEST
 from app.api.input import datetime_arg, int_arg, json_body, page_args
 from app.extensions import db
+from app.pools import chosen_pool
 from app.read_replica import read_only_session
+from fleet.members.pools import visible_pool_ids
 from fleet.reporting import costs as cost_service
 from fleet.core.db import utcnow
-from fleet.core.errors import ValidationFailed
+from fleet.core.errors import NotFound, ValidationFailed
 from fleet.reporting.utilisation import resolve_period
 
 PUBLIC_ENDPOINTS.add("api.costs_summary")
@@ -47,7 +50,11 @@ def costs_summary():
     start, end = datetime_arg("from"), datetime_arg("until")
     period = cost_service.default_period(now) if start is None and end is None else \
         resolve_period(start, end, now, weeks=52)
-    return jsonify(cost_service.cost_summary(read_only_session(), period).as_dict())
+    _pools, pool = chosen_pool(visible_pool_ids(db.session, actor()), "pool_id")
+    if pool is None:
+        raise NotFound("No such pool.")
+    summary = cost_service.cost_summary(read_only_session(), period, pool.id)
+    return jsonify({**summary.as_dict(), "for_pool": out.pool(pool)})
 
 
 @bp.get("/cost-records")

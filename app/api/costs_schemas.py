@@ -3,6 +3,8 @@ for the OpenAPI document (merged into schemas.RESPONSES and openapi.document's p
 integer number of minor units with a three-letter currency."""
 from __future__ import annotations
 
+from app.api.pools_schemas import POOL_SUMMARY
+
 _MAX = 2**31 - 1
 _ID = {"type": "integer", "minimum": 1, "maximum": _MAX}
 _ID_OR_NULL = {"type": ["integer", "null"], "minimum": 1, "maximum": _MAX}
@@ -55,8 +57,9 @@ COSTS_RESPONSES = {
                                                                         "payments per currency: what the member "
                                                                         "owes (negative: in credit)"}}},
     "CostSummary": {
-        "type": "object", "required": ["period", "categories", "pool", "definitions"],
+        "type": "object", "required": ["period", "categories", "pool", "definitions", "for_pool"],
         "properties": {
+            "for_pool": POOL_SUMMARY,
             "period": {"type": "object", "required": ["start", "end"],
                        "properties": {"start": _DATETIME, "end": _DATETIME}},
             "categories": {"type": "array", "items": {
@@ -113,7 +116,8 @@ def costs_paths(op, json, query) -> dict:
             "depreciation, total cost, hours of use, cost per hour of use (the suggested per-hour fee), the fee "
             "set; fees charged and payments received over all members; income from charges per category and per "
             "hub against the full cost. Public: no member data.",
-            json({"$ref": _REF + "CostSummary"}), params=[query("from", _DATETIME), query("until", _DATETIME)],
+            json({"$ref": _REF + "CostSummary"}), params=[query("from", _DATETIME), query("until", _DATETIME),
+                                                          query("pool_id", {"type": "integer", "minimum": 1})],
             public=True)},
         "/cost-records": {
             "get": op("listCostRecords", "Cost records, newest first (coordinators)", json(page_of("CostRecord")),

@@ -16,9 +16,10 @@ from app.api.eligibility_schemas import (
 )
 from app.api.input import int_arg, json_body
 from app.extensions import db
+from fleet.members.pools import member_pool_ids
 from fleet.booking import eligibility_rules as rules
 from fleet.booking.eligibility import member_qualifications
-from fleet.catalogue.categories import get_category
+from fleet.catalogue.categories import get_category, get_coordinated_category
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 from fleet.members import account_approval
@@ -60,7 +61,7 @@ def account_body(m) -> dict:
 
 @bp.get("/qualifications")
 def list_qualifications():
-    return _paged(rules.list_qualifications(db.session), qualification_body)
+    return _paged(rules.list_qualifications(db.session, member_pool_ids(db.session, actor())), qualification_body)
 
 
 @bp.post("/qualifications")
@@ -74,14 +75,14 @@ def create_qualification():
 @bp.get("/qualifications/<id:qualification_id>")
 @coordinator_only
 def get_qualification(qualification_id: int):
-    return jsonify(qualification_body(rules.get_qualification(db.session, qualification_id)))
+    return jsonify(qualification_body(rules.get_coordinated_qualification(db.session, actor(), qualification_id)))
 
 
 @bp.patch("/qualifications/<id:qualification_id>")
 @coordinator_only
 def update_qualification(qualification_id: int):
     data = json_body(QUALIFICATION_UPDATE)
-    current = rules.get_qualification(db.session, qualification_id)
+    current = rules.get_coordinated_qualification(db.session, actor(), qualification_id)
     updated = rules.update_qualification(db.session, actor(), current.id, data.get("name", current.name),
                                          data.get("how_to_get", current.how_to_get))
     return jsonify(qualification_body(updated))
@@ -120,6 +121,7 @@ def get_category_eligibility(category_id: int):
 @bp.put("/categories/<id:category_id>/eligibility")
 @coordinator_only
 def set_category_eligibility(category_id: int):
+    get_coordinated_category(db.session, actor(), category_id)  # who may, before what was sent
     data = json_body(CATEGORY_RULES_REQUEST)
     saved = rules.set_category_rules(db.session, actor(), category_id, data["qualification_ids"], data["max_at_once"],
                                      data["max_hours_per_week"], data["max_bookings_per_week"])

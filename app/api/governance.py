@@ -16,11 +16,14 @@ from app.api.governance_schemas import (
 )
 from app.api.input import json_body, page_args
 from app.extensions import db
+from app.pools import chosen_pool
+from fleet.members.pools import member_pool_ids, visible_pool_ids
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.messages import english
 from fleet.governance import applying, comments, proposals, record, rules, votes
 from fleet.governance.from_plan import propose_from_plan
+from fleet.reporting.fleet_plans import get_plan
 from fleet.models import Proposal, ProposalStatus
 
 PUBLIC_ENDPOINTS.update({"api.list_decisions", "api.get_decision"})
@@ -36,7 +39,7 @@ def proposal_body(proposal: Proposal, member) -> dict:
     closed = proposal.yes_count is not None
     ballot = record.public_ballot(db.session, proposal) if closed else None
     return {
-        "id": proposal.id, "kind": proposal.kind.value, "title": proposal.title, "body": proposal.body,
+        "id": proposal.id, "pool": out.pool(proposal.pool), "kind": proposal.kind.value, "title": proposal.title, "body": proposal.body,
         "status": proposal.status.value, "mine": member is not None and proposal.author_id == member.id,
         "hub_id": proposal.hub_id,
         "asset_id": proposal.asset_id, "category_id": proposal.category_id, "target_hub_id": proposal.target_hub_id,
@@ -78,7 +81,8 @@ def list_proposals():
     if status is not None and status not in STATUSES:
         raise ValidationFailed("status must be one of %(values)s.", field="status", values=", ".join(STATUSES))
     items, total = proposals.list_proposals(db.session, ProposalStatus(status) if status else None,
-                                            limit=per_page, offset=(page - 1) * per_page)
+                                            limit=per_page, offset=(page - 1) * per_page,
+                                            pool_ids=member_pool_ids(db.session, actor()))
     return out.page([proposal_body(p, actor()) for p in items], page, per_page, total)
 
 
@@ -86,7 +90,7 @@ def list_proposals():
 def create_proposal():
     data = json_body(PROPOSAL_REQUEST)
     fields = {k: data.get(k) for k in ("hub_id", "asset_id", "category_id", "target_hub_id", "amount_minor",
-                                       "currency", "change")}
+                                       "currency", "change", "pool_id")}
     return _posted(201, lambda: proposal_body(proposals.open_proposal(
         db.session, actor(), utcnow(), kind=data["kind"], title=data["title"], body=data.get("body", ""),
         **fields), actor()))
@@ -99,6 +103,7 @@ def get_proposal(proposal_id: int):
 
 @bp.post("/proposals/<id:proposal_id>/votes")
 def vote_on_proposal(proposal_id: int):
+    proposals.visible_proposal(db.session, actor(), proposal_id)  # who may, before what was sent
     data = json_body(VOTE_REQUEST)
 
     def make() -> dict:
@@ -118,6 +123,7 @@ def list_comments(proposal_id: int):
 
 @bp.post("/proposals/<id:proposal_id>/comments")
 def create_comment(proposal_id: int):
+    proposals.visible_proposal(db.session, actor(), proposal_id)  # who may, before what was sent
     data = json_body(COMMENT_REQUEST)
     return _posted(201, lambda: comment_body(comments.add_comment(db.session, actor(), proposal_id, data["body"],
                                                                   utcnow())))
@@ -150,6 +156,7 @@ def apply_decision(proposal_id: int):
 @bp.post("/planning-runs/<id:run_id>/proposals")
 @coordinator_only
 def propose_from_plan_run(run_id: int):
+    get_plan(db.session, actor(), run_id)  # who may, before what was sent
     data = json_body(FROM_PLAN_REQUEST)
     return _posted(201, lambda: proposal_body(propose_from_plan(db.session, actor(), run_id, data["section"],
                                                                 data["index"], utcnow()), actor()))
@@ -163,26 +170,31 @@ def decision_body(proposal: Proposal) -> dict:
 
 @bp.get("/decisions")
 def list_decisions():
-    return _paged(record.decisions(db.session, limit=100000), decision_body)
+    return _paged(record.decisions(db.session, limit=100000, pool_ids=visible_pool_ids(db.session, actor())),
+                  decision_body)
 
 
 @bp.get("/decisions/<id:proposal_id>")
 def get_decision(proposal_id: int):
     proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.status not in record.DECIDED:
+    if proposal is None or proposal.status not in record.DECIDED \
+            or proposal.pool_id not in visible_pool_ids(db.session, actor()):
         raise NotFound("No such decision.")
     return jsonify(decision_body(proposal))
 
 
 def rules_body(current) -> dict:
-    return {"method": current.method.value, "quorum_percent": current.quorum_percent,
+    return {"pool_id": current.pool_id, "method": current.method.value, "quorum_percent": current.quorum_percent,
             "electorate": current.electorate.value, "public_votes": current.public_votes,
             "period_days": current.period_days}
 
 
 @bp.get("/governance/rules")
 def get_governance_rules():
-    return jsonify(rules_body(rules.current_rules(db.session)))
+    _pools, pool = chosen_pool(member_pool_ids(db.session, actor()), "pool_id")
+    if pool is None:
+        raise NotFound("No such pool.")
+    return jsonify(rules_body(rules.current_rules(db.session, pool.id)))
 
 
 @bp.put("/governance/rules")

@@ -4,6 +4,8 @@ A secret ballot is secret here too: a proposal carries its counts once closed an
 anyone else's; `votes` lists names only for a closed public vote."""
 from __future__ import annotations
 
+from app.api.pools_schemas import POOL_SUMMARY
+
 _MAX = 2**31 - 1
 _ID = {"type": "integer", "minimum": 1, "maximum": _MAX}
 _ID_OR_NULL = {"type": ["integer", "null"], "minimum": 1, "maximum": _MAX}
@@ -48,6 +50,8 @@ PROPOSAL_REQUEST = {
         "amount_minor": {**_MINOR, "description": "acquire: the estimated cost"},
         "currency": _CURRENCY,
         "change": CHANGE,
+        "pool_id": {**_ID, "description": "the pool it is put to; by default the pool of its asset, category or "
+                                          "hub, else the caller's only pool"},
     },
 }
 VOTE_REQUEST = {"type": "object", "additionalProperties": False, "required": ["choice"],
@@ -66,7 +70,9 @@ RULES_REQUEST = {"type": "object", "additionalProperties": False,
                                 "quorum_percent": {"type": "integer", "minimum": 0, "maximum": 100},
                                 "electorate": {"type": "string", "enum": ["all", "hub"]},
                                 "public_votes": {"type": "boolean"},
-                                "period_days": {"type": "integer", "minimum": 1, "maximum": 90}}}
+                                "period_days": {"type": "integer", "minimum": 1, "maximum": 90},
+                                "pool_id": {**_ID, "description": "the pool whose rules these are; by default "
+                                                                  "the caller's only pool"}}}
 
 _BALLOT = {"type": ["array", "null"], "description": "Who voted what: only for a closed public vote",
            "items": {"type": "object", "required": ["name", "choice"],
@@ -80,12 +86,12 @@ _RESULT = {"type": ["object", "null"], "description": "Null while open",
 GOVERNANCE_RESPONSES = {
     "Proposal": {
         "type": "object",
-        "required": ["id", "kind", "title", "body", "status", "mine", "hub_id", "asset_id", "category_id",
+        "required": ["id", "pool", "kind", "title", "body", "status", "mine", "hub_id", "asset_id", "category_id",
                      "target_hub_id", "amount_minor", "currency", "change", "evidence", "planning_run_id", "method",
                      "quorum_percent", "electorate", "public_votes", "eligible_count", "opened_at", "closes_at",
                      "closed_at", "voted", "may_vote", "my_vote", "result", "votes", "applied_at"],
         "properties": {
-            "id": _ID, "kind": {"type": "string", "enum": KINDS}, "title": {"type": "string"},
+            "id": _ID, "pool": POOL_SUMMARY, "kind": {"type": "string", "enum": KINDS}, "title": {"type": "string"},
             "body": {"type": "string"}, "status": {"type": "string", "enum": STATUSES},
             "mine": {"type": "boolean", "description": "Whether the caller opened it (members are not named)"},
             "hub_id": _ID_OR_NULL, "asset_id": _ID_OR_NULL, "category_id": _ID_OR_NULL,
@@ -117,7 +123,7 @@ GOVERNANCE_RESPONSES = {
                                    "type": "object", "required": ["body", "replaced_at"],
                                    "properties": {"body": {"type": "string"}, "replaced_at": _DATETIME}}}}},
     "Decision": {"type": "object",
-                 "required": ["id", "kind", "title", "result", "status", "opened_at", "closed_at", "method",
+                 "required": ["id", "pool", "kind", "title", "result", "status", "opened_at", "closed_at", "method",
                               "quorum_percent", "quorum_met", "eligible", "yes", "no", "abstain", "turnout",
                               "turnout_percent", "public_votes", "applied_at", "votes", "facts_url"],
                  "properties": {"id": _ID, "kind": {"type": "string", "enum": KINDS}, "title": {"type": "string"},
@@ -193,8 +199,9 @@ def governance_paths(op, json, query, path_id) -> dict:
                                                json({"$ref": _REF + "Decision"}), params=[path_id("proposal_id")],
                                                public=True)},
         "/governance/rules": {
-            "get": op("getGovernanceRules", "The pool's decision rules for new proposals",
-                      json({"$ref": _REF + "GovernanceRules"})),
+            "get": op("getGovernanceRules", "A pool's decision rules for new proposals (pool_id: one of the "
+                      "caller's pools; by default the first by name)", json({"$ref": _REF + "GovernanceRules"}),
+                      params=[query("pool_id", {"type": "integer", "minimum": 1})]),
             "put": op("setGovernanceRules", "Set the decision rules for proposals opened from now on "
                       "(coordinators)", json({"$ref": _REF + "GovernanceRules"}), body=RULES_REQUEST),
         },

@@ -99,6 +99,7 @@ def _has_body() -> bool:
 
 @bp.post("/assets/<id:asset_id>/damage")
 def report_damage(asset_id: int):
+    handover.asset_of_my_pools(db.session, actor(), asset_id)  # who may, before what was sent
     data = json_body(DAMAGE_REQUEST)
     report = handover.report_damage(db.session, actor(), asset_id, utcnow(), description=data["description"],
                                     unusable=bool(data.get("unusable", False)), photo=_photo(data),

@@ -6,6 +6,7 @@ from flask import jsonify
 
 from app.api import bp
 from app.api import schemas as s
+from app.api.agreements_schemas import agreements_paths
 from app.api.asset_photo_schemas import asset_photo_paths
 from app.api.costs_schemas import costs_paths
 from app.api.eligibility_schemas import eligibility_paths
@@ -214,6 +215,7 @@ def document(server_url: str) -> dict:
     paths.update(prices_paths(_op, _json, _query, _path_id))
     paths.update(eligibility_paths(_op, _json, _query, _path_id))
     paths.update(federation_paths(_op, _json, _query, _path_id))
+    paths.update(agreements_paths(_op, _json, _query, _path_id))
     return {
         "openapi": "3.1.0",
         "info": {"title": "Commonpool API", "version": "1.0.0",

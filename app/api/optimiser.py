@@ -89,7 +89,7 @@ def create_optimiser_run():
     try:
         run = run_service.create_run(db.session, member, days, now,
                                      time_limit=float(data.get("time_limit_seconds", DEFAULT_TIME_LIMIT)),
-                                     method=data.get("method", "cpsat"))
+                                     method=data.get("method", "cpsat"), pool_id=data.get("pool_id"))
     except ValidationFailed as exc:
         raise ValidationFailed(exc.template, field=_API_FIELDS.get(exc.field, exc.field), **exc.params) from None
     run_id, body = run.id, json.dumps(optimiser_run(run))

@@ -22,6 +22,8 @@ _REF = "#/components/schemas/"
 OPTIMISER_RUN_REQUEST = {
     "type": "object", "additionalProperties": False,
     "properties": {
+        "pool_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
+                    "description": "The pool whose requests it places; by default the caller's only pool"},
         "horizon_days": {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON_DAYS,
                          "default": DEFAULT_HORIZON_DAYS,
                          "description": "Place the waitlisted requests whose windows fall in the next this many days"},

@@ -61,7 +61,8 @@ def create_planning_run():
         days = int(days)
     try:
         run = planning_service.create_plan(db.session, member, days,
-                                           data.get("time_limit_seconds", DEFAULT_TIME_LIMIT), now)
+                                           data.get("time_limit_seconds", DEFAULT_TIME_LIMIT), now,
+                                           pool_id=data.get("pool_id"))
     except ValidationFailed as exc:
         raise ValidationFailed(exc.template, field=_API_FIELDS.get(exc.field, exc.field), **exc.params) from None
     run_id, body = run.id, json.dumps(planning_run(run, with_report=True))

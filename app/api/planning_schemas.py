@@ -23,6 +23,8 @@ STATUSES = ["queued", "running", "finished", "failed"]
 PLANNING_RUN_REQUEST = {
     "type": "object", "additionalProperties": False,
     "properties": {
+        "pool_id": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
+                    "description": "The pool whose fleet it plans; by default the caller's only pool"},
         "days": {"type": "integer", "minimum": 1, "maximum": MAX_PERIOD_DAYS, "default": DEFAULT_DAYS,
                  "description": "Plan on the demand recorded over the last this many days"},
         "time_limit_seconds": {"type": "number", "minimum": 1, "maximum": MAX_TIME_LIMIT,

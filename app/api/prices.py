@@ -14,9 +14,11 @@ from app.api.input import datetime_arg, float_arg, int_arg, json_body
 from app.api.prices_schemas import ADJUSTMENT_REQUEST, RATES, TARIFF_CREATE, TARIFF_UPDATE
 from app.api.serialise import rfc3339
 from app.extensions import db
-from fleet.booking.charges import adjust_charge, adjustments_of, get_charge
+from fleet.booking.charges import adjust_charge, adjustments_of, coordinated_charge, get_charge
 from fleet.catalogue.assets import get_asset
-from fleet.catalogue.tariffs import delete_tariff, estimate_price, get_tariff, list_tariffs, set_tariff
+from fleet.catalogue.tariffs import (
+    delete_tariff, estimate_price, get_coordinated_tariff, get_tariff, list_tariffs, set_tariff,
+)
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.models import AssetStatus
@@ -68,8 +70,8 @@ def get_one_tariff(tariff_id: int):
 @bp.put("/tariffs/<id:tariff_id>")
 @coordinator_only
 def update_tariff(tariff_id: int):
+    existing = get_coordinated_tariff(db.session, actor(), tariff_id)  # who may, before what was sent
     data = json_body(TARIFF_UPDATE)
-    existing = get_tariff(db.session, tariff_id)
     updated = set_tariff(db.session, actor(), data, utcnow(), category_id=existing.category_id,
                          asset_id=existing.asset_id)
     return jsonify(tariff(updated))
@@ -99,6 +101,7 @@ def get_one_charge(entry_id: int):
 @bp.post("/charges/<id:entry_id>/adjustments")
 @coordinator_only
 def adjust_one_charge(entry_id: int):
+    coordinated_charge(db.session, actor(), entry_id)  # who may, before what was sent
     data = json_body(ADJUSTMENT_REQUEST)
     return _posted(201, lambda: ledger_entry(adjust_charge(db.session, actor(), entry_id, data["amount_minor"],
                                                            data["reason"], utcnow())))

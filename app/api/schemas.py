@@ -2,6 +2,8 @@
 published in the OpenAPI document, so the two cannot drift apart."""
 from __future__ import annotations
 
+from app.api.pools_schemas import POOL_SUMMARY
+
 MAX_ID = 2**31 - 1
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 DATETIME = {"type": "string", "format": "date-time",
@@ -32,8 +34,10 @@ HUB_FIELDS = {
     "lat": {"type": "number", "minimum": -90, "maximum": 90}, "lon": {"type": "number", "minimum": -180, "maximum": 180},
     "timezone": {"type": "string", "maxLength": 64}, "opening_hours": SHORT_TEXT,
 }
+POOL_CHOICE = {"pool_id": {**ID, "description": "The pool it goes into, one the caller coordinates; by default "
+                                                "their only pool"}}
 HUB_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "lat", "lon", "timezone"],
-              "properties": HUB_FIELDS}
+              "properties": {**HUB_FIELDS, **POOL_CHOICE}}
 HUB_UPDATE = {"type": "object", "additionalProperties": False, "properties": HUB_FIELDS}
 CATEGORY_FIELDS = {
     "name": {"type": "string", "minLength": 1, "maxLength": 120},
@@ -60,7 +64,7 @@ CATEGORY_NAMES = {"type": "object", "additionalProperties": False,
                   "description": "The name in each language ({\"fr\": \"Vélos cargo\"}); readers whose language "
                                  "has none see the default name. Replaces all given before."}
 CATEGORY_CREATE = {"type": "object", "additionalProperties": False, "required": ["name", "kind"],
-                   "properties": CATEGORY_FIELDS}
+                   "properties": {**CATEGORY_FIELDS, **POOL_CHOICE}}
 CATEGORY_UPDATE = {"type": "object", "additionalProperties": False, "properties": CATEGORY_FIELDS}
 ASSET_FIELDS = {
     "name": {"type": "string", "minLength": 1, "maxLength": 120},
@@ -115,12 +119,12 @@ RESPONSES = {
               "properties": {"token": {"type": "string"}, "id": ID, "name": {"type": "string"},
                              "prefix": {"type": "string"}, "created_at": DATETIME,
                              "expires_at": NULLABLE_DATETIME}},
-    "Hub": {"type": "object", "required": ["id", "name", "lat", "lon", "timezone", "opening_hours", "retired"],
-            "properties": {"id": ID, "name": {"type": "string"}, "address": {"type": "string"},
+    "Hub": {"type": "object", "required": ["id", "pool", "name", "lat", "lon", "timezone", "opening_hours", "retired"],
+            "properties": {"id": ID, "pool": POOL_SUMMARY, "name": {"type": "string"}, "address": {"type": "string"},
                            "lat": {"type": "number"}, "lon": {"type": "number"}, "timezone": {"type": "string"},
                            "opening_hours": {"type": "string"}, "retired": {"type": "boolean"}}},
-    "Category": {"type": "object", "required": ["id", "name", "kind"],
-                 "properties": {"id": ID, "name": {"type": "string"}, "kind": {"type": "string"},
+    "Category": {"type": "object", "required": ["id", "pool", "name", "kind"],
+                 "properties": {"id": ID, "pool": POOL_SUMMARY, "name": {"type": "string"}, "kind": {"type": "string"},
                                 "description": {"type": "string"},
                                 "min_duration_minutes": {"type": "integer"}, "max_duration_minutes": {"type": "integer"},
                                 "min_notice_minutes": {"type": "integer"}, "max_advance_days": {"type": "integer"},
@@ -129,8 +133,8 @@ RESPONSES = {
                                 "no_show_grace_minutes": {"type": ["integer", "null"]},
                                 "condition_checklist": {"type": "array", "items": {"type": "string"}},
                                 "names": {"type": "object", "additionalProperties": {"type": "string"}}}},
-    "Asset": {"type": "object", "required": ["id", "name", "category_id", "hub_id", "status", "capabilities"],
-              "properties": {"id": ID, "name": {"type": "string"}, "description": {"type": "string"},
+    "Asset": {"type": "object", "required": ["id", "pool", "name", "category_id", "hub_id", "status", "capabilities"],
+              "properties": {"id": ID, "pool": POOL_SUMMARY, "name": {"type": "string"}, "description": {"type": "string"},
                              "category_id": ID, "hub_id": ID, "status": {"type": "string"},
                              "capabilities": {"type": "object"}, "design_url": {"type": "string"},
                              "design_licence": {"type": "string"},
@@ -138,6 +142,9 @@ RESPONSES = {
                              "purchase_date": {"type": ["string", "null"]}, "meter_unit": {"type": ["string", "null"]},
                              "type": {"type": ["string", "null"]},
                              "distance_km": {"type": ["number", "null"]},
+                             "via_agreement": {"type": "boolean",
+                                               "description": "A partner pool's asset the caller books through a "
+                                                              "lending agreement"},
                              "use_instructions": {"type": "string"},
                              "photos": {"type": "array", "items": {"$ref": "#/components/schemas/AssetPhoto"}}}},
     "AssetPhoto": {"type": "object", "required": ["id", "url", "thumbnail_url", "alt_text"],
@@ -222,5 +229,7 @@ from app.api.eligibility_schemas import ELIGIBILITY_RESPONSES  # noqa: E402
 
 RESPONSES.update(ELIGIBILITY_RESPONSES)
 from app.api.federation_schemas import FEDERATION_RESPONSES  # noqa: E402
+from app.api.agreements_schemas import AGREEMENTS_RESPONSES  # noqa: E402
 
 RESPONSES.update(FEDERATION_RESPONSES)
+RESPONSES.update(AGREEMENTS_RESPONSES)

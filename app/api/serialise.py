@@ -14,13 +14,18 @@ def rfc3339(instant: datetime | None) -> str | None:
     return instant.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+def pool(p) -> dict:
+    """A pool as other objects name it: the search shows whose asset it is."""
+    return {"id": p.id, "slug": p.slug, "name": p.name}
+
+
 def hub(h) -> dict:
-    return {"id": h.id, "name": h.name, "address": h.address, "lat": h.lat, "lon": h.lon, "timezone": h.timezone,
+    return {"id": h.id, "pool": pool(h.pool), "name": h.name, "address": h.address, "lat": h.lat, "lon": h.lon, "timezone": h.timezone,
             "opening_hours": h.opening_hours, "retired": h.retired}
 
 
 def category(c) -> dict:
-    return {"id": c.id, "name": c.name, "kind": c.kind.value, "description": c.description,
+    return {"id": c.id, "pool": pool(c.pool), "name": c.name, "kind": c.kind.value, "description": c.description,
             "min_duration_minutes": c.min_duration_minutes, "max_duration_minutes": c.max_duration_minutes,
             "min_notice_minutes": c.min_notice_minutes, "max_advance_days": c.max_advance_days,
             "approval_required": c.approval_required, "capability_schema": c.capability_schema or {},
@@ -29,8 +34,10 @@ def category(c) -> dict:
             "names": c.name_translations or {}}
 
 
-def asset(a, distance_km: float | None = None) -> dict:
-    return {"id": a.id, "name": a.name, "description": a.description, "category_id": a.category_id,
+def asset(a, distance_km: float | None = None, via_agreement: bool = False) -> dict:
+    """`via_agreement`: a partner pool's asset the reader books through a lending agreement."""
+    return {"id": a.id, "pool": pool(a.category.pool), "name": a.name, "description": a.description,
+            "category_id": a.category_id, "via_agreement": via_agreement,
             "hub_id": a.hub_id, "status": a.status.value, "capabilities": a.capabilities or {},
             "type": a.asset_type or None, "design_url": a.design_url, "design_licence": a.design_licence,
             "purchase_cost_minor": a.purchase_cost_minor, "currency": a.currency,

@@ -91,7 +91,7 @@ def stats_paths(op, json, query) -> dict:
             "week, idle assets and unmet demand. Public: no member data.",
             json({"$ref": _REF + "UtilisationStats"}),
             params=[query("from", _DATETIME), query("until", _DATETIME), query("hub", _ID),
-                    query("category", _ID), query("asset", _ID),
+                    query("category", _ID), query("asset", _ID), query("pool_id", _ID),
                     query("idle_below", {"type": "number", "minimum": 0, "maximum": 100},
                           "Idle threshold in percent (default 5)")],
             public=True)},
@@ -100,5 +100,6 @@ def stats_paths(op, json, query) -> dict:
             "Material, embodied energy and CO2e that sharing avoided over the last twelve months, low / central / "
             "high, per category and for the pool, with every input, source key and estimate/assumption mark. "
             "Public: no member data.",
-            json({"$ref": _REF + "ImpactStats"}), params=[query("category", _ID)], public=True)},
+            json({"$ref": _REF + "ImpactStats"}), params=[query("category", _ID), query("pool_id", _ID)],
+            public=True)},
     }

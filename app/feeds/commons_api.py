@@ -8,13 +8,16 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, abort, current_app, request
+from sqlalchemy import select
 
 from app.read_replica import read_only_session
 from app.federation_calls import installation_name
 from app.urls import external_url
 from fleet.core.db import utcnow
 from fleet.feeds import commons_api
+from fleet.members.pools import public_pool_ids
+from fleet.models import Pool
 
 bp = Blueprint("commons_api", __name__, url_prefix="/commons-api/v1")
 MAX_AGE = 300
@@ -54,19 +57,31 @@ def cacheable_json(document: dict, max_age: int = MAX_AGE):
     return response
 
 
+def published() -> commons_api.Selection:
+    """The public pools' catalogues, or one of them with `?pool=<slug>` (each pool publishes its own)."""
+    slug = request.args.get("pool", "").strip()
+    pools = public_pool_ids(read_only_session())
+    if slug:
+        pool_id = read_only_session().scalar(select(Pool.id).where(Pool.slug == slug[:60]))
+        if pool_id not in pools:
+            abort(404)
+        pools = {pool_id}
+    return commons_api.Selection(pool_ids=frozenset(pools))
+
+
 @bp.route("/items.json")
 def items():
-    return cacheable_json(commons_api.items(read_only_session(), settings(), links()))
+    return cacheable_json(commons_api.items(read_only_session(), settings(), links(), published()))
 
 
 @bp.route("/locations.json")
 def locations():
-    return cacheable_json(commons_api.locations(read_only_session(), links()))
+    return cacheable_json(commons_api.locations(read_only_session(), links(), published()))
 
 
 @bp.route("/owners.json")
 def owners():
-    return cacheable_json(commons_api.owners(read_only_session(), settings(), links()))
+    return cacheable_json(commons_api.owners(read_only_session(), settings(), links(), published()))
 
 
 @bp.route("/projects.json")
@@ -78,4 +93,4 @@ def projects():
 def availability():
     # Whole minutes: the document stays the same (and its ETag with it) for a minute at a time.
     now = utcnow().replace(second=0, microsecond=0)
-    return cacheable_json(commons_api.availability(read_only_session(), settings(), now), max_age=60)
+    return cacheable_json(commons_api.availability(read_only_session(), settings(), now, published()), max_age=60)

@@ -23,6 +23,7 @@ from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
+from fleet.booking.lending_agreements import search_scope
 from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -48,6 +49,10 @@ def search():
     return _search_page(found, page, context, {}, 200, prices)
 
 
+def _reader():
+    return current_user if current_user.is_authenticated else None
+
+
 def _page_number(args) -> int:
     try:
         return min(max(int(args.get("page", "1")), 1), 100000)
@@ -67,13 +72,19 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
                  prices: dict | None = None):
     category = context["category"]
     pages = max(1, -(-found.total // PAGE_SIZE))
+    # a member's pools (a visitor's: the public ones), and the categories they borrow through agreements
+    visible, borrowed = search_scope(db.session, _reader())
+    lent = sorted({c for agreement in borrowed.values() for c in agreement.categories if c.id in borrowed},
+                  key=lambda c: (c.name.lower(), c.id))
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
                            page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
-                           categories=list_categories(db.session),
+                           categories=list_categories(db.session, pool_ids=visible) + lent,
+                           several_pools=len(visible) > 1 or bool(borrowed),
                            photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits
                                    if not isinstance(hit, RemoteHit) and hit.asset.photos},
                            asset_types=category_types(db.session, category.id) if category else [],
-                           hubs=list_hubs(db.session), args=request.args, errors=errors, zone=context["zone"],
+                           hubs=list_hubs(db.session, pool_ids=visible),
+                           args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
                                       if request.args.get(key)},

@@ -9,7 +9,9 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.pools import chosen_pool, reader
 from app.read_replica import read_only_session
+from fleet.members.pools import visible_pool_ids
 from app.i18n import translate_message
 from app.web.stats import _period
 from fleet.reporting import costs as cost_service
@@ -31,8 +33,9 @@ def pool_costs():
             else cost_service.default_period(now)
     except ValidationFailed as exc:
         abort(400, translate_message(exc))
-    summary = cost_service.cost_summary(read_only_session(), period)
-    return render_template("costs/pool.html", summary=summary)
+    pools, pool = chosen_pool(visible_pool_ids(db.session, reader()))
+    summary = cost_service.cost_summary(read_only_session(), period, pool.id if pool else -1)
+    return render_template("costs/pool.html", summary=summary, pools=pools, pool=pool)
 
 
 @bp.route("/my/ledger")

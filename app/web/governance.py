@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.extensions import db
+from app.pools import chosen_pool, reader
 from app.read_replica import read_only_session
 from app.forms import checkbox, field_errors, optional_int
 from app.i18n import N_, translate_message
@@ -28,6 +29,7 @@ from fleet.feeds.decisions_atom import decisions_feed
 from fleet.governance import applying, comments, proposals, record, rules, votes
 from fleet.governance.from_plan import propose_from_plan
 from fleet.governance.proposals import BOOL_RULE_FIELDS, RULE_FIELDS
+from fleet.members.pools import coordinated_pool_ids, member_pool_ids, pools_of, visible_pool_ids
 from fleet.models import AssetStatus, Hub, ProposalKind
 from fleet.models.governance import APPLICABLE_KINDS
 
@@ -46,7 +48,8 @@ RULE_LABELS = {
 
 
 def _hubs():
-    return list(db.session.scalars(select(Hub).where(Hub.retired.is_(False)).order_by(Hub.name)))
+    return list(db.session.scalars(select(Hub).where(
+        Hub.retired.is_(False), Hub.pool_id.in_(member_pool_ids(db.session, current_user))).order_by(Hub.name)))
 
 
 # --- proposals ------------------------------------------------------------------------------------------------
@@ -54,15 +57,19 @@ def _hubs():
 @bp.route("/proposals")
 @login_required
 def index():
-    items, _total = proposals.list_proposals(db.session, limit=200)
-    return render_template("governance/index.html", proposals=items, rules=rules.current_rules(db.session),
-                           now=utcnow())
+    mine = member_pool_ids(db.session, current_user)
+    items, _total = proposals.list_proposals(db.session, limit=200, pool_ids=mine)
+    pools, pool = chosen_pool(mine)
+    return render_template("governance/index.html", proposals=items, pools=pools, pool=pool,
+                           rules=rules.current_rules(db.session, pool.id) if pool else None, now=utcnow())
 
 
 def _new_page(form: dict, errors: dict, status: int = 200):
-    assets = [a for a in list_assets(db.session) if a.status != AssetStatus.retired]
+    mine = member_pool_ids(db.session, current_user)
+    assets = [a for a in list_assets(db.session, pool_ids=mine) if a.status != AssetStatus.retired]
     return render_template("governance/new.html", form=form, errors=errors, kinds=KINDS, hubs=_hubs(),
-                           categories=list_categories(db.session), assets=assets,
+                           categories=list_categories(db.session, pool_ids=mine), assets=assets,
+                           pools=pools_of(db.session, mine),
                            rule_fields=list(RULE_FIELDS), bool_rule_fields=BOOL_RULE_FIELDS,
                            rule_labels={k: _(v) for k, v in RULE_LABELS.items()}), status
 
@@ -114,6 +121,7 @@ def create():
         fields = dict(category_id=optional_int(form, "category_id"), change=_change_from(form))
     else:
         fields = dict(hub_id=optional_int(form, "hub_id"))
+    fields["pool_id"] = optional_int(form, "pool_id")
     proposal = proposals.open_proposal(db.session, current_user, utcnow(), kind=kind, title=form.get("title", ""),
                                        body=form.get("body", ""), **fields)
     flash(_("Your proposal is open for votes."), "success")
@@ -202,11 +210,15 @@ def from_plan():
 # --- the rules ------------------------------------------------------------------------------------------------
 
 def _rules_page(form: dict | None, errors: dict, status: int = 200):
-    current = rules.current_rules(db.session)
+    pools, pool = chosen_pool(member_pool_ids(db.session, current_user))
+    if pool is None:
+        raise NotFound("No such pool.")
+    current = rules.current_rules(db.session, pool.id)
     form = form or {"method": current.method.value, "quorum_percent": current.quorum_percent,
                     "electorate": current.electorate.value, "public_votes": current.public_votes,
                     "period_days": current.period_days}
-    return render_template("governance/rules.html", rules=current, form=form, errors=errors), status
+    return render_template("governance/rules.html", rules=current, form=form, errors=errors, pools=pools,
+                           pool=pool, may_set=pool.id in coordinated_pool_ids(db.session, current_user)), status
 
 
 @bp.route("/proposals/rules")
@@ -225,23 +237,24 @@ def save_rules():
                                        field_errors(exc), exc.status), unless=(403,))
     rules.set_rules(db.session, current_user, utcnow(), method=form.get("method", ""),
                     quorum_percent=optional_int(form, "quorum_percent"), electorate=form.get("electorate", ""),
-                    public_votes=checkbox(form, "public_votes"), period_days=optional_int(form, "period_days"))
+                    public_votes=checkbox(form, "public_votes"), period_days=optional_int(form, "period_days"),
+                    pool_id=optional_int(form, "pool"))
     flash(_("The decision rules are saved; they apply to proposals opened from now on."), "success")
-    return redirect(url_for("governance.rules_page"))
+    return redirect(url_for("governance.rules_page", pool=optional_int(form, "pool")))
 
 
 # --- the public record ----------------------------------------------------------------------------------------
 
 @bp.route("/pool/decisions")
 def decisions():
-    return render_template("governance/decisions.html", decisions=record.decisions(db.session),
-                           planned=record.planned_acquisitions(db.session))
+    return render_template("governance/decisions.html", decisions=record.decisions(db.session, pool_ids=visible_pool_ids(db.session, reader())),
+                           planned=record.planned_acquisitions(db.session, visible_pool_ids(db.session, reader())))
 
 
 @bp.route("/pool/decisions/<id:proposal_id>")
 def decision(proposal_id: int):
     proposal = proposals.get_proposal(db.session, proposal_id)
-    if proposal.status not in record.DECIDED:
+    if proposal.status not in record.DECIDED or proposal.pool_id not in visible_pool_ids(db.session, reader()):
         raise NotFound("No such decision.")
     return render_template("governance/decision.html", proposal=proposal,
                            ballot=record.public_ballot(db.session, proposal),
@@ -264,7 +277,7 @@ def decisions_csv():
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for proposal in record.decisions(db.session):
+    for proposal in record.decisions(db.session, pool_ids=visible_pool_ids(db.session, reader())):
         d = record.decision_dict(proposal, record.public_ballot(db.session, proposal))
         d["votes"] = "" if d["votes"] is None else "; ".join(f"{v['name']}: {v['choice']}" for v in d["votes"])
         writer.writerow([_cell(d[c]) for c in CSV_COLUMNS])
@@ -276,7 +289,8 @@ def decisions_csv():
 def decisions_atom():
     root = external_root()
     reads = read_only_session()
-    items = [(p, record.public_ballot(reads, p)) for p in record.decisions(reads, limit=100)]
+    items = [(p, record.public_ballot(reads, p))
+             for p in record.decisions(reads, limit=100, pool_ids=visible_pool_ids(db.session, reader()))]
     body = decisions_feed(items, root, root + "/pool/decisions.atom", utcnow())
     return Response(body, mimetype="application/atom+xml")
 
@@ -302,4 +316,4 @@ def linkify(text: str | None) -> Markup:
 
 @bp.app_context_processor
 def _governance_helpers():
-    return {"planned_acquisitions": lambda: record.planned_acquisitions(db.session)}
+    return {"planned_acquisitions": lambda: record.planned_acquisitions(db.session, visible_pool_ids(db.session, reader()))}

@@ -20,9 +20,8 @@ from app.web.bookings import bp
 from fleet.booking import handover
 from fleet.booking.bookings import get_booking
 from fleet.booking.photos import MEGABYTE
-from fleet.catalogue.assets import get_asset
+from fleet.catalogue.assets import get_asset, get_coordinated_asset
 from fleet.core.db import utcnow
-from fleet.members.permissions import require_coordinator
 
 
 def photo_dir() -> Path:
@@ -129,8 +128,7 @@ def asset_label(asset_id: int):
     """A printable label: the asset's name and a QR code opening its check-out/in page."""
     import segno
 
-    require_coordinator(current_user)
-    asset = get_asset(db.session, asset_id)
+    asset = get_coordinated_asset(db.session, current_user, asset_id)
     target = external_url("bookings.asset_handover", asset_id=asset.id)
     svg = segno.make(target, error="m").svg_inline(scale=6, border=2)  # no title: the name is escaped by Jinja
     return render_template("handover/label.html", asset=asset, svg=svg, target=target)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.forms import field_errors
 from app.transaction import flash_on_refusal
 from app.web.costs import statement_response
-from fleet.booking.charges import adjust_charge, adjustments_of, get_charge
+from fleet.booking.charges import adjust_charge, adjustments_of, coordinated_charge, get_charge
 from fleet.catalogue.assets import get_asset
 from fleet.catalogue.tariffs import estimate_price
 from fleet.core import money
@@ -58,6 +58,7 @@ def estimate(asset_id: int):
 def adjust(entry_id: int):
     if not current_user.is_coordinator:
         raise Forbidden("Only coordinators can do that.")
+    coordinated_charge(db.session, current_user, entry_id)  # who may, before what was sent
     flash_on_refusal(url_for("prices.charge_detail", entry_id=entry_id), unless=(403, 404))
     text = (request.form.get("amount") or "").strip()
     negative = text.startswith("-")

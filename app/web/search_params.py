@@ -13,6 +13,7 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.catalogue.hubs import get_hub
 from fleet.core.localtime import parse_local
 from fleet.models import Member
+from fleet.booking.lending_agreements import search_scope
 
 
 def search_zone(session: Session, hub_id: int | None) -> str:
@@ -64,6 +65,7 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
     except NotFound as exc:
         raise ValidationFailed(exc.template, field="category" if "category" in exc.message else "hub", **exc.params) from None
     query.text = (args.get("q") or "").strip()[:100]
+    query.pool_ids, query.borrowed = search_scope(session, member)
     zone_name = search_zone(session, query.hub_id)
     if (args.get("from") or "").strip() or (args.get("until") or "").strip():
         query.available_from = parse_local(args.get("from", ""), zone_name, field="from")

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.pools import chosen_pool, coordinated, reader
 from app.read_replica import read_only_session
+from fleet.members.pools import visible_pool_ids
 from app.i18n import translate_message
 from app.forms import field_errors
 from app.transaction import on_refusal
@@ -88,12 +90,18 @@ def _csv(table: t.Table, prefix: str) -> Response:
 
 # --- the public pool page --------------------------------------------------------------------------------------
 
+def _public_pool():
+    """The pool the public page is about: one the reader may see (`pool` chooses), by default the first."""
+    return chosen_pool(visible_pool_ids(db.session, reader()))[1]
+
+
 def _pool_data():
     now = utcnow()
     period = _period(now)
+    pools = {_public_pool().id} if _public_pool() else set()
     reads = read_only_session()
-    report = util.utilisation_report(reads, period.start, period.end)
-    impact = impact_service.impact_report(reads, now)
+    report = util.utilisation_report(reads, period.start, period.end, pool_ids=pools)
+    impact = impact_service.impact_report(reads, now, pool_ids=pools)
     rename_categories(reader_names(reads), report=report, impact=impact)
     tables = util_tables = t.utilisation_tables(report, with_assets=False)
     tables = {**util_tables, "impact": t.impact_table(impact)}
@@ -131,8 +139,9 @@ def _dashboard_data():
     scope = dict(hub_id=_int_arg("hub"), category_id=_int_arg("category"), asset_id=_int_arg("asset"))
     threshold = _threshold()
     reads = read_only_session()
-    report = util.utilisation_report(reads, period.start, period.end, with_meter_use=True, **scope)
-    heat = util.heat_map(reads, period.start, period.end, **scope)
+    report = util.utilisation_report(reads, period.start, period.end, with_meter_use=True,
+                                     pool_ids=coordinated(), **scope)
+    heat = util.heat_map(reads, period.start, period.end, pool_ids=coordinated(), **scope)
     demand = util.demand_beside_supply(reads, report)
     rename_categories(reader_names(reads), report=report, demand=demand)
     tables = {**t.utilisation_tables(report, with_assets=True, with_meters=True),
@@ -148,13 +157,14 @@ def _dashboard_data():
 def dashboard():
     _coordinator()
     on_refusal(lambda exc: (render_template("stats/dashboard.html", errors=field_errors(exc), report=None,
-                                            args=_query(), hubs=list_hubs(read_only_session()),
-                                            categories=list_categories(read_only_session())), 400), unless=())
+                                            args=_query(), hubs=list_hubs(read_only_session(), pool_ids=coordinated()),
+                                            categories=list_categories(read_only_session(), pool_ids=coordinated())),
+                                            400), unless=())
     report, heat, threshold, tables, charts = _dashboard_data()
     return render_template("stats/dashboard.html", errors={}, report=report, heat=heat,
                            heat_classes=t.heat_classes(heat), threshold=threshold, tables=tables, charts=charts,
-                           hubs=list_hubs(read_only_session()), categories=list_categories(read_only_session()),
-                           args=_query(),
+                           hubs=list_hubs(read_only_session(), pool_ids=coordinated()),
+                           categories=list_categories(read_only_session(), pool_ids=coordinated()), args=_query(),
                            weekdays=util.WEEKDAYS, sources=util.unmet_demand_sources(),
                            csv_endpoint="stats.dashboard_csv")
 
@@ -200,7 +210,7 @@ def factors():
 
 def _factors_page(errors: dict):
     return render_template("stats/factors.html", choices=impact_service.category_choices(db.session),
-                           categories=list_categories(db.session), table=impact_service.factor_table(),
+                           categories=list_categories(db.session, pool_ids=coordinated()), table=impact_service.factor_table(),
                            labels=impact_service.FIELD_LABELS, fields=impact_service.OVERRIDABLE,
                            scenarios=impact_service.SCENARIOS, errors=errors), (400 if errors else 200)
 

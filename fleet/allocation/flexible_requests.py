@@ -22,6 +22,7 @@ from fleet.core.messages import When, msg
 from fleet.core.text import multi_line
 from fleet.models import Asset, BookingStatus, Category, FlexibleRequest, Member, RequestStatus
 from fleet.members.notifications import notify as notify_member
+from fleet.members.pools import coordinated_pool_ids
 
 INSTANT_TIME_LIMIT = 2.0
 MAX_WAITING = 30  # waitlisted requests considered with a newcomer when bookings may move
@@ -103,7 +104,8 @@ def submit_request(session: Session, member: Member, data: RequestInput, now: da
                               created_at=now, updated_at=now)
     session.add(request)
     session.flush()
-    eligible = [a for a in adapter.bookable_assets(session, {category.id}) if adapter.statically_eligible(request, a)]
+    serving = adapter.serving_categories(session, request)  # its category, and partner pools' lent to the member
+    eligible = [a for a in adapter.bookable_assets(session, serving) if adapter.statically_eligible(request, a, serving)]
     if not eligible:
         request.waitlist_reason = REASON_NOTHING_ELIGIBLE
         session.flush()
@@ -218,7 +220,8 @@ def queue_position(session: Session, request: FlexibleRequest) -> int | None:
 
 def get_request(session: Session, actor: Member, request_id: int) -> FlexibleRequest:
     request = session.get(FlexibleRequest, request_id)
-    if request is None or (request.member_id != actor.id and not actor.is_coordinator):
+    if request is None or (request.member_id != actor.id
+                           and not actor.coordinates_pool(request.category.pool_id)):
         raise NotFound("No such request.")
     return request
 
@@ -230,6 +233,9 @@ def list_requests(session: Session, actor: Member, page: int = 1, per_page: int 
     stmt = select(FlexibleRequest)
     if not actor.is_coordinator or member_id is not None:
         stmt = stmt.where(FlexibleRequest.member_id == (member_id or actor.id))
+    if actor.is_coordinator and not actor.is_admin:  # their own, and their pools'
+        stmt = stmt.where((FlexibleRequest.member_id == actor.id) | FlexibleRequest.category_id.in_(
+            select(Category.id).where(Category.pool_id.in_(coordinated_pool_ids(session, actor)))))
     total = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(stmt.order_by(FlexibleRequest.created_at.desc(), FlexibleRequest.id.desc())
                            .offset((page - 1) * per_page).limit(per_page))

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.allocation.flexible_requests import cancel_request
 from fleet.booking.bookings import cancel_booking
-from fleet.core.errors import NotFound
-from fleet.members.accounts import get_member, set_active
+from fleet.members.accounts import get_coordinated_member, set_active
 from fleet.models import Booking, BookingStatus, FlexibleRequest, Member, RequestStatus
 
 
@@ -30,9 +29,7 @@ class DeactivationPlan:
 
 def deactivation_plan(session: Session, actor: Member, member_id: int, now: datetime) -> DeactivationPlan:
     """What deactivating the member would do, for the coordinator to confirm."""
-    if not actor.is_coordinator:
-        raise NotFound("No such member.")
-    member = get_member(session, member_id)
+    member = get_coordinated_member(session, actor, member_id)
     bookings = list(session.scalars(
         select(Booking).options(joinedload(Booking.asset))
         .where(Booking.member_id == member.id, Booking.end_at > now,

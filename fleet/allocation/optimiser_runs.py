@@ -24,9 +24,10 @@ from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.allocation.fair_share import priorities
 from fleet.allocation.flexible_requests import INSTANT_TIME_LIMIT, assign_waitlisted, expire_requests
 from fleet.core.messages import Term, When, english, msg
-from fleet.models import Asset, FlexibleRequest, Member, OptimiserRun, RequestStatus, RunStatus
+from fleet.models import Asset, Category, FlexibleRequest, Member, OptimiserRun, RequestStatus, RunStatus
 from fleet.members.notifications import notify
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids, pool_for_new_object, require_object_pool
 
 MAX_HORIZON_DAYS = 90
 FCFS_TIME_LIMIT = 5.0
@@ -64,8 +65,9 @@ def progress_message(run: OptimiserRun) -> tuple[str, dict]:
 
 
 def create_run(session: Session, actor: Member, horizon_days: int, now: datetime, time_limit: float = 30.0,
-               method: str = "cpsat") -> OptimiserRun:
-    require_coordinator(actor)
+               method: str = "cpsat", pool_id: int | None = None) -> OptimiserRun:
+    """A queued run over the open requests of pool `pool_id`, which `actor` coordinates (None: their only pool)."""
+    pool_id = pool_for_new_object(session, actor, pool_id)
     if isinstance(horizon_days, bool) or not isinstance(horizon_days, int) or not 1 <= horizon_days <= MAX_HORIZON_DAYS:
         raise ValidationFailed("The horizon is 1 to %(max)s days.", field="horizon_days", max=MAX_HORIZON_DAYS)
     if not 1 <= time_limit <= 600:
@@ -74,17 +76,23 @@ def create_run(session: Session, actor: Member, horizon_days: int, now: datetime
         raise ValidationFailed("The method is cpsat or greedy.", field="method")
     run = OptimiserRun(started_by_id=actor.id, created_at=now, horizon_start=now,
                        horizon_end=now + timedelta(days=horizon_days), time_limit_seconds=float(time_limit),
-                       method=method, status=RunStatus.queued, progress=PROGRESS_WAITING)
+                       method=method, status=RunStatus.queued, progress=PROGRESS_WAITING, pool_id=pool_id)
     session.add(run)
     session.flush()
     return run
 
 
-def open_requests(session: Session, start: datetime, end: datetime) -> list[FlexibleRequest]:
-    return list(session.scalars(select(FlexibleRequest).where(
+def open_requests(session: Session, start: datetime, end: datetime,
+                  pool_id: int | None = None) -> list[FlexibleRequest]:
+    """Waitlisted requests whose window meets [start, end); only pool `pool_id`'s when given (a run plans one
+    pool: its requests only ever get its own assets, since a request's category is in one pool)."""
+    stmt = select(FlexibleRequest).where(
         FlexibleRequest.status == RequestStatus.waitlisted, FlexibleRequest.latest_end > start,
-        FlexibleRequest.earliest_start < end).options(joinedload(FlexibleRequest.category))
-        .order_by(FlexibleRequest.created_at, FlexibleRequest.id)))
+        FlexibleRequest.earliest_start < end)
+    if pool_id is not None:
+        stmt = stmt.where(FlexibleRequest.category_id.in_(select(Category.id).where(Category.pool_id == pool_id)))
+    return list(session.scalars(stmt.options(joinedload(FlexibleRequest.category))
+                                .order_by(FlexibleRequest.created_at, FlexibleRequest.id)))
 
 
 class PlanCheckFailed(Exception):
@@ -125,7 +133,7 @@ def prepare_run(session: Session, run_id: int, now: datetime,
     expire_requests(session, now)
     progress(run.progress)
     requests = fair_use.eligible_requests(session, open_requests(session, max(run.horizon_start, now),
-                                                                 run.horizon_end))
+                                                                 run.horizon_end, run.pool_id))
     snapshot = adapter.snapshot_problem(session, requests, now, priorities(session, requests, now))
     problem = snapshot.problem
     run.requests_count, run.assets_count, run.bookings_count = (len(problem.requests), len(problem.assets),
@@ -192,23 +200,17 @@ def fail_run(session: Session, run_id: int, message: str, now: datetime) -> None
 
 def run_again(session: Session, actor: Member, run_id: int, now: datetime) -> OptimiserRun:
     """A new queued run with the parameters of a failed one (its horizon as many days from now)."""
-    require_coordinator(actor)
-    old = session.get(OptimiserRun, run_id)
-    if old is None:
-        raise NotFound("No such optimiser run.")
+    old = get_run(session, actor, run_id)
     if old.status != RunStatus.failed:
         raise Conflict("Only a failed run can be run again; this one is %(status)s.", status=Term(old.status.value))
     days = round((old.horizon_end - old.horizon_start) / timedelta(days=1))
     return create_run(session, actor, min(max(days, 1), MAX_HORIZON_DAYS), now, time_limit=old.time_limit_seconds,
-                      method=old.method)
+                      method=old.method, pool_id=old.pool_id)
 
 
 def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> OptimiserRun:
     """Book the preview's assignments that still hold; solve the rest again on what is left."""
-    require_coordinator(actor)
-    run = session.get(OptimiserRun, run_id)
-    if run is None:
-        raise NotFound("No such optimiser run.")
+    run = get_run(session, actor, run_id)
     if run.status != RunStatus.preview:
         run.apply(now)  # refuses: only a preview can be applied
     if not run.solution_json:
@@ -241,10 +243,7 @@ def apply_run(session: Session, actor: Member, run_id: int, now: datetime) -> Op
 
 
 def discard_run(session: Session, actor: Member, run_id: int, now: datetime) -> OptimiserRun:
-    require_coordinator(actor)
-    run = session.get(OptimiserRun, run_id)
-    if run is None:
-        raise NotFound("No such optimiser run.")
+    run = get_run(session, actor, run_id)
     run.discard()
     session.flush()
     return run
@@ -252,22 +251,25 @@ def discard_run(session: Session, actor: Member, run_id: int, now: datetime) -> 
 
 def list_runs(session: Session, actor: Member, limit: int = 50) -> list[OptimiserRun]:
     require_coordinator(actor)
-    return list(session.scalars(select(OptimiserRun).order_by(OptimiserRun.created_at.desc(),
-                                                              OptimiserRun.id.desc()).limit(limit)))
+    return list(session.scalars(select(OptimiserRun).where(
+        OptimiserRun.pool_id.in_(coordinated_pool_ids(session, actor)))
+        .order_by(OptimiserRun.created_at.desc(), OptimiserRun.id.desc()).limit(limit)))
 
 
 def page_of_runs(session: Session, actor: Member, limit: int, offset: int) -> tuple[list[OptimiserRun], int]:
     """Runs newest first, one page of them, and how many there are."""
     require_coordinator(actor)
-    total = session.scalar(select(func.count(OptimiserRun.id)))
-    runs = session.scalars(select(OptimiserRun).order_by(OptimiserRun.created_at.desc(), OptimiserRun.id.desc())
+    mine = OptimiserRun.pool_id.in_(coordinated_pool_ids(session, actor))
+    total = session.scalar(select(func.count(OptimiserRun.id)).where(mine))
+    runs = session.scalars(select(OptimiserRun).where(mine)
+                           .order_by(OptimiserRun.created_at.desc(), OptimiserRun.id.desc())
                            .limit(limit).offset(offset))
     return list(runs), total
 
 
 def get_run(session: Session, actor: Member, run_id: int) -> OptimiserRun:
-    require_coordinator(actor)
+    """A run of a pool `actor` coordinates; another pool's run is answered as a missing one."""
     run = session.get(OptimiserRun, run_id)
-    if run is None:
-        raise NotFound("No such optimiser run.")
+    require_object_pool(session, actor, run.pool_id if run is not None else None,
+                        NotFound("No such optimiser run."))
     return run

@@ -1,7 +1,8 @@
 """The one bridge between the pool's database and the optimiser in `scheduling/`.
 
-`snapshot_problem` turns rows into a `scheduling.Problem` (every holding booking is a fixed booking, every
-maintenance window and the time a member-owned item's owner does not offer it a blackout, each hub's opening hours the asset's `open` periods). `apply_assignment` books one of the solver's answers, re-checking it against
+`snapshot_problem` turns rows into a `scheduling.Problem` (a request's candidates are the assets of its category
+and of the partner pools' categories of the same name its member borrows through a lending agreement; every
+holding booking is a fixed booking, every maintenance window and the time a member-owned item's owner does not offer it a blackout, each hub's opening hours the asset's `open` periods). `apply_assignment` books one of the solver's answers, re-checking it against
 the database as it is *now*: the solver saw a snapshot, and a direct booking made while it ran wins.
 """
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session, joinedload
 
 import scheduling
@@ -20,6 +21,7 @@ from fleet.booking.owned_items import is_available, owned_item_for, owner_blacko
 from fleet.core.capabilities import capability_matches, type_matches
 from fleet.booking.bookings import check_booking_rules, insert_holding_booking, move_holding_booking
 from fleet.booking.eligibility import LimitReached, NotQualified, check_may_hold
+from fleet.booking.lending_agreements import stand_in_categories
 from fleet.core.errors import DomainError
 from fleet.core.geo import distance_km
 from fleet.core.opening_hours import open_intervals, parse_opening_hours
@@ -57,6 +59,32 @@ def bookable_assets(session: Session, category_ids: set[int]) -> list[Asset]:
         .options(joinedload(Asset.hub), joinedload(Asset.category)).order_by(Asset.id)))
 
 
+def serving_categories(session: Session, request: FlexibleRequest) -> set[int]:
+    """The categories whose assets may serve a request: its own, and the partner pools' categories of the same name
+    its member borrows through lending agreements (fleet.booking.lending_agreements.stand_in_categories)."""
+    return {request.category_id} | stand_in_categories(session, request.member, request.category)
+
+
+def _category_keys(groups: list[set[int]]) -> dict[int, str]:
+    """One optimiser category per group of categories that serve the same requests (a category and its stand-ins
+    in partner pools), joined where groups share a category. The solver matches an asset to a request of the same
+    category; where a joined group lets a request reach an asset its member may not book (a rare mix of pools in
+    one run), the write path's check refuses the booking and the request waits, as for any refusal."""
+    parent: dict[int, int] = {}
+
+    def root(c: int) -> int:
+        while parent.setdefault(c, c) != c:
+            c = parent[c]
+        return c
+
+    for group in groups:
+        first, *rest = sorted(group)
+        root(first)
+        for other in rest:
+            parent[root(other)] = root(first)
+    return {c: str(root(c)) for c in list(parent)}
+
+
 def effective_window(request: FlexibleRequest, now: datetime) -> tuple[datetime, datetime]:
     """The part of a request's window that can still be booked: not before now plus the category's notice,
     on the slot grid."""
@@ -75,7 +103,13 @@ def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: dat
         if request_id in windows:
             windows[request_id] = (max(windows[request_id][0], slot_ceil(instant)), windows[request_id][1])
     live = [r for r in requests if windows[r.id][1] - windows[r.id][0] >= timedelta(minutes=r.duration_minutes)]
-    category_ids = {r.category_id for r in requests}
+    by_member_and_category: dict[tuple[int, int], set[int]] = {}
+    for r in requests:  # one look-up per member and category, not per request
+        if (r.member_id, r.category_id) not in by_member_and_category:
+            by_member_and_category[r.member_id, r.category_id] = serving_categories(session, r)
+    serving = list(by_member_and_category.values())
+    keys = _category_keys(serving)
+    category_ids = set().union(*serving) if serving else set()
     assets = [a for a in bookable_assets(session, category_ids) if a.id not in exclude_assets] if category_ids else []
     if live:
         start = min(windows[r.id][0] for r in live)
@@ -100,14 +134,14 @@ def snapshot_problem(session: Session, requests: list[FlexibleRequest], now: dat
         horizon=scheduling.Interval(start, end),
         slot_minutes=SLOT_MINUTES,
         hubs=tuple(scheduling.Hub(str(h.id), h.lat, h.lon) for h in hubs.values()),
-        assets=tuple(scheduling.Asset(str(a.id), str(a.category_id), str(a.hub_id), dict(a.capabilities or {}),
+        assets=tuple(scheduling.Asset(str(a.id), keys[a.category_id], str(a.hub_id), dict(a.capabilities or {}),
                                       tuple(windows_by_asset.get(a.id, ())), open=open_by_hub[a.hub_id],
                                       type=a.asset_type or None)
                      for a in assets),
         bookings=tuple(scheduling.FixedBooking(str(b.id), str(b.asset_id), b.start_at, b.end_at)
                        for b in bookings if b.id not in ignore_bookings),
         requests=tuple(scheduling.Request(
-            id=str(r.id), member=str(r.member_id), category=str(r.category_id),
+            id=str(r.id), member=str(r.member_id), category=keys[r.category_id],
             earliest_start=windows[r.id][0], latest_end=windows[r.id][1], duration_minutes=r.duration_minutes,
             requires=dict(r.requires or {}),
             location=scheduling.Location(r.lat, r.lon) if r.lat is not None and r.lon is not None else None,
@@ -128,9 +162,11 @@ def solve(snapshot: Snapshot, time_limit: float, method: str = "cpsat", workers:
     return scheduling.solve(snapshot.problem, time_limit=time_limit, workers=workers, method=method)
 
 
-def statically_eligible(request: FlexibleRequest, asset: Asset) -> bool:
-    """Category, type, capabilities and distance: what can never change by waiting."""
-    if asset.category_id != request.category_id or not type_matches(request.asset_types, asset.asset_type):
+def statically_eligible(request: FlexibleRequest, asset: Asset, categories: set[int] | None = None) -> bool:
+    """Category (the request's, or one of `categories`: see `serving_categories`), type, capabilities and distance:
+    what can never change by waiting."""
+    if asset.category_id not in (categories or {request.category_id}) \
+            or not type_matches(request.asset_types, asset.asset_type):
         return False
     if not all(capability_matches((asset.capabilities or {}).get(k), v) for k, v in (request.requires or {}).items()):
         return False
@@ -225,7 +261,7 @@ PLANNED_BOOKING_STATUSES = (BookingStatus.pending, BookingStatus.confirmed, Book
                             BookingStatus.completed, BookingStatus.no_show)
 
 
-def planning_problem(session: Session, start: datetime, end: datetime) -> scheduling.Problem:
+def planning_problem(session: Session, start: datetime, end: datetime, pool_id: int | None = None) -> scheduling.Problem:
     """The demand recorded over [start, end) as an instance for `python -m scheduling plan`.
 
     Assets: every asset not retired, of categories and hubs not retired (maintenance windows as blackouts,
@@ -234,20 +270,24 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
     (location = the hub, max_distance_km 0) requiring the booked asset's type and capabilities; waitlisted and
     expired flexible requests are requests with their window. Bookings that overlap the period count whole
     (the horizon grows to hold them); request windows are clipped to the period; all is rounded inward to
-    the slot grid, and what no longer fits its duration is left out. Ids are database ids as text.
+    the slot grid, and what no longer fits its duration is left out. Ids are database ids as text. With
+    `pool_id`, only that pool's fleet and demand.
     """
+    in_pool = Category.pool_id == pool_id if pool_id is not None else true()
     start, end = slot_ceil(start), slot_floor(end)
     assets = list(session.scalars(
         select(Asset).join(Asset.category).join(Asset.hub)
-        .where(Asset.status != AssetStatus.retired, Category.retired.is_(False), Hub.retired.is_(False))
+        .where(Asset.status != AssetStatus.retired, Category.retired.is_(False), Hub.retired.is_(False), in_pool)
         .options(joinedload(Asset.hub), joinedload(Asset.category)).order_by(Asset.id)))
     asset_ids = {a.id for a in assets}
-    hubs = {h.id: h for h in session.scalars(select(Hub).where(Hub.retired.is_(False)).order_by(Hub.id))}
+    hubs = {h.id: h for h in session.scalars(select(Hub).where(
+        Hub.retired.is_(False), Hub.pool_id == pool_id if pool_id is not None else true()).order_by(Hub.id))}
     fixed, requests = [], []
     horizon_start, horizon_end = start, max(end, start + SLOT)
     bookings = session.scalars(
-        select(Booking).where(Booking.start_at < end, Booking.end_at > start,
-                              Booking.status.in_(PLANNED_BOOKING_STATUSES + (BookingStatus.rejected,)))
+        select(Booking).join(Booking.asset).join(Asset.category)
+        .where(Booking.start_at < end, Booking.end_at > start, in_pool,
+               Booking.status.in_(PLANNED_BOOKING_STATUSES + (BookingStatus.rejected,)))
         .options(joinedload(Booking.asset).joinedload(Asset.hub), joinedload(Booking.asset)
                  .joinedload(Asset.category)).order_by(Booking.start_at, Booking.id))
     for b in bookings:
@@ -268,8 +308,8 @@ def planning_problem(session: Session, start: datetime, end: datetime) -> schedu
             types=(b.asset.asset_type,) if b.asset.asset_type else (), earliest_start=s, latest_end=e,
             duration_minutes=int((e - s).total_seconds() // 60), location=scheduling.Location(hub.lat, hub.lon),
             max_distance_km=0.0, created_at=b.created_at))
-    for r in session.scalars(select(FlexibleRequest).where(
-            FlexibleRequest.status.in_([RequestStatus.waitlisted, RequestStatus.expired]),
+    for r in session.scalars(select(FlexibleRequest).join(FlexibleRequest.category).where(
+            in_pool, FlexibleRequest.status.in_([RequestStatus.waitlisted, RequestStatus.expired]),
             FlexibleRequest.earliest_start < end, FlexibleRequest.latest_end > start).order_by(FlexibleRequest.id)):
         s, e = slot_ceil(max(r.earliest_start, start)), slot_floor(min(r.latest_end, end))
         if e - s < timedelta(minutes=r.duration_minutes):

@@ -52,10 +52,12 @@ def _thumbnail(cleaned: bytes, extension: str) -> bytes:
 
 
 def _may_change_photos(session: Session, actor: Member, asset: Asset) -> None:
-    if actor is not None and actor.active and not actor.is_coordinator:
+    if actor is not None and actor.active and not actor.coordinates_pool(asset.category.pool_id):
         item = owned_item_for(session, asset.id)
         if item is not None and item.owner_id == actor.id:
             return
+        if actor.is_coordinator:  # of another pool: the asset is not theirs to know
+            raise NotFound("No such asset.")
     require_coordinator(actor)
 
 

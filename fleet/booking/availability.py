@@ -61,6 +61,10 @@ class AssetQuery:
     available_until: datetime | None = None
     text: str = ""
     types: tuple[str, ...] = ()  # any of these asset types; empty: any type
+    # Whose assets: these pools' (None: every pool's), and these categories of other pools, which the searching
+    # member borrows through lending agreements ({category id: agreement}, fleet.booking.lending_agreements).
+    pool_ids: set[int] | None = None
+    borrowed: dict = field(default_factory=dict)
 
 
 # A start typed to the minute ("from 10:20" at 10:20:40) is now, not the past.
@@ -71,6 +75,7 @@ SEARCH_GRACE = timedelta(minutes=1)
 class AssetHit:
     asset: Asset
     distance_km: float | None
+    via_agreement: bool = False  # a partner pool's asset, bookable through a lending agreement
 
 
 @dataclass
@@ -111,6 +116,8 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
             .where(bookable_asset()))
     if query.category_id is not None:
         stmt = stmt.where(Asset.category_id == query.category_id)
+    if query.pool_ids is not None:
+        stmt = stmt.where(Category.pool_id.in_(query.pool_ids) | Category.id.in_(set(query.borrowed)))
     if query.hub_id is not None:
         stmt = stmt.where(Asset.hub_id == query.hub_id)
     if query.text:
@@ -150,7 +157,13 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
     loaded = {a.id: a for a in session.scalars(
         select(Asset).where(Asset.id.in_([r.id for r, _ in shown]))
         .options(joinedload(Asset.category), joinedload(Asset.hub), selectinload(Asset.photos)))} if shown else {}
-    return AssetPage([AssetHit(loaded[r.id], km) for r, km in shown], total)
+    return AssetPage([AssetHit(loaded[r.id], km, _borrowed(query, loaded[r.id])) for r, km in shown], total)
+
+
+def _borrowed(query: AssetQuery, asset: Asset) -> bool:
+    """Whether the searcher reaches this asset only through a lending agreement."""
+    return asset.category_id in query.borrowed and (query.pool_ids is None
+                                                    or asset.category.pool_id not in query.pool_ids)
 
 
 def _by_name(row) -> tuple:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -20,15 +20,16 @@ from fleet.booking.availability import (
 )
 from fleet.booking.charges import quote_booking
 from fleet.booking.owned_items import is_available, needs_owner_approval, owned_item_for
-from fleet.booking.eligibility import check_may_hold
+from fleet.booking.eligibility import check_may_hold, needs_lender_approval
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, MaintenanceWindow, Member,
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, MaintenanceWindow, Member,
 )
 from fleet.core.messages import Term, When, msg
 from fleet.core.text import multi_line, single_line
 from fleet.members.notifications import notify
+from fleet.members.pools import coordinated_pool_ids, coordinates
 from fleet.core.opening_hours import parse_opening_hours
 
 EXCLUSION_VIOLATION = "23P01"
@@ -147,7 +148,8 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
                            now: datetime, note: str = "", *, series_id: int | None = None,
                            isolated: bool = True, may_hold_checked: bool = False) -> Booking:
     """The one place a holding booking is created (direct bookings, series, flexible requests, making room):
-    pending when the category needs approval or a member-owned item's owner does, else confirmed. Callers
+    pending when the category needs approval, a member-owned item's owner does or the lending agreement the member
+    books through does (the lender's coordinators decide), else confirmed. Callers
     check the booking rules; who may hold it (approval, qualifications, fair-use limits) is checked here, for
     every path; the database has the last word on overlaps (the exclusion constraint on PostgreSQL, BEGIN
     IMMEDIATE on SQLite); a member-owned item is never booked outside its owner's windows.
@@ -157,7 +159,9 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
     if not may_hold_checked:
         check_may_hold(session, member_id, asset, start, end)
     owner_decides = item is not None and needs_owner_approval(session, item, member_id)
-    status = BookingStatus.pending if asset.category.approval_required or owner_decides else BookingStatus.confirmed
+    approval = asset.category.approval_required or owner_decides \
+        or needs_lender_approval(session, member_id, asset.category)
+    status = BookingStatus.pending if approval else BookingStatus.confirmed
     booking = Booking(asset_id=asset.id, member_id=member_id, start_at=start, end_at=end, status=status,
                       note=multi_line(note, "note")[:2000], created_at=now, series_id=series_id)
     with overlap_refused(session, isolated=isolated):
@@ -222,17 +226,37 @@ def overlap_refused(session: Session, isolated: bool = True) -> Iterator[None]:
 
 
 
+def in_pools(pool_ids: set[int]):
+    """The SQL condition: the booking's asset is in one of these pools."""
+    return Booking.asset_id.in_(select(Asset.id).join(Asset.category).where(Category.pool_id.in_(pool_ids)))
+
+
 def get_booking(session: Session, actor: Member, booking_id: int) -> Booking:
-    """A booking the actor may see: their own, or any for a coordinator. Others' give 404, not 403."""
+    """A booking the actor may see: their own, or any of their pools' for a coordinator. Others' give 404, not
+    403."""
     booking = session.get(Booking, booking_id, options=[joinedload(Booking.asset).joinedload(Asset.hub)])
-    if booking is None or (booking.member_id != actor.id and not actor.is_coordinator):
+    if booking is None or (booking.member_id != actor.id and not coordinates(session, actor, pool_of(booking))):
         raise NotFound("No such booking.")
     return booking
 
 
+def coordinated_booking(session: Session, actor: Member, booking_id: int) -> Booking:
+    """A booking of a pool `actor` coordinates; any other is answered as a missing one."""
+    booking = get_booking(session, actor, booking_id)
+    if not coordinates(session, actor, pool_of(booking)):
+        raise NotFound("No such booking.")
+    return booking
+
+
+def pool_of(booking: Booking) -> int:
+    """A booking's pool: its asset's category's."""
+    return booking.asset.category.pool_id
+
+
 def cancel_booking(session: Session, actor: Member, booking_id: int, now: datetime) -> Booking:
     booking = get_booking(session, actor, booking_id)
-    if booking.status in CANCELLABLE and booking.start_at <= now and not actor.is_coordinator:
+    if booking.status in CANCELLABLE and booking.start_at <= now \
+            and not coordinates(session, actor, pool_of(booking)):
         raise Conflict("This booking has already started; return the asset instead of cancelling.")
     booking.cancel(now)  # refuses any booking that is no longer pending or confirmed
     if actor.id == booking.member_id:
@@ -253,6 +277,8 @@ def _decide(session: Session, actor: Member, booking_id: int, now: datetime, app
         raise NotFound("No such booking.")
     reason = single_line(reason, "reason")
     booking = get_booking(session, actor, booking_id)
+    if not coordinates(session, actor, pool_of(booking)):  # their own booking in a pool they do not coordinate
+        raise Forbidden("Only the pool's coordinators can decide on this booking.")
     if approve:
         booking.approve(actor.id, now, reason)
     else:
@@ -304,29 +330,39 @@ def member_bookings(session: Session, member: Member, now: datetime) -> MemberBo
     return MemberBookings(upcoming, past)
 
 
-def pending_bookings(session: Session) -> list[Booking]:
+def pending_bookings(session: Session, pool_ids: set[int] | None = None) -> list[Booking]:
+    """Bookings waiting for a decision, soonest first; only those of `pool_ids` when given."""
     return list(session.scalars(
-        select(Booking).where(Booking.status == BookingStatus.pending)
+        select(Booking).where(Booking.status == BookingStatus.pending,
+                              in_pools(pool_ids) if pool_ids is not None else true())
         .options(joinedload(Booking.asset), joinedload(Booking.member)).order_by(Booking.start_at)
     ))
 
 
-def bookings_hit_by_maintenance(session: Session, now: datetime) -> list[tuple[Booking, MaintenanceWindow]]:
-    """Future holding bookings that overlap a maintenance window: they need a coordinator's attention."""
+def bookings_hit_by_maintenance(session: Session, now: datetime,
+                                pool_ids: set[int] | None = None) -> list[tuple[Booking, MaintenanceWindow]]:
+    """Future holding bookings that overlap a maintenance window: they need a coordinator's attention; only those
+    of `pool_ids` when given."""
     rows = session.execute(
         select(Booking, MaintenanceWindow)
         .join(MaintenanceWindow, MaintenanceWindow.asset_id == Booking.asset_id)
         .where(Booking.status.in_(HOLDING_STATUSES), Booking.end_at > now,
+               in_pools(pool_ids) if pool_ids is not None else true(),
                MaintenanceWindow.start_at < Booking.end_at, MaintenanceWindow.end_at > Booking.start_at)
         .order_by(Booking.start_at)
     ).all()
     return [(b, m) for b, m in rows]
 
 
-def bookings_needing_attention(session: Session, now: datetime) -> list[Booking]:
-    """Future holding bookings that re-planning could not move (their `attention` says why), soonest first."""
+def bookings_needing_attention(session: Session, now: datetime,
+                               pool_ids: set[int] | None = None) -> list[Booking]:
+    """Future holding bookings that re-planning could not move (their `attention` says why), soonest first; only
+    those of `pool_ids` when given."""
+    stmt = select(Booking)
+    if pool_ids is not None:
+        stmt = stmt.where(in_pools(pool_ids))
     return list(session.scalars(
-        select(Booking).where(Booking.status.in_(HOLDING_STATUSES), Booking.end_at > now, Booking.attention != "")
+        stmt.where(Booking.status.in_(HOLDING_STATUSES), Booking.end_at > now, Booking.attention != "")
         .options(joinedload(Booking.asset).joinedload(Asset.hub), joinedload(Booking.member))
         .order_by(Booking.start_at, Booking.id)))
 
@@ -336,6 +372,8 @@ def resolve_attention(session: Session, actor: Member, booking_id: int, resoluti
     if not actor.is_coordinator:
         raise NotFound("No such booking.")
     booking = get_booking(session, actor, booking_id)
+    if not coordinates(session, actor, pool_of(booking)):
+        raise Forbidden("Only the pool's coordinators can decide on this booking.")
     if not booking.attention:
         raise Conflict("This booking is not flagged.")
     resolution = single_line(resolution, "resolution")
@@ -366,6 +404,8 @@ def list_bookings(session: Session, actor: Member, *, asset_id: int | None = Non
     if start is not None and end is not None and end <= start:
         raise ValidationFailed("'until' must be after 'from'.", field="until")
     stmt = select(Booking)
+    if actor.is_coordinator and not actor.is_admin:  # their own, and their pools'
+        stmt = stmt.where((Booking.member_id == actor.id) | in_pools(coordinated_pool_ids(session, actor)))
     if member_id is not None:
         stmt = stmt.where(Booking.member_id == member_id)
     if asset_id is not None:

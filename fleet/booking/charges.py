@@ -66,7 +66,7 @@ def _post(session: Session, booking: Booking, price: Price, now: datetime) -> Le
     entry = LedgerEntry(member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=price.amount_minor,
                         currency=price.currency, entry_date=now.date(), category_id=booking.asset.category_id,
                         booking_id=booking.id, charged_booking_id=booking.id, computation=price.computation[:500],
-                        note="", created_at=now)
+                        note="", created_at=now, pool_id=booking.asset.category.pool_id)
     try:
         with session.begin_nested():
             session.add(entry)
@@ -101,7 +101,17 @@ def get_charge(session: Session, actor: Member, entry_id: int) -> LedgerEntry:
     """A charge its member or a coordinator may see; others get 404."""
     entry = session.get(LedgerEntry, entry_id) if isinstance(entry_id, int) and 0 < entry_id <= MAX_MINOR else None
     if entry is None or entry.kind != LedgerKind.charge or \
-            not (actor.is_coordinator or entry.member_id == actor.id):
+            not (actor.coordinates_pool(entry.pool_id) or entry.member_id == actor.id):
+        raise NotFound("No such charge.")
+    return entry
+
+
+def coordinated_charge(session: Session, actor: Member, entry_id: int) -> LedgerEntry:
+    """A charge of a pool `actor` coordinates; any other is answered as a missing one (their own included: a
+    member does not adjust their own charge)."""
+    require_coordinator(actor)
+    entry = get_charge(session, actor, entry_id)
+    if not actor.coordinates_pool(entry.pool_id):
         raise NotFound("No such charge.")
     return entry
 
@@ -115,8 +125,7 @@ def adjust_charge(session: Session, actor: Member, entry_id: int, amount_minor: 
                   now: datetime) -> LedgerEntry:
     """Correct a charge by a signed amount (negative: the member pays less), with the reason. The charge stays
     as it was; the adjustment is a new entry. A charge cannot be adjusted below zero."""
-    require_coordinator(actor)
-    entry = get_charge(session, actor, entry_id)
+    entry = coordinated_charge(session, actor, entry_id)
     if isinstance(amount_minor, bool) or not isinstance(amount_minor, int) or amount_minor == 0 \
             or abs(amount_minor) > MAX_MINOR:
         raise ValidationFailed("An adjustment is a whole number of minor units, not zero (negative lowers the "
@@ -133,7 +142,7 @@ def adjust_charge(session: Session, actor: Member, entry_id: int, amount_minor: 
     adjustment = LedgerEntry(member_id=entry.member_id, kind=LedgerKind.adjustment, amount_minor=amount_minor,
                              currency=entry.currency, entry_date=now.date(), category_id=entry.category_id,
                              booking_id=entry.booking_id, adjusts_id=entry.id, note=reason,
-                             recorded_by_id=actor.id, created_at=now)
+                             recorded_by_id=actor.id, created_at=now, pool_id=entry.pool_id)
     session.add(adjustment)
     session.flush()
     return adjustment

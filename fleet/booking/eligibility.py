@@ -2,6 +2,9 @@
 moves, so that no path (direct, series, flexible request, making room, the batch optimiser, the API) skips it.
 
 A member may hold a booking of a category when
+- they may book in the category's pool (`may_book_in_pool`): they belong to it, or a pool they belong to borrows
+  the category through an active lending agreement, whose limits then apply too and which may make the booking
+  wait for the lender's coordinators;
 - their account is approved, where the pool approves new accounts (coordinators need no approval);
 - they hold every qualification the category requires, granted, not revoked, and valid through the last day of
   the booking (in the hub's zone);
@@ -24,10 +27,11 @@ from sqlalchemy.orm import Session
 
 from fleet.core.errors import Conflict, Forbidden
 from fleet.core.messages import msg
+from fleet.booking.lending_agreements import borrowing_agreement
 from fleet.members.account_approval import awaiting_approval
 from fleet.models import (
     HOLDING_STATUSES, Asset, Booking, BookingStatus, Category, CategoryLimits,
-    CategoryQualification, Member, Qualification, QualificationGrant,
+    CategoryQualification, LendingAgreement, Member, Partner, PartnerStatus, Pool, Qualification, QualificationGrant,
 )
 
 WEEK_STATUSES = (*HOLDING_STATUSES, BookingStatus.completed)
@@ -35,6 +39,11 @@ WEEK_STATUSES = (*HOLDING_STATUSES, BookingStatus.completed)
 
 class NotQualified(Forbidden):
     """The member lacks an approved account or a qualification the category requires."""
+
+
+class NotInPool(NotQualified):
+    """The category belongs to a pool the member is not in, and no active agreement lends it to theirs (a kind of
+    NotQualified, so that every path that leaves a member out for their qualifications leaves them out for this)."""
 
 
 class LimitReached(Conflict):
@@ -69,6 +78,39 @@ def required_qualifications(session: Session, category_id: int) -> list[Qualific
 
 
 # --- the checks ----------------------------------------------------------------------------------------------
+
+def may_book_in_pool(session: Session, member: Member, pool_id: int, category_id: int | None = None) -> bool:
+    """Whether `member` may book in pool `pool_id`: they belong to it (the administrator belongs to every pool), or,
+    for category `category_id`, a pool they belong to borrows it through an active lending agreement. The one place
+    that says so."""
+    if member.belongs_to_pool(pool_id):
+        return True
+    if category_id is not None and borrowing_agreement(session, member, category_id) is not None:
+        return True
+    return _partner_in_public_pool(session, member, pool_id)
+
+
+def _partner_in_public_pool(session: Session, member: Member, pool_id: int) -> bool:
+    """A partner installation's stand-in account books what this installation publishes: the public pools."""
+    return session.scalar(select(Partner.id).join(Pool, Pool.id == pool_id).where(
+        Partner.member_id == member.id, Partner.status == PartnerStatus.active, Pool.public.is_(True))) is not None
+
+
+def lending_terms(session: Session, member: Member, category: Category) -> LendingAgreement | None:
+    """The agreement whose limits and approval apply to `member` booking `category`: None for a member of the
+    category's pool (only the pool's own rules apply)."""
+    if member.belongs_to_pool(category.pool_id):
+        return None
+    return borrowing_agreement(session, member, category.id)
+
+
+def needs_lender_approval(session: Session, member_id: int, category: Category) -> bool:
+    """Whether a booking of the category by this member waits for the lender's coordinators: the member borrows it
+    through an agreement that says so."""
+    member = session.get(Member, member_id)
+    agreement = lending_terms(session, member, category) if member is not None else None
+    return agreement is not None and agreement.requires_approval
+
 
 def check_account(session: Session, member: Member) -> None:
     if awaiting_approval(session, member):
@@ -114,10 +156,11 @@ def check_limits(session: Session, member_id: int, category: Category, zone: str
                   planned)
 
 
-def within_limits(session: Session, limits: CategoryLimits | None, member_id: int, category: Category, zone: str,
+def within_limits(session: Session, limits: CategoryLimits | LendingAgreement | None, member_id: int, category: Category, zone: str,
                   start: datetime, end: datetime, exclude_booking_id: int | None = None,
                   planned: Sequence[tuple[datetime, datetime]] = ()) -> None:
-    """`check_limits` with the category's limits already read (None: no limits)."""
+    """`check_limits` with the category's limits already read (None: no limits); a lending agreement's limits
+    have the same shape and are counted the same way."""
     if limits is None:
         return
     if limits.max_at_once is not None:
@@ -147,6 +190,14 @@ def within_limits(session: Session, limits: CategoryLimits | None, member_id: in
                                    limit=limits.max_hours_per_week)
 
 
+def check_pool(session: Session, member: Member, category: Category) -> None:
+    """Refuse a booking or a request in a pool the member may not book in, saying which pool it is."""
+    if not may_book_in_pool(session, member, category.pool_id, category.id):
+        raise NotInPool(msg("%(category)s belongs to the pool %(pool)s; you can book only in the pools you are a "
+                            "member of and what their lending agreements cover."), field="asset_id",
+                        category=category.name, pool=category.pool.name)
+
+
 def check_may_hold(session: Session, member_id: int, asset: Asset, start: datetime, end: datetime,
                    exclude_booking_id: int | None = None, *, lock: bool = False) -> None:
     """The write path's question: may this member hold this asset for [start, end)? Raises NotQualified or
@@ -156,20 +207,28 @@ def check_may_hold(session: Session, member_id: int, asset: Asset, start: dateti
     take other members' locks in no fixed order, behind the overlap constraint's, and deadlock with them."""
     category = asset.category
     limits, needs_qualifications = _rules_at_a_glance(session, category.id)
-    locked = lock and limits is not None
-    member = session.get(Member, member_id, with_for_update=locked, populate_existing=locked)
+    member = session.get(Member, member_id)
     if member is None:
         raise NotQualified(msg("No such member."))
     check_account(session, member)
+    check_pool(session, member, category)
+    agreement = lending_terms(session, member, category)
+    if agreement is not None and not agreement.any:
+        agreement = None
+    if lock and (limits is not None or agreement is not None):
+        session.get(Member, member_id, with_for_update=True, populate_existing=True)
     if needs_qualifications:
         check_qualifications(session, member_id, category, last_local_day(end, asset.hub.timezone))
     within_limits(session, limits, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
+    within_limits(session, agreement, member_id, category, asset.hub.timezone, start, end, exclude_booking_id)
 
 
 def check_may_request(session: Session, member: Member, category: Category, first_day: date) -> None:
-    """Before a flexible request is taken or solved: the account, and the qualifications valid on the window's
-    first day. The limits depend on where the request is placed; the write path checks them then."""
+    """Before a flexible request is taken or solved: the pool (a member of it, or borrowing the category through an
+    agreement), the account, and the qualifications valid on the window's first day. The limits depend on where
+    the request is placed; the write path checks them then."""
     check_account(session, member)
+    check_pool(session, member, category)
     check_qualifications(session, member.id, category, first_day)
 
 

@@ -13,6 +13,7 @@ from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.text import multi_line, single_line
 from fleet.members.notifications import notify
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids, pool_for_new_object, require_object_pool
 from fleet.models import (
     Category, CategoryLimits, CategoryQualification, Member, Qualification, QualificationGrant,
 )
@@ -24,14 +25,26 @@ MAX_BOOKINGS_PER_WEEK = 500
 
 # --- qualifications ------------------------------------------------------------------------------------------
 
-def list_qualifications(session: Session) -> list[Qualification]:
-    return list(session.scalars(select(Qualification).order_by(Qualification.name, Qualification.id)))
+def list_qualifications(session: Session, pool_ids: set[int] | None = None) -> list[Qualification]:
+    """Qualifications by name; only those of `pool_ids` when given."""
+    stmt = select(Qualification).order_by(Qualification.name, Qualification.id)
+    if pool_ids is not None:
+        stmt = stmt.where(Qualification.pool_id.in_(pool_ids))
+    return list(session.scalars(stmt))
 
 
 def get_qualification(session: Session, qualification_id: int) -> Qualification:
     qualification = session.get(Qualification, qualification_id)
     if qualification is None:
         raise NotFound("No such qualification.")
+    return qualification
+
+
+def get_coordinated_qualification(session: Session, actor: Member, qualification_id: int) -> Qualification:
+    """A qualification of a pool `actor` coordinates; another pool's is answered as a missing one."""
+    qualification = session.get(Qualification, qualification_id)
+    require_object_pool(session, actor, qualification.pool_id if qualification is not None else None,
+                        NotFound("No such qualification."))
     return qualification
 
 
@@ -48,10 +61,12 @@ def _clean(session: Session, name: str, how_to_get: str, own_id: int | None = No
     return name, how_to_get
 
 
-def create_qualification(session: Session, actor: Member, name: str, how_to_get: str, now: datetime) -> Qualification:
-    require_coordinator(actor)
+def create_qualification(session: Session, actor: Member, name: str, how_to_get: str, now: datetime,
+                         pool_id: int | None = None) -> Qualification:
+    """A new qualification of pool `pool_id`, which `actor` coordinates (None: their only pool)."""
+    pool_id = pool_for_new_object(session, actor, pool_id)
     name, how_to_get = _clean(session, name, how_to_get)
-    qualification = Qualification(name=name, how_to_get=how_to_get, created_at=now)
+    qualification = Qualification(name=name, how_to_get=how_to_get, created_at=now, pool_id=pool_id)
     session.add(qualification)
     session.flush()
     return qualification
@@ -59,8 +74,7 @@ def create_qualification(session: Session, actor: Member, name: str, how_to_get:
 
 def update_qualification(session: Session, actor: Member, qualification_id: int, name: str,
                          how_to_get: str) -> Qualification:
-    require_coordinator(actor)
-    qualification = get_qualification(session, qualification_id)
+    qualification = get_coordinated_qualification(session, actor, qualification_id)
     qualification.name, qualification.how_to_get = _clean(session, name, how_to_get, qualification.id)
     session.flush()
     return qualification
@@ -86,12 +100,16 @@ def category_rules(session: Session, category: Category) -> CategoryRules:
                          limits.max_hours_per_week if limits else None, limits.max_bookings_per_week if limits else None)
 
 
-def all_category_rules(session: Session) -> list[CategoryRules]:
-    categories = session.scalars(select(Category).where(Category.retired.is_(False)).order_by(Category.name))
+def all_category_rules(session: Session, pool_ids: set[int] | None = None) -> list[CategoryRules]:
+    """The rules of every category in use; only those of `pool_ids` when given."""
+    stmt = select(Category).where(Category.retired.is_(False)).order_by(Category.name)
+    if pool_ids is not None:
+        stmt = stmt.where(Category.pool_id.in_(pool_ids))
+    categories = session.scalars(stmt)
     return [category_rules(session, c) for c in categories]
 
 
-def _limit(value, field: str, most: int) -> int | None:
+def checked_limit(value, field: str, most: int) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= most:
@@ -105,15 +123,15 @@ def set_category_rules(session: Session, actor: Member, category_id: int, qualif
                        max_bookings_per_week: int | None) -> CategoryRules:
     """Replace a category's required qualifications and fair-use limits (None: no limit). Bookings already
     made are kept; the rules hold for every booking made or moved from now on."""
-    require_coordinator(actor)
     category = session.get(Category, category_id)
-    if category is None:
-        raise NotFound("No such category.")
-    max_at_once = _limit(max_at_once, "max_at_once", MAX_AT_ONCE)
-    max_hours_per_week = _limit(max_hours_per_week, "max_hours_per_week", MAX_HOURS_PER_WEEK)
-    max_bookings_per_week = _limit(max_bookings_per_week, "max_bookings_per_week", MAX_BOOKINGS_PER_WEEK)
+    require_object_pool(session, actor, category.pool_id if category is not None else None,
+                        NotFound("No such category."))
+    max_at_once = checked_limit(max_at_once, "max_at_once", MAX_AT_ONCE)
+    max_hours_per_week = checked_limit(max_hours_per_week, "max_hours_per_week", MAX_HOURS_PER_WEEK)
+    max_bookings_per_week = checked_limit(max_bookings_per_week, "max_bookings_per_week", MAX_BOOKINGS_PER_WEEK)
     wanted = sorted(set(qualification_ids or []))
-    known = set(session.scalars(select(Qualification.id).where(Qualification.id.in_(wanted)))) if wanted else set()
+    known = set(session.scalars(select(Qualification.id).where(
+        Qualification.id.in_(wanted), Qualification.pool_id == category.pool_id))) if wanted else set()
     if len(known) != len(wanted):
         raise ValidationFailed("No such qualification.", field="qualification_ids")
     session.execute(delete(CategoryQualification).where(CategoryQualification.category_id == category.id))
@@ -137,7 +155,8 @@ def list_grants(session: Session, actor: Member, member_id: int | None = None, *
     of one qualification, when asked."""
     require_coordinator(actor)
     stmt = (select(QualificationGrant).join(QualificationGrant.member).join(QualificationGrant.qualification)
-            .options(joinedload(QualificationGrant.member), joinedload(QualificationGrant.qualification)))
+            .options(joinedload(QualificationGrant.member), joinedload(QualificationGrant.qualification))
+            .where(Qualification.pool_id.in_(coordinated_pool_ids(session, actor))))
     if member_id is not None:
         stmt = stmt.where(QualificationGrant.member_id == member_id)
     if qualification_id is not None:
@@ -150,10 +169,9 @@ def list_grants(session: Session, actor: Member, member_id: int | None = None, *
 
 
 def get_grant(session: Session, actor: Member, grant_id: int) -> QualificationGrant:
-    require_coordinator(actor)
     grant = session.get(QualificationGrant, grant_id)
-    if grant is None:
-        raise NotFound("No such grant.")
+    require_object_pool(session, actor, grant.qualification.pool_id if grant is not None else None,
+                        NotFound("No such grant."))
     return grant
 
 
@@ -165,8 +183,10 @@ def grant_qualification(session: Session, actor: Member, member_id: int, qualifi
     if member is None:
         raise NotFound("No such member.", field="member_id")
     qualification = session.get(Qualification, qualification_id)
-    if qualification is None:
+    if qualification is None or qualification.pool_id not in coordinated_pool_ids(session, actor):
         raise NotFound("No such qualification.", field="qualification_id")
+    if not actor.is_admin and qualification.pool_id not in {m.pool_id for m in member.pool_memberships}:
+        raise NotFound("No such member.", field="member_id")
     if expires_on is not None and expires_on < now.date():
         raise ValidationFailed("The expiry date is in the past.", field="expires_on")
     grant = session.scalar(select(QualificationGrant).where(QualificationGrant.member_id == member.id,

@@ -27,12 +27,13 @@ from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import Term, When, msg
 from fleet.core.text import multi_line
 from fleet.models import (
-    Asset, AssetStatus, Booking, BookingStatus, DamageReport, DamageStatus, Handover,
+    Asset, AssetStatus, Booking, BookingStatus, Category, DamageReport, DamageStatus, Handover,
     HandoverConfirmation, HandoverKind, LedgerEntry, Member,
 )
 from fleet.members.notifications import notify, notify_coordinators
 from fleet.booking.photos import clean_photo, store_photo
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids
 from fleet.models.queries import holding_during
 
 EARLY_CHECK_OUT = timedelta(minutes=15)   # pick-up may start this long before the booking
@@ -108,7 +109,7 @@ def _confirmed_by_both(session: Session, booking: Booking, kind: HandoverKind, a
         raise Conflict("You have confirmed this already; the other party confirms next.")
     session.add(HandoverConfirmation(booking_id=booking.id, kind=kind.value, member_id=actor.id, at=now))
     session.flush()
-    if actor.is_coordinator and actor.id not in (owner_id, booking.member_id):
+    if actor.coordinates_pool(booking.asset.category.pool_id) and actor.id not in (owner_id, booking.member_id):
         return True
     confirmed = set(session.scalars(select(HandoverConfirmation.member_id).where(
         HandoverConfirmation.booking_id == booking.id, HandoverConfirmation.kind == kind.value)))
@@ -127,7 +128,7 @@ def handover_confirmations(session: Session, booking_id: int) -> dict[str, set[i
 def _may_hand_over(actor: Member, booking: Booking, owner_id: int | None = None) -> None:
     if not actor.active:
         raise Forbidden("Your account is deactivated.")
-    if actor.is_coordinator or (owner_id is not None and actor.id == owner_id):
+    if actor.coordinates_pool(booking.asset.category.pool_id) or (owner_id is not None and actor.id == owner_id):
         return
     if booking.member_id != actor.id:
         raise NotFound("No such booking.")
@@ -362,10 +363,11 @@ def flag_bookings_after(session: Session, late: Booking, now: datetime, *, until
 def report_damage(session: Session, actor: Member, asset_id: int, now: datetime, *, description: str,
                   unusable: bool = False, photo: bytes | None = None, booking_id: int | None = None,
                   photo_dir: Path | None = None, photo_max_bytes: int | None = None) -> DamageReport:
-    """Any active member may report damage they find; an unusable asset goes into maintenance at once."""
+    """Any active member of the asset's pool may report damage they find; an unusable asset goes into maintenance
+    at once."""
     if not actor.active:
         raise Forbidden("Your account is deactivated.")
-    asset = get_asset(session, asset_id)
+    asset = asset_of_my_pools(session, actor, asset_id)
     booking = None
     if booking_id is not None:  # the booking's member, a coordinator, or the owner of a member's own item
         booking, _owner_id = handover_booking(session, actor, booking_id)
@@ -379,13 +381,21 @@ def report_damage(session: Session, actor: Member, asset_id: int, now: datetime,
     return _record_damage(session, actor, asset, booking, cleaned, unusable, now, photo_dir)
 
 
+def asset_of_my_pools(session: Session, actor: Member, asset_id: int) -> Asset:
+    """An asset of a pool `actor` belongs to; any other is answered as a missing one."""
+    asset = get_asset(session, asset_id)
+    if not actor.belongs_to_pool(asset.category.pool_id):
+        raise NotFound("No such asset.")
+    return asset
+
+
 def get_damage_report(session: Session, actor: Member, report_id: int) -> DamageReport:
     """A report its reporter, the booking's member or a coordinator may see; others get 404."""
     report = session.get(DamageReport, report_id, options=[joinedload(DamageReport.asset),
                                                            joinedload(DamageReport.booking)])
     if report is None:
         raise NotFound("No such damage report.")
-    if actor.is_coordinator or report.reported_by_id == actor.id or \
+    if actor.coordinates_pool(report.asset.category.pool_id) or report.reported_by_id == actor.id or \
             (report.booking is not None and report.booking.member_id == actor.id):
         return report
     item = owned_item_for(session, report.asset_id)
@@ -399,6 +409,8 @@ def repair_damage(session: Session, actor: Member, report_id: int, now: datetime
     """Close a report with the repair and its cost; when no unusable report stays open the asset is back."""
     require_coordinator(actor)
     report = get_damage_report(session, actor, report_id)
+    if not actor.coordinates_pool(report.asset.category.pool_id):
+        raise NotFound("No such damage report.")
     if report.status != DamageStatus.open:
         raise Conflict("This damage report is closed already.")
     if cost_minor is not None and (isinstance(cost_minor, bool) or not isinstance(cost_minor, int)
@@ -420,8 +432,11 @@ def repair_damage(session: Session, actor: Member, report_id: int, now: datetime
 
 
 def open_damage_reports(session: Session, actor: Member) -> list[DamageReport]:
+    """The open reports of the pools `actor` coordinates."""
     require_coordinator(actor)
-    return list(session.scalars(select(DamageReport).where(DamageReport.status == DamageStatus.open)
+    in_mine = DamageReport.asset_id.in_(select(Asset.id).join(Asset.category).where(
+        Category.pool_id.in_(coordinated_pool_ids(session, actor))))
+    return list(session.scalars(select(DamageReport).where(DamageReport.status == DamageStatus.open, in_mine)
                                 .options(joinedload(DamageReport.asset), joinedload(DamageReport.reported_by))
                                 .order_by(DamageReport.unusable.desc(), DamageReport.reported_at)))
 
@@ -438,6 +453,9 @@ def handover_bookings(session: Session, actor: Member, asset_id: int, now: datet
         (Booking.status == BookingStatus.checked_out) |
         ((Booking.status == BookingStatus.confirmed) & (Booking.start_at <= now + EARLY_CHECK_OUT)
          & (Booking.end_at > now)))).options(joinedload(Booking.member)).order_by(Booking.start_at)
-    if not actor.is_coordinator:
+    asset = session.get(Asset, asset_id)
+    if asset is None or not actor.belongs_to_pool(asset.category.pool_id):
+        raise NotFound("No such asset.")
+    if not actor.coordinates_pool(asset.category.pool_id):
         stmt = stmt.where(Booking.member_id == actor.id)
     return list(session.scalars(stmt))

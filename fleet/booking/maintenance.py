@@ -14,7 +14,7 @@ from fleet.core.messages import Term, msg
 from fleet.core.text import single_line
 from fleet.models import Booking, MaintenanceWindow, Member
 from fleet.members.permissions import require_coordinator
-from fleet.catalogue.assets import get_asset
+from fleet.catalogue.assets import get_coordinated_asset
 
 
 def _check(start: datetime, end: datetime, reason: str) -> str:
@@ -31,16 +31,14 @@ def bookings_hit(session: Session, asset_id: int, start: datetime, end: datetime
 def preview_maintenance_window(session: Session, actor: Member, asset_id: int, start: datetime, end: datetime,
                                reason: str = "") -> list[Booking]:
     """The holding bookings a new window would hit, after the same checks as adding it; writes nothing."""
-    require_coordinator(actor)
-    asset = get_asset(session, asset_id)
+    asset = get_coordinated_asset(session, actor, asset_id)
     _check(start, end, reason)
     return bookings_hit(session, asset.id, start, end)
 
 
 def add_maintenance_window(session: Session, actor: Member, asset_id: int, start: datetime, end: datetime,
                            reason: str, now: datetime) -> tuple[MaintenanceWindow, list[Booking]]:
-    require_coordinator(actor)
-    asset = get_asset(session, asset_id)
+    asset = get_coordinated_asset(session, actor, asset_id)
     reason = _check(start, end, reason)
     window = MaintenanceWindow(asset_id=asset.id, start_at=start, end_at=end, reason=reason,
                                created_by_id=actor.id, created_at=now)
@@ -57,7 +55,8 @@ def delete_maintenance_window(session: Session, actor: Member, window_id: int, a
     """Remove a window; with `asset_id`, only when the window belongs to that asset."""
     require_coordinator(actor)
     window = session.get(MaintenanceWindow, window_id)
-    if window is None or (asset_id is not None and window.asset_id != asset_id):
+    if window is None or (asset_id is not None and window.asset_id != asset_id) \
+            or not actor.coordinates_pool(window.asset.category.pool_id):
         raise NotFound("No such maintenance window.")
     session.delete(window)
     session.flush()

@@ -137,7 +137,8 @@ def _skipped(occurrence: Occurrence, template: str, params: dict) -> dict:
 
 def get_series(session: Session, actor: Member, series_id: int) -> BookingSeries:
     series = session.get(BookingSeries, series_id, options=[joinedload(BookingSeries.asset).joinedload(Asset.hub)])
-    if series is None or (series.member_id != actor.id and not actor.is_coordinator):
+    if series is None or (series.member_id != actor.id
+                          and not actor.coordinates_pool(series.asset.category.pool_id)):
         raise NotFound("No such series.")
     return series
 

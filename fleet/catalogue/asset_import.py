@@ -23,6 +23,7 @@ from fleet.core.errors import DomainError, ValidationFailed
 from fleet.core.text import control_character, describe
 from fleet.models import Category, Hub, Member
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 2000
@@ -120,8 +121,10 @@ def template_rows(session: Session, actor: Member, example_name: str) -> list[li
     """A CSV template: the header with every column the pool's categories take, and one example row per
     category at the first hub, so that a coordinator fills in a file the import reads."""
     require_coordinator(actor)
-    categories = list(session.scalars(select(Category).where(Category.retired.is_(False)).order_by(Category.name)))
-    hub = session.scalars(select(Hub).where(Hub.retired.is_(False)).order_by(Hub.name)).first()
+    mine = coordinated_pool_ids(session, actor)
+    categories = list(session.scalars(select(Category).where(Category.retired.is_(False), Category.pool_id.in_(mine))
+                                      .order_by(Category.name)))
+    hub = session.scalars(select(Hub).where(Hub.retired.is_(False), Hub.pool_id.in_(mine)).order_by(Hub.name)).first()
     capabilities = sorted({name for c in categories for name in (c.capability_schema or {})})
     header = [*REQUIRED, *OPTIONAL, *(f"cap_{name}" for name in capabilities)]
     rows = [header]
@@ -137,8 +140,10 @@ def import_assets(session: Session, actor: Member, text: str, *, apply: bool, no
     through the asset service; a preview rolls every savepoint back, so nothing is written."""
     require_coordinator(actor)
     rows = _read(text)
-    categories = {c.name.lower(): c for c in session.scalars(select(Category).where(Category.retired.is_(False)))}
-    hubs = {h.name.lower(): h for h in session.scalars(select(Hub).where(Hub.retired.is_(False)))}
+    mine = coordinated_pool_ids(session, actor)  # names of other pools' hubs and categories are unknown here
+    categories = {c.name.lower(): c for c in session.scalars(select(Category).where(
+        Category.retired.is_(False), Category.pool_id.in_(mine)))}
+    hubs = {h.name.lower(): h for h in session.scalars(select(Hub).where(Hub.retired.is_(False), Hub.pool_id.in_(mine)))}
     seen: dict[tuple[str, int], int] = {}
     results = []
     for line, row in enumerate(rows, start=2):  # line 1 is the header

@@ -15,15 +15,19 @@ from fleet.core.messages import Term, msg
 from fleet.core.text import multi_line, single_line
 from fleet.models import Asset, AssetStatus, Category, Hub, Member, MeterUnit
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids, require_object_pool
 
 LICENCE_MAX = 120
 TEXT_MAX = 4000  # the description and the use instructions, each
 
 
 def list_assets(session: Session, include_retired: bool = True, *, hub_id: int | None = None,
-                category_id: int | None = None, status: AssetStatus | None = None) -> list[Asset]:
-    """Assets by name, optionally only those of one hub, one category or one status."""
+                category_id: int | None = None, status: AssetStatus | None = None,
+                pool_ids: set[int] | None = None) -> list[Asset]:
+    """Assets by name, optionally only those of one hub, one category, one status or some pools."""
     stmt = select(Asset).options(joinedload(Asset.category), joinedload(Asset.hub)).order_by(Asset.name, Asset.id)
+    if pool_ids is not None:
+        stmt = stmt.where(Asset.category_id.in_(select(Category.id).where(Category.pool_id.in_(pool_ids))))
     if not include_retired:
         stmt = stmt.where(Asset.status != AssetStatus.retired)
     if hub_id is not None:
@@ -42,7 +46,16 @@ def get_asset(session: Session, asset_id: int) -> Asset:
     return asset
 
 
-def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_id: int, capabilities: dict,
+def get_coordinated_asset(session: Session, actor: Member, asset_id: int) -> Asset:
+    """An asset of a pool `actor` coordinates (its category's pool); another pool's asset is answered as a
+    missing one."""
+    asset = session.get(Asset, asset_id, options=[joinedload(Asset.category), joinedload(Asset.hub)])
+    require_object_pool(session, actor, asset.category.pool_id if asset is not None else None,
+                        NotFound("No such asset."))
+    return asset
+
+
+def _apply(session: Session, actor: Member, asset: Asset, *, name: str, category_id: int, hub_id: int, capabilities: dict,
            status: str = "active", description: str = "", design_url: str = "", design_licence: str = "",
            purchase_cost_minor: int | None = None, currency: str = "EUR", purchase_date: date | None = None,
            meter_unit: str | None = None, asset_type: str = "", use_instructions: str = "",
@@ -57,12 +70,16 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
     design_licence = single_line(design_licence, "design_licence")
     if not name or len(name) > 120:
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
+    mine = coordinated_pool_ids(session, actor)
     category = session.get(Category, category_id) if category_id else None
-    if category is None or (category.retired and category.id != asset.category_id):
+    if category is None or category.pool_id not in mine or (category.retired and category.id != asset.category_id):
         raise ValidationFailed("Choose a category.", field="category_id")
     hub = session.get(Hub, hub_id) if hub_id else None
-    if hub is None or (hub.retired and hub.id != asset.hub_id):
+    if hub is None or hub.pool_id not in mine or (hub.retired and hub.id != asset.hub_id):
         raise ValidationFailed("Choose a hub.", field="hub_id")
+    if hub.pool_id != category.pool_id:
+        raise ValidationFailed("The hub %(hub)s is in another pool than the category %(category)s.",
+                               field="hub_id", hub=hub.name, category=category.name)
     try:
         status_value = AssetStatus(status)
     except ValueError:
@@ -95,17 +112,16 @@ def _apply(session: Session, asset: Asset, *, name: str, category_id: int, hub_i
 def create_asset(session: Session, actor: Member, *, now: datetime, **fields) -> Asset:
     require_coordinator(actor)
     asset = Asset()
-    _apply(session, asset, now=now, **fields)
+    _apply(session, actor, asset, now=now, **fields)
     session.add(asset)
     session.flush()
     return asset
 
 
 def update_asset(session: Session, actor: Member, asset_id: int, *, now: datetime, **fields) -> Asset:
-    require_coordinator(actor)
-    asset = get_asset(session, asset_id)
+    asset = get_coordinated_asset(session, actor, asset_id)
     was = asset.status
-    _apply(session, asset, now=now, **fields)
+    _apply(session, actor, asset, now=now, **fields)
     session.flush()
     _replan_if_unavailable(session, asset, was, now)
     return asset
@@ -115,8 +131,7 @@ def set_asset_status(session: Session, actor: Member, asset_id: int, status: Ass
                      now: datetime) -> Asset:
     """Retiring keeps the asset's history; its future bookings are moved to an equivalent asset where
     possible and flagged for attention otherwise."""
-    require_coordinator(actor)
-    asset = get_asset(session, asset_id)
+    asset = get_coordinated_asset(session, actor, asset_id)
     was = asset.status
     asset.status = status
     session.flush()

@@ -11,13 +11,17 @@ from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.core.text import multi_line, single_line
 from fleet.models import Category, CategoryKind, Member
-from fleet.members.permissions import require_coordinator
+from fleet.members.pools import pool_for_new_object, require_object_pool
 
 
-def list_categories(session: Session, include_retired: bool = False) -> list[Category]:
+def list_categories(session: Session, include_retired: bool = False,
+                    pool_ids: set[int] | None = None) -> list[Category]:
+    """Categories by name; only those of `pool_ids` when given."""
     stmt = select(Category).order_by(Category.name)
     if not include_retired:
         stmt = stmt.where(Category.retired.is_(False))
+    if pool_ids is not None:
+        stmt = stmt.where(Category.pool_id.in_(pool_ids))
     return list(session.scalars(stmt))
 
 
@@ -25,6 +29,14 @@ def get_category(session: Session, category_id: int) -> Category:
     category = session.get(Category, category_id)
     if category is None:
         raise NotFound("No such category.")
+    return category
+
+
+def get_coordinated_category(session: Session, actor: Member, category_id: int) -> Category:
+    """A category of a pool `actor` coordinates; another pool's category is answered as a missing one."""
+    category = session.get(Category, category_id)
+    require_object_pool(session, actor, category.pool_id if category is not None else None,
+                        NotFound("No such category."))
     return category
 
 
@@ -136,9 +148,9 @@ def _apply(session: Session, category: Category, *, name: str, kind: str, descri
         category.condition_checklist = ""
 
 
-def create_category(session: Session, actor: Member, **fields) -> Category:
-    require_coordinator(actor)
-    category = Category()
+def create_category(session: Session, actor: Member, pool_id: int | None = None, **fields) -> Category:
+    """A new category in pool `pool_id`, which `actor` coordinates (None: their only pool)."""
+    category = Category(pool_id=pool_for_new_object(session, actor, pool_id))
     _apply(session, category, **fields)
     session.add(category)
     session.flush()
@@ -146,8 +158,7 @@ def create_category(session: Session, actor: Member, **fields) -> Category:
 
 
 def update_category(session: Session, actor: Member, category_id: int, **fields) -> Category:
-    require_coordinator(actor)
-    category = get_category(session, category_id)
+    category = get_coordinated_category(session, actor, category_id)
     _apply(session, category, **fields)
     session.flush()
     return category
@@ -155,16 +166,14 @@ def update_category(session: Session, actor: Member, category_id: int, **fields)
 
 def set_category_names(session: Session, actor: Member, category_id: int, names: dict) -> Category:
     """Replace the category's names in other languages (fleet.models.Category.name_in)."""
-    require_coordinator(actor)
-    category = get_category(session, category_id)
+    category = get_coordinated_category(session, actor, category_id)
     category.name_translations = _names(names)
     session.flush()
     return category
 
 
 def set_category_retired(session: Session, actor: Member, category_id: int, retired: bool) -> Category:
-    require_coordinator(actor)
-    category = get_category(session, category_id)
+    category = get_coordinated_category(session, actor, category_id)
     category.retired = retired
     session.flush()
     return category

@@ -10,13 +10,16 @@ from fleet.core.localtime import is_valid_zone_name
 from fleet.models import Hub, Member
 from fleet.core.opening_hours import parse_opening_hours
 from fleet.core.text import multi_line, single_line
-from fleet.members.permissions import require_coordinator
+from fleet.members.pools import pool_for_new_object, require_object_pool
 
 
-def list_hubs(session: Session, include_retired: bool = False) -> list[Hub]:
+def list_hubs(session: Session, include_retired: bool = False, pool_ids: set[int] | None = None) -> list[Hub]:
+    """Hubs by name; only those of `pool_ids` when given."""
     stmt = select(Hub).order_by(Hub.name)
     if not include_retired:
         stmt = stmt.where(Hub.retired.is_(False))
+    if pool_ids is not None:
+        stmt = stmt.where(Hub.pool_id.in_(pool_ids))
     return list(session.scalars(stmt))
 
 
@@ -24,6 +27,13 @@ def get_hub(session: Session, hub_id: int) -> Hub:
     hub = session.get(Hub, hub_id)
     if hub is None:
         raise NotFound("No such hub.")
+    return hub
+
+
+def get_coordinated_hub(session: Session, actor: Member, hub_id: int) -> Hub:
+    """A hub of a pool `actor` coordinates; another pool's hub is answered as a missing one."""
+    hub = session.get(Hub, hub_id)
+    require_object_pool(session, actor, hub.pool_id if hub is not None else None, NotFound("No such hub."))
     return hub
 
 
@@ -48,9 +58,9 @@ def _apply(session: Session, hub: Hub, name: str, address: str, lat: float | Non
 
 
 def create_hub(session: Session, actor: Member, *, name: str, address: str = "", lat: float | None,
-               lon: float | None, timezone: str, opening_hours: str = "24/7") -> Hub:
-    require_coordinator(actor)
-    hub = Hub()
+               lon: float | None, timezone: str, opening_hours: str = "24/7", pool_id: int | None = None) -> Hub:
+    """A new hub in pool `pool_id`, which `actor` coordinates (None: their only pool)."""
+    hub = Hub(pool_id=pool_for_new_object(session, actor, pool_id))
     _apply(session, hub, name, address, lat, lon, timezone, opening_hours)
     session.add(hub)
     session.flush()
@@ -59,8 +69,7 @@ def create_hub(session: Session, actor: Member, *, name: str, address: str = "",
 
 def update_hub(session: Session, actor: Member, hub_id: int, *, name: str, address: str = "",
                lat: float | None, lon: float | None, timezone: str, opening_hours: str = "24/7") -> Hub:
-    require_coordinator(actor)
-    hub = get_hub(session, hub_id)
+    hub = get_coordinated_hub(session, actor, hub_id)
     _apply(session, hub, name, address, lat, lon, timezone, opening_hours)
     session.flush()
     return hub
@@ -68,8 +77,7 @@ def update_hub(session: Session, actor: Member, hub_id: int, *, name: str, addre
 
 def set_hub_retired(session: Session, actor: Member, hub_id: int, retired: bool) -> Hub:
     """A retired hub keeps its history; its assets can no longer be booked."""
-    require_coordinator(actor)
-    hub = get_hub(session, hub_id)
+    hub = get_coordinated_hub(session, actor, hub_id)
     hub.retired = retired
     session.flush()
     return hub

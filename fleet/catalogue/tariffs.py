@@ -11,6 +11,7 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.money import MAX_MINOR, check_currency, check_minor
 from fleet.core.pricing import Price, TariffTerms, estimate
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids, require_object_pool
 from fleet.models import Asset, Category, Member
 from fleet.models.tariffs import RATE_COLUMNS, Tariff
 
@@ -42,14 +43,15 @@ def set_tariff(session: Session, actor: Member, values: dict, now: datetime, *, 
     require_coordinator(actor)
     if (category_id is None) == (asset_id is None):
         raise ValidationFailed("A tariff is for a category or for one asset.", field="category_id")
+    mine = coordinated_pool_ids(session, actor)
     if category_id is not None:
         scope = session.get(Category, _id(category_id)) if _id(category_id) else None
-        if scope is None:
+        if scope is None or scope.pool_id not in mine:
             raise ValidationFailed("No such category.", field="category_id")
         existing = select(Tariff).where(Tariff.category_id == scope.id)
     else:
         scope = session.get(Asset, _id(asset_id)) if _id(asset_id) else None
-        if scope is None:
+        if scope is None or scope.category.pool_id not in mine:
             raise ValidationFailed("No such asset.", field="asset_id")
         existing = select(Tariff).where(Tariff.asset_id == scope.id)
     cleaned = clean_terms(values)
@@ -72,17 +74,31 @@ def get_tariff(session: Session, tariff_id: int) -> Tariff:
     return tariff
 
 
+def tariff_pool_id(tariff: Tariff) -> int:
+    """A tariff's pool: its category's, or its asset's category's."""
+    return (tariff.category or tariff.asset.category).pool_id
+
+
+def get_coordinated_tariff(session: Session, actor: Member, tariff_id: int) -> Tariff:
+    """A tariff of a pool `actor` coordinates; another pool's is answered as a missing one."""
+    tariff = session.get(Tariff, tariff_id) if _id(tariff_id) else None
+    require_object_pool(session, actor, tariff_pool_id(tariff) if tariff is not None else None,
+                        NotFound("No such tariff."))
+    return tariff
+
+
 def delete_tariff(session: Session, actor: Member, tariff_id: int) -> None:
     """Remove a tariff: an asset then follows its category's again, a category becomes free. Bookings made
     before keep the price they showed."""
-    require_coordinator(actor)
-    session.delete(get_tariff(session, tariff_id))
+    session.delete(get_coordinated_tariff(session, actor, tariff_id))
     session.flush()
 
 
-def list_tariffs(session: Session) -> list[Tariff]:
-    return list(session.scalars(select(Tariff).options(joinedload(Tariff.category), joinedload(Tariff.asset))
-                                .order_by(Tariff.asset_id.is_not(None), Tariff.id)))
+def list_tariffs(session: Session, pool_ids: set[int] | None = None) -> list[Tariff]:
+    """Every tariff, category tariffs first; only those of `pool_ids` when given."""
+    tariffs = list(session.scalars(select(Tariff).options(joinedload(Tariff.category), joinedload(Tariff.asset))
+                                   .order_by(Tariff.asset_id.is_not(None), Tariff.id)))
+    return tariffs if pool_ids is None else [t for t in tariffs if tariff_pool_id(t) in pool_ids]
 
 
 def category_tariffs(session: Session) -> dict[int, Tariff]:

@@ -20,7 +20,7 @@ from fleet.federation.http_client import PartnerUnreachable, call
 from fleet.federation.keys import installation_key, public_key_from
 from fleet.members.accounts import hash_password
 from fleet.members.notifications import set_email_preferences
-from fleet.members.permissions import require_coordinator
+from fleet.members.permissions import require_admin
 from fleet.models import Member, Partner, PartnerStatus, RemoteItem, Role
 
 WELL_KNOWN_PATH = "/.well-known/commonpool-federation"
@@ -70,7 +70,7 @@ def read_well_known(base_url: str, timeout: float) -> PartnerInput:
 
 
 def register_partner(session: Session, actor: Member, data: PartnerInput, now: datetime) -> Partner:
-    require_coordinator(actor)
+    require_admin(actor)
     name = single_line(data.name, "name").strip()
     if not name or len(name) > 120:
         raise ValidationFailed("Give the partner a name of at most 120 characters.", field="name")
@@ -97,12 +97,12 @@ def register_partner(session: Session, actor: Member, data: PartnerInput, now: d
 
 
 def list_partners(session: Session, actor: Member) -> list[Partner]:
-    require_coordinator(actor)
+    require_admin(actor)
     return list(session.scalars(select(Partner).order_by(Partner.name, Partner.id)))
 
 
 def get_partner(session: Session, actor: Member, partner_id: int) -> Partner:
-    require_coordinator(actor)
+    require_admin(actor)
     partner = session.get(Partner, partner_id)
     if partner is None:
         raise NotFound("No such partner.")

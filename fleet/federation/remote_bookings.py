@@ -145,7 +145,7 @@ def release_failed(session: Session, signer: Signer, now: datetime, timeout: flo
 
 def get_remote_booking(session: Session, member: Member, remote_booking_id: int) -> RemoteBooking:
     booking = session.get(RemoteBooking, remote_booking_id)
-    if booking is None or (booking.member_id != member.id and not member.is_coordinator):
+    if booking is None or (booking.member_id != member.id and not member.is_admin):
         raise NotFound("No such booking.")
     return booking
 

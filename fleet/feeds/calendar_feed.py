@@ -124,6 +124,8 @@ def asset_calendar(session: Session, actor: Member, asset_id: int, now: datetime
     """One asset's bookings and maintenance windows (last 90 days and the future), for coordinators."""
     require_coordinator(actor)
     asset = _load_asset(session, asset_id)
+    if not actor.coordinates_pool(asset.category.pool_id):
+        raise NotFound("No such asset.")
     since = now - timedelta(days=PAST_DAYS)
     bookings = session.scalars(
         select(Booking)

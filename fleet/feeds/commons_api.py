@@ -36,10 +36,11 @@ POOL_OWNER_ID = "pool"
 
 @dataclass(frozen=True)
 class Selection:
-    """Which hubs and categories to publish; None means all of them."""
+    """Which pools, hubs and categories to publish; None means all of them."""
 
     hub_ids: frozenset[int] | None = None
     category_ids: frozenset[int] | None = None
+    pool_ids: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,8 @@ def published_assets(session: Session, selection: Selection = Selection()) -> li
         stmt = stmt.where(Asset.hub_id.in_(selection.hub_ids))
     if selection.category_ids is not None:
         stmt = stmt.where(Asset.category_id.in_(selection.category_ids))
+    if selection.pool_ids is not None:
+        stmt = stmt.where(Category.pool_id.in_(selection.pool_ids))
     return list(session.scalars(stmt).unique())
 
 
@@ -148,6 +151,8 @@ def locations(session: Session, links: Links, selection: Selection = Selection()
     stmt = select(Hub).where(Hub.retired.is_(False)).order_by(Hub.id)
     if selection.hub_ids is not None:
         stmt = stmt.where(Hub.id.in_(selection.hub_ids))
+    if selection.pool_ids is not None:
+        stmt = stmt.where(Hub.pool_id.in_(selection.pool_ids))
     places = members_places(session)
     return {"locations": {"type": "FeatureCollection",
                           "features": [_feature(h, links, h.id in places) for h in session.scalars(stmt)]}}

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleet.catalogue.assets import set_asset_status
-from fleet.core.errors import Conflict
+from fleet.core.errors import Conflict, NotFound
 from fleet.governance.proposals import get_proposal
 from fleet.members.permissions import require_coordinator
 from fleet.models import (
@@ -44,6 +44,8 @@ def apply_category_change(session: Session, actor: Member, category: Category, c
 def apply_decision(session: Session, actor: Member, proposal_id: int, now: datetime) -> AppliedChange:
     require_coordinator(actor)
     proposal = get_proposal(session, proposal_id)
+    if not actor.coordinates_pool(proposal.pool_id):  # another pool's decision is not theirs to know
+        raise NotFound("No such proposal.")
     proposal.mark_applied(actor.id, now)  # refuses anything but a passed retire, move or rule change
     if proposal.kind == ProposalKind.retire:
         asset = session.get(Asset, proposal.asset_id)

@@ -40,7 +40,7 @@ def evidence_for(session: Session, report: dict, item: dict, run, now: datetime)
     else:
         used = sum(asset_hours.values())
         utilisation = round(100 * used / (period_hours * max(len(asset_hours), 1)), 1)
-    costs = cost_service.cost_summary(session, cost_service.default_period(now))
+    costs = cost_service.cost_summary(session, cost_service.default_period(now), run.pool_id)
     row = next((c for c in costs.categories if str(c.category_id) == str(item.get("category"))), None)
     per_hour = row.cost_per_hour() if row is not None else None
     impact = (item.get("impact") or {}).get("impact") or {}

@@ -17,8 +17,10 @@ from fleet.core.money import MAX_MINOR, check_currency, check_minor
 from fleet.core.text import multi_line, single_line
 from fleet.governance.rules import current_rules
 from fleet.members.notifications import notify
+from fleet.members.pools import coordinated_pool_ids, member_pool_ids
 from fleet.models import (
-    Asset, AssetStatus, Category, Electorate, Hub, Member, Partner, Proposal, ProposalKind, ProposalStatus, ProposalVoter,
+    Asset, AssetStatus, Category, Electorate, Hub, Member, Partner, PoolMembership, Proposal, ProposalKind,
+    ProposalStatus, ProposalVoter,
 )
 
 MAX_TITLE = 200
@@ -44,25 +46,46 @@ def _id(value, field: str) -> int | None:
     return value
 
 
-def _hub(session: Session, hub_id, field: str) -> Hub:
+def _hub(session: Session, hub_id, field: str, pools: set[int]) -> Hub:
     hub = session.get(Hub, _id(hub_id, field)) if hub_id is not None else None
-    if hub is None or hub.retired:
+    if hub is None or hub.retired or hub.pool_id not in pools:
         raise ValidationFailed("Choose a hub.", field=field)
     return hub
 
 
-def _asset(session: Session, asset_id) -> Asset:
+def _asset(session: Session, asset_id, pools: set[int]) -> Asset:
     asset = session.get(Asset, _id(asset_id, "asset_id")) if asset_id is not None else None
-    if asset is None or asset.status == AssetStatus.retired:
+    if asset is None or asset.status == AssetStatus.retired or asset.category.pool_id not in pools:
         raise ValidationFailed("Choose an asset that is not retired.", field="asset_id")
     return asset
 
 
-def _category(session: Session, category_id) -> Category:
+def _category(session: Session, category_id, pools: set[int]) -> Category:
     category = session.get(Category, _id(category_id, "category_id")) if category_id is not None else None
-    if category is None or category.retired:
+    if category is None or category.retired or category.pool_id not in pools:
         raise ValidationFailed("Choose a category.", field="category_id")
     return category
+
+
+def _proposal_pool(session: Session, actor: Member, pool_id, hub_id, asset_id, category_id,
+                   target_hub_id) -> int:
+    """The pool a proposal is put to: the one its asset, category or hub is in, else the one named, else the
+    author's only pool. The author must belong to it."""
+    mine = member_pool_ids(session, actor)
+    for model, object_id in ((Asset, asset_id), (Category, category_id), (Hub, hub_id), (Hub, target_hub_id)):
+        if isinstance(object_id, int) and not isinstance(object_id, bool):
+            row = session.get(model, object_id)
+            if row is not None:
+                found = row.category.pool_id if isinstance(row, Asset) else row.pool_id
+                pool_id = found if found in mine else pool_id
+                break
+    if pool_id is None:
+        if len(mine) != 1:
+            raise ValidationFailed("Choose the pool it belongs to.", field="pool_id")
+        pool_id = next(iter(mine))
+    if pool_id not in mine:
+        raise Forbidden("You can only open proposals in the pools you belong to.")
+    return pool_id
 
 
 def check_change(change) -> dict:
@@ -108,10 +131,10 @@ def check_change(change) -> dict:
 
 
 def proposal_zone(session: Session, proposal: Proposal) -> str:
-    """Where the proposal's instants are shown: its hub's zone, else the first hub's, else UTC."""
+    """Where the proposal's instants are shown: its hub's zone, else its pool's first hub's, else UTC."""
     if proposal.hub is not None:
         return proposal.hub.timezone
-    zone = session.scalar(select(Hub.timezone).order_by(Hub.id).limit(1))
+    zone = session.scalar(select(Hub.timezone).where(Hub.pool_id == proposal.pool_id).order_by(Hub.id).limit(1))
     return zone or "UTC"
 
 
@@ -119,9 +142,12 @@ def open_proposal(session: Session, actor: Member, now: datetime, *, kind: str, 
                   hub_id: int | None = None, asset_id: int | None = None, category_id: int | None = None,
                   target_hub_id: int | None = None, amount_minor: int | None = None, currency: str | None = None,
                   change: dict | None = None, evidence: dict | None = None,
-                  planning_run_id: int | None = None) -> Proposal:
+                  planning_run_id: int | None = None, pool_id: int | None = None) -> Proposal:
+    """A proposal put to the members of one pool (`_proposal_pool`), open at once under that pool's rules."""
     if actor is None or not actor.active:
         raise Forbidden("Only active members can open a proposal.")
+    pool_id = _proposal_pool(session, actor, pool_id, hub_id, asset_id, category_id, target_hub_id)
+    pools = {pool_id}
     try:
         kind_value = ProposalKind(kind)
     except ValueError:
@@ -133,29 +159,29 @@ def open_proposal(session: Session, actor: Member, now: datetime, *, kind: str, 
     if len(body) > MAX_BODY:
         raise ValidationFailed("The text is at most %(count)s characters.", field="body", count=MAX_BODY)
     proposal = Proposal(kind=kind_value, title=title, body=body, author_id=actor.id, evidence=evidence,
-                        planning_run_id=planning_run_id, status=ProposalStatus.open, created_at=now)
+                        planning_run_id=planning_run_id, status=ProposalStatus.open, created_at=now, pool_id=pool_id)
     if kind_value == ProposalKind.acquire:
-        category, hub = _category(session, category_id), _hub(session, target_hub_id, "target_hub_id")
+        category, hub = _category(session, category_id, pools), _hub(session, target_hub_id, "target_hub_id", pools)
         if amount_minor is None:
             raise ValidationFailed("Enter the estimated cost.", field="amount")
         proposal.category_id, proposal.target_hub_id, proposal.hub_id = category.id, hub.id, hub.id
         proposal.amount_minor = check_minor(amount_minor, "amount")
         proposal.currency = check_currency(currency or "EUR")
     elif kind_value == ProposalKind.retire:
-        asset = _asset(session, asset_id)
+        asset = _asset(session, asset_id, pools)
         proposal.asset_id, proposal.hub_id, proposal.category_id = asset.id, asset.hub_id, asset.category_id
     elif kind_value == ProposalKind.move:
-        asset, hub = _asset(session, asset_id), _hub(session, target_hub_id, "target_hub_id")
+        asset, hub = _asset(session, asset_id, pools), _hub(session, target_hub_id, "target_hub_id", pools)
         if hub.id == asset.hub_id:
             raise ValidationFailed("The asset is already at this hub.", field="target_hub_id")
         proposal.asset_id, proposal.hub_id, proposal.target_hub_id = asset.id, asset.hub_id, hub.id
         proposal.category_id = asset.category_id
     elif kind_value == ProposalKind.rule_change:
-        proposal.category_id = _category(session, category_id).id
+        proposal.category_id = _category(session, category_id, pools).id
         proposal.change = check_change(change)
     elif hub_id is not None:
-        proposal.hub_id = _hub(session, hub_id, "hub_id").id
-    rules = current_rules(session)
+        proposal.hub_id = _hub(session, hub_id, "hub_id", pools).id
+    rules = current_rules(session, pool_id)
     proposal.method, proposal.quorum_percent = rules.method, rules.quorum_percent
     proposal.electorate, proposal.public_votes = rules.electorate, rules.public_votes
     proposal.opened_at, proposal.closes_at = now, now + timedelta(days=rules.period_days)
@@ -175,8 +201,10 @@ def open_proposal(session: Session, actor: Member, now: datetime, *, kind: str, 
 
 
 def eligible_member_ids(session: Session, proposal: Proposal) -> list[int]:
-    """The people who vote: active members, not the accounts that stand for federation partners."""
-    query = select(Member.id).where(Member.active.is_(True), Member.id.not_in(select(Partner.member_id)))
+    """Who votes: the active members of the proposal's pool (of its hub, when the rules say so), not the accounts
+    that stand for federation partners."""
+    query = select(Member.id).where(Member.active.is_(True), Member.id.not_in(select(Partner.member_id)), Member.id.in_(
+        select(PoolMembership.member_id).where(PoolMembership.pool_id == proposal.pool_id)))
     if proposal.electorate == Electorate.hub and proposal.hub_id is not None:
         query = query.where(Member.home_hub_id == proposal.hub_id)
     return list(session.scalars(query.order_by(Member.id)))
@@ -190,15 +218,22 @@ def get_proposal(session: Session, proposal_id: int) -> Proposal:
 
 
 def visible_proposal(session: Session, actor: Member, proposal_id: int) -> Proposal:
-    """Members read every proposal and its discussion (the pool decides in the open)."""
+    """Members read every proposal of their pools and its discussion (the pool decides in the open); another
+    pool's proposal is answered as a missing one."""
     if actor is None or not actor.active:
         raise Forbidden("Only members can read proposals.")
-    return get_proposal(session, proposal_id)
+    proposal = get_proposal(session, proposal_id)
+    if proposal.pool_id not in member_pool_ids(session, actor):
+        raise NotFound("No such proposal.")
+    return proposal
 
 
 def list_proposals(session: Session, status: ProposalStatus | None = None, limit: int = 50,
-                   offset: int = 0) -> tuple[list[Proposal], int]:
+                   offset: int = 0, pool_ids: set[int] | None = None) -> tuple[list[Proposal], int]:
+    """Proposals, open ones first; only those of `pool_ids` when given."""
     query = select(Proposal)
+    if pool_ids is not None:
+        query = query.where(Proposal.pool_id.in_(pool_ids))
     if status is not None:
         query = query.where(Proposal.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
@@ -214,7 +249,7 @@ def is_voter(session: Session, proposal: Proposal, member: Member) -> bool:
 def withdraw_proposal(session: Session, actor: Member, proposal_id: int, now: datetime) -> Proposal:
     """The author (or a coordinator) withdraws an open proposal; nothing is decided."""
     proposal = visible_proposal(session, actor, proposal_id)
-    if proposal.author_id != actor.id and not actor.is_coordinator:
+    if proposal.author_id != actor.id and proposal.pool_id not in coordinated_pool_ids(session, actor):
         raise Forbidden("Only its author or a coordinator can withdraw a proposal.")
     proposal.withdraw(now)
     session.flush()

@@ -19,8 +19,12 @@ class Decision:
     ballot: list[tuple[str, str]] | None  # (member name, choice) for a public vote; None when secret
 
 
-def decisions(session: Session, limit: int = 500) -> list[Proposal]:
-    return list(session.scalars(select(Proposal).where(Proposal.status.in_(DECIDED))
+def decisions(session: Session, limit: int = 500, pool_ids: set[int] | None = None) -> list[Proposal]:
+    """Decided proposals, latest first; only those of `pool_ids` when given (the pools a reader may see)."""
+    stmt = select(Proposal).where(Proposal.status.in_(DECIDED))
+    if pool_ids is not None:
+        stmt = stmt.where(Proposal.pool_id.in_(pool_ids))
+    return list(session.scalars(stmt
                                 .order_by(Proposal.closed_at.desc(), Proposal.id.desc()).limit(limit)))
 
 
@@ -51,6 +55,10 @@ def decision_dict(proposal: Proposal, ballot: list[tuple[str, str]] | None = Non
             "votes": None if ballot is None else [{"name": n, "choice": c} for n, c in ballot]}
 
 
-def planned_acquisitions(session: Session) -> list[PlannedAcquisition]:
-    return list(session.scalars(select(PlannedAcquisition).order_by(PlannedAcquisition.created_at.desc(),
+def planned_acquisitions(session: Session, pool_ids: set[int] | None = None) -> list[PlannedAcquisition]:
+    """Acquisitions decided and not yet made; only those of `pool_ids` when given."""
+    stmt = select(PlannedAcquisition)
+    if pool_ids is not None:
+        stmt = stmt.where(PlannedAcquisition.proposal_id.in_(select(Proposal.id).where(Proposal.pool_id.in_(pool_ids))))
+    return list(session.scalars(stmt.order_by(PlannedAcquisition.created_at.desc(),
                                                                     PlannedAcquisition.id.desc())))

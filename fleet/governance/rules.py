@@ -9,17 +9,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleet.core.errors import ValidationFailed
-from fleet.members.permissions import require_coordinator
+from fleet.members.pools import pool_for_new_object
 from fleet.models import DecisionMethod, Electorate, GovernanceRules, Member
 
 DEFAULTS = dict(method=DecisionMethod.majority, quorum_percent=25, electorate=Electorate.all, public_votes=False,
                 period_days=7)
 
 
-def current_rules(session: Session) -> GovernanceRules:
-    """The stored rules, or the defaults (not stored) when the pool never set any."""
-    rules = session.scalar(select(GovernanceRules).order_by(GovernanceRules.id).limit(1))
-    return rules if rules is not None else GovernanceRules(**DEFAULTS)
+def current_rules(session: Session, pool_id: int) -> GovernanceRules:
+    """The pool's stored rules, or the defaults (not stored) when the pool never set any."""
+    rules = session.scalar(select(GovernanceRules).where(GovernanceRules.pool_id == pool_id))
+    return rules if rules is not None else GovernanceRules(pool_id=pool_id, **DEFAULTS)
 
 
 def _int(value, field: str, low: int, high: int) -> int:
@@ -29,8 +29,9 @@ def _int(value, field: str, low: int, high: int) -> int:
 
 
 def set_rules(session: Session, actor: Member, now: datetime, *, method: str, quorum_percent: int,
-              electorate: str, public_votes: bool, period_days: int) -> GovernanceRules:
-    require_coordinator(actor)
+              electorate: str, public_votes: bool, period_days: int, pool_id: int | None = None) -> GovernanceRules:
+    """Set the rules of pool `pool_id`, which `actor` coordinates (None: their only pool)."""
+    pool_id = pool_for_new_object(session, actor, pool_id)
     try:
         method_value = DecisionMethod(method)
     except ValueError:
@@ -43,9 +44,9 @@ def set_rules(session: Session, actor: Member, now: datetime, *, method: str, qu
         raise ValidationFailed("Public votes is true or false.", field="public_votes")
     quorum = _int(quorum_percent, "quorum_percent", 0, 100)
     days = _int(period_days, "period_days", 1, 90)
-    rules = session.scalar(select(GovernanceRules).order_by(GovernanceRules.id).limit(1))
+    rules = session.scalar(select(GovernanceRules).where(GovernanceRules.pool_id == pool_id))
     if rules is None:
-        rules = GovernanceRules()
+        rules = GovernanceRules(pool_id=pool_id)
         session.add(rules)
     rules.method, rules.quorum_percent, rules.electorate = method_value, quorum, electorate_value
     rules.public_votes, rules.period_days = public_votes, days

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from fleet.core.errors import Conflict, NotFound
 from fleet.members.notifications import notify, notify_coordinators
 from fleet.members.permissions import require_coordinator
-from fleet.models import AccessSettings, Member, Role
+from fleet.members.pools import coordinated_pool_ids
+from fleet.models import AccessSettings, Member, PoolMembership, Role
 
 
 def access_settings(session: Session) -> AccessSettings:
@@ -58,15 +59,19 @@ def set_approval_required(session: Session, actor: Member, required: bool, now: 
 def accounts_waiting(session: Session, actor: Member) -> list[Member]:
     """Active member accounts not yet approved, oldest first."""
     require_coordinator(actor)
-    return list(session.scalars(select(Member).where(Member.approved_at.is_(None), Member.active.is_(True),
-                                                     Member.role == Role.member)
+    stmt = select(Member).where(Member.approved_at.is_(None), Member.active.is_(True), Member.role == Role.member)
+    if not actor.is_admin:  # the accounts of the pools they coordinate
+        stmt = stmt.where(Member.id.in_(select(PoolMembership.member_id).where(
+            PoolMembership.pool_id.in_(coordinated_pool_ids(session, actor)))))
+    return list(session.scalars(stmt
                                 .order_by(Member.created_at, Member.id)))
 
 
 def approve_account(session: Session, actor: Member, member_id: int, now: datetime) -> Member:
     require_coordinator(actor)
     member = session.get(Member, member_id)
-    if member is None:
+    if member is None or not (actor.is_admin or coordinated_pool_ids(session, actor)
+                              & {m.pool_id for m in member.pool_memberships}):
         raise NotFound("No such member.")
     if member.approved_at is not None:
         raise Conflict("This account is already approved.")

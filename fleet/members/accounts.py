@@ -17,8 +17,9 @@ from fleet.core.geo import check_coordinates
 from fleet.core.messages import msg
 from fleet.core.text import single_line
 from fleet.members.passwords import check_password_strength
+from fleet.members.pools import coordinated_pool_ids, default_pool, join_pool, pool_for_new_object
 from fleet.members.tokens import revoke_all_tokens
-from fleet.models import Hub, LoginThrottle, Member, Role
+from fleet.models import Hub, LoginThrottle, Member, PoolMembership, PoolRole, Role
 from fleet.models.members import new_session_token
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -38,9 +39,10 @@ def hash_password(password: str) -> str:
 
 
 def create_member(session: Session, email: str, name: str, password: str, now: datetime,
-                  role: Role = Role.member, site_names: Iterable[str] = ()) -> Member:
-    """A new member. The password must pass the policy (fleet.members.passwords), judged against this email,
-    name and `site_names` (the names the pool goes by)."""
+                  role: Role = Role.member, site_names: Iterable[str] = (), pool_id: int | None = None) -> Member:
+    """A new member of pool `pool_id` (None: the default pool), its coordinator when `role` is coordinator. The
+    password must pass the policy (fleet.members.passwords), judged against this email, name and `site_names`
+    (the names the pool goes by)."""
     email = normalise_email(email)
     name = single_line(name, "name")
     if not name or len(name) > 120:
@@ -53,18 +55,21 @@ def create_member(session: Session, email: str, name: str, password: str, now: d
                     approved_at=now)
     session.add(member)
     session.flush()
+    join_pool(session, member, pool_id if pool_id is not None else default_pool(session).id,
+              PoolRole.coordinator if role == Role.coordinator else PoolRole.member)
     return member
 
 
 def add_member(session: Session, actor: Member, email: str, name: str, password: str, now: datetime,
-               role: Role = Role.member, site_names: Iterable[str] = ()) -> Member:
-    """A coordinator adds an account for someone (who can change the password later), with the password policy
-    of sign-up; only an admin adds an admin."""
+               role: Role = Role.member, site_names: Iterable[str] = (), pool_id: int | None = None) -> Member:
+    """A coordinator adds an account for someone (who can change the password later) to one of the pools they
+    coordinate, with the password policy of sign-up; only an admin adds an admin."""
     if not actor.is_coordinator:
         raise Forbidden("Only a coordinator can add members.")
     if role == Role.admin and not actor.is_admin:
         raise Forbidden("Only an admin can add an admin.", field="role")
-    return create_member(session, email, name, password, now, role=role, site_names=site_names)
+    pool_id = pool_for_new_object(session, actor, pool_id)
+    return create_member(session, email, name, password, now, role=role, site_names=site_names, pool_id=pool_id)
 
 
 class LoginThrottled(Forbidden):
@@ -207,6 +212,22 @@ def get_member(session: Session, member_id: int) -> Member:
     return member
 
 
+def shared_pool_ids(session: Session, actor: Member, member: Member) -> set[int]:
+    """The pools `actor` coordinates that `member` belongs to."""
+    return coordinated_pool_ids(session, actor) & {m.pool_id for m in member.pool_memberships}
+
+
+def get_coordinated_member(session: Session, actor: Member, member_id: int) -> Member:
+    """A member of one of the pools `actor` coordinates (the administrator: anyone); else NotFound, as if the
+    member did not exist."""
+    if not actor.is_coordinator:
+        raise NotFound("No such member.")
+    member = get_member(session, member_id)
+    if not actor.is_admin and not shared_pool_ids(session, actor, member):
+        raise NotFound("No such member.")
+    return member
+
+
 @dataclass(frozen=True)
 class MemberPage:
     members: list[Member]
@@ -224,6 +245,9 @@ def list_members(session: Session, actor: Member, search: str = "", page: int = 
     if not actor.is_coordinator:
         raise Forbidden("Only coordinators can list members.")
     stmt = select(Member)
+    if not actor.is_admin:
+        stmt = stmt.where(Member.id.in_(select(PoolMembership.member_id).where(
+            PoolMembership.pool_id.in_(coordinated_pool_ids(session, actor)))))
     search = single_line(search, "search")[:254]
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
@@ -237,22 +261,26 @@ def list_members(session: Session, actor: Member, search: str = "", page: int = 
 
 def set_role(session: Session, actor: Member, member_id: int, role: Role) -> Member:
     """Coordinators promote members to coordinator; only admins grant or remove admin."""
-    if not actor.is_coordinator:
-        raise NotFound("No such member.")
-    member = get_member(session, member_id)
+    member = get_coordinated_member(session, actor, member_id)
     if (role == Role.admin or member.role == Role.admin) and not actor.is_admin:
         raise Forbidden("Only an admin can grant or remove the admin role.")
     if member.id == actor.id and role != actor.role:
         raise ValidationFailed("You cannot change your own role.", field="role")
-    member.role = role
+    # the role in the pools both share; the member row's role says "coordinator" while they coordinate any pool
+    pool_role = PoolRole.coordinator if role == Role.coordinator else PoolRole.member
+    for pool_id in shared_pool_ids(session, actor, member):
+        join_pool(session, member, pool_id, pool_role)
+    if role == Role.admin:
+        member.role = Role.admin
+    else:
+        coordinates = any(m.role == PoolRole.coordinator for m in member.pool_memberships)
+        member.role = Role.coordinator if coordinates else Role.member
     session.flush()
     return member
 
 
 def set_active(session: Session, actor: Member, member_id: int, active: bool) -> Member:
-    if not actor.is_coordinator:
-        raise NotFound("No such member.")
-    member = get_member(session, member_id)
+    member = get_coordinated_member(session, actor, member_id)
     if member.id == actor.id:
         raise ValidationFailed("You cannot deactivate yourself.", field="active")
     if member.role == Role.admin and not actor.is_admin:

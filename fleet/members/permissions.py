@@ -6,3 +6,9 @@ from fleet.models import Member
 def require_coordinator(actor: Member) -> None:
     if actor is None or not actor.active or not actor.is_coordinator:
         raise Forbidden("Only coordinators can do that.")
+
+
+def require_admin(actor: Member) -> None:
+    """What belongs to the whole installation rather than one pool (partner installations, pools themselves)."""
+    if actor is None or not actor.active or not actor.is_admin:
+        raise Forbidden("Only the installation's administrator can do that.")

@@ -23,6 +23,7 @@ from fleet.core.text import single_line
 from fleet.members.accounts import hash_password, normalise_email
 from fleet.members.passwords import check_password_strength
 from fleet.members.account_approval import announce_new_account, initial_approval
+from fleet.members.pools import default_pool, join_pool
 from fleet.models import Member, Role, SignupRequest
 
 LINK_LIFETIME = timedelta(hours=24)
@@ -86,5 +87,6 @@ def confirm_signup(session: Session, token: str, password: str, now: datetime) -
                     created_at=now, approved_at=initial_approval(session, Role.member, now))
     session.add(member)
     session.flush()
+    join_pool(session, member, default_pool(session).id)  # sign-up is into the installation's default pool
     announce_new_account(session, member, now)
     return member

@@ -76,6 +76,8 @@ from fleet.models.owners import (
     OwnerReimbursement,
     OwnerShareBounds,
 )
+from fleet.models.pools import DEFAULT_POOL_SLUG, Pool, PoolMembership, PoolRole
+from fleet.models.agreements import AgreementStatus, LendingAgreement, lending_agreement_category
 from fleet.models.tariffs import BookingPrice, Tariff
 from fleet.models.members import (
     ApiToken,
@@ -90,7 +92,7 @@ from fleet.models.members import (
 )
 
 __all__ = [
-    "Base", "metadata", "Member", "Role", "LoginThrottle", "Hub", "Category", "CategoryKind", "Asset", "AssetPhoto",
+    "Base", "metadata", "Pool", "LendingAgreement", "AgreementStatus", "lending_agreement_category", "PoolMembership", "PoolRole", "DEFAULT_POOL_SLUG", "Member", "Role", "LoginThrottle", "Hub", "Category", "CategoryKind", "Asset", "AssetPhoto",
     "AssetStatus", "MeterUnit", "MaintenanceWindow", "Booking", "BookingStatus", "HOLDING_STATUSES", "ApiToken", "IdempotencyKey",
     "CategoryImpactFactors",
     "FlexibleRequest", "RequestStatus", "OptimiserRun", "RunStatus", "Notification",

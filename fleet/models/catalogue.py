@@ -45,6 +45,7 @@ class Hub(Base):
     __tablename__ = "hub"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     lat: Mapped[float] = mapped_column(Float)
@@ -55,6 +56,7 @@ class Hub(Base):
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
 
     assets: Mapped[list["Asset"]] = relationship(back_populates="hub")
+    pool: Mapped["Pool"] = relationship()  # noqa: F821 (fleet.models.pools)
 
     __table_args__ = (
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
@@ -68,6 +70,7 @@ class Category(Base):
     __tablename__ = "category"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[CategoryKind] = mapped_column(Enum(CategoryKind, native_enum=False, length=20))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -92,6 +95,7 @@ class Category(Base):
     name_translations: Mapped[dict | None] = mapped_column(JSON)
 
     assets: Mapped[list["Asset"]] = relationship(back_populates="category")
+    pool: Mapped["Pool"] = relationship()  # noqa: F821 (fleet.models.pools)
 
     def name_in(self, language: str | None) -> str:
         """The name for a reader of `language` ("fr", "de-CH"), falling back to the default name."""

@@ -29,6 +29,7 @@ class Qualification(Base):
     __tablename__ = "qualification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id"), index=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     how_to_get: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -79,6 +79,7 @@ class GovernanceRules(Base):
     __tablename__ = "governance_rules"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id"), unique=True)
     method: Mapped[DecisionMethod] = mapped_column(Enum(DecisionMethod, native_enum=False, length=20),
                                                    default=DecisionMethod.majority)
     quorum_percent: Mapped[int] = mapped_column(Integer, default=25)
@@ -101,6 +102,7 @@ class Proposal(Base):
     __tablename__ = "proposal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id"), index=True)
     kind: Mapped[ProposalKind] = mapped_column(Enum(ProposalKind, native_enum=False, length=20))
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
@@ -139,6 +141,7 @@ class Proposal(Base):
     applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    pool: Mapped["Pool"] = relationship()  # noqa: F821 (fleet.models.pools)
     author: Mapped[Member] = relationship(foreign_keys=[author_id])
     hub: Mapped[Hub | None] = relationship(foreign_keys=[hub_id])
     target_hub: Mapped[Hub | None] = relationship(foreign_keys=[target_hub_id])

@@ -78,6 +78,7 @@ class LedgerEntry(Base):
     __tablename__ = "ledger_entry"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id"), index=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id"), index=True)
     kind: Mapped[LedgerKind] = mapped_column(Enum(LedgerKind, native_enum=False, length=20))
     amount_minor: Mapped[int] = mapped_column(Integer)

@@ -62,14 +62,26 @@ class Member(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=_approved_with_creation)
 
     home_hub = relationship("Hub", foreign_keys=[home_hub_id])
+    pool_memberships: Mapped[list["PoolMembership"]] = relationship(  # noqa: F821 (fleet.models.pools)
+        back_populates="member", cascade="all, delete-orphan")
 
     @property
     def is_coordinator(self) -> bool:
-        return self.role in (Role.coordinator, Role.admin)
+        """May open the manage pages: the installation's administrator, or a coordinator of at least one pool
+        (fleet.members.pools says which pools)."""
+        return self.role == Role.admin or any(m.role == "coordinator" for m in self.pool_memberships)
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.admin
+
+    def coordinates_pool(self, pool_id: int | None) -> bool:
+        """A coordinator of pool `pool_id`, or the administrator (fleet.members.pools has the queries)."""
+        return self.is_admin or any(m.pool_id == pool_id and m.role == "coordinator" for m in self.pool_memberships)
+
+    def belongs_to_pool(self, pool_id: int | None) -> bool:
+        """A member (any role) of pool `pool_id`, or the administrator."""
+        return self.is_admin or any(m.pool_id == pool_id for m in self.pool_memberships)
 
     @property
     def home(self) -> tuple[float, float] | None:

@@ -23,7 +23,7 @@ def _item_booking(session: Session, actor: Member, booking_id: int) -> tuple[Boo
     booking = session.get(Booking, booking_id, options=[joinedload(Booking.asset).joinedload(Asset.hub)]) \
         if isinstance(booking_id, int) else None
     item = session.scalar(select(OwnedItem).where(OwnedItem.asset_id == booking.asset_id)) if booking else None
-    if item is None or (item.owner_id != actor.id and not actor.is_coordinator):
+    if item is None or (item.owner_id != actor.id and not actor.coordinates_pool(booking.asset.category.pool_id)):
         raise NotFound("No such booking.")
     return booking, item
 

@@ -14,6 +14,7 @@ from fleet.core.errors import Forbidden, NotFound, ValidationFailed
 from fleet.core.geo import check_coordinates
 from fleet.core.localtime import is_valid_zone_name
 from fleet.core.text import multi_line, single_line
+from fleet.members.pools import coordinated_pool_ids, member_pool_ids
 from fleet.models import (
     ApprovalMode, Asset, AssetStatus, Category, Hub, Member, MeterUnit, OwnedItem,
 )
@@ -43,7 +44,8 @@ class ItemInput:
 def get_owned_item(session: Session, actor: Member, item_id: int) -> OwnedItem:
     """An item its owner or a coordinator may manage; anybody else gets 404."""
     item = session.get(OwnedItem, item_id, options=[joinedload(OwnedItem.asset).joinedload(Asset.hub)])
-    if item is None or (item.owner_id != actor.id and not actor.is_coordinator):
+    if item is None or (item.owner_id != actor.id
+                        and item.asset.category.pool_id not in coordinated_pool_ids(session, actor)):
         raise NotFound("No such item.")
     return item
 
@@ -54,21 +56,27 @@ def my_items(session: Session, actor: Member) -> list[OwnedItem]:
                                 .order_by(OwnedItem.withdrawn_at.is_not(None), OwnedItem.id)))
 
 
-def all_items(session: Session) -> list[OwnedItem]:
-    """Every member-owned item (coordinators)."""
-    return list(session.scalars(select(OwnedItem).options(joinedload(OwnedItem.asset), joinedload(OwnedItem.owner))
+def all_items(session: Session, pool_ids: set[int] | None = None) -> list[OwnedItem]:
+    """Every member-owned item (coordinators); only those of `pool_ids` when given."""
+    stmt = select(OwnedItem)
+    if pool_ids is not None:
+        stmt = stmt.join(OwnedItem.asset).join(Asset.category).where(Category.pool_id.in_(pool_ids))
+    return list(session.scalars(stmt.options(joinedload(OwnedItem.asset), joinedload(OwnedItem.owner))
                                 .order_by(OwnedItem.id)))
 
 
-def _place_hub(session: Session, owner: Member, place: tuple[float, float], zone_name: str) -> Hub:
-    """The hub standing for the owner's own place: one per owner, moved when the point changes. Its name
-    shows no personal data."""
+def _place_hub(session: Session, owner: Member, place: tuple[float, float], zone_name: str, pool_id: int) -> Hub:
+    """The hub standing for the owner's own place: one per owner and pool (a hub is in one pool), moved when the
+    point changes. Its name shows no personal data."""
     lat, lon = check_coordinates(*place)
     hub = session.scalar(select(Hub).join(Asset, Asset.hub_id == Hub.id)
                          .join(OwnedItem, OwnedItem.asset_id == Asset.id)
-                         .where(OwnedItem.owner_id == owner.id, OwnedItem.at_owner_place.is_(True)).limit(1))
+                         .where(OwnedItem.owner_id == owner.id, OwnedItem.at_owner_place.is_(True),
+                                Hub.pool_id == pool_id).limit(1))
     if hub is None:
-        hub = Hub(name=f"Member's place #{owner.id}", address="", opening_hours="24/7", timezone=zone_name)
+        taken = session.scalar(select(Hub.id).where(Hub.name == f"Member's place #{owner.id}")) is not None
+        name = f"Member's place #{owner.id}" + (f" ({pool_id})" if taken else "")
+        hub = Hub(name=name, address="", opening_hours="24/7", timezone=zone_name, pool_id=pool_id)
         session.add(hub)
     hub.lat, hub.lon, hub.timezone = lat, lon, zone_name
     return hub
@@ -80,12 +88,12 @@ def _default_zone(session: Session, owner: Member) -> str:
     return session.scalar(select(Hub.timezone).where(Hub.retired.is_(False)).order_by(Hub.id).limit(1)) or "UTC"
 
 
-def _clean(session: Session, data: ItemInput) -> tuple[str, Category, str]:
+def _clean(session: Session, actor: Member, data: ItemInput) -> tuple[str, Category, str]:
     name = single_line(data.name, "name")
     if not name or len(name) > NAME_MAX:
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
     category = session.get(Category, data.category_id) if isinstance(data.category_id, int) else None
-    if category is None or category.retired:
+    if category is None or category.retired or category.pool_id not in member_pool_ids(session, actor):
         raise ValidationFailed("Choose a category.", field="category_id")
     if data.approval_mode not in APPROVAL_MODES:
         raise ValidationFailed("Choose who must be approved: every booking, first-time borrowers, or nobody.",
@@ -95,7 +103,8 @@ def _clean(session: Session, data: ItemInput) -> tuple[str, Category, str]:
     return name, category, multi_line(data.description, "description")[:4000]
 
 
-def _location(session: Session, owner: Member, data: ItemInput) -> tuple[Hub, str, bool]:
+def _location(session: Session, owner: Member, data: ItemInput, pool_id: int) -> tuple[Hub, str, bool]:
+    """Where the item is kept: a hub of the category's pool, or the owner's own place (a hub of that pool)."""
     if (data.hub_id is None) == (data.place is None):
         raise ValidationFailed("Say where it is: a hub, or your own place on the map.", field="hub_id")
     zone_name = single_line(data.timezone or "", "timezone")
@@ -104,20 +113,20 @@ def _location(session: Session, owner: Member, data: ItemInput) -> tuple[Hub, st
                                zone=zone_name)
     if data.hub_id is not None:
         hub = session.get(Hub, data.hub_id) if isinstance(data.hub_id, int) else None
-        if hub is None or hub.retired:
+        if hub is None or hub.retired or hub.pool_id != pool_id:
             raise ValidationFailed("Choose a hub.", field="hub_id")
         return hub, zone_name or hub.timezone, False
     zone_name = zone_name or _default_zone(session, owner)
-    return _place_hub(session, owner, data.place, zone_name), zone_name, True
+    return _place_hub(session, owner, data.place, zone_name, pool_id), zone_name, True
 
 
 def list_item(session: Session, actor: Member, data: ItemInput, now: datetime) -> OwnedItem:
     """Put one of the actor's own things into the pool. Bookable at once, inside its windows only."""
     if not actor.active:
         raise Forbidden("Your account is deactivated.")
-    name, category, description = _clean(session, data)
+    name, category, description = _clean(session, actor, data)
     share = check_share(session, data.owner_share_percent)
-    hub, zone_name, at_place = _location(session, actor, data)
+    hub, zone_name, at_place = _location(session, actor, data, category.pool_id)
     asset = Asset(name=name, description=description, category_id=category.id, hub=hub,
                   capabilities=coerce_capabilities(category.capability_schema or {}, data.capabilities or {}),
                   asset_type=clean_type(data.asset_type), status=AssetStatus.active, currency="EUR",

@@ -41,7 +41,8 @@ def credit_owner(session: Session, booking: Booking, amount_minor: int, currency
     if share > 0:
         entry = LedgerEntry(member_id=item.owner_id, kind=LedgerKind.owner_reimbursement, amount_minor=share,
                             currency=currency, entry_date=now.date(), category_id=booking.asset.category_id,
-                            booking_id=booking.id, note=f"{item.owner_share_percent} %", created_at=now)
+                            booking_id=booking.id, note=f"{item.owner_share_percent} %", created_at=now,
+                            pool_id=booking.asset.category.pool_id)
         session.add(entry)
         session.flush()
         record.ledger_entry_id = entry.id

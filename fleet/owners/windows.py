@@ -69,7 +69,7 @@ def owned_by(session: Session, actor: Member, item_id: int) -> OwnedItem:
     """An item the actor owns and may change (404 for members who neither own it nor coordinate, 403 for
     coordinators: only the owner says when their things are available)."""
     item = session.get(OwnedItem, item_id) if isinstance(item_id, int) else None
-    if item is None or (item.owner_id != actor.id and not actor.is_coordinator):
+    if item is None or (item.owner_id != actor.id and not actor.coordinates_pool(item.asset.category.pool_id)):
         raise NotFound("No such item.")
     if item.owner_id != actor.id:
         raise Forbidden("Only the owner can change when the item is available.")

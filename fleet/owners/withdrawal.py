@@ -33,7 +33,7 @@ def withdraw(session: Session, actor: Member, item_id: int, decisions: dict[int,
     """Withdraw the item, with a decision ("keep" or "release") for every future booking; returns the
     released ones. A booking already checked out can only be kept."""
     item = get_owned_item(session, actor, item_id)
-    if item.owner_id != actor.id and not actor.is_coordinator:
+    if item.owner_id != actor.id and not actor.coordinates_pool(item.asset.category.pool_id):
         raise Forbidden("Only the owner can withdraw this item.")
     if item.withdrawn_at is not None:
         raise Conflict("This item has been withdrawn from the pool.")

@@ -24,7 +24,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.core.errors import NotFound, ValidationFailed
@@ -37,6 +37,7 @@ from fleet.models import (
     Tariff,
 )
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids, pool_for_new_object
 from fleet.members.accounts import normalise_email
 from fleet.reporting.utilisation import Period, held_seconds_by_asset
 
@@ -64,7 +65,7 @@ def record_cost(session: Session, actor: Member, asset_id: int, kind: str, amoun
                 incurred_on: date, note: str, now: datetime) -> CostRecord:
     require_coordinator(actor)
     asset = session.get(Asset, asset_id) if isinstance(asset_id, int) and 0 < asset_id <= MAX_MINOR else None
-    if asset is None:
+    if asset is None or not actor.coordinates_pool(asset.category.pool_id):
         raise ValidationFailed("No such asset.", field="asset_id")
     try:
         cost_kind = CostKind(kind)
@@ -83,6 +84,8 @@ def list_cost_records(session: Session, actor: Member, asset_id: int | None = No
     require_coordinator(actor)
     query = select(CostRecord).options(joinedload(CostRecord.asset)).order_by(CostRecord.incurred_on.desc(),
                                                                                 CostRecord.id.desc())
+    query = query.where(CostRecord.asset_id.in_(select(Asset.id).join(Asset.category).where(
+        Category.pool_id.in_(coordinated_pool_ids(session, actor)))))
     if asset_id is not None:
         query = query.where(CostRecord.asset_id == asset_id)
     return list(session.scalars(query.limit(limit)))
@@ -96,7 +99,7 @@ def set_category_fee(session: Session, actor: Member, category_id: int, per_hour
     stay as they are."""
     require_coordinator(actor)
     category = session.get(Category, category_id)
-    if category is None:
+    if category is None or not actor.coordinates_pool(category.pool_id):
         raise NotFound("No such category.")
     if per_hour_minor is not None:
         check_minor(per_hour_minor, "per_hour")
@@ -130,12 +133,14 @@ def booking_fee_minor(fee: Tariff | None, booking: Booking) -> int | None:
 
 def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: str, amount_minor: int | None,
                         currency: str | None, entry_date: date, note: str, now: datetime,
-                        booking_id: int | None = None) -> LedgerEntry:
-    """A fee or a payment in a member's ledger. A fee for a booking may leave the amount out: it is then the
-    category's per-hour fee times the booking's length."""
+                        booking_id: int | None = None, pool_id: int | None = None) -> LedgerEntry:
+    """A fee or a payment in a member's ledger with pool `pool_id` (which `actor` coordinates; None: their only
+    pool, or the booking's). A fee for a booking may leave the amount out: it is then the category's per-hour fee
+    times the booking's length."""
     require_coordinator(actor)
     member = session.get(Member, member_id) if isinstance(member_id, int) and 0 < member_id <= MAX_MINOR else None
-    if member is None:
+    mine = coordinated_pool_ids(session, actor)
+    if member is None or not (actor.is_admin or mine & {m.pool_id for m in member.pool_memberships}):
         raise ValidationFailed("No such member.", field="member_id")
     if kind not in (LedgerKind.fee.value, LedgerKind.payment.value):
         raise ValidationFailed("The kind is fee or payment.", field="kind")
@@ -143,16 +148,18 @@ def record_ledger_entry(session: Session, actor: Member, member_id: int, kind: s
     booking, category_id = None, None
     if booking_id is not None:
         booking = session.get(Booking, booking_id) if isinstance(booking_id, int) and 0 < booking_id <= MAX_MINOR else None
-        if booking is None or booking.member_id != member.id:
+        if booking is None or booking.member_id != member.id or booking.asset.category.pool_id not in mine:
             raise ValidationFailed("No such booking of this member.", field="booking_id")
         category_id = booking.asset.category_id
+        pool_id = booking.asset.category.pool_id
     if amount_minor is None:
         fee = category_fees(session).get(category_id) if booking is not None else None
         amount_minor = booking_fee_minor(fee, booking) if booking is not None and ledger_kind == LedgerKind.fee else None
         if amount_minor is None:
             raise ValidationFailed("Enter an amount (there is no per-hour fee to compute it from).", field="amount")
         currency = currency or fee.currency
-    entry = LedgerEntry(member_id=member.id, kind=ledger_kind, amount_minor=check_minor(amount_minor, "amount",
+    pool_id = pool_for_new_object(session, actor, pool_id)
+    entry = LedgerEntry(pool_id=pool_id, member_id=member.id, kind=ledger_kind, amount_minor=check_minor(amount_minor, "amount",
                                                                                           allow_zero=False),
                         currency=check_currency(currency), entry_date=_check_date(entry_date, "entry_date"),
                         category_id=category_id, booking_id=booking.id if booking else None, note=_note(note),
@@ -167,6 +174,7 @@ def list_ledger_entries(session: Session, actor: Member, member_id: int | None =
     require_coordinator(actor)
     query = select(LedgerEntry).options(joinedload(LedgerEntry.member)).order_by(LedgerEntry.entry_date.desc(),
                                                                                  LedgerEntry.id.desc())
+    query = query.where(LedgerEntry.pool_id.in_(coordinated_pool_ids(session, actor)))
     if member_id is not None:
         query = query.where(LedgerEntry.member_id == member_id)
     return list(session.scalars(query.limit(limit)))
@@ -351,16 +359,21 @@ def depreciation_minor(purchase_minor: int, purchased: date, life_years: float, 
     return 0 if days <= 0 else (purchase_minor * days) // life_days
 
 
-def cost_summary(session: Session, period: Period) -> CostSummary:
-    """The open-book view of the pool for the period (see the module docstring). No personal data."""
-    categories = list(session.scalars(select(Category).order_by(Category.name)))
+def cost_summary(session: Session, period: Period, pool_id: int | None = None) -> CostSummary:
+    """The open-book view of one pool (every pool when None) for the period (see the module docstring). No
+    personal data."""
+    in_pool = Category.pool_id == pool_id if pool_id is not None else true()
+    pool_assets = select(Asset.id).join(Asset.category).where(in_pool)
+    categories = list(session.scalars(select(Category).where(in_pool).order_by(Category.name)))
     assets = list(session.execute(select(Asset.id, Asset.category_id, Asset.status, Asset.purchase_cost_minor,
-                                         Asset.currency, Asset.purchase_date, Asset.created_at, Asset.hub_id)))
-    hubs = {h.id: HubCosts(h.id, h.name) for h in session.scalars(select(Hub).order_by(Hub.name))}
+                                         Asset.currency, Asset.purchase_date, Asset.created_at, Asset.hub_id)
+                                  .where(Asset.id.in_(pool_assets))))
+    hubs = {h.id: HubCosts(h.id, h.name) for h in session.scalars(
+        select(Hub).where(Hub.pool_id == pool_id if pool_id is not None else true()).order_by(Hub.name))}
     # Items kept at their owners' own places are counted together: a row per place would be a row per person.
     places = HubCosts(None, MEMBERS_PLACES)
     place_ids = set(session.scalars(select(Asset.hub_id).join(OwnedItem, OwnedItem.asset_id == Asset.id)
-                                    .where(OwnedItem.at_owner_place.is_(True))))
+                                    .where(OwnedItem.at_owner_place.is_(True), Asset.id.in_(pool_assets))))
     hubs.update(dict.fromkeys(place_ids, places))
     # A member's own item is counted in use, but the pool did not buy it: no depreciation of it is the pool's.
     members_own = set(session.scalars(select(OwnedItem.asset_id)))
@@ -387,7 +400,7 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
     recorded = session.execute(
         select(Asset.category_id, Asset.hub_id, CostRecord.kind, CostRecord.currency, func.sum(CostRecord.amount_minor))
         .join(Asset, Asset.id == CostRecord.asset_id)
-        .where(CostRecord.incurred_on >= first, CostRecord.incurred_on < last)
+        .where(CostRecord.incurred_on >= first, CostRecord.incurred_on < last, Asset.id.in_(pool_assets))
         .group_by(Asset.category_id, Asset.hub_id, CostRecord.kind, CostRecord.currency))
     for cid, hub_id, kind, currency, total in recorded:
         row = rows[cid]
@@ -398,7 +411,7 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
         select(Asset.category_id, Asset.hub_id, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
         .join(Booking, Booking.id == LedgerEntry.booking_id).join(Asset, Asset.id == Booking.asset_id)
         .where(LedgerEntry.kind.in_((LedgerKind.charge, LedgerKind.adjustment)),
-               LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last)
+               LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last, Asset.id.in_(pool_assets))
         .group_by(Asset.category_id, Asset.hub_id, LedgerEntry.currency))
     for cid, hub_id, currency, total in income:
         rows[cid].income.add(currency, int(total))
@@ -406,7 +419,8 @@ def cost_summary(session: Session, period: Period) -> CostSummary:
     fees_charged, payments, reimbursed = Money(), Money(), Money()
     for kind, currency, total in session.execute(
             select(LedgerEntry.kind, LedgerEntry.currency, func.sum(LedgerEntry.amount_minor))
-            .where(LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last)
+            .where(LedgerEntry.entry_date >= first, LedgerEntry.entry_date < last,
+                   LedgerEntry.pool_id == pool_id if pool_id is not None else true())
             .group_by(LedgerEntry.kind, LedgerEntry.currency)):
         if kind == LedgerKind.owner_reimbursement:
             reimbursed.add(currency, int(total))

@@ -27,6 +27,7 @@ from fleet.core.messages import Term, english, msg
 from fleet.reporting.impact import MJ_PER_KWH, SCENARIOS, _effective, category_choices, factor_table
 from fleet.models import Asset, Category, Hub, Member, PlanningRun, PlanningStatus
 from fleet.members.permissions import require_coordinator
+from fleet.members.pools import coordinated_pool_ids, pool_for_new_object, require_object_pool
 
 MAX_PERIOD_DAYS = 90
 MAX_TIME_LIMIT = 120.0
@@ -130,10 +131,12 @@ def progress_message(run: PlanningRun) -> tuple[str, dict]:
     return run.progress, {}
 
 
-def create_plan(session: Session, actor: Member, days: int, time_limit: float, now: datetime) -> PlanningRun:
-    """Store a queued plan on the demand of the last `days` days, to be computed within `time_limit` seconds
-    by `execute_plan` (a background job: app/jobs.py)."""
-    require_coordinator(actor)
+def create_plan(session: Session, actor: Member, days: int, time_limit: float, now: datetime,
+                pool_id: int | None = None) -> PlanningRun:
+    """Store a queued plan on the demand of the last `days` days in pool `pool_id` (which `actor` coordinates;
+    None: their only pool), to be computed within `time_limit` seconds by `execute_plan` (a background job:
+    app/jobs.py)."""
+    pool_id = pool_for_new_object(session, actor, pool_id)
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_PERIOD_DAYS:
         raise ValidationFailed("The period is 1 to %(days)s days.", field="days", days=MAX_PERIOD_DAYS)
     if isinstance(time_limit, bool) or not isinstance(time_limit, (int, float)) \
@@ -142,7 +145,7 @@ def create_plan(session: Session, actor: Member, days: int, time_limit: float, n
                                seconds=MAX_TIME_LIMIT)
     run = PlanningRun(started_by_id=actor.id, created_at=now, period_start=now - timedelta(days=days),
                       period_end=now, time_limit_seconds=float(time_limit), status=PlanningStatus.queued,
-                      progress=PROGRESS_WAITING)
+                      progress=PROGRESS_WAITING, pool_id=pool_id)
     session.add(run)
     session.flush()
     return run
@@ -161,7 +164,7 @@ def execute_plan(session: Session, run_id: int, now: datetime,
     run.start()
     run.progress = PROGRESS_READING
     progress(run.progress)
-    problem = adapter.planning_problem(session, run.period_start, run.period_end)
+    problem = adapter.planning_problem(session, run.period_start, run.period_end, run.pool_id)
     run.period_start, run.period_end = problem.horizon.start, problem.horizon.end
     run.requests_count, run.assets_count = len(problem.requests) + len(problem.bookings), len(problem.assets)
     run.progress = english(PROGRESS_PLANNING, _progress_values(run))
@@ -186,21 +189,19 @@ def fail_plan(session: Session, run_id: int, message: str, now: datetime) -> Non
 
 def plan_again(session: Session, actor: Member, run_id: int, now: datetime) -> PlanningRun:
     """A new queued plan with the parameters of a failed one (a period as long, ending now)."""
-    require_coordinator(actor)
-    old = session.get(PlanningRun, run_id)
-    if old is None:
-        raise NotFound("No such planning run.")
+    old = _coordinated_run(session, actor, run_id)
     if old.status != PlanningStatus.failed:
         raise Conflict("Only a failed plan can be run again; this one is %(status)s.", status=Term(old.status.value))
     days = round((old.period_end - old.period_start) / timedelta(days=1))
-    return create_plan(session, actor, min(max(days, 1), MAX_PERIOD_DAYS), old.time_limit_seconds, now)
+    return create_plan(session, actor, min(max(days, 1), MAX_PERIOD_DAYS), old.time_limit_seconds, now,
+                       pool_id=old.pool_id)
 
 
 def list_plans(session: Session, actor: Member, limit: int = 20, offset: int = 0,
                status: PlanningStatus | None = None) -> tuple[list[PlanningRun], int]:
     """The newest runs first, and how many there are in all."""
     require_coordinator(actor)
-    query = select(PlanningRun)
+    query = select(PlanningRun).where(PlanningRun.pool_id.in_(coordinated_pool_ids(session, actor)))
     if status is not None:
         query = query.where(PlanningRun.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
@@ -208,11 +209,16 @@ def list_plans(session: Session, actor: Member, limit: int = 20, offset: int = 0
     return list(runs), total
 
 
-def get_plan(session: Session, actor: Member, run_id: int) -> PlanView:
-    require_coordinator(actor)
+def _coordinated_run(session: Session, actor: Member, run_id: int) -> PlanningRun:
+    """A run of a pool `actor` coordinates; another pool's run is answered as a missing one."""
     run = session.get(PlanningRun, run_id)
-    if run is None:
-        raise NotFound("No such planning run.")
+    require_object_pool(session, actor, run.pool_id if run is not None else None,
+                        NotFound("No such planning run."))
+    return run
+
+
+def get_plan(session: Session, actor: Member, run_id: int) -> PlanView:
+    run = _coordinated_run(session, actor, run_id)
     finished = run.status == PlanningStatus.finished and run.result_json is not None
     return PlanView(run, json.loads(run.result_json) if finished else None)
 

@@ -188,7 +188,8 @@ def set_category_factors(session: Session, actor: Member, category_id: int, fact
                          overrides: dict, note: str, now: datetime) -> CategoryImpactFactors:
     """Choose a category's factor row (None: not counted) and override some of its values."""
     require_coordinator(actor)
-    if session.get(Category, category_id) is None:
+    category = session.get(Category, category_id)
+    if category is None or not actor.coordinates_pool(category.pool_id):
         raise NotFound("No such category.")
     if factor_key is not None and factor_key not in factor_table():
         raise ValidationFailed("Choose one of the factor rows, or none.", field="factor_key")
@@ -208,6 +209,9 @@ def set_category_factors(session: Session, actor: Member, category_id: int, fact
 def reset_category_factors(session: Session, actor: Member, category_id: int) -> None:
     """Back to the default row for the category's name, without overrides."""
     require_coordinator(actor)
+    category = session.get(Category, category_id)
+    if category is None or not actor.coordinates_pool(category.pool_id):
+        raise NotFound("No such category.")
     row = session.scalar(select(CategoryImpactFactors).where(CategoryImpactFactors.category_id == category_id))
     if row is not None:
         session.delete(row)
@@ -344,21 +348,26 @@ def _effective(factors: Factors, overrides: dict[str, list[float]], name: str, s
     return factors.value(name, scenario)
 
 
-def impact_report(session: Session, now: datetime, *, category_id: int | None = None) -> ImpactReport:
+def impact_report(session: Session, now: datetime, *, category_id: int | None = None,
+                  pool_ids: set[int] | None = None) -> ImpactReport:
     """Avoided material, energy and CO2e over the twelve months up to `now`, per category and for the pool."""
     period = rolling_year(now)
     choices = category_choices(session)
+    in_pools = set() if pool_ids is None else set(session.scalars(select(Category.id).where(
+        Category.pool_id.in_(pool_ids))))
     table = factor_table()
     query = select(Asset.id, Asset.name, Asset.category_id, Asset.status, Category.name, Asset.asset_type).join(
         Category, Category.id == Asset.category_id)
     if category_id is not None:
         query = query.where(Asset.category_id == category_id)
+    if pool_ids is not None:
+        query = query.where(Category.pool_id.in_(pool_ids))
     assets = session.execute(query.order_by(Asset.id)).all()
     held = held_seconds_by_asset(session, period, [a[0] for a in assets])
     recorded = recorded_use_by_asset(session, period.start, period.end, [a[0] for a in assets])
     by_category: dict[int, CategoryImpact] = {}
     for cid, choice in choices.items():
-        if category_id is not None and cid != category_id:
+        if (category_id is not None and cid != category_id) or (pool_ids is not None and cid not in in_pools):
             continue
         by_category[cid] = CategoryImpact(cid, "", choice, table.get(choice.factor_key) if choice.factor_key else None)
     type_members = members_by_type(session, period, category_id)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.pricing import figure
+from fleet.members.pools import coordinated_pool_ids
 from fleet.models import LedgerEntry, Member
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -53,7 +54,8 @@ def statement_member(session: Session, actor: Member, member_id: int | None) -> 
     if member_id is None or member_id == actor.id:
         return actor
     member = session.get(Member, member_id) if isinstance(member_id, int) and 0 < member_id < 2**31 else None
-    if member is None or not actor.is_coordinator:
+    if member is None or not (actor.is_admin or coordinated_pool_ids(session, actor)
+                              & {m.pool_id for m in member.pool_memberships}):
         raise NotFound("No such member.")
     return member
 

@@ -240,7 +240,8 @@ class Report:
 
 # --- the queries ----------------------------------------------------------------------------------------------
 
-def _assets(session: Session, hub_id: int | None, category_id: int | None, asset_id: int | None):
+def _assets(session: Session, hub_id: int | None, category_id: int | None, asset_id: int | None,
+            pool_ids: set[int] | None = None):
     query = (select(Asset.id, Asset.name, Asset.hub_id, Asset.category_id, Hub.name, Category.name,
                     Hub.opening_hours, Hub.timezone, Asset.meter_unit)
              .join(Hub, Hub.id == Asset.hub_id).join(Category, Category.id == Asset.category_id)
@@ -251,6 +252,8 @@ def _assets(session: Session, hub_id: int | None, category_id: int | None, asset
         query = query.where(Asset.category_id == category_id)
     if asset_id is not None:
         query = query.where(Asset.id == asset_id)
+    if pool_ids is not None:
+        query = query.where(Category.pool_id.in_(pool_ids))
     return session.execute(query.order_by(Asset.id)).all()
 
 
@@ -337,11 +340,11 @@ def _meter_use(unit: MeterUnit | None, read) -> MeterUse:
 
 def utilisation_report(session: Session, start: datetime, end: datetime, *, hub_id: int | None = None,
                        category_id: int | None = None, asset_id: int | None = None,
-                       with_meter_use: bool = False) -> Report:
+                       with_meter_use: bool = False, pool_ids: set[int] | None = None) -> Report:
     """Booked, bookable, open and maintenance hours for [start, end), broken down every way at once; with
     `with_meter_use`, each row's recorded use too (one more grouped query)."""
     period = check_period(start, end)
-    assets = _assets(session, hub_id, category_id, asset_id)
+    assets = _assets(session, hub_id, category_id, asset_id, pool_ids)
     hubs = {a[2]: (a[4], a[6], a[7]) for a in assets}
     open_by_hub: dict[int, list[tuple[int, int, date]]] = {
         hid: open_intervals(text, zone_name, period) for hid, (_, text, zone_name) in hubs.items()}
@@ -443,14 +446,15 @@ class HeatMap:
 
 
 def heat_map(session: Session, start: datetime, end: datetime, *, hub_id: int | None = None,
-             category_id: int | None = None, asset_id: int | None = None) -> HeatMap:
+             category_id: int | None = None, asset_id: int | None = None,
+             pool_ids: set[int] | None = None) -> HeatMap:
     """Booked hours by local hour of the week (each hub's own zone), from two grouped queries.
 
     Each booking, clipped to the period, adds +1 at the quarter hour it starts in and -1 at the one it ends
     in, with the partial quarters as corrections (a difference array); the database sums these per hub and
     quarter, Python runs the prefix sum over the period's quarters (never over bookings)."""
     period = check_period(start, end)
-    assets = _assets(session, hub_id, category_id, asset_id)
+    assets = _assets(session, hub_id, category_id, asset_id, pool_ids)
     booked = [[0.0] * 24 for _ in range(7)]
     capacity = [[0.0] * 24 for _ in range(7)]
     if not assets:

@@ -1,4 +1,5 @@
-"""The federation pages: coordinators register and revoke partners on /manage/partners (members may not);
+"""The federation pages: the installation's administrator registers and revokes partners on /manage/partners
+(coordinators and members may not);
 a partner's items show in the search marked as remote; a member's bookings at partners show on My bookings."""
 from __future__ import annotations
 
@@ -18,14 +19,15 @@ def public_key() -> str:
     return base64.b64encode(raw).decode()
 
 
-def test_coordinators_register_and_revoke_partners(client, make, session):
-    coordinator = make.member(role=Role.coordinator, email="coord@example.org")
-    member = make.member(email="member@example.org")
-    session.commit()
-    login(client, member.email)
-    assert client.get("/manage/partners").status_code == 403
-    client.post("/logout")
-    login(client, coordinator.email)
+def test_the_administrator_registers_and_revokes_partners(client, make, session):
+    admin = make.member(role=Role.admin, email="admin@example.org")
+    for refused_role in (Role.member, Role.coordinator):  # a pool's coordinator does not speak for the installation
+        someone = make.member(role=refused_role)
+        session.commit()
+        login(client, someone.email)
+        assert client.get("/manage/partners").status_code == 403
+        client.post("/logout")
+    login(client, admin.email)
     page = client.get("/manage/partners").get_data(as_text=True)
     assert "ed25519-" in page and "No partners yet." in page  # this installation's key id, to hand to a partner
     refused = client.post("/manage/partners", data={"name": "Town B", "base_url": "not a url", "key_id": "k",
@@ -44,9 +46,9 @@ def test_coordinators_register_and_revoke_partners(client, make, session):
 def test_remote_items_show_in_the_search_and_remote_bookings_on_my_bookings(client, make, session):
     from fleet.federation.partners import PartnerInput, register_partner
 
-    coordinator = make.member(role=Role.coordinator)
+    admin = make.member(role=Role.admin)
     member = make.member(email="member@example.org", home_lat=52.09, home_lon=5.12)
-    partner = register_partner(session, coordinator, PartnerInput("Town B", "http://127.0.0.1:9", "key-b",
+    partner = register_partner(session, admin, PartnerInput("Town B", "http://127.0.0.1:9", "key-b",
                                                                   public_key()), datetime.now(timezone.utc))
     day = (datetime.now(timezone.utc) + timedelta(days=2)).replace(hour=6, minute=0, second=0, microsecond=0)
     session.add(RemoteItem(partner_id=partner.id, remote_id="7", name="Box trailer", category="Trailers",

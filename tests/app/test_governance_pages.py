@@ -83,7 +83,7 @@ def test_a_coordinator_proposes_from_a_plan_and_applies_the_passed_decision(clie
                                           "purchase_cost": []}}],
               "names": {"categories": {str(pool["bikes"].id): "Cargo bikes"}, "assets": {b: "Bakfiets"},
                         "hubs": {str(pool["north"].id): "North"}}}
-    run = PlanningRun(started_by_id=pool["coordinator"].id, created_at=now, period_start=now - timedelta(days=28),
+    run = PlanningRun(pool_id=pool["bikes"].pool_id, started_by_id=pool["coordinator"].id, created_at=now, period_start=now - timedelta(days=28),
                       period_end=now, time_limit_seconds=5, status=PlanningStatus.finished,
                       instance_json="{}", result_json=json.dumps(report))
     session.add(run)
@@ -177,7 +177,7 @@ def test_a_coordinator_sets_the_rules_on_the_page(client, pool, session):
                                                  "period_days": "5", "public_votes": "on"})
     assert good.status_code == 302
     session.expire_all()
-    rules = current_rules(session)
+    rules = current_rules(session, pool["north"].pool_id)
     assert (rules.method.value, rules.quorum_percent, rules.public_votes, rules.period_days) == ("consent", 30, True, 5)
 
 

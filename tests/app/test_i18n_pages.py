@@ -164,7 +164,7 @@ def world(make, session):
         MaintenanceWindow(asset_id=bike.id, start_at=at(8, 8), end_at=at(8, 17)),
         CostRecord(asset_id=bike.id, kind=CostKind.repair, amount_minor=1250, currency="EUR",
                    incurred_on=date.today(), recorded_by_id=coordinator.id),
-        LedgerEntry(member_id=member.id, kind=LedgerKind.fee, amount_minor=500, currency="EUR",
+        LedgerEntry(pool_id=bike.category.pool_id, member_id=member.id, kind=LedgerKind.fee, amount_minor=500, currency="EUR",
                     entry_date=date.today(), recorded_by_id=coordinator.id),
     ])
     session.commit()

@@ -105,8 +105,8 @@ def test_a_name_taken_meanwhile_is_a_conflict_not_a_500(client, make, session, c
     make.hub(name="Station hub")
     session.commit()
 
-    def create_without_the_check(db_session, actor, **fields):  # as if the other insert landed after our check
-        hub = Hub(**fields)
+    def create_without_the_check(db_session, actor, pool_id=None, **fields):  # as if the other insert landed after our check
+        hub = Hub(pool_id=pool_id or make.pool().id, **fields)
         db_session.add(hub)
         db_session.flush()
         return hub

@@ -73,7 +73,8 @@ def _fill(make: Maker, session, word: str) -> dict:
                          else None)
     now = utcnow()
     make.booking(car, member, now - timedelta(days=3, hours=2), now - timedelta(days=3), BookingStatus.completed)
-    session.add(Proposal(kind=ProposalKind.free_text, title=f"{word} decision", body="", status=ProposalStatus.passed,
+    session.add(Proposal(pool_id=cars.pool_id, kind=ProposalKind.free_text, title=f"{word} decision", body="",
+                         status=ProposalStatus.passed,
                          author_id=member.id, method=DecisionMethod.majority, quorum_percent=0,
                          electorate=Electorate.all, eligible_count=1, opened_at=now - timedelta(days=9),
                          closes_at=now - timedelta(days=2), closed_at=now - timedelta(days=2)))

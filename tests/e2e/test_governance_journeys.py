@@ -63,7 +63,7 @@ def _finished_plan(app, asset_name: str) -> int:
                   "names": {"categories": {c: asset.category.name}, "assets": {a: asset.name},
                             "hubs": {h: asset.hub.name}}}
         now = utcnow()
-        run = PlanningRun(started_by_id=coordinator.id, created_at=now, finished_at=now, status=PlanningStatus.finished,
+        run = PlanningRun(pool_id=asset.category.pool_id, started_by_id=coordinator.id, created_at=now, finished_at=now, status=PlanningStatus.finished,
                           period_start=now - timedelta(days=28), period_end=now, time_limit_seconds=5,
                           instance_json="{}", result_json=json.dumps(report), progress="Finished")
         db.session.add(run)

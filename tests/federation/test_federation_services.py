@@ -31,7 +31,7 @@ def public_key() -> str:
 
 @pytest.fixture
 def coordinator(make):
-    return make.member(role=Role.coordinator)
+    return make.member(role=Role.admin)
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_a_partners_stand_in_account_gets_no_mail_and_no_vote(session, make, par
 
     voter = make.member()
     assert not any(email_preferences(session, partner.member).values())
-    proposal = Proposal(electorate=Electorate.all)
+    proposal = Proposal(electorate=Electorate.all, pool_id=make.pool().id)
     assert voter.id in eligible_member_ids(session, proposal)
     assert partner.member_id not in eligible_member_ids(session, proposal)
 

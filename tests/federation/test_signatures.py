@@ -114,7 +114,7 @@ def test_replays_are_refused_by_the_lending_side(session, make):
 
     partner_key = Ed25519PrivateKey.generate()
     raw = partner_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    coordinator = make.member(role=Role.coordinator)
+    coordinator = make.member(role=Role.admin)
     register_partner(session, coordinator, PartnerInput("Town B", "http://127.0.0.1:9", key_id_for(raw),
                                                         base64.b64encode(raw).decode()), NOW)
     body = json.dumps({"idempotency_key": "k" * 12}).encode()

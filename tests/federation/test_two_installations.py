@@ -124,7 +124,7 @@ def seed(installation: Installation, hub_place: tuple[float, float], assets: lis
 
     with installation.db() as session:
         make = Maker(session)
-        coordinator = make.member(role=Role.coordinator, email=f"coordinator@{installation.slug}.example")
+        coordinator = make.member(role=Role.admin, email=f"coordinator@{installation.slug}.example")
         member = make.member(email=f"member@{installation.slug}.example", home_lat=52.0900, home_lon=5.1200)
         hub = make.hub(name=f"Station {installation.name}", lat=hub_place[0], lon=hub_place[1])
         trailers = make.category(name="Trailers", capability_schema={"payload_kg": "number"})

@@ -110,7 +110,7 @@ def test_two_check_ins_post_one_charge(session, pool):
 def test_the_database_refuses_a_second_charge_of_a_booking(session, pool):
     b = _book(session, pool, hours=2)
     for _ in range(2):
-        session.add(LedgerEntry(member_id=b.member_id, kind=LedgerKind.charge, amount_minor=100, currency="EUR",
+        session.add(LedgerEntry(pool_id=b.asset.category.pool_id, member_id=b.member_id, kind=LedgerKind.charge, amount_minor=100, currency="EUR",
                                 entry_date=START.date(), booking_id=b.id, charged_booking_id=b.id, note=""))
     with pytest.raises(IntegrityError):
         session.flush()

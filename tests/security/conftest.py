@@ -69,7 +69,7 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     window = MaintenanceWindow(asset_id=asset.id, start_at=at(8, 8), end_at=at(8, 12),
                                reason=text.get("maintenance.reason", "Yearly service"),
                                created_by_id=coordinator.id, created_at=now)
-    run = OptimiserRun(started_by_id=coordinator.id, horizon_start=now, horizon_end=now + timedelta(days=14),
+    run = OptimiserRun(pool_id=category.pool_id, started_by_id=coordinator.id, horizon_start=now, horizon_end=now + timedelta(days=14),
                        status=RunStatus.preview, progress="done",
                        solution_json=EMPTY_SOLUTION)
     session.add_all([request, window, run])
@@ -97,6 +97,7 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
     ids.update(_owned_item_objects(session, owner, other, category, hub, now))
     ids.update(_eligibility_objects(session, owner, coordinator, text, now))
     ids.update(_federation_objects(session, owner, coordinator, now))
+    ids["agreement_id"] = _agreement(session, coordinator, category, text, now)
     session.commit()
     return World(ids=ids, emails={"owner": owner.email, "other": other.email, "coordinator": coordinator.email},
                  tokens=tokens, members={"owner": owner, "other": other, "coordinator": coordinator},
@@ -114,8 +115,13 @@ def _federation_objects(session, owner, coordinator, now) -> dict:
     from fleet.federation.partners import PartnerInput, register_partner
     from fleet.models import RemoteBooking, RemoteBookingStatus, RemoteItem
 
+    from fleet.models import Member, Role
+
     raw = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    partner = register_partner(session, coordinator, PartnerInput("Town B", "http://127.0.0.1:9", "ed25519-town-b",
+    admin = Member(email="operator@example.org", name="Installation operator", password_hash="x", role=Role.admin)
+    session.add(admin)
+    session.flush()
+    partner = register_partner(session, admin, PartnerInput("Town B", "http://127.0.0.1:9", "ed25519-town-b",
                                                                   base64.b64encode(raw).decode()), now)
     item = RemoteItem(partner_id=partner.id, remote_id="7", name="Box trailer", category="Cars", lat=52.09, lon=5.12,
                       free=[[at(3, 0).isoformat(), at(9, 0).isoformat()]], fetched_at=now)
@@ -125,6 +131,23 @@ def _federation_objects(session, owner, coordinator, now) -> dict:
     session.add_all([item, booking])
     session.flush()
     return {"partner_id": partner.id, "remote_item_id": item.id, "remote_booking_id": booking.id}
+
+
+def _agreement(session, coordinator, category, text: dict, now) -> int:
+    """A partner pool's offer to lend one of its categories to the world's pool (whose coordinator may accept or
+    end it)."""
+    from fleet.models import AgreementStatus, Category, LendingAgreement, Pool
+
+    partner = Pool(slug="partner", name=text.get("pool.name", "Partner pool")[:120], created_at=now)
+    session.add(partner)
+    session.flush()
+    tools = Category(name=text.get("agreement.category", "Partner tools")[:120], kind="tool", pool_id=partner.id)
+    agreement = LendingAgreement(lender_pool_id=partner.id, borrower_pool_id=category.pool_id,
+                                 status=AgreementStatus.offered, created_by_id=coordinator.id, created_at=now,
+                                 updated_at=now, categories=[tools])
+    session.add_all([tools, agreement])
+    session.flush()
+    return agreement.id
 
 
 def _eligibility_objects(session, owner, coordinator, text: dict, now) -> dict:
@@ -157,7 +180,7 @@ def _price_objects(session, coordinator, category, booking, text: dict, now) -> 
 
     tariff = set_tariff(session, coordinator, {"currency": "EUR", "per_hour_minor": 100}, now,
                         category_id=category.id)
-    charge = LedgerEntry(member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=300, currency="EUR",
+    charge = LedgerEntry(pool_id=category.pool_id, member_id=booking.member_id, kind=LedgerKind.charge, amount_minor=300, currency="EUR",
                          entry_date=now.date(), booking_id=booking.id, charged_booking_id=booking.id,
                          computation="3 h x 1.00 = 3.00 EUR", note="", category_id=category.id)
     session.add(charge)

@@ -241,11 +241,13 @@ EXPECTATIONS.update(dict.fromkeys((
     "api.set_category_eligibility"), COORDINATOR))
 EXPECTATIONS["api.get_category_eligibility"] = MEMBERS
 
-# federation: partners are coordinators' business; a member books a partner's item (the form is refused on its
-# merits without a time range) and sees or cancels only their own bookings at partners
+# federation: partner installations are the installation administrator's business (no pool's coordinator, so none
+# of these roles); a member books a partner's item (the form is refused on its merits without a time range) and
+# sees or cancels only their own bookings at partners
+ADMIN_ONLY = {"anon": AUTH, "other": FORBIDDEN, "owner": FORBIDDEN, "coordinator": FORBIDDEN}
 EXPECTATIONS.update({
-    "api.get_partner": COORDINATOR, "api.revoke_partner": COORDINATOR, "manage.revoke_partner": COORDINATOR,
-    "remote.book": MEMBERS, "remote.cancel": MEMBER_OWNED, "api.cancel_remote_booking": MEMBER_OWNED,
+    "api.get_partner": ADMIN_ONLY, "api.revoke_partner": ADMIN_ONLY, "manage.revoke_partner": ADMIN_ONLY,
+    "remote.book": MEMBERS, "remote.cancel": PERSONAL, "api.cancel_remote_booking": PERSONAL,
 })
 
 # Query strings some GETs need to get past input validation (authorisation comes first anyway).
@@ -337,3 +339,10 @@ def test_access_as_each_role(app, session, make, endpoint, rule_text):
                 failures.append(f"{method} {path} as {role}: expected {expected[role]}, got {got} "
                                 f"({response.status_code})")
     assert not failures, "\n".join(failures)
+
+
+# lending agreements between pools: the coordinators of either pool (fleet/booking/lending_agreements.py)
+AGREEMENT_ROUTES = ("manage.accept_agreement", "manage.end_agreement", "api.get_agreement", "api.accept_agreement",
+                    "api.end_agreement")
+# (build_world's agreement is a partner pool's offer to the world's pool, which its coordinator may accept or end)
+EXPECTATIONS.update(dict.fromkeys(AGREEMENT_ROUTES, COORDINATOR))

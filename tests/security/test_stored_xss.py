@@ -16,7 +16,7 @@ from tests.security.conftest import act_as, build_world
 FIELDS = ("asset.name", "asset.description", "hub.name", "hub.address", "category.name", "category.description",
           "booking.note", "booking.attention", "member.name", "maintenance.reason", "request.note", "notification",
           "proposal.title", "proposal.body", "comment.body", "photo.alt_text", "adjustment.reason",
-          "qualification.name", "qualification.how_to_get")
+          "qualification.name", "qualification.how_to_get", "pool.name", "agreement.category")
 
 
 def payload(field: str) -> str:

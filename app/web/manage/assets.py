@@ -9,13 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.pools import coordinated
 from app.forms import MAX_INT, field_errors, optional_int
 from app.transaction import on_refusal
 from app.uploads import photo_limit_text
 from app.web.manage import bp
 from fleet.catalogue import assets as asset_service
 from fleet.catalogue.asset_types import category_types
-from fleet.catalogue.categories import get_category, list_categories
+from fleet.catalogue.categories import get_coordinated_category, list_categories
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.catalogue.hubs import list_hubs
@@ -74,14 +75,15 @@ def assets():
     except ValueError:
         raise ValidationFailed("Status must be active, maintenance or retired.", field="status") from None
     rows = asset_service.list_assets(db.session, hub_id=optional_int(request.args, "hub"),
-                                     category_id=optional_int(request.args, "category"), status=wanted_status)
+                                     category_id=optional_int(request.args, "category"), status=wanted_status,
+                                     pool_ids=coordinated())
     return _assets_page(rows, {}, 200)
 
 
 def _assets_page(rows: list, errors: dict, status: int):
     return render_template("manage/assets.html", assets=rows, args=request.args, errors=errors,
-                           hubs=list_hubs(db.session, include_retired=True),
-                           categories=list_categories(db.session, include_retired=True),
+                           hubs=list_hubs(db.session, include_retired=True, pool_ids=coordinated()),
+                           categories=list_categories(db.session, include_retired=True, pool_ids=coordinated()),
                            statuses=[s.value for s in AssetStatus]), status
 
 
@@ -92,7 +94,7 @@ def new_asset():
 
 @bp.route("/assets/<int:asset_id>/edit", methods=["GET", "POST"])
 def edit_asset(asset_id: int):
-    return _asset_form(asset_service.get_asset(db.session, asset_id))
+    return _asset_form(asset_service.get_coordinated_asset(db.session, current_user, asset_id))
 
 
 def _values(asset) -> dict:
@@ -124,7 +126,7 @@ def _category_or_none(form):
     """The category a re-rendered form is for, or None when the submitted id is not one."""
     try:
         category_id = optional_int(form, "category_id")
-        return get_category(db.session, category_id) if category_id else None
+        return get_coordinated_category(db.session, current_user, category_id) if category_id else None
     except (NotFound, ValidationFailed):
         return None
 
@@ -144,7 +146,7 @@ def _asset_form(asset):
         return redirect(url_for("manage.assets"))
     chosen = optional_int(request.args, "category")
     if chosen is not None:
-        category = get_category(db.session, chosen)  # an unknown id is a 404
+        category = get_coordinated_category(db.session, current_user, chosen)  # an unknown id is a 404
     else:
         category = asset.category if asset is not None else None
     return _asset_form_page(asset, category, _values(asset), {}, 200)
@@ -152,15 +154,17 @@ def _asset_form(asset):
 
 def render_edit_page(asset_id: int, errors: dict, status: int, photo_values: dict | None = None):
     """The edit page as stored, with errors from its photo form (and what was typed there)."""
-    asset = asset_service.get_asset(db.session, asset_id)
+    asset = asset_service.get_coordinated_asset(db.session, current_user, asset_id)
     return _asset_form_page(asset, asset.category, _values(asset), errors, status, photo_values)
 
 
 def _asset_form_page(asset, category, values: dict, errors: dict, status: int, photo_values: dict | None = None):
-    hubs = list_hubs(db.session)
+    # the pool's hubs: the category's, once chosen (an asset's hub and category are in one pool)
+    pools = {category.pool_id} if category is not None else coordinated()
+    hubs = list_hubs(db.session, pool_ids=pools)
     if asset is not None and asset.hub.retired:
         hubs.append(asset.hub)
-    categories = list_categories(db.session)
+    categories = list_categories(db.session, pool_ids=coordinated())
     if asset is not None and asset.category.retired:
         categories.append(asset.category)
     return render_template("manage/asset_form.html", asset=asset, category=category, form=values, errors=errors,

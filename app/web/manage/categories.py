@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.pools import coordinated
 from app.forms import checkbox, field_errors, optional_int, required_int, saved_unless_duplicate
 from app.i18n import LANGUAGES, N_
 from app.transaction import on_refusal
@@ -22,7 +23,8 @@ DEFAULTS = {"kind": "tool", "min_duration_minutes": 30, "max_duration_minutes": 
 @bp.route("/categories")
 def categories():
     return render_template("manage/categories.html",
-                           categories=category_service.list_categories(db.session, include_retired=True))
+                           categories=category_service.list_categories(db.session, include_retired=True,
+                                                                                       pool_ids=coordinated()))
 
 
 @bp.route("/categories/new", methods=["GET", "POST"])
@@ -32,7 +34,7 @@ def new_category():
 
 @bp.route("/categories/<int:category_id>/edit", methods=["GET", "POST"])
 def edit_category(category_id: int):
-    return _category_form(category_service.get_category(db.session, category_id))
+    return _category_form(category_service.get_coordinated_category(db.session, current_user, category_id))
 
 
 def _category_form(category):
@@ -68,7 +70,8 @@ def _category_form(category):
                 names={code: form.get(f"name_{code}", "") for code in LANGUAGES},
             )
             if category is None:
-                return category_service.create_category(db.session, current_user, **fields)
+                return category_service.create_category(db.session, current_user,
+                                                        pool_id=optional_int(form, "pool_id"), **fields)
             return category_service.update_category(db.session, current_user, category.id, **fields)
 
         def duplicate():

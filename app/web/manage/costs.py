@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.pools import chosen_pool, coordinated
 from app.forms import field_errors, optional_int
 from app.transaction import on_refusal
 from app.web.manage import bp
@@ -20,9 +21,10 @@ from fleet.models import CostKind, LedgerKind
 
 def _costs_page(form: dict, errors: dict, status: int = 200):
     now = utcnow()
-    summary = cost_service.cost_summary(db.session, cost_service.default_period(now))
+    pools, pool = chosen_pool(coordinated())
+    summary = cost_service.cost_summary(db.session, cost_service.default_period(now), pool.id if pool else -1)
     return render_template("manage/costs.html", records=cost_service.list_cost_records(db.session, current_user),
-                           summary=summary, assets=list_assets(db.session), kinds=[k.value for k in CostKind],
+                           summary=summary, assets=list_assets(db.session, pool_ids=coordinated()), kinds=[k.value for k in CostKind],
                            form=form, errors=errors, today=now.date().isoformat()), status
 
 

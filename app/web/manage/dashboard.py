@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.pools import coordinated
 from app.transaction import flash_on_refusal
 from app.web.manage import bp
 from fleet.booking import bookings as booking_service
@@ -16,9 +17,10 @@ from fleet.core.errors import ValidationFailed
 @bp.route("/")
 def index():
     now = utcnow()
-    return render_template("manage/index.html", pending=booking_service.pending_bookings(db.session),
-                           hit=booking_service.bookings_hit_by_maintenance(db.session, now),
-                           attention=booking_service.bookings_needing_attention(db.session, now))
+    return render_template("manage/index.html", pending=booking_service.pending_bookings(db.session, coordinated()),
+                           hit=booking_service.bookings_hit_by_maintenance(db.session, now, coordinated()),
+                           attention=booking_service.bookings_needing_attention(db.session, now,
+                                                                                    pool_ids=coordinated()))
 
 
 # A decision taken here goes back to this page, with what was done or why it was refused flashed above it; an
@@ -26,6 +28,7 @@ def index():
 
 @bp.route("/bookings/<int:booking_id>/decide", methods=["POST"])
 def decide(booking_id: int):
+    booking_service.coordinated_booking(db.session, current_user, booking_id)  # who may, before what was sent
     flash_on_refusal(url_for("manage.index"))
     decision, reason = request.form.get("decision"), request.form.get("reason", "")
     services = {"approve": booking_service.approve_booking, "reject": booking_service.reject_booking}

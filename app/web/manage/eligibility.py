@@ -8,9 +8,10 @@ from datetime import date
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.extensions import db
+from app.pools import coordinated
+from fleet.members.pools import members_of_pools
 from app.forms import checkbox, field_errors, optional_int
 from app.transaction import flash_on_refusal, on_refusal
 from app.web.manage import bp
@@ -19,7 +20,6 @@ from fleet.catalogue import categories as category_service
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
 from fleet.members import account_approval
-from fleet.models import Member
 
 
 def _date(form, name: str) -> date | None:
@@ -48,7 +48,7 @@ def _grant_filter(values) -> dict:
 
 
 def _page(errors: dict | None = None, form=None, status: int = 200):
-    members = list(db.session.scalars(select(Member).where(Member.active.is_(True)).order_by(Member.name, Member.id)))
+    members = members_of_pools(db.session, coordinated())
     wanted = _grant_filter(request.args)
     grants = rules.list_grants(db.session, current_user, search=wanted["q"], qualification_id=wanted["qualification"])
     pages = max(1, -(-len(grants) // GRANTS_PER_PAGE))
@@ -57,8 +57,8 @@ def _page(errors: dict | None = None, form=None, status: int = 200):
         "manage/eligibility.html", errors=errors or {}, form=form or {},
         approval_required=account_approval.approval_required(db.session),
         waiting=account_approval.accounts_waiting(db.session, current_user),
-        qualifications=rules.list_qualifications(db.session),
-        category_rules=rules.all_category_rules(db.session),
+        qualifications=rules.list_qualifications(db.session, coordinated()),
+        category_rules=rules.all_category_rules(db.session, coordinated()),
         grants=grants[(page - 1) * GRANTS_PER_PAGE: page * GRANTS_PER_PAGE], grants_total=len(grants),
         grant_filter={**wanted, "page": page, "pages": pages}, members=members, today=utcnow().date()), status
 
@@ -99,7 +99,7 @@ def create_qualification():
 
 @bp.route("/eligibility/qualifications/<int:qualification_id>", methods=["GET", "POST"])
 def edit_qualification(qualification_id: int):
-    qualification = rules.get_qualification(db.session, qualification_id)
+    qualification = rules.get_coordinated_qualification(db.session, current_user, qualification_id)
     form = {"name": qualification.name, "how_to_get": qualification.how_to_get}
     if request.method == "POST":
         form = request.form
@@ -114,7 +114,7 @@ def edit_qualification(qualification_id: int):
 
 @bp.route("/eligibility/categories/<int:category_id>", methods=["GET", "POST"])
 def category_eligibility(category_id: int):
-    category = category_service.get_category(db.session, category_id)
+    category = category_service.get_coordinated_category(db.session, current_user, category_id)
     current = rules.category_rules(db.session, category)
     form = {"qualification_ids": [str(q.id) for q in current.qualifications],
             "max_at_once": current.max_at_once or "", "max_hours_per_week": current.max_hours_per_week or "",
@@ -139,7 +139,7 @@ def category_eligibility(category_id: int):
 
 def _category_page(category, form, errors: dict, status: int):
     return render_template("manage/category_eligibility.html", category=category, form=form, errors=errors,
-                           qualifications=rules.list_qualifications(db.session)), status
+                           qualifications=rules.list_qualifications(db.session, coordinated())), status
 
 
 @bp.route("/eligibility/grants", methods=["POST"])

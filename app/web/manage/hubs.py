@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import field_errors, optional_float, saved_unless_duplicate
+from app.pools import coordinated
+from app.forms import field_errors, optional_float, optional_int, saved_unless_duplicate
 from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.catalogue import hubs as hub_service
@@ -25,7 +26,8 @@ def zone_names() -> tuple[str, ...]:
 
 @bp.route("/hubs")
 def hubs():
-    return render_template("manage/hubs.html", hubs=hub_service.list_hubs(db.session, include_retired=True))
+    return render_template("manage/hubs.html", hubs=hub_service.list_hubs(db.session, include_retired=True,
+                                                                                 pool_ids=coordinated()))
 
 
 @bp.route("/hubs/new", methods=["GET", "POST"])
@@ -35,7 +37,7 @@ def new_hub():
 
 @bp.route("/hubs/<int:hub_id>/edit", methods=["GET", "POST"])
 def edit_hub(hub_id: int):
-    return _hub_form(hub_service.get_hub(db.session, hub_id))
+    return _hub_form(hub_service.get_coordinated_hub(db.session, current_user, hub_id))
 
 
 def _hub_form(hub):
@@ -53,7 +55,8 @@ def _hub_form(hub):
                           lat=optional_float(form, "lat"), lon=optional_float(form, "lon"),
                           timezone=form.get("timezone", ""), opening_hours=form.get("opening_hours", ""))
             if hub is None:
-                return hub_service.create_hub(db.session, current_user, **fields)
+                return hub_service.create_hub(db.session, current_user, pool_id=optional_int(form, "pool_id"),
+                                              **fields)
             return hub_service.update_hub(db.session, current_user, hub.id, **fields)
 
         def duplicate():

@@ -12,7 +12,7 @@ from app.forms import field_errors
 from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.booking import maintenance as maintenance_service
-from fleet.catalogue.assets import get_asset
+from fleet.catalogue.assets import get_coordinated_asset
 from fleet.core.db import utcnow
 from fleet.core.localtime import format_local, parse_local
 
@@ -26,15 +26,15 @@ def _render(asset, form, errors, status=200):
 
 @bp.route("/assets/<int:asset_id>/maintenance")
 def maintenance(asset_id: int):
-    return _render(get_asset(db.session, asset_id), {}, {})
+    return _render(get_coordinated_asset(db.session, current_user, asset_id), {}, {})
 
 
 @bp.route("/assets/<int:asset_id>/maintenance", methods=["POST"])
 def add_maintenance(asset_id: int):
-    asset = get_asset(db.session, asset_id)
+    asset = get_coordinated_asset(db.session, current_user, asset_id)
     zone = asset.hub.timezone
     form = request.form
-    on_refusal(lambda exc: _render(get_asset(db.session, asset_id), form, field_errors(exc), exc.status))
+    on_refusal(lambda exc: _render(get_coordinated_asset(db.session, current_user, asset_id), form, field_errors(exc), exc.status))
     start = parse_local(form.get("start", ""), zone, field="start")
     end = parse_local(form.get("end", ""), zone, field="end")
     reason = form.get("reason", "")
@@ -66,7 +66,7 @@ def add_maintenance(asset_id: int):
 
 @bp.route("/assets/<int:asset_id>/maintenance/<int:window_id>/delete", methods=["POST"])
 def delete_maintenance(asset_id: int, window_id: int):
-    asset = get_asset(db.session, asset_id)
+    asset = get_coordinated_asset(db.session, current_user, asset_id)
     maintenance_service.delete_maintenance_window(db.session, current_user, window_id, asset_id=asset.id)
     flash(_("Maintenance window removed."), "success")
     return redirect(url_for("manage.maintenance", asset_id=asset_id))

@@ -56,6 +56,7 @@ def members():
 
 @bp.route("/members/<int:member_id>/role", methods=["POST"])
 def change_role(member_id: int):
+    accounts.get_coordinated_member(db.session, current_user, member_id)  # who may, before what was sent
     q, page = _list_args(request.form)
     _list_on_refusal(q, page)
     try:

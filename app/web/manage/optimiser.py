@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from app.extensions import db
 from app.i18n import N_, translate_message
-from app.forms import field_errors, required_int, required_time_limit
+from app.forms import field_errors, optional_int, required_int, required_time_limit
 from app.jobs import start_run
 from app.transaction import after_commit, flash_on_refusal, on_refusal
 from app.web.manage import bp
@@ -38,7 +38,7 @@ def start_optimiser_run():
     time_limit = required_time_limit(form)
     horizon = required_int(form, "horizon_days", N_("a horizon in days"))
     run = run_service.create_run(db.session, current_user, horizon, utcnow(), time_limit=time_limit,
-                                 method=form.get("method", "cpsat"))
+                                 method=form.get("method", "cpsat"), pool_id=optional_int(form, "pool_id"))
     run_id = run.id
     after_commit(lambda: _hand_over(run_id))
     return redirect(url_for("manage.optimiser_run", run_id=run_id))

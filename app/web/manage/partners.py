@@ -14,6 +14,7 @@ from app.urls import external_root
 from app.web.manage import bp
 from fleet.core.db import utcnow
 from fleet.federation import partners as partner_service
+from fleet.members.permissions import require_admin
 
 
 def _page(form, errors: dict, status: int):
@@ -42,6 +43,7 @@ def partners():
 
 @bp.route("/partners/<int:partner_id>/revoke", methods=["POST"])
 def revoke_partner(partner_id: int):
+    require_admin(current_user)  # before the flash: a coordinator is refused with 403, not sent back to the list
     flash_on_refusal(url_for("manage.partners"))
     partner = partner_service.revoke_partner(db.session, current_user, partner_id, utcnow())
     flash(_("The agreement with %(name)s is revoked.", name=partner.name), "success")

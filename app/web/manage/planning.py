@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
-from app.forms import field_errors, required_int, required_time_limit
+from app.forms import field_errors, optional_int, required_int, required_time_limit
 from app.i18n import N_, translate_message
 from app.jobs import start_planning_run
 from app.transaction import after_commit, flash_on_refusal, on_refusal
@@ -41,7 +41,7 @@ def start_planning():
     on_refusal(lambda exc: _list_page(form.to_dict(), field_errors(exc), exc.status), unless=(403, 404))
     time_limit = required_time_limit(form)
     run = planning_service.create_plan(db.session, current_user, required_int(form, "days", N_("a period in days")),
-                                       time_limit, utcnow())
+                                       time_limit, utcnow(), pool_id=optional_int(form, "pool_id"))
     run_id = run.id
     after_commit(lambda: _hand_over(run_id))
     return redirect(url_for("manage.planning_run", run_id=run_id))

@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.extensions import db
+from app.pools import coordinated
 from app.forms import field_errors, optional_int
 from app.transaction import on_refusal
 from app.web.manage import bp
 from fleet.catalogue.assets import list_assets
 from fleet.catalogue.categories import list_categories
-from fleet.catalogue.tariffs import delete_tariff, get_tariff, list_tariffs, set_tariff
+from fleet.catalogue.tariffs import delete_tariff, get_coordinated_tariff, list_tariffs, set_tariff
 from fleet.core import money
 from fleet.core.db import utcnow
 from fleet.core.errors import ValidationFailed
@@ -32,8 +33,9 @@ def _form_of(tariff) -> dict:
 
 
 def _page(form: dict, errors: dict, status: int = 200):
-    return render_template("manage/tariffs.html", tariffs=list_tariffs(db.session), form=form, errors=errors,
-                           categories=list_categories(db.session), assets=list_assets(db.session, False),
+    return render_template("manage/tariffs.html", tariffs=list_tariffs(db.session, pool_ids=coordinated()), form=form, errors=errors,
+                           categories=list_categories(db.session, pool_ids=coordinated()),
+                           assets=list_assets(db.session, False, pool_ids=coordinated()),
                            rate_fields=list(RATE_FIELDS)), status
 
 
@@ -41,7 +43,7 @@ def _page(form: dict, errors: dict, status: int = 200):
 def tariffs():
     edit = optional_int(request.args, "edit")
     if edit is not None:
-        return _page(_form_of(get_tariff(db.session, edit)), {})
+        return _page(_form_of(get_coordinated_tariff(db.session, current_user, edit)), {})
     return _page({"currency": money.DEFAULT_CURRENCY, "late_grace_minutes": "0"}, {})
 
 

@@ -1,0 +1,36 @@
+"""Which pool a page or an API call is about, when the reader belongs to several: the `pool` query or form
+value, when it names one of the pools offered, else the first of them (by name)."""
+from __future__ import annotations
+
+from flask import g, request
+from flask_login import current_user
+
+from app.extensions import db
+from fleet.members.pools import coordinated_pool_ids, pools_of
+from fleet.models import Pool
+
+
+def chosen_pool(pool_ids: set[int], name: str = "pool") -> tuple[list[Pool], Pool | None]:
+    """The pools offered (by name) and the one chosen among them (None when none is offered)."""
+    pools = pools_of(db.session, pool_ids)
+    wanted = request.values.get(name, type=int)
+    chosen = next((p for p in pools if p.id == wanted), pools[0] if pools else None)
+    return pools, chosen
+
+
+
+
+
+def reader():
+    """Who is asking: the API token's member in the API, else the logged-in member (None: nobody)."""
+    member = g.get("api_member") or current_user
+    return member if getattr(member, "is_authenticated", False) else None
+
+
+def coordinated() -> set[int]:
+    """The pools the one asking coordinates (the administrator: every pool)."""
+    return coordinated_pool_ids(db.session, reader())
+
+
+def coordinated_pools() -> list[Pool]:
+    return pools_of(db.session, coordinated())
