@@ -241,6 +241,8 @@ DOMAIN_WORDS = (
     # members' own items: the owner's credit, who must ask the owner first, exceptions to the weekly windows
     N_("owner reimbursement"), N_("every booking"), N_("first time"), N_("none"), N_("available"),
     N_("unavailable"), N_("owner use"),
+    # lending agreements between pools (AgreementStatus; "active" is above)
+    N_("offered"), N_("ended"),
 )
 
 # The shipped factor table (fleet/reporting/data/impact_factors.csv): its row labels and use units are shown on the pool
