@@ -26,3 +26,4 @@ from app.web.manage import (  # noqa: E402,F401  (routes register on import)
     asset_import, assets, categories, dashboard, eligibility, hubs, maintenance, members, optimiser,
 )
 from app.web.manage import asset_photos, costs, planning, tariffs  # noqa: E402,F401
+from app.web.manage import pools  # noqa: E402,F401
