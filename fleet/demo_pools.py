@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from fleet.demo import DEMO_DOMAIN, DEMO_PASSWORD, MEMBER_EMAIL, TOWN_ZONE, DemoResult, load_demo
 from fleet.members.pools import default_pool
 from fleet.models import (
-    Asset, AssetStatus, Category, CategoryKind, Hub, Member, MeterUnit, Pool, PoolMembership, PoolRole, Role,
+    AgreementStatus, Asset, AssetStatus, Category, CategoryKind, Hub, LendingAgreement, Member, MeterUnit, Pool,
+    PoolMembership, PoolRole, Role,
 )
 
 VILLAGE_NAME = "Village tool library"
@@ -72,6 +73,7 @@ def load_demo_pools(session: Session, now: datetime, pools: int = 3, seed: int =
                                      .order_by(Member.id)))
     template = session.scalar(select(Member).where(Member.email == MEMBER_EMAIL))
     logins = list(result.logins)
+    lent = {}
     for spec in POOLS[:pools - 1]:
         pool = Pool(slug=spec.slug, name=spec.name, description=spec.description, public=True,
                     created_at=now - timedelta(days=400))
@@ -101,10 +103,31 @@ def load_demo_pools(session: Session, now: datetime, pools: int = 3, seed: int =
             session.add(PoolMembership(pool_id=pool.id, member_id=member.id, role=PoolRole.member,
                                        created_at=now - timedelta(days=rng.randint(10, 300))))
         logins.append((f"{spec.slug} coord.", coordinator.email, DEMO_PASSWORD))
+        if spec.slug == "farm":
+            lent = {"pool": pool, "coordinator": coordinator, "categories": [categories["Co-op trailers"]]}
         result.hubs += len(hubs)
         result.categories += len(categories)
         result.assets += len(spec.assets)
         result.members += 1
     session.flush()
+    if lent:
+        _lend_to_the_village(session, village, now, **lent)
     result.logins = logins
     return result
+
+
+def _lend_to_the_village(session: Session, village: Pool, now: datetime, *, pool: Pool, coordinator: Member,
+                         categories: list[Category]) -> LendingAgreement:
+    """The co-op lends its trailers to the village tool library's members, without asking each time (an active
+    lending agreement, fleet/booking/lending_agreements.py): what is heavy is near."""
+    accepted_by = session.scalar(select(PoolMembership.member_id).where(
+        PoolMembership.pool_id == village.id, PoolMembership.role == PoolRole.coordinator)
+        .order_by(PoolMembership.member_id).limit(1))
+    agreement = LendingAgreement(lender_pool_id=pool.id, borrower_pool_id=village.id,
+                                 status=AgreementStatus.active, requires_approval=False, created_by_id=coordinator.id,
+                                 created_at=now - timedelta(days=60), accepted_by_id=accepted_by,
+                                 accepted_at=now - timedelta(days=59), updated_at=now - timedelta(days=59),
+                                 categories=categories)
+    session.add(agreement)
+    session.flush()
+    return agreement
