@@ -27,14 +27,23 @@ federation_cli = AppGroup("federation", help="Federation with partner installati
 @click.option("--seed", default=2026, show_default=True, help="Same seed, same community.")
 @click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 100),
               help="N times the demo (hubs, assets, members) with a year of bookings (fleet/demo_scale.py).")
-def demo_load(seed: int, scale: int) -> None:
+@click.option("--pools", default=1, show_default=True, type=click.IntRange(1, 3),
+              help="A network of pools: the village tool library, a farm-machinery co-op, a cargo-bike pool.")
+def demo_load(seed: int, scale: int, pools: int) -> None:
     """Fill an empty database with the demo community (does nothing when it is already there)."""
+    from fleet.demo_pools import load_demo_pools
     from fleet.demo_scale import load_scaled_demo
 
-    scaled = load_scaled_demo(db.session, utcnow(), scale=scale, seed=seed)
-    result = scaled.demo
+    if pools > 1 and scale > 1:
+        raise click.ClickException("Give --pools or --scale, not both.")
+    if pools > 1:
+        result = load_demo_pools(db.session, utcnow(), pools=pools, seed=seed)
+        scaled = None
+    else:
+        scaled = load_scaled_demo(db.session, utcnow(), scale=scale, seed=seed)
+        result = scaled.demo
     db.session.commit()
-    if result.created and scale > 1:
+    if result.created and scaled is not None and scale > 1:
         click.echo(f"Scaled x{scale}: {scaled.hubs} more hubs, {scaled.assets} more assets, {scaled.members} more "
                    f"members, {scaled.bookings} more bookings")
     if result.created:

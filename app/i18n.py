@@ -243,6 +243,8 @@ DOMAIN_WORDS = (
     N_("unavailable"), N_("owner use"),
     # federation: an agreement's state, a remote booking's states (pending, confirmed, failed ... are above)
     N_("revoked"), N_("waiting"), N_("refused"),
+    # lending agreements between pools (AgreementStatus; "active" is above)
+    N_("offered"), N_("ended"),
 )
 
 # The shipped factor table (fleet/reporting/data/impact_factors.csv): its row labels and use units are shown on the pool

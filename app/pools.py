@@ -6,6 +6,7 @@ from flask import g, request
 from flask_login import current_user
 
 from app.extensions import db
+from fleet.core.errors import ValidationFailed
 from fleet.members.pools import coordinated_pool_ids, pools_of
 from fleet.models import Pool
 
@@ -13,7 +14,15 @@ from fleet.models import Pool
 def chosen_pool(pool_ids: set[int], name: str = "pool") -> tuple[list[Pool], Pool | None]:
     """The pools offered (by name) and the one chosen among them (None when none is offered)."""
     pools = pools_of(db.session, pool_ids)
-    wanted = request.values.get(name, type=int)
+    text = request.values.get(name)
+    wanted = None
+    if text not in (None, ""):
+        try:
+            wanted = int(text)
+        except ValueError:
+            wanted = 0
+        if not 0 < wanted < 2**31:
+            raise ValidationFailed("Choose one of the pools.", field=name)
     chosen = next((p for p in pools if p.id == wanted), pools[0] if pools else None)
     return pools, chosen
 

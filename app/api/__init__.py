@@ -13,6 +13,7 @@ from app.api import governance  # noqa: E402,F401
 from app.api import asset_photos  # noqa: E402,F401
 from app.api import owners  # noqa: E402,F401
 from app.api import prices  # noqa: E402,F401
+from app.api import pools  # noqa: E402,F401
 from app.api import eligibility  # noqa: E402,F401
 from app.api import federation  # noqa: E402,F401
 from app.api import agreements  # noqa: E402,F401

@@ -12,6 +12,7 @@ from app.api.costs_schemas import costs_paths
 from app.api.eligibility_schemas import eligibility_paths
 from app.api.federation_schemas import federation_paths
 from app.api.governance_schemas import governance_paths
+from app.api.pools_schemas import pool_paths
 from app.api.handover_schemas import handover_paths
 from app.api.optimiser_schemas import optimiser_paths
 from app.api.owners_schemas import owners_paths
@@ -210,6 +211,7 @@ def document(server_url: str) -> dict:
     paths.update(planning_paths(_op, _json, _query, _path_id))
     paths.update(optimiser_paths(_op, _json, _query, _path_id))
     paths.update(governance_paths(_op, _json, _query, _path_id))
+    paths.update(pool_paths(_op, _json, _query, _path_id))
     paths.update(asset_photo_paths(_op, _json))
     paths.update(owners_paths(_op, _json, _query, _path_id))
     paths.update(prices_paths(_op, _json, _query, _path_id))

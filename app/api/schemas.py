@@ -219,6 +219,9 @@ RESPONSES.update(OPTIMISER_RESPONSES)
 from app.api.governance_schemas import GOVERNANCE_RESPONSES  # noqa: E402
 
 RESPONSES.update(GOVERNANCE_RESPONSES)
+from app.api.pools_schemas import POOL_RESPONSES  # noqa: E402
+
+RESPONSES.update(POOL_RESPONSES)
 from app.api.owners_schemas import OWNERS_RESPONSES  # noqa: E402
 
 RESPONSES.update(OWNERS_RESPONSES)

@@ -3,6 +3,8 @@ and the booking rule: a member of the borrowing pool books a covered category of
 agreement's limits and approval, and nothing else of the lender; after the end, nothing."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from fleet.booking.bookings import approve_booking, book_asset
@@ -191,3 +193,36 @@ def test_a_borrowers_booking_counts_in_the_lenders_figures_only(session, make, w
     assert report.pool.figures.booked_hours == pytest.approx(3)  # once, not once per pool
     by_hub = {row.id: row.figures.booked_hours for row in report.hubs}
     assert by_hub[w.farm_hub.id] == pytest.approx(3) and by_hub[w.village_hub.id] == 0
+
+
+# --- the demo network ------------------------------------------------------------------------------------------
+
+def test_the_demo_network_lends_the_co_ops_trailers_to_the_village(session):
+    from datetime import datetime, timezone
+
+    from sqlalchemy import select
+
+    from fleet.booking.availability import AssetQuery, search_assets
+    from fleet.booking.lending_agreements import search_scope
+    from fleet.demo import MEMBER_EMAIL
+    from fleet.demo_pools import load_demo_pools
+    from fleet.models import Asset, LendingAgreement, Member
+
+    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    load_demo_pools(session, now, pools=3)
+    agreement = session.scalar(select(LendingAgreement))
+    assert agreement.status == AgreementStatus.active and not agreement.requires_approval
+    assert agreement.lender.slug == "farm" and agreement.borrower.slug == "default"
+    assert [c.name for c in agreement.categories] == ["Co-op trailers"]
+    member = session.scalar(select(Member).where(Member.email == MEMBER_EMAIL))
+    pool_ids, borrowed = search_scope(session, member)
+    found = search_assets(session, AssetQuery(text="trailer 8 t", pool_ids=pool_ids, borrowed=borrowed))
+    assert [(hit.asset.name, hit.via_agreement) for hit in found.hits] == [("Tipping trailer 8 t", True)]
+    day = next(now + timedelta(days=d) for d in range(3, 10) if (now + timedelta(days=d)).weekday() < 5)
+    start = day.replace(hour=9)  # 10:00 or 11:00 in the co-op's zone: its shed is open
+    trailer = found.hits[0].asset
+    assert book_asset(session, member, trailer.id, start, start + timedelta(hours=3), now).status in (
+        BookingStatus.pending, BookingStatus.confirmed)  # pending only where the co-op's category asks for approval
+    tractor = session.scalar(select(Asset).where(Asset.name == "Fendt 311 tractor"))
+    with pytest.raises(NotInPool):
+        book_asset(session, member, tractor.id, start, start + timedelta(hours=3), now)

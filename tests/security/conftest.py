@@ -90,7 +90,7 @@ def build_world(session, make, *, text: dict[str, str] | None = None) -> World:
                               token_hash=hashlib.sha256(signup_token.encode()).hexdigest(), created_at=now))
     ids = dict(asset_id=asset.id, booking_id=booking.id, category_id=category.id, hub_id=hub.id,
                member_id=owner.id, run_id=run.id, request_id=request.id, token_id=token_id, window_id=window.id,
-               series_id=series.id, report_id=report.id, token=signup_token)
+               series_id=series.id, report_id=report.id, token=signup_token, pool_id=category.pool_id)
     ids.update(_governance_objects(session, owner, text, now))
     ids["photo_id"] = _asset_photo(session, coordinator, asset, text, now)
     ids.update(_price_objects(session, coordinator, category, booking, text, now))

@@ -240,6 +240,13 @@ EXPECTATIONS.update(dict.fromkeys((
     "api.get_qualification", "api.update_qualification", "api.revoke_grant", "api.approve_account",
     "api.set_category_eligibility"), COORDINATOR))
 EXPECTATIONS["api.get_category_eligibility"] = MEMBERS
+# pools: a member reads the pools they belong to; their coordinators (and the administrator) change them and who
+# belongs to them
+EXPECTATIONS.update({"api.get_pool": MEMBERS, "api.update_pool": COORDINATOR, "api.list_pool_members": COORDINATOR,
+                     "api.set_pool_membership": COORDINATOR, "api.remove_pool_membership": COORDINATOR,
+                     "manage.pool": COORDINATOR, "manage.set_pool_membership": COORDINATOR,
+                     "manage.remove_pool_membership": COORDINATOR, "manage.edit_pool": COORDINATOR,
+                     "manage.add_pool_member": COORDINATOR})
 
 # federation: partner installations are the installation administrator's business (no pool's coordinator, so none
 # of these roles); a member books a partner's item (the form is refused on its merits without a time range) and

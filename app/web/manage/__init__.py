@@ -28,3 +28,4 @@ from app.web.manage import (  # noqa: E402,F401  (routes register on import)
 from app.web.manage import asset_photos, costs, planning, tariffs  # noqa: E402,F401
 from app.web.manage import partners  # noqa: E402,F401
 from app.web.manage import agreements  # noqa: E402,F401
+from app.web.manage import pools  # noqa: E402,F401

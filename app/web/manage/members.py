@@ -110,7 +110,8 @@ def add_member():
         if request.form.get("password", "") != request.form.get("password_again", ""):
             raise ValidationFailed("The two passwords differ.", field="password_again")
         member = accounts.add_member(db.session, current_user, form["email"], form["name"],
-                                     request.form.get("password", ""), utcnow(), role=role, site_names=site_names())
+                                     request.form.get("password", ""), utcnow(), role=role, site_names=site_names(),
+                                     pool_id=optional_int(request.form, "pool_id"))
         flash(_("%(name)s can now log in as %(email)s.", name=member.name, email=member.email), "success")
         return redirect(url_for("manage.members", q=member.email))
     return render_template("manage/member_new.html", form=form, errors={}, roles=_roles())
