@@ -111,7 +111,8 @@ def _apply(session: Session, category: Category, *, name: str, kind: str, descri
     description = multi_line(description, "description")
     if not name or len(name) > 120:
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
-    clash = session.scalar(select(Category.id).where(Category.name == name, Category.id != (category.id or 0)))
+    clash = session.scalar(select(Category.id).where(Category.pool_id == category.pool_id, Category.name == name,
+                                                     Category.id != (category.id or 0)))
     if clash is not None:
         raise Conflict("A category named '%(name)s' exists already.", field="name", name=name)
     try:

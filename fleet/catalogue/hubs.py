@@ -44,7 +44,8 @@ def _apply(session: Session, hub: Hub, name: str, address: str, lat: float | Non
     opening_hours = multi_line(opening_hours, "opening_hours")
     if not name or len(name) > 120:
         raise ValidationFailed("Enter a name of at most 120 characters.", field="name")
-    clash = session.scalar(select(Hub.id).where(Hub.name == name, Hub.id != (hub.id or 0)))
+    clash = session.scalar(select(Hub.id).where(Hub.pool_id == hub.pool_id, Hub.name == name,
+                                                Hub.id != (hub.id or 0)))
     if clash is not None:
         raise Conflict("A hub named '%(name)s' exists already.", field="name", name=name)
     lat, lon = check_coordinates(lat, lon)

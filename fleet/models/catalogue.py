@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -46,7 +47,7 @@ class Hub(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))  # unique inside its pool
     address: Mapped[str] = mapped_column(String(300), default="")
     lat: Mapped[float] = mapped_column(Float)
     lon: Mapped[float] = mapped_column(Float)
@@ -59,6 +60,7 @@ class Hub(Base):
     pool: Mapped["Pool"] = relationship()  # noqa: F821 (fleet.models.pools)
 
     __table_args__ = (
+        UniqueConstraint("pool_id", "name", name="uq_hub_pool_id_name"),
         CheckConstraint("lat BETWEEN -90 AND 90", name="lat_range"),
         CheckConstraint("lon BETWEEN -180 AND 180", name="lon_range"),
     )
@@ -71,7 +73,7 @@ class Category(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pool_id: Mapped[int] = mapped_column(ForeignKey("pool.id"), index=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(120))  # unique inside its pool
     kind: Mapped[CategoryKind] = mapped_column(Enum(CategoryKind, native_enum=False, length=20))
     description: Mapped[str] = mapped_column(Text, default="")
     min_duration_minutes: Mapped[int] = mapped_column(Integer, default=30)
@@ -108,6 +110,7 @@ class Category(Base):
         return [line.strip() for line in (self.condition_checklist or "").splitlines() if line.strip()]
 
     __table_args__ = (
+        UniqueConstraint("pool_id", "name", name="uq_category_pool_id_name"),
         CheckConstraint("min_duration_minutes > 0", name="min_duration_positive"),
         CheckConstraint("max_duration_minutes >= min_duration_minutes", name="max_duration_ge_min"),
         CheckConstraint("min_notice_minutes >= 0", name="min_notice_nonnegative"),

@@ -82,3 +82,23 @@ def test_an_assets_hub_and_category_are_in_one_pool(session, make, two_pools):
     with pytest.raises(ValidationFailed):  # the village's coordinator does not see the farm's category
         create_asset(session, w["village_coordinator"], now=utcnow(), name="Tractor", category_id=farm_category.id,
                      hub_id=village_hub.id, capabilities={})
+
+
+def test_two_pools_may_each_have_a_hub_and_a_category_of_the_same_name(session, make):
+    from fleet.catalogue.categories import create_category
+    from fleet.catalogue.hubs import create_hub
+    from fleet.core.errors import Conflict
+    from fleet.models import Role
+
+    admin = make.member(Role.admin)
+    farm = make.pool("farm", name="Farm co-op")
+    fields = dict(name="Trailers", kind="machine", description="", min_duration_minutes=60,
+                  max_duration_minutes=1440, min_notice_minutes=0, max_advance_days=30, approval_required=False,
+                  capability_schema={})
+    for pool in (make.pool(), farm):
+        create_category(session, admin, pool_id=pool.id, **fields)
+        create_hub(session, admin, name="Town hall", lat=52.1, lon=5.1, timezone="Europe/Amsterdam", pool_id=pool.id)
+    with pytest.raises(Conflict):
+        create_category(session, admin, pool_id=farm.id, **fields)
+    with pytest.raises(Conflict):
+        create_hub(session, admin, name="Town hall", lat=52.1, lon=5.1, timezone="Europe/Amsterdam", pool_id=farm.id)
