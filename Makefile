@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 FLASK := FLASK_APP=wsgi.py $(VENV)/bin/flask
 PG_UP := $(shell $(PYTHON) -c "import socket; s=socket.socket(); s.settimeout(1); print('yes' if s.connect_ex(('127.0.0.1', 5432)) == 0 else 'no')")
 
-.PHONY: install run test lint translations test-sqlite test-postgres test-faults bench bench-scheduler bench-app bench-instant bench-stats bench-load bench-peer bench-regional clean
+.PHONY: install run test lint translations test-sqlite test-postgres test-faults bench bench-scheduler bench-app bench-instant bench-stats bench-load bench-peer bench-regional bench-pools clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -93,6 +93,11 @@ bench-peer: install
 # here, on a redis-server of its own (bench/README.md); about 5 minutes; not part of `make test`.
 bench-regional: install
 	$(PY) bench/bench_regional.py $(ARGS)
+
+# Search across pools: 100 pools (10,000 assets, 100,000 members, a year of bookings) against one pool of the same
+# shape, on PostgreSQL (bench/README.md); about 15 minutes, most of it loading; not part of `make test`.
+bench-pools: install
+	$(PY) bench/bench_pools.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache instance
