@@ -82,3 +82,18 @@ def test_an_assets_hub_and_category_are_in_one_pool(session, make, two_pools):
     with pytest.raises(ValidationFailed):  # the village's coordinator does not see the farm's category
         create_asset(session, w["village_coordinator"], now=utcnow(), name="Tractor", category_id=farm_category.id,
                      hub_id=village_hub.id, capabilities={})
+
+
+def test_coordinators_hear_only_of_their_own_pool(session, make, two_pools):
+    from sqlalchemy import select
+
+    from fleet.booking.handover import report_damage
+    from fleet.models import Notification
+
+    w = two_pools
+    tractor = make.asset(make.category(pool=w["farm"]), make.hub(pool=w["farm"]), name="Tractor")
+    report_damage(session, w["farmer"], tractor.id, utcnow(), description="Flat tyre")
+    told = set(session.scalars(select(Notification.member_id).where(Notification.kind == "damage_reported")))
+    assert told == {w["farm_coordinator"].id, w["admin"].id}
+    with pytest.raises(NotFound):  # a villager does not report on (or learn of) the farm's tractor
+        report_damage(session, w["village_coordinator"], tractor.id, utcnow(), description="?")
