@@ -97,3 +97,22 @@ def test_coordinators_hear_only_of_their_own_pool(session, make, two_pools):
     assert told == {w["farm_coordinator"].id, w["admin"].id}
     with pytest.raises(NotFound):  # a villager does not report on (or learn of) the farm's tractor
         report_damage(session, w["village_coordinator"], tractor.id, utcnow(), description="?")
+
+
+def test_a_proposal_is_put_to_its_pools_members_only(session, make, two_pools):
+    from fleet.governance.proposals import open_proposal, visible_proposal
+    from fleet.governance.votes import cast_vote
+
+    w = two_pools
+    villager = make.member(pool=w["village"])
+    farm_hub = make.hub(pool=w["farm"])
+    proposal = open_proposal(session, w["farmer"], utcnow(), kind="free_text", title="A second baler",
+                             hub_id=farm_hub.id)
+    assert proposal.pool_id == w["farm"].id
+    cast_vote(session, w["farmer"], proposal.id, "yes", "", utcnow())
+    with pytest.raises(NotFound):
+        cast_vote(session, villager, proposal.id, "yes", "", utcnow())
+    with pytest.raises(NotFound):
+        visible_proposal(session, villager, proposal.id)
+    with pytest.raises(ValidationFailed):  # another pool's hub is not one to choose: the proposal is not put there
+        open_proposal(session, villager, utcnow(), kind="free_text", title="Sell it", hub_id=farm_hub.id)
