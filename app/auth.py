@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db, login_manager
+from fleet.members.pools import member_pool_ids
 from app.forms import field_errors, optional_float, optional_int
 from app.i18n import supported
 from app.security import is_safe_next
@@ -264,7 +265,8 @@ def settings():
 
 def _settings_page(errors: dict, status: int, new_token: str | None = None):
     today = utcnow().date()
-    return render_template("auth/settings.html", errors=errors, hubs=list_hubs(db.session),
+    return render_template("auth/settings.html", errors=errors,
+                           hubs=list_hubs(db.session, pool_ids=member_pool_ids(db.session, current_user)),
                            geocoding=current_app.config["GEOCODING_ENABLED"], new_token=new_token,
                            tokens=list_tokens(db.session, current_user), today=today,
                            qualifications=member_qualifications(db.session, current_user.id, today),

@@ -23,7 +23,7 @@ from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
-from fleet.booking.lending_agreements import search_scope
+from fleet.booking.lending_agreements import lent_categories, search_scope
 from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -74,11 +74,9 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
     pages = max(1, -(-found.total // PAGE_SIZE))
     # a member's pools (a visitor's: the public ones), and the categories they borrow through agreements
     visible, borrowed = search_scope(db.session, _reader())
-    lent = sorted({c for agreement in borrowed.values() for c in agreement.categories if c.id in borrowed},
-                  key=lambda c: (c.name.lower(), c.id))
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
                            page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
-                           categories=list_categories(db.session, pool_ids=visible) + lent,
+                           categories=list_categories(db.session, pool_ids=visible) + lent_categories(borrowed),
                            several_pools=len(visible) > 1 or bool(borrowed),
                            photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits
                                    if not isinstance(hit, RemoteHit) and hit.asset.photos},

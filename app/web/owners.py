@@ -7,6 +7,8 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from app.pools import coordinated
+from fleet.members.pools import member_pool_ids
 from app.forms import field_errors, optional_float, optional_int
 from app.transaction import flash_on_refusal, on_refusal
 from app.uploads import photo_form, photo_limit_text
@@ -31,7 +33,7 @@ METER_UNITS = tuple(u.value for u in MeterUnit)
 def my_items():
     return render_template("owners/list.html", items=listing.my_items(db.session, current_user),
                            waiting=approvals.waiting_for_owner(db.session, current_user),
-                           everyones=listing.all_items(db.session) if current_user.is_coordinator else [])
+                           everyones=listing.all_items(db.session, coordinated()) if current_user.is_coordinator else [])
 
 
 @bp.route("/new")
@@ -44,7 +46,8 @@ def new_item():
 
 def _new_page(category, form, errors: dict, status: int):
     return render_template("owners/new.html", category=category, form=form, errors=errors,
-                           categories=list_categories(db.session), hubs=list_hubs(db.session),
+                           categories=list_categories(db.session, pool_ids=member_pool_ids(db.session, current_user)),
+                           hubs=list_hubs(db.session, pool_ids=member_pool_ids(db.session, current_user)),
                            bounds=terms.share_bounds(db.session), weekdays=WEEKDAYS,
                            modes=listing.APPROVAL_MODES, meter_units=METER_UNITS), status
 

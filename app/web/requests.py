@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.extensions import db
+from fleet.members.pools import member_pool_ids
+from fleet.booking.lending_agreements import borrowed_categories, lent_categories
 from fleet.allocation.request_prices import request_price_range
 from fleet.booking.charges import booking_price
 from app.forms import field_errors, optional_float, optional_int
@@ -92,7 +94,9 @@ def _category_or_none(value):
 
 def _form_page(category, values: dict, errors: dict, status: int = 200):
     assets = list_assets(db.session, include_retired=False, category_id=category.id) if category else []
-    return render_template("requests/new.html", categories=list_categories(db.session), category=category,
+    return render_template("requests/new.html", category=category,
+                           categories=list_categories(db.session, pool_ids=member_pool_ids(db.session, current_user))
+                           + lent_categories(borrowed_categories(db.session, current_user)),
                            assets=assets, form=values, errors=errors, zone=_zone(),
                            asset_types=category_types(db.session, category.id) if category else [],
                            home=current_user.home), status

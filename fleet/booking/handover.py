@@ -206,11 +206,11 @@ def _record_damage(session: Session, actor: Member, asset: Asset, booking: Booki
         notify_coordinators(session, "damage_reported",
                             "Damage reported on %(asset)s by %(member)s (unusable: it is now in maintenance and its "
                             "bookings are being re-planned): %(description)s", now, booking.id if booking else None,
-                            **values)
+                            pool_id=asset.category.pool_id, **values)
     else:
         notify_coordinators(session, "damage_reported",
                             "Damage reported on %(asset)s by %(member)s (still usable): %(description)s", now,
-                            booking.id if booking else None, **values)
+                            booking.id if booking else None, pool_id=asset.category.pool_id, **values)
     if unusable:
         take_out_of_service(session, asset.id, now=now)
     return report

@@ -55,6 +55,13 @@ def search_scope(session: Session, member: Member | None) -> tuple[set[int], dic
     return visible_pool_ids(session, member), borrowed_categories(session, member)
 
 
+def lent_categories(borrowed: dict[int, LendingAgreement]) -> list[Category]:
+    """The categories of `borrowed` (as `borrowed_categories` returns it), by name: what a member may pick in a
+    search or a request besides their own pools' categories."""
+    return sorted({c for agreement in borrowed.values() for c in agreement.categories if c.id in borrowed},
+                  key=lambda c: (c.name.lower(), c.id))
+
+
 def stand_in_categories(session: Session, member: Member, category: Category) -> set[int]:
     """The partner pools' categories that can serve `member`'s flexible request for `category` of their own pool:
     those the member borrows through an active agreement that have the same name (ignoring case and surrounding
@@ -215,5 +222,5 @@ def offerable_pools(session: Session, actor: Member) -> list[Pool]:
     return list(session.scalars(select(Pool).order_by(Pool.name, Pool.id)))
 
 
-__all__ = ["borrowed_categories", "stand_in_categories", "search_scope", "borrowing_agreement", "list_agreements", "get_agreement", "offer_agreement",
+__all__ = ["borrowed_categories", "lent_categories", "stand_in_categories", "search_scope", "borrowing_agreement", "list_agreements", "get_agreement", "offer_agreement",
            "accept_agreement", "end_agreement", "future_bookings_through", "offerable_pools"]

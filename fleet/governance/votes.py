@@ -40,7 +40,7 @@ def cast_vote(session: Session, actor: Member, proposal_id: int, choice: str, re
     if len(reason) > MAX_REASON:
         raise ValidationFailed("The reason is at most %(count)s characters.", field="reason", count=MAX_REASON)
     proposal = locked_proposal(session, proposal_id, exclusive=False) if isinstance(proposal_id, int) else None
-    if proposal is None:
+    if proposal is None or not actor.belongs_to_pool(proposal.pool_id):  # another pool's: as if missing
         raise NotFound("No such proposal.")
     if not proposal.is_open_at(now):
         raise Conflict("Voting on this proposal has closed.")

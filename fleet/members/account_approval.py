@@ -44,8 +44,9 @@ def initial_approval(session: Session, role: Role, now: datetime) -> datetime | 
 def announce_new_account(session: Session, member: Member, now: datetime) -> None:
     """Tell the coordinators that an account waits for their approval."""
     if member.approved_at is None:
+        pools = [m.pool_id for m in member.pool_memberships]
         notify_coordinators(session, "account_waiting", "A new account waits for approval: %(name)s.", now,
-                            name=member.name)
+                            pool_id=pools[0] if len(pools) == 1 else None, name=member.name)
 
 
 def set_approval_required(session: Session, actor: Member, required: bool, now: datetime) -> AccessSettings:

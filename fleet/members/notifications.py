@@ -9,7 +9,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from fleet.core.messages import msg, to_json
-from fleet.models import Member, Notification, NotificationPreference, Role
+from fleet.models import (
+    Asset, Booking, Category, Member, Notification, NotificationPreference, PoolMembership, PoolRole, Role,
+)
 
 UNREAD_LIMIT = 50
 
@@ -65,9 +67,18 @@ def notify(session: Session, member_id: int, kind: str, message: str, now: datet
 
 
 def notify_coordinators(session: Session, kind: str, message: str, now: datetime,
-                        booking_id: int | None = None, **params) -> list[Notification]:
-    ids = session.scalars(select(Member.id).where(Member.role.in_([Role.coordinator, Role.admin]),
-                                                  Member.active.is_(True)).order_by(Member.id))
+                        booking_id: int | None = None, *, pool_id: int | None = None, **params) -> list[Notification]:
+    """Tell the coordinators of the pool it happened in (`pool_id`, else the booking's pool) and the
+    administrator; with neither, every coordinator."""
+    if pool_id is None and booking_id is not None:
+        pool_id = session.scalar(select(Category.pool_id).join(Asset, Asset.category_id == Category.id)
+                                 .join(Booking, Booking.asset_id == Asset.id).where(Booking.id == booking_id))
+    if pool_id is None:
+        who = Member.role.in_([Role.coordinator, Role.admin])
+    else:
+        who = (Member.role == Role.admin) | Member.id.in_(select(PoolMembership.member_id).where(
+            PoolMembership.pool_id == pool_id, PoolMembership.role == PoolRole.coordinator))
+    ids = session.scalars(select(Member.id).where(who, Member.active.is_(True)).order_by(Member.id))
     return [notify(session, member_id, kind, message, now, booking_id, **params) for member_id in ids]
 
 

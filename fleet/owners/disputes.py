@@ -36,6 +36,6 @@ def dispute_damage(session: Session, actor: Member, report_id: int, reason: str,
         raise ValidationFailed("Say what you disagree with.", field="reason")
     notify_coordinators(session, "damage_disputed",
                         "A damage report on %(asset)s is disputed (report %(report)s, with its photo if any): "
-                        "%(reason)s", now, report.booking_id, asset=report.asset.name, report=report.id,
+                        "%(reason)s", now, report.booking_id, pool_id=report.asset.category.pool_id, asset=report.asset.name, report=report.id,
                         reason=reason[:REASON_MAX])
     return report

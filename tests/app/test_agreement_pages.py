@@ -104,3 +104,17 @@ def test_a_bad_offer_shows_the_form_again_and_saves_nothing(app, session, make, 
 
 def test_members_cannot_open_the_agreements_pages(app, w):
     assert client_of(app, w.villager).get("/manage/agreements").status_code == 403
+
+
+def test_the_request_form_and_the_search_offer_the_lent_category_once_accepted(app, session, w):
+    from tests.agreement_world import lend_trailers
+
+    villager = client_of(app, w.villager)
+    option = f'<option value="{w.trailers.id}" >Trailers</option>'
+    assert option not in villager.get("/requests/new").get_data(as_text=True)
+    assert option not in villager.get("/assets").get_data(as_text=True)
+    lend_trailers(session, w)
+    session.commit()
+    assert option in villager.get("/requests/new").get_data(as_text=True)
+    assert option in villager.get("/assets").get_data(as_text=True)
+    assert ">Tractors</option>" not in villager.get("/requests/new").get_data(as_text=True)

@@ -193,6 +193,16 @@ def test_a_borrowers_booking_counts_in_the_lenders_figures_only(session, make, w
     assert report.pool.figures.booked_hours == pytest.approx(3)  # once, not once per pool
     by_hub = {row.id: row.figures.booked_hours for row in report.hubs}
     assert by_hub[w.farm_hub.id] == pytest.approx(3) and by_hub[w.village_hub.id] == 0
+    # each pool's own figures: the lender's hold the booking, the borrower's do not
+    farm = utilisation_report(session, at(-4, 0), at(-1, 0), pool_ids={w.farm.id})
+    village = utilisation_report(session, at(-4, 0), at(-1, 0), pool_ids={w.village.id})
+    assert farm.pool.figures.booked_hours == pytest.approx(3) and village.pool.figures.booked_hours == 0
+    from fleet.reporting.impact import impact_report
+
+    lender_impact = impact_report(session, at(0, 0), pool_ids={w.farm.id})
+    borrower_impact = impact_report(session, at(0, 0), pool_ids={w.village.id})
+    assert w.trailers.id in {c.category_id for c in lender_impact.categories}
+    assert w.trailers.id not in {c.category_id for c in borrower_impact.categories}
 
 
 # --- the demo network ------------------------------------------------------------------------------------------

@@ -84,6 +84,40 @@ def test_an_assets_hub_and_category_are_in_one_pool(session, make, two_pools):
                      hub_id=village_hub.id, capabilities={})
 
 
+def test_coordinators_hear_only_of_their_own_pool(session, make, two_pools):
+    from sqlalchemy import select
+
+    from fleet.booking.handover import report_damage
+    from fleet.models import Notification
+
+    w = two_pools
+    tractor = make.asset(make.category(pool=w["farm"]), make.hub(pool=w["farm"]), name="Tractor")
+    report_damage(session, w["farmer"], tractor.id, utcnow(), description="Flat tyre")
+    told = set(session.scalars(select(Notification.member_id).where(Notification.kind == "damage_reported")))
+    assert told == {w["farm_coordinator"].id, w["admin"].id}
+    with pytest.raises(NotFound):  # a villager does not report on (or learn of) the farm's tractor
+        report_damage(session, w["village_coordinator"], tractor.id, utcnow(), description="?")
+
+
+def test_a_proposal_is_put_to_its_pools_members_only(session, make, two_pools):
+    from fleet.governance.proposals import open_proposal, visible_proposal
+    from fleet.governance.votes import cast_vote
+
+    w = two_pools
+    villager = make.member(pool=w["village"])
+    farm_hub = make.hub(pool=w["farm"])
+    proposal = open_proposal(session, w["farmer"], utcnow(), kind="free_text", title="A second baler",
+                             hub_id=farm_hub.id)
+    assert proposal.pool_id == w["farm"].id
+    cast_vote(session, w["farmer"], proposal.id, "yes", "", utcnow())
+    with pytest.raises(NotFound):
+        cast_vote(session, villager, proposal.id, "yes", "", utcnow())
+    with pytest.raises(NotFound):
+        visible_proposal(session, villager, proposal.id)
+    with pytest.raises(ValidationFailed):  # another pool's hub is not one to choose: the proposal is not put there
+        open_proposal(session, villager, utcnow(), kind="free_text", title="Sell it", hub_id=farm_hub.id)
+
+
 def test_two_pools_may_each_have_a_hub_and_a_category_of_the_same_name(session, make):
     from fleet.catalogue.categories import create_category
     from fleet.catalogue.hubs import create_hub
