@@ -3,6 +3,8 @@ for the OpenAPI document (merged into schemas.RESPONSES and openapi.document's p
 integer number of minor units with a three-letter currency."""
 from __future__ import annotations
 
+from app.api.schema_paging import page_of, paging_params
+
 from app.api.pools_schemas import POOL_SUMMARY
 
 _MAX = 2**31 - 1
@@ -100,14 +102,7 @@ COSTS_RESPONSES = {
 
 def costs_paths(op, json, query) -> dict:
     """The operations, built with openapi.py's own helpers (passed in to avoid an import cycle)."""
-    paging = [query("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
-              query("per_page", {"type": "integer", "minimum": 1, "maximum": 100})]
-
-    def page_of(name: str) -> dict:
-        return {"type": "object", "required": ["items", "page", "per_page", "total"],
-                "properties": {"items": {"type": "array", "items": {"$ref": _REF + name}},
-                               "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                               "total": {"type": "integer"}}}
+    paging = paging_params(query)
 
     return {
         "/costs": {"get": op(

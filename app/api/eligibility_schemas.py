@@ -3,6 +3,8 @@ qualifications and fair-use limits, approval of new accounts) and their operatio
 (merged into schemas.RESPONSES and openapi.document's paths)."""
 from __future__ import annotations
 
+from app.api.schema_paging import page_of, paging_params
+
 _MAX = 2**31 - 1
 _ID = {"type": "integer", "minimum": 1, "maximum": _MAX}
 _DATETIME = {"type": "string", "format": "date-time"}
@@ -74,14 +76,7 @@ ELIGIBILITY_RESPONSES = {
 
 def eligibility_paths(op, json, query, path_id) -> dict:
     """The operations, built with openapi.py's own helpers (passed in to avoid an import cycle)."""
-    paging = [query("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
-              query("per_page", {"type": "integer", "minimum": 1, "maximum": 100})]
-
-    def page_of(name: str) -> dict:
-        return {"type": "object", "required": ["items", "page", "per_page", "total"],
-                "properties": {"items": {"type": "array", "items": {"$ref": _REF + name}},
-                               "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                               "total": {"type": "integer"}}}
+    paging = paging_params(query)
 
     qualification = {"$ref": _REF + "Qualification"}
     grant = {"$ref": _REF + "QualificationGrant"}

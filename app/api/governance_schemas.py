@@ -4,6 +4,8 @@ A secret ballot is secret here too: a proposal carries its counts once closed an
 anyone else's; `votes` lists names only for a closed public vote."""
 from __future__ import annotations
 
+from app.api.schema_paging import page_of, paging_params
+
 from app.api.pools_schemas import POOL_SUMMARY
 
 _MAX = 2**31 - 1
@@ -144,14 +146,7 @@ GOVERNANCE_RESPONSES = {
 
 def governance_paths(op, json, query, path_id) -> dict:
     """The operations, built with openapi.py's own helpers (passed in to avoid an import cycle)."""
-    paging = [query("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
-              query("per_page", {"type": "integer", "minimum": 1, "maximum": 100})]
-
-    def page_of(name: str) -> dict:
-        return {"type": "object", "required": ["items", "page", "per_page", "total"],
-                "properties": {"items": {"type": "array", "items": {"$ref": _REF + name}},
-                               "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                               "total": {"type": "integer"}}}
+    paging = paging_params(query)
 
     proposal = {"$ref": _REF + "Proposal"}
     links = {"links": {"GetProposal": {"operationId": "getProposal",

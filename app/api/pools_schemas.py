@@ -1,6 +1,8 @@
 """JSON Schemas of pools in the API: a pool named inside other objects, and the pool administration."""
 from __future__ import annotations
 
+from app.api.schema_paging import page_of, paging_params
+
 POOL_SUMMARY = {"type": "object", "required": ["id", "slug", "name"], "description": "The pool it belongs to",
                 "properties": {"id": {"type": "integer", "minimum": 1}, "slug": {"type": "string"},
                                "name": {"type": "string"}}}
@@ -36,14 +38,7 @@ POOL_RESPONSES = {
 
 def pool_paths(op, json, query, path_id) -> dict:
     """The operations, built with openapi.py's own helpers (passed in to avoid an import cycle)."""
-    paging = [query("page", {"type": "integer", "minimum": 1, "maximum": 100000}),
-              query("per_page", {"type": "integer", "minimum": 1, "maximum": 100})]
-
-    def page_of(name: str) -> dict:
-        return {"type": "object", "required": ["items", "page", "per_page", "total"],
-                "properties": {"items": {"type": "array", "items": {"$ref": _REF + name}},
-                               "page": {"type": "integer"}, "per_page": {"type": "integer"},
-                               "total": {"type": "integer"}}}
+    paging = paging_params(query)
 
     pool = {"$ref": _REF + "Pool"}
     return {
