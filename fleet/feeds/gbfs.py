@@ -52,7 +52,7 @@ from fleet.core.pricing import TariffTerms, figure
 from fleet.core.intervals import free_between
 from fleet.models.queries import holding_at, holding_during
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, MaintenanceWindow,
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, CategoryKind, Hub, MaintenanceWindow, Pool,
 )
 from fleet.core.opening_hours import WeeklyHours, parse_opening_hours
 
@@ -267,7 +267,8 @@ def feed_vehicles(session: Session, settings: GbfsSettings) -> list[FeedVehicle]
         select(Asset)
         .join(Asset.category).join(Asset.hub)
         .where(Category.kind == CategoryKind.vehicle, Category.retired.is_(False), Hub.retired.is_(False),
-               Asset.status != AssetStatus.retired)
+               Asset.status != AssetStatus.retired,
+               Category.pool_id.in_(select(Pool.id).where(Pool.public.is_(True))))  # only what public pools show
         .options(joinedload(Asset.category), joinedload(Asset.hub))
         .order_by(Asset.hub_id, Asset.id)
     ).unique()

@@ -491,3 +491,15 @@ def test_vehicle_types_and_pricing_plans_carry_the_real_tariffs(client, make, se
     assert types["car-electric-5p-300km"]["default_pricing_plan_id"] == f"tariff-{car_tariff.id}"
     assert types["car-combustion_diesel-5p-700km"]["pricing_plan_ids"] == [f"tariff-{own.id}"]
     assert all("pricing_plan_ids" not in t for t in types.values() if t["form_factor"] != "car")
+
+
+def test_a_pool_that_is_not_public_is_not_in_the_feed(client, session, make, fleet_world):
+    private = make.pool("members-only", name="Members only", public=False)
+    hub = make.hub(name="Private garage", pool=private)
+    make.asset(make.category(name="Cars", pool=private), hub, name="Private car",
+               capabilities={"seats": 5, "range_km": 999})
+    session.commit()
+    stations = fetch(client, "station_information")["data"]["stations"]
+    assert str(hub.id) not in {s["station_id"] for s in stations}
+    assert len(fetch(client, "vehicle_availability")["data"]["vehicles"]) == len(FEED_ASSETS)
+    assert not any("999km" in t["vehicle_type_id"] for t in fetch(client, "vehicle_types")["data"]["vehicle_types"])
