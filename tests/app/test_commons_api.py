@@ -150,3 +150,19 @@ def test_a_members_own_place_is_published_coarsely(client, make, session):
     validate("locations", document)
     place = next(f for f in document["locations"]["features"] if f["properties"]["id"] == str(home.id))
     assert place["geometry"]["coordinates"] == [5.65, 52.12] and place["properties"]["address"] == ""
+
+
+def test_each_public_pool_publishes_its_own_catalogue_and_a_private_pool_none(client, session, make):
+    farm = make.pool("farm", name="Farm co-op")
+    hidden = make.pool("hidden", name="Members only", public=False)
+    for pool, name in ((make.pool(), "Village drill"), (farm, "Farm trailer"), (hidden, "Private van")):
+        make.asset(make.category(name=f"{name}s", pool=pool), make.hub(name=f"{name} hub", pool=pool), name=name)
+    session.commit()
+    everything = client.get("/commons-api/v1/items.json").get_data(as_text=True)
+    assert "Village drill" in everything and "Farm trailer" in everything and "Private van" not in everything
+    farm_only = client.get("/commons-api/v1/items.json?pool=farm").get_data(as_text=True)
+    assert "Farm trailer" in farm_only and "Village drill" not in farm_only
+    places = client.get("/commons-api/v1/locations.json?pool=farm").get_data(as_text=True)
+    assert "Farm trailer hub" in places and "Village drill hub" not in places
+    assert client.get("/commons-api/v1/items.json?pool=hidden").status_code == 404
+    assert client.get("/commons-api/v1/items.json?pool=nowhere").status_code == 404
