@@ -153,9 +153,10 @@ def test_a_members_own_place_is_published_coarsely(client, make, session):
 
 
 def test_each_public_pool_publishes_its_own_catalogue_and_a_private_pool_none(client, session, make):
+    village = make.pool()  # the default pool, first: with none, the first pool made counts as the default
     farm = make.pool("farm", name="Farm co-op")
     hidden = make.pool("hidden", name="Members only", public=False)
-    for pool, name in ((make.pool(), "Village drill"), (farm, "Farm trailer"), (hidden, "Private van")):
+    for pool, name in ((village, "Village drill"), (farm, "Farm trailer"), (hidden, "Private van")):
         make.asset(make.category(name=f"{name}s", pool=pool), make.hub(name=f"{name} hub", pool=pool), name=name)
     session.commit()
     everything = client.get("/commons-api/v1/items.json").get_data(as_text=True)
