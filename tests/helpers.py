@@ -1,6 +1,8 @@
 """Builders for test data and small helpers shared by the test packages."""
 from __future__ import annotations
 
+import uuid
+
 import os
 import socket
 from datetime import datetime, timedelta, timezone
@@ -117,3 +119,8 @@ class Maker:
 
 def login(client, email: str, password: str = PASSWORD):
     return client.post("/login", data={"email": email, "password": password})
+
+
+def make_admin(session) -> Member:
+    """The installation's administrator, for what belongs to every pool (installation settings, partners)."""
+    return Maker(session).member(Role.admin, email=f"admin-{uuid.uuid4().hex[:12]}@example.org")

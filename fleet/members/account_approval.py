@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from fleet.core.errors import Conflict, NotFound
 from fleet.members.notifications import notify, notify_coordinators
-from fleet.members.permissions import require_coordinator
+from fleet.members.permissions import require_admin, require_coordinator
 from fleet.members.pools import coordinated_pool_ids
 from fleet.models import AccessSettings, Member, PoolMembership, Role
 
@@ -50,7 +50,8 @@ def announce_new_account(session: Session, member: Member, now: datetime) -> Non
 
 
 def set_approval_required(session: Session, actor: Member, required: bool, now: datetime) -> AccessSettings:
-    require_coordinator(actor)
+    """One setting for the whole installation, so its administrator's, not a pool coordinator's."""
+    require_admin(actor)
     settings = access_settings(session)
     settings.approve_new_accounts, settings.updated_at = bool(required), now
     session.flush()

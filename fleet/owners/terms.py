@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from fleet.core.errors import ValidationFailed
-from fleet.members.permissions import require_coordinator
+from fleet.members.permissions import require_admin
 from fleet.models import Member, OwnerShareBounds
 
 DEFAULT_MIN_PERCENT = 0
@@ -36,8 +36,9 @@ def _percent(value, field: str) -> int:
 
 def set_share_bounds(session: Session, actor: Member, min_percent: int, max_percent: int,
                      now: datetime) -> ShareBounds:
-    """Coordinators set the range owners choose their share in; shares already set are kept."""
-    require_coordinator(actor)
+    """The installation's administrator sets the range owners choose their share in (one range for every pool, so
+    no pool's coordinator changes it for the others); shares already set are kept."""
+    require_admin(actor)
     low, high = _percent(min_percent, "min_percent"), _percent(max_percent, "max_percent")
     if high < low:
         raise ValidationFailed("The highest share must not be below the lowest.", field="max_percent")

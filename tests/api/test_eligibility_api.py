@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from fleet.models import Booking, FlexibleRequest
+from fleet.models import Booking, FlexibleRequest, Role
 from tests.api.conftest import Api
 from tests.helpers import at
 
@@ -101,8 +101,13 @@ def test_account_approval_through_the_api(client, coord_api, make, session, saws
     from fleet.members.tokens import issue_token
     from tests.helpers import PASSWORD
 
+    refused = coord_api.client.put("/api/v1/access-settings", json={"approve_new_accounts": True},
+                                   headers={"Authorization": f"Bearer {coord_api.token}"})
+    assert refused.status_code == 403  # one setting for every pool: the installation's administrator's
+    admin_token, _ = issue_token(session, make.member(Role.admin), "admin", utcnow())
+    session.commit()
     turned_on = coord_api.client.put("/api/v1/access-settings", json={"approve_new_accounts": True},
-                                     headers={"Authorization": f"Bearer {coord_api.token}"})
+                                     headers={"Authorization": f"Bearer {admin_token}"})
     assert turned_on.status_code == 200 and turned_on.json == {"approve_new_accounts": True}
     outcome = request_signup(session, "fresh@example.org", "Fresh Face", PASSWORD, utcnow())
     newcomer = confirm_signup(session, outcome.token, PASSWORD, utcnow())

@@ -89,12 +89,19 @@ def test_withdrawal_refuses_an_undecided_future_booking(api, other_api, pool):
     assert released.json == {"released_booking_ids": [booking["id"]]}
 
 
-def test_share_bounds_are_set_by_coordinators(api, coord_api):
+def test_share_bounds_are_set_by_the_administrator(api, coord_api, make, session):
+    from fleet.core.db import utcnow
+    from fleet.members.tokens import issue_token
+    from fleet.models import Role
+
     assert api.get("/owner-share-bounds").json == {"min_percent": 0, "max_percent": 90}
-    assert api.client.put("/api/v1/owner-share-bounds", json={"min_percent": 10, "max_percent": 50},
-                          headers={"Authorization": f"Bearer {api.token}"}).status_code == 403
+    for token in (api.token, coord_api.token):  # one range for every pool: no pool's coordinator sets it
+        assert api.client.put("/api/v1/owner-share-bounds", json={"min_percent": 10, "max_percent": 50},
+                              headers={"Authorization": f"Bearer {token}"}).status_code == 403
+    admin_token, _ = issue_token(session, make.member(Role.admin), "admin", utcnow())
+    session.commit()
     r = coord_api.client.put("/api/v1/owner-share-bounds", json={"min_percent": 10, "max_percent": 50},
-                             headers={"Authorization": f"Bearer {coord_api.token}"})
+                             headers={"Authorization": f"Bearer {admin_token}"})
     assert r.status_code == 200 and r.json == {"min_percent": 10, "max_percent": 50}
 
 

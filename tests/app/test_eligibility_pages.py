@@ -122,8 +122,16 @@ def test_members_cannot_reach_the_pages(client, session, pool):
 
 
 def test_account_approval_from_the_members_page(client, session, make, pool):
-    login(client, "coord@example.org")
+    login(client, "coord@example.org")  # a pool's coordinator does not set it for every pool
+    assert client.post("/manage/eligibility/approval", data={"required": "on"}).status_code == 403
+    assert "sets this for every pool" in client.get("/manage/eligibility").get_data(as_text=True)
+    client.post("/logout")
+    make.member(Role.admin, email="admin@example.org")
+    session.commit()
+    login(client, "admin@example.org")
     assert client.post("/manage/eligibility/approval", data={"required": "on"}).status_code == 302
+    client.post("/logout")
+    login(client, "coord@example.org")
     assert session.get(AccessSettings, 1).approve_new_accounts
     newcomer = make.member(email="new@example.org", name="Nia New", approved_at=null())  # not None: the default
     session.commit()

@@ -23,7 +23,7 @@ from fleet.members.account_approval import (
 )
 from fleet.members.signup import confirm_signup, request_signup
 from fleet.models import HOLDING_STATUSES, Booking, FlexibleRequest, RequestStatus, Role
-from tests.helpers import PASSWORD, at
+from tests.helpers import PASSWORD, at, make_admin
 
 NOW = at(0, 6)
 
@@ -272,7 +272,7 @@ def signed_up(session, email: str):
 
 
 def test_new_accounts_wait_for_approval_when_the_pool_asks(session, make, pool):
-    set_approval_required(session, pool["coordinator"], True, NOW)
+    set_approval_required(session, make_admin(session), True, NOW)
     newcomer = signed_up(session, "new@example.org")
     assert awaiting_approval(session, newcomer)
     assert accounts_waiting(session, pool["coordinator"]) == [newcomer]
@@ -293,7 +293,7 @@ def test_without_the_setting_new_accounts_book_at_once(session, make, pool):
 
 def test_existing_members_keep_booking_when_approval_is_turned_on(session, make, pool):
     member = make.member()
-    set_approval_required(session, pool["coordinator"], True, NOW)
+    set_approval_required(session, make_admin(session), True, NOW)
     assert book_asset(session, member, pool["bike_a"].id, at(2, 9), at(2, 12), NOW)
 
 
