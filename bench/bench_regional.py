@@ -60,12 +60,19 @@ def free_port() -> int:
 def load_region(session, problem, now: datetime) -> int:
     """The generated region as rows, its times moved to start tomorrow; returns the coordinator's id."""
     shift = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0) - problem.horizon.start
+    from fleet.members.pools import default_pool, join_pool
+    from fleet.models import PoolRole
+
+    # The region is one pool (a regional co-op): an optimiser run plans one pool's requests.
+    pool_id = default_pool(session, now).id
     coordinator = Member(email="coordinator@bench.example", name="Coordinator", password_hash="!", role=Role.coordinator)
     session.add(coordinator)
+    session.flush()
+    join_pool(session, coordinator, pool_id, PoolRole.coordinator)
     hubs = {h.id: Hub(name=f"Hub {h.id}", address="", lat=h.lat, lon=h.lon, timezone="Europe/Amsterdam",
-                      opening_hours="24/7") for h in problem.hubs}
+                      opening_hours="24/7", pool_id=pool_id) for h in problem.hubs}
     categories = {c: Category(name=c, kind=CategoryKind.vehicle, min_duration_minutes=15,
-                              max_duration_minutes=14 * 1440, max_advance_days=365)
+                              max_duration_minutes=14 * 1440, max_advance_days=365, pool_id=pool_id)
                   for c in sorted({a.category for a in problem.assets})}
     session.add_all([*hubs.values(), *categories.values()])
     session.flush()
@@ -76,6 +83,8 @@ def load_region(session, problem, now: datetime) -> int:
                for m in sorted({r.member for r in problem.requests})}
     session.add_all(members.values())
     session.flush()
+    for member in members.values():
+        join_pool(session, member, pool_id)
     session.execute(insert(Booking), [dict(
         asset_id=assets[b.asset].id, member_id=coordinator.id, start_at=b.start + shift, end_at=b.end + shift,
         status=BookingStatus.confirmed, note="", created_at=now, decision_reason="", attention="")
