@@ -306,6 +306,16 @@ TOWN_SPACING_DEG = 0.45
 REGION_MAX_KM = 15.0
 
 
+TOWNS_PER_COLUMN = 20  # then the next column east, so that a region of 100 towns stays on the globe
+
+
+def _town_centre(k: int) -> tuple[float, float]:
+    """Town k of a region: a column of towns north of TOWN, then the next column east (2.5 times the spacing in
+    degrees of longitude, which at these latitudes is still more than the spacing in km)."""
+    row, column = k % TOWNS_PER_COLUMN, k // TOWNS_PER_COLUMN
+    return TOWN[0] + TOWN_SPACING_DEG * row, TOWN[1] + 2.5 * TOWN_SPACING_DEG * column
+
+
 def generate_region(requests: int, assets: int, towns: int, seed: int = 0, days: int = 28) -> Problem:
     """A region of ``towns`` pools (one ``generate`` town each, 50 km apart), deterministic by seed.
 
@@ -321,7 +331,7 @@ def generate_region(requests: int, assets: int, towns: int, seed: int = 0, days:
         n = requests // towns + (1 if k < requests % towns else 0)
         m = assets // towns + (1 if k < assets % towns else 0)
         town = generate(n, max(1, m), seed=seed * 1000 + k, days=days,
-                        centre=(TOWN[0] + TOWN_SPACING_DEG * k, TOWN[1]))
+                        centre=_town_centre(k))
         start = town.horizon
         tag = f"t{k + 1}-"
         hubs += [replace(h, id=tag + h.id) for h in town.hubs]
