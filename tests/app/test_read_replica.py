@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from fleet.core.db import utcnow
 from fleet.members.tokens import issue_token
 from fleet.models import (
+    DEFAULT_POOL_SLUG, Pool,
     Booking, BookingStatus, DecisionMethod, Electorate, Proposal, ProposalKind, ProposalStatus, Role, metadata,
 )
 from tests.conftest import BACKEND
@@ -82,10 +83,19 @@ def _fill(make: Maker, session, word: str) -> dict:
     return dict(car=car.id, member=member.id, category=cars.id)
 
 
+def _replica_maker(make: Maker, replica) -> Maker:
+    """A maker for the replica whose default pool has the primary's id, as a real replica (a copy) would: the pools
+    a view scopes by are read on the primary (PostgreSQL's sequences are not reset between tests, so the ids
+    differ from a fresh database's)."""
+    replica.add(Pool(id=make.pool().id, slug=DEFAULT_POOL_SLUG, name="Commonpool"))
+    replica.flush()
+    return Maker(replica)
+
+
 def test_dashboards_and_feeds_read_the_replica_while_a_booking_goes_to_the_primary(
         app, session, make, database_url, replica_url, replica):
     primary = _fill(make, session, "Primary")
-    _fill(Maker(replica), replica, "Replica")
+    _fill(_replica_maker(make, replica), replica, "Replica")
     coordinator = make.member(Role.coordinator, email="coord@example.org")
     token = issue_token(session, session.get(type(coordinator), primary["member"]), "test", utcnow())[0]
     coordinator_token = issue_token(session, coordinator, "test", utcnow())[0]
@@ -160,7 +170,7 @@ def test_a_replica_answers_once_it_is_back(app, session, make, database_url, rep
     from app.read_replica import EXTENSION
 
     _fill(make, session, "Primary")
-    _fill(Maker(replica), replica, "Replica")
+    _fill(_replica_maker(make, replica), replica, "Replica")
     session.close()
     flaky = _app(database_url, replica_url)
     reader = flaky.extensions[EXTENSION]
