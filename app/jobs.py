@@ -9,6 +9,7 @@ import logging
 import os
 import socket
 import threading
+from contextlib import contextmanager
 from functools import partial
 
 from flask import Flask, current_app, has_app_context
@@ -119,15 +120,7 @@ def reap_stopped_runs(app: Flask | None = None, connection=None) -> list[tuple[s
     from fleet.core.db import utcnow
     from fleet.reporting.stopped_runs import reap
 
-    owned = False
-    if app is None:
-        if has_app_context():
-            app = current_app._get_current_object()
-        else:  # a plain `rq worker`: an app for this once, whose connections are closed again below
-            from app import create_app
-
-            app, owned = create_app(), True
-    with app.app_context():
+    with _maintenance_app(app) as app, app.app_context():  # a plain `rq worker`: an app made for this once
         now = utcnow()
         if connection is None and app.config.get("REDIS_URL"):
             connection = redis_connection()
@@ -145,13 +138,9 @@ def reap_stopped_runs(app: Flask | None = None, connection=None) -> list[tuple[s
                 return english(job_runs.NO_WORD, {"minutes": int(job_runs.STALL_GRACE.total_seconds() // 60)})
             return None
 
-        try:
-            with Session(db.engine) as session:
-                reaped = reap(session, now, gone)
-                session.commit()
-        finally:
-            if owned:
-                db.engine.dispose()
+        with Session(db.engine) as session:
+            reaped = reap(session, now, gone)
+            session.commit()
     for kind, run_id, reason in reaped:
         log.warning("%s run %s recorded as failed: its worker stopped (%s)", kind, run_id, reason)
     return reaped
@@ -241,49 +230,40 @@ def run_booking_jobs(app: Flask | None = None, database_url: str | None = None) 
     return counts
 
 
-def close_proposals(app: Flask | None = None) -> dict[str, int]:
-    """The governance work from a worker's maintenance (the app of the context, else one made for this once)."""
-    owned = False
-    if app is None:
-        if has_app_context():
-            app = current_app._get_current_object()
-        else:
-            from app import create_app
+@contextmanager
+def _maintenance_app(app: Flask | None):
+    """The app to run a worker's maintenance with: the one given, else the app of the context, else one made for
+    this once (its connections closed afterwards)."""
+    if app is not None or has_app_context():
+        yield app if app is not None else current_app._get_current_object()
+        return
+    from app import create_app
+    from app.extensions import db
 
-            app, owned = create_app(), True
+    made = create_app()
     try:
-        return _governance(app)
+        yield made
     finally:
-        if owned:
-            from app.extensions import db
+        with made.app_context():
+            db.engine.dispose()
 
-            with app.app_context():
-                db.engine.dispose()
+
+def close_proposals(app: Flask | None = None) -> dict[str, int]:
+    """The governance work from a worker's maintenance."""
+    with _maintenance_app(app) as used:
+        return _governance(used)
 
 
 def federation(app: Flask | None = None) -> dict[str, int]:
     """The federation work (app/federation_jobs.py); a failure is logged, and the next tick tries again."""
     from app.federation_jobs import run_federation_jobs
 
-    owned = False
-    if app is None:
-        if has_app_context():
-            app = current_app._get_current_object()
-        else:
-            from app import create_app
-
-            app, owned = create_app(), True
-    try:
-        return run_federation_jobs(app)
-    except Exception:  # noqa: BLE001 - mail delivery below must happen regardless
-        log.exception("federation work failed")
-        return {}
-    finally:
-        if owned:
-            from app.extensions import db
-
-            with app.app_context():
-                db.engine.dispose()
+    with _maintenance_app(app) as used:
+        try:
+            return run_federation_jobs(used)
+        except Exception:  # noqa: BLE001 - mail delivery below must happen regardless
+            log.exception("federation work failed")
+            return {}
 
 
 def _governance(app: Flask) -> dict[str, int]:
