@@ -47,6 +47,10 @@ class LnsStats:
     proven: int = 0
     gain: int = 0  # weighted minutes gained
     history: list[tuple[int, int]] = field(default_factory=list)  # (weight, -distance) after each accept
+    # The adapted window sizes (slots) of the two kinds of neighbourhood. A caller that searches one
+    # subproblem in several slices passes the same stats each time, so the windows keep what they
+    # learned instead of starting again from the first guess (which can be far too wide).
+    windows: list[int] | None = None
 
 
 def _dist(slotted: Slotted, j: int, a: int) -> int:
@@ -280,6 +284,8 @@ def improve(
     # can move; measured to gain where the first kind has stalled)
     few = max(2, n_assets // 4)
     windows = [wide, max(MIN_WINDOW_SLOTS, wide * n_assets // few)]
+    if stats.windows is not None and len(stats.windows) == len(windows):
+        windows = list(stats.windows)
     limits = [MAX_ASSETS, few]
     it = 0
     while True:
@@ -342,6 +348,7 @@ def improve(
             state.rebuild()
         else:  # cannot happen with a correct hint, but never go backwards
             state.placement = old
+    stats.windows = windows
     log.debug("lns: %d iterations, %d improved, %d proven, windows %s slots, objective %s",
               it, stats.improved, stats.proven, windows, best)
     return state.placement

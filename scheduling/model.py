@@ -106,7 +106,7 @@ class Metrics:
     wall_seconds: float
     # Which relaxation gave the upper bound, per subproblem: e.g. "flow 5, cpsat 2, servable 40"
     # (cpsat: CP-SAT's own bound on the subproblem's full model; flow: the time-indexed flow bound of
-    # scheduling/flow_bound.py; capacity: the fractional knapsack of bounds.py; servable: every job served).
+    # scheduling/flow_bound.py; lagrange: the priced time-indexed relaxation of scheduling/lagrange_bound.py; capacity: the fractional knapsack of bounds.py; servable: every job served).
     bound_source: str | None = None
 
 

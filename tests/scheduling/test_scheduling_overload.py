@@ -1,4 +1,6 @@
-"""Demand far above the fleet: the flow bound, large-neighbourhood search and the hotel-shaped instances."""
+"""Demand far above the fleet: the flow and Lagrangian bounds, large-neighbourhood search and the hotel-shaped instances."""
+import time
+
 import pytest
 from ortools.sat.python import cp_model
 
@@ -8,12 +10,13 @@ from scheduling.cpsat import _Model
 from scheduling.decompose import decompose
 from scheduling.flow_bound import flow_bound
 from scheduling.generate import demand_ratio, generate, generate_hotel, generate_region
+from scheduling.lagrange_bound import lagrange_bound
 from scheduling.greedy import best_fit, densest_first, fcfs, least_flexible_order, longest_first, objective
 from scheduling.lns import LnsStats, improve, time_step
 from scheduling.slotted import compile_problem
 from scheduling.solve import _solution  # the one place that turns placements into a Solution
 
-SOURCES = {"cpsat", "flow", "capacity", "servable"}
+SOURCES = {"cpsat", "flow", "lagrange", "capacity", "servable"}
 
 
 def _exact(slotted, sub):
@@ -47,6 +50,28 @@ def test_flow_bound_never_cuts_below_a_proven_optimum(seed):
         found = flow_bound(slotted, sub)
         assert found is not None
         assert found[0] >= _exact(slotted, sub)
+
+
+def test_the_lagrangian_bound_fits_jobs_whole_where_the_flow_cuts_them(build):
+    # One car, blocked 11-12 and 13-14; three 3 h requests in 8-17 fit whole only at 8 and at 14. The
+    # flow may also run a piece in the free hour 12-13 (7 h); whole, two of them fit (6 h).
+    data = build.instance([build.asset("a1", blackouts=[(11, 12), (13, 14)])],
+                          [build.request(f"r{i}", 8, 17, 3) for i in range(3)])
+    slotted = compile_problem(problem_from_dict(data))
+    (sub,) = decompose(slotted)
+    exact = _exact(slotted, sub)
+    found = lagrange_bound(slotted, sub, incumbent=0, deadline=time.monotonic() + 60)
+    assert exact == 360 <= found < flow_bound(slotted, sub)[0] == 420
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_lagrangian_bound_never_cuts_below_a_proven_optimum(seed):
+    problem = generate(80, 9, seed=seed, days=1)
+    slotted = compile_problem(problem)
+    for sub in decompose(slotted):
+        found = lagrange_bound(slotted, sub, incumbent=0, deadline=time.monotonic() + 60)
+        assert found is not None
+        assert found >= _exact(slotted, sub)
 
 
 def test_a_coarse_flow_is_still_a_bound():
@@ -196,3 +221,23 @@ def test_whole_day_stays_get_the_compact_day_model_and_stay_feasible():
     plan.update(found)
     assert first_violation(problem_to_dict(problem), solution_to_dict(_as_solution(slotted, plan))) is None
 
+
+
+def test_lns_resumes_with_the_windows_its_last_slice_learned():
+    _problem, slotted, sub, start = _lns_case(1)
+    first = LnsStats()
+    found = improve(slotted, sub, start, iterations=4, seed=1, deterministic=True, seconds_per_solve=0.05, stats=first)
+    assert first.windows is not None and len(first.windows) == 2
+    learned = list(first.windows)
+    # a second slice with the same stats starts from those windows: one more neighbourhood of each
+    # kind moves each by at most one step (x1.1 + 1 after a proof, x1.5 + 1 when empty, /1.03 otherwise)
+    improve(slotted, sub, found, iterations=2, seed=2, deterministic=True, seconds_per_solve=0.05, stats=first)
+    for before, after in zip(learned, first.windows):
+        assert int(before / 1.03) <= after <= int(before * 1.5) + 1 or after == sub.end - sub.start
+    # windows handed in are where the search starts (here far narrower than its own first guess)
+    fresh = LnsStats(windows=[8, 8])
+    improve(slotted, sub, found, iterations=2, seed=2, deterministic=True, seconds_per_solve=0.05, stats=fresh)
+    assert all(w <= int(8 * 1.5) + 1 for w in fresh.windows)  # at most one growth step (x1.5 when empty)
+    own = LnsStats()
+    improve(slotted, sub, found, iterations=2, seed=2, deterministic=True, seconds_per_solve=0.05, stats=own)
+    assert min(own.windows) > int(8 * 1.5) + 1
