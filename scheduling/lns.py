@@ -349,6 +349,6 @@ def improve(
         else:  # cannot happen with a correct hint, but never go backwards
             state.placement = old
     stats.windows = windows
-    log.debug("lns: %d iterations, %d improved, %d proven, windows %s slots, objective %s",
-              it, stats.improved, stats.proven, windows, best)
+    log.debug("lns: %d iterations (%d in all), %d improved, %d proven in all, windows %s slots, objective %s",
+              it, stats.iterations, stats.improved, stats.proven, windows, best)
     return state.placement
