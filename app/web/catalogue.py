@@ -23,7 +23,8 @@ from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
-from fleet.booking.lending_agreements import lent_categories, search_scope
+from fleet.booking.lending_agreements import lent_categories
+from fleet.federation.search_scope import search_scope
 from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -40,7 +41,8 @@ def search():
     query, context = parse_search(db.session, request.args, member)
     page = _page_number(request.args)
     context.update(range_start=query.available_from, range_end=query.available_until)
-    found = search_with_partners(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=utcnow())
+    found = search_with_partners(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=utcnow(),
+                                 partners=context["scope"].partners)
     prices = {}
     if query.available_from is not None:  # the estimates of the page's assets only
         book = TariffBook(db.session)
@@ -73,7 +75,8 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
     category = context["category"]
     pages = max(1, -(-found.total // PAGE_SIZE))
     # a member's pools (a visitor's: the public ones), and the categories they borrow through agreements
-    visible, borrowed = search_scope(db.session, _reader())
+    scope = context.get("scope") or search_scope(db.session, _reader())
+    visible, borrowed = scope.pool_ids, scope.borrowed
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
                            page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
                            categories=list_categories(db.session, pool_ids=visible) + lent_categories(borrowed),

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, exists, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from fleet.models.bookings import HOLDING_STATUSES, Booking
-from fleet.models.catalogue import Asset, AssetStatus, Category, Hub
+from fleet.models.catalogue import Asset, AssetStatus, Category, Hub, MaintenanceWindow
 from fleet.models.owners import OwnedItem
 
 
@@ -26,3 +26,14 @@ def bookable_asset() -> ColumnElement[bool]:
     item they have withdrawn. The query must join Asset.category and Asset.hub."""
     return and_(Asset.status == AssetStatus.active, Category.retired.is_(False), Hub.retired.is_(False),
                 Asset.id.not_in(select(OwnedItem.asset_id).where(OwnedItem.withdrawn_at.is_not(None))))
+
+
+def holding_overlap(asset_id_col, start: datetime, end: datetime) -> ColumnElement[bool]:
+    """A holding booking of the asset overlaps [start, end)."""
+    return exists().where(Booking.asset_id == asset_id_col, holding_during(start, end))
+
+
+def maintenance_overlap(asset_id_col, start: datetime, end: datetime) -> ColumnElement[bool]:
+    """A maintenance window of the asset overlaps [start, end)."""
+    return exists().where(MaintenanceWindow.asset_id == asset_id_col, MaintenanceWindow.start_at < end,
+                          MaintenanceWindow.end_at > start)
