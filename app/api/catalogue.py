@@ -8,6 +8,7 @@ from flask import jsonify, request
 from app.api import bp
 from app.api import serialise as out
 from app.api.auth import actor
+from app.autocommit_reads import reads_only
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
 from fleet.members.pools import visible_pool_ids
@@ -81,6 +82,7 @@ def _search_point() -> tuple[float, float] | None:
 
 
 @bp.get("/assets")
+@reads_only
 def assets():
     query = AssetQuery(category_id=int_arg("category"), hub_id=int_arg("hub"), near=_search_point(),
                        max_distance_km=float_arg("radius_km", 0.001, 40000),

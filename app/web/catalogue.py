@@ -6,6 +6,7 @@ from datetime import timedelta
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from app.autocommit_reads import reads_only
 from app.extensions import db
 from app.forms import field_errors
 from app.transaction import on_refusal
@@ -34,6 +35,7 @@ PAGE_SIZE = 20  # results per page of the search (as the API's default): the exa
 
 @bp.route("/")
 @bp.route("/assets")
+@reads_only
 def search():
     member = current_user if current_user.is_authenticated else None
     on_refusal(lambda exc: _search_page(MixedPage([], 0), 1, {"zone": None, "category": _category_of(request.args)},
