@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from app.autocommit_reads import reads_only
@@ -91,8 +91,16 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
                                       if request.args.get(key)},
+                           asset_query=_asset_query(request.args),
                            prices=prices or {}, range_start=_iso(context.get("range_start")),
                            range_end=_iso(context.get("range_end"))), status
+
+
+def _asset_query(args) -> str:
+    """The query string of every result's link (the searched range goes along to the asset's page), made once
+    for the page rather than by a url_for per row."""
+    link = url_for("catalogue.asset_page", asset_id=0, start=args.get("from", ""), end=args.get("until", ""))
+    return link[link.index("?"):]
 
 
 def _iso(instant) -> str:
