@@ -98,15 +98,17 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
         raise ValidationFailed("A distance needs a location: set your home or choose one.", field="max_km")
 
     ranged = query.available_from is not None
+    if session.autoflush:
+        session.flush()  # as session.execute would; the plain connection below skips the ORM's work per row
+    connection = session.connection()
     stmt = matching_statement(category=query.category_id is not None, pools=query.pool_ids is not None,
                               hub=query.hub_id is not None, text=bool(query.text), ranged=ranged,
-                              capabilities=bool(query.requires), asset_type=bool(query.types))
+                              capabilities=bool(query.requires), asset_type=bool(query.types),
+                              ranges=connection.dialect.name == "postgresql")
     params = {"category_id": query.category_id, "hub_id": query.hub_id, "pattern": f"%{query.text}%",
               "pool_ids": sorted(query.pool_ids or ()), "borrowed": sorted(query.borrowed),
               "start": query.available_from, "end": query.available_until}
-    if session.autoflush:
-        session.flush()  # as session.execute would; the plain connection below skips the ORM's work per row
-    rows = session.connection().execute(stmt, params).all()
+    rows = connection.execute(stmt, params).all()
     if ranged:
         open_hubs: dict[int, bool] = {}
         for r in rows:

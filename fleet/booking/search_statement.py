@@ -13,16 +13,17 @@ from sqlalchemy import bindparam
 from sqlalchemy.sql import Select, select
 
 from fleet.models import Asset, Booking, Category, Hub, OwnedItem
-from fleet.models.queries import bookable_asset, holding_overlap, maintenance_overlap
+from fleet.models.queries import bookable_asset, held_assets, maintenance_overlap
 
 _INSTANT = Booking.__table__.c.start_at.type  # how instants are bound (UTC, aware; see fleet.core.db)
 
 
-@cache  # at most 2**7 shapes
+@cache  # at most 2**8 shapes
 def matching_statement(*, category: bool, pools: bool, hub: bool, text: bool, ranged: bool, capabilities: bool,
-                       asset_type: bool) -> Select:
-    """The light rows' statement for a query with these filters. Its parameters: `category_id`, `pool_ids` and
-    `borrowed` (category ids, expanding), `hub_id`, `pattern` (for ILIKE), `start` and `end`."""
+                       asset_type: bool, ranges: bool) -> Select:
+    """The light rows' statement for a query with these filters; `ranges`: the database has range types
+    (PostgreSQL, see fleet.models.queries.held_assets). Its parameters: `category_id`, `pool_ids` and `borrowed`
+    (category ids, expanding), `hub_id`, `pattern` (for ILIKE), `start` and `end`."""
     columns = [Asset.id, Asset.name, Asset.hub_id, Hub.lat, Hub.lon, Hub.timezone, Hub.opening_hours]
     if capabilities:
         columns.append(Asset.capabilities)
@@ -43,7 +44,8 @@ def matching_statement(*, category: bool, pools: bool, hub: bool, text: bool, ra
         start, end = bindparam("start", type_=_INSTANT), bindparam("end", type_=_INSTANT)
         stmt = (stmt.add_columns(OwnedItem.id.label("owned_item_id"))
                 .outerjoin(OwnedItem, OwnedItem.asset_id == Asset.id)
-                .where(~holding_overlap(Asset.id, start, end), ~maintenance_overlap(Asset.id, start, end)))
+                .where(Asset.id.not_in(held_assets(start, end, ranges=ranges)),
+                       ~maintenance_overlap(Asset.id, start, end)))
     return stmt
 
 
