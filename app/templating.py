@@ -14,7 +14,7 @@ from flask_babel import get_locale, gettext
 from app import capability_labels
 from app.extensions import db
 from app.i18n import (
-    N_, current_language, format_decimal, format_local, format_number, format_percent, translate_message,
+    N_, format_decimal, format_local, format_number, format_percent, translate_message,
     translation_key,
 )
 from fleet.booking.owned_items import owned_item_for
@@ -82,8 +82,9 @@ def init_templating(app: Flask) -> None:
         return to_local(instant, zone_name or current_app.config["DEFAULT_TIMEZONE"]).strftime("%Y-%m-%dT%H:%M")
 
     app.add_template_filter(duration, "duration")
-    # a category's name in the reader's language, else its default name (fleet.models.Category.name_in)
-    app.add_template_filter(lambda category: category.name_in(current_language()), "category_name")
+    # a category's name in the reader's language, else its default name (fleet.models.Category.name_in, which
+    # reads the language off the locale); the locale from translation_key, which the page has looked up already
+    app.add_template_filter(lambda category: category.name_in(translation_key()[1]), "category_name")
     app.add_template_filter(km, "km")
     app.add_template_filter(hours, "hours")
     app.add_template_filter(seconds, "seconds")
