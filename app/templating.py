@@ -116,6 +116,10 @@ def init_templating(app: Flask) -> None:
     def _capability_name(name: str) -> str:
         return capability_labels.label(name, with_unit=False)
 
+    @app.template_filter("capabilities_shown")
+    def _capabilities_shown(capabilities: dict) -> list[tuple[str, str]]:
+        return capability_labels.shown(capabilities)
+
     @app.template_filter("capability_value")
     def _capability_value(name: str, raw) -> str:
         return capability_labels.value(name, raw)

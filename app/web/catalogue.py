@@ -81,12 +81,13 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
     visible, borrowed = scope.pool_ids, scope.borrowed
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
                            page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
-                           categories=list_categories(db.session, pool_ids=visible) + lent_categories(borrowed),
+                           categories=list_categories(db.session, pool_ids=visible, names_only=True)
+                           + lent_categories(borrowed),
                            several_pools=len(visible) > 1 or bool(borrowed),
                            photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits
                                    if not isinstance(hit, RemoteHit) and hit.asset.photos},
                            asset_types=category_types(db.session, category.id) if category else [],
-                           hubs=list_hubs(db.session, pool_ids=visible),
+                           hubs=list_hubs(db.session, pool_ids=visible, names_only=True),
                            args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
