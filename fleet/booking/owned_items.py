@@ -89,7 +89,8 @@ def item_times_for(session: Session, asset_ids: Iterable[int], start: datetime,
     if not ids:
         return {}
     out: dict[int, ItemTimes] = {}
-    for r in session.connection().execute(_item_times_statement(), {"asset_ids": ids, "start": start, "end": end}):
+    rows = session.connection().execute(_item_times_statement(), {"asset_ids": ids, "start": start, "end": end}).all()
+    for r in rows:
         times = out.get(r.asset_id)
         if times is None:
             times = out[r.asset_id] = ItemTimes(r.timezone, r.withdrawn_at)
