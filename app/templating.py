@@ -102,7 +102,7 @@ def init_templating(app: Flask) -> None:
         if locale is None or locale.language == "en":
             sign = "-" if minor < 0 else ""  # an adjustment lowering a charge, a balance in credit
             return f"{sign}{currency} {abs(minor) // 100:,}.{abs(minor) % 100:02d}"
-        return format_currency(Decimal(minor) / 100, currency, locale=locale)
+        return _currency(minor, currency, str(locale))
 
     @app.template_filter("status_label")
     def _status_label(value) -> str:
@@ -136,6 +136,12 @@ def init_templating(app: Flask) -> None:
         """A message from fleet (a template and its values) in the current language: `note.message|
         translate_message(note.params)`."""
         return translate_message(message, params) or ""
+
+
+@lru_cache(maxsize=4096)
+def _currency(minor: int, currency: str, locale: str) -> str:
+    """An amount in the locale's currency format (Babel's, slow); a results page shows the same few prices."""
+    return format_currency(Decimal(minor) / 100, currency, locale=locale)
 
 
 # Units on pages: the number in the locale, the unit from the catalogue ("%(num)s h" is "%(num)s Std." in German).
