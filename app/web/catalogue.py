@@ -92,16 +92,20 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
                                       if request.args.get(key)},
-                           asset_query=_asset_query(request.args),
+                           asset_link=_asset_link(request.args),
                            prices=prices or {}, range_start=_iso(context.get("range_start")),
                            range_end=_iso(context.get("range_end"))), status
 
 
-def _asset_query(args) -> str:
-    """The query string of every result's link (the searched range goes along to the asset's page), made once
-    for the page rather than by a url_for per row."""
-    link = url_for("catalogue.asset_page", asset_id=0, start=args.get("from", ""), end=args.get("until", ""))
-    return link[link.index("?"):]
+_SOME_ID = 987654321
+
+
+def _asset_link(args) -> tuple[str, str]:
+    """What comes before and after the asset's id in every result's link (the searched range goes along to the
+    asset's page), made by one url_for for the page rather than one per row."""
+    link = url_for("catalogue.asset_page", asset_id=_SOME_ID, start=args.get("from", ""), end=args.get("until", ""))
+    before, _, after = link.partition(str(_SOME_ID))
+    return before, after
 
 
 def _iso(instant) -> str:

@@ -28,18 +28,25 @@ class SearchScope:
 def search_scope(session: Session, member: Member | None) -> SearchScope:
     """The same pools as `visible_pool_ids` and the same categories as `borrowed_categories`, in one statement."""
     if member is None or not getattr(member, "is_authenticated", False):
-        rows = session.execute(_pools_statement(public_only=True)).all()
+        rows = _plain_rows(session, _pools_statement(public_only=True))
         return SearchScope({r.id for r in rows}, {}, rows[0].partners if rows else None)
     if not member.active:
         return SearchScope(set())
     if member.is_admin:  # belongs to every pool, so no pool lends to them from outside
-        rows = session.execute(_pools_statement(public_only=False)).all()
+        rows = _plain_rows(session, _pools_statement(public_only=False))
         return SearchScope({r.id for r in rows}, {}, rows[0].partners if rows else None)
     rows = session.execute(_member_statement(), {"member_id": member.id}).all()
     # several agreements covering one category (the member is in two borrowing pools): the oldest one, as in
     # borrowed_categories (rows come newest first, so the oldest is written last)
     borrowed = {r.category_id: r.LendingAgreement for r in rows if r.category_id is not None}
     return SearchScope({r.pool_id for r in rows}, borrowed, rows[0].partners if rows else None)
+
+
+def _plain_rows(session: Session, stmt: Select) -> list:
+    """The rows of a statement of plain columns, without the ORM's work per statement."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt).all()
 
 
 # The statements are built once: building one and its cache key costs more than running it.
