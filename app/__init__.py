@@ -29,6 +29,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _register_auth(app)
     _register_security(app)
     _register_transaction(app)
+    _register_autocommit_reads(app)
     _register_blueprints(app)
     _register_i18n(app)
     _register_errors(app)
@@ -144,6 +145,12 @@ def _register_transaction(app: Flask) -> None:
     from app.transaction import init_transaction
 
     init_transaction(app)  # after the security headers: see init_transaction
+
+
+def _register_autocommit_reads(app: Flask) -> None:
+    from app.autocommit_reads import init_autocommit_reads
+
+    init_autocommit_reads(app)
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -49,6 +49,14 @@ def _label(_translation: tuple, name: str, with_unit: bool) -> str:
     return f"{text} ({unit})" if unit else text
 
 
+def shown(capabilities: dict) -> list[tuple[str, str]]:
+    """(label without unit, value with it) per capability, as `label(name, with_unit=False)` and `value` give
+    them, with the catalogue looked up once for the whole row."""
+    key = translation_key()
+    return [(_label(key, name, False), _value(key, name, raw) if isinstance(raw, (bool, int, float)) else str(raw))
+            for name, raw in capabilities.items()]
+
+
 def value(name: str, raw) -> str:
     """A capability's value for people: yes/no, a number in the locale with its unit, or the text."""
     if isinstance(raw, (bool, int, float)):

@@ -8,15 +8,19 @@ keep returning English domain messages, and the delivery layer translates the on
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from babel.core import Locale
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from babel.numbers import parse_pattern as _babel_parse_pattern
 from flask import Blueprint, Flask, current_app, g, redirect, request, url_for
 from flask_babel import Babel, get_locale, get_translations, gettext, refresh
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from app.security import is_safe_next
 
@@ -89,6 +93,25 @@ def _template_gettext(message: str) -> str:
     return translation_key()[0].ugettext(message)
 
 
+@pass_context
+def _template_gettext_newstyle(context, string: str, **variables) -> str:
+    """The templates' `_()`: what Jinja's newstyle gettext does with `_template_gettext` (translate, mark safe
+    under autoescape, fill in the values, which also turns "%%" into "%"), with a text without values kept per
+    catalogue and locale: a page says some sixty fixed texts, the same on every request."""
+    if not variables:
+        return _fixed_text(translation_key(), string, context.eval_ctx.autoescape)
+    text = translation_key()[0].ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@lru_cache(maxsize=4096)
+def _fixed_text(key: tuple, string: str, autoescape: bool) -> str:
+    text = key[0].ugettext(string)
+    return (Markup(text) if autoescape else text) % {}
+
+
 def _template_ngettext(singular: str, plural: str, n: int) -> str:
     return translation_key()[0].ungettext(singular, plural, n)
 
@@ -114,7 +137,31 @@ def format_number(value, digits: int = 0) -> str:
     if value is None:
         return ""
     places = "0" * digits
-    return _format(value, f"#,##0{'.' + places if digits else ''}")
+    pattern = f"#,##0{'.' + places if digits else ''}"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not number.is_finite() or number.is_signed() or digits not in _QUANTA:
+        return _format(value, pattern)
+    return _fixed_point(number, digits, str(get_locale() or DEFAULT_LOCALE))
+
+
+def _fixed_point(number: Decimal, digits: int, locale: str) -> str:
+    """What Babel's pattern "#,##0.0…" (`digits` zeros) gives for a number that is not negative, without its
+    general machinery (a results page formats a distance per row): the same normalising and rounding (the
+    decimal context's), groups of three, the locale's symbols. tests/app/test_i18n.py holds it to Babel."""
+    whole, _, fraction = f"{number.normalize().quantize(_QUANTA[digits]):f}".partition(".")
+    group, point = _symbols(locale)
+    head = len(whole) % 3 or 3
+    grouped = group.join([whole[:head], *(whole[i:i + 3] for i in range(head, len(whole), 3))])
+    return f"{grouped}{point}{fraction}" if digits else grouped
+
+
+_QUANTA = {digits: Decimal(1).scaleb(-digits) for digits in range(10)}
+
+
+@lru_cache(maxsize=16)
+def _symbols(code: str) -> tuple[str, str]:
+    locale = _locale(code)
+    return get_group_symbol(locale, numbering_system="latn"), get_decimal_symbol(locale, numbering_system="latn")
 
 
 def format_decimal(value, max_digits: int = 2) -> str:
@@ -196,6 +243,7 @@ def init_i18n(app: Flask) -> None:
     app.jinja_env.install_gettext_callables(gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True,
                                             pgettext=lambda c, s: get_translations().upgettext(c, s),
                                             npgettext=lambda c, s, p, n: get_translations().unpgettext(c, s, p, n))
+    app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = _template_gettext_newstyle
     app.register_blueprint(bp)
 
     @app.before_request

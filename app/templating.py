@@ -14,7 +14,7 @@ from flask_babel import get_locale, gettext
 from app import capability_labels
 from app.extensions import db
 from app.i18n import (
-    N_, current_language, format_decimal, format_local, format_number, format_percent, translate_message,
+    N_, format_decimal, format_local, format_number, format_percent, translate_message,
     translation_key,
 )
 from fleet.booking.owned_items import owned_item_for
@@ -82,8 +82,9 @@ def init_templating(app: Flask) -> None:
         return to_local(instant, zone_name or current_app.config["DEFAULT_TIMEZONE"]).strftime("%Y-%m-%dT%H:%M")
 
     app.add_template_filter(duration, "duration")
-    # a category's name in the reader's language, else its default name (fleet.models.Category.name_in)
-    app.add_template_filter(lambda category: category.name_in(current_language()), "category_name")
+    # a category's name in the reader's language, else its default name (fleet.models.Category.name_in, which
+    # reads the language off the locale); the locale from translation_key, which the page has looked up already
+    app.add_template_filter(lambda category: category.name_in(translation_key()[1]), "category_name")
     app.add_template_filter(km, "km")
     app.add_template_filter(hours, "hours")
     app.add_template_filter(seconds, "seconds")
@@ -101,7 +102,7 @@ def init_templating(app: Flask) -> None:
         if locale is None or locale.language == "en":
             sign = "-" if minor < 0 else ""  # an adjustment lowering a charge, a balance in credit
             return f"{sign}{currency} {abs(minor) // 100:,}.{abs(minor) % 100:02d}"
-        return format_currency(Decimal(minor) / 100, currency, locale=locale)
+        return _currency(minor, currency, str(locale))
 
     @app.template_filter("status_label")
     def _status_label(value) -> str:
@@ -114,6 +115,10 @@ def init_templating(app: Flask) -> None:
     @app.template_filter("capability_name")
     def _capability_name(name: str) -> str:
         return capability_labels.label(name, with_unit=False)
+
+    @app.template_filter("capabilities_shown")
+    def _capabilities_shown(capabilities: dict) -> list[tuple[str, str]]:
+        return capability_labels.shown(capabilities)
 
     @app.template_filter("capability_value")
     def _capability_value(name: str, raw) -> str:
@@ -131,6 +136,12 @@ def init_templating(app: Flask) -> None:
         """A message from fleet (a template and its values) in the current language: `note.message|
         translate_message(note.params)`."""
         return translate_message(message, params) or ""
+
+
+@lru_cache(maxsize=4096)
+def _currency(minor: int, currency: str, locale: str) -> str:
+    """An amount in the locale's currency format (Babel's, slow); a results page shows the same few prices."""
+    return format_currency(Decimal(minor) / 100, currency, locale=locale)
 
 
 # Units on pages: the number in the locale, the unit from the catalogue ("%(num)s h" is "%(num)s Std." in German).

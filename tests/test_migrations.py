@@ -37,6 +37,8 @@ def scratch_app(database_url, tmp_path):
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+# SQLite cannot reflect the expression index PostgreSQL alone has (ix_booking_holding_range): nothing to compare.
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_upgrade_downgrade_upgrade(scratch_app):
     from flask_migrate import downgrade, upgrade
 

@@ -8,13 +8,14 @@ from flask import jsonify, request
 from app.api import bp
 from app.api import serialise as out
 from app.api.auth import actor
+from app.autocommit_reads import reads_only
 from app.api.input import datetime_arg, float_arg, int_arg, near_arg, page_args
 from app.extensions import db
 from fleet.members.pools import visible_pool_ids
 from fleet.catalogue.assets import get_asset
 from fleet.booking.availability import AssetQuery, free_intervals
-from fleet.booking.lending_agreements import search_scope
 from fleet.federation.remote_search import RemoteHit, search_with_partners
+from fleet.federation.search_scope import search_scope
 from fleet.catalogue.asset_types import requested_types
 from fleet.catalogue.capabilities import coerce_requirements
 from fleet.catalogue.categories import get_category, list_categories
@@ -81,11 +82,13 @@ def _search_point() -> tuple[float, float] | None:
 
 
 @bp.get("/assets")
+@reads_only
 def assets():
     query = AssetQuery(category_id=int_arg("category"), hub_id=int_arg("hub"), near=_search_point(),
                        max_distance_km=float_arg("radius_km", 0.001, 40000),
                        available_from=datetime_arg("available_from"), available_until=datetime_arg("available_until"))
-    query.pool_ids, query.borrowed = search_scope(db.session, actor())
+    scope = search_scope(db.session, actor())
+    query.pool_ids, query.borrowed = scope.pool_ids, scope.borrowed
     raw_caps = {k[4:]: v for k, v in request.args.items() if k.startswith("cap_") and v != ""}
     if query.category_id is not None:
         try:
@@ -100,7 +103,8 @@ def assets():
             raise ValidationFailed("Asking for a type needs a category.", field="type")
         query.requires = _infer_requirements(raw_caps)
     page, per_page = page_args()
-    found = search_with_partners(db.session, query, offset=(page - 1) * per_page, limit=per_page, now=utcnow())
+    found = search_with_partners(db.session, query, offset=(page - 1) * per_page, limit=per_page, now=utcnow(),
+                                 partners=scope.partners)
     return out.page([out.remote_item(h.item, h.distance_km) if isinstance(h, RemoteHit)
                      else out.asset(h.asset, h.distance_km, via_agreement=h.via_agreement) for h in found.hits],
                     page, per_page, found.total)

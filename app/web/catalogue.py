@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
+from app.autocommit_reads import reads_only
 from app.extensions import db
 from app.forms import field_errors
 from app.transaction import on_refusal
@@ -23,7 +24,8 @@ from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
 from fleet.catalogue.hubs import list_hubs
-from fleet.booking.lending_agreements import lent_categories, search_scope
+from fleet.booking.lending_agreements import lent_categories
+from fleet.federation.search_scope import search_scope
 from fleet.models import AssetStatus
 from fleet.core.opening_hours import parse_opening_hours
 
@@ -33,6 +35,7 @@ PAGE_SIZE = 20  # results per page of the search (as the API's default): the exa
 
 @bp.route("/")
 @bp.route("/assets")
+@reads_only
 def search():
     member = current_user if current_user.is_authenticated else None
     on_refusal(lambda exc: _search_page(MixedPage([], 0), 1, {"zone": None, "category": _category_of(request.args)},
@@ -40,7 +43,8 @@ def search():
     query, context = parse_search(db.session, request.args, member)
     page = _page_number(request.args)
     context.update(range_start=query.available_from, range_end=query.available_until)
-    found = search_with_partners(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=utcnow())
+    found = search_with_partners(db.session, query, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, now=utcnow(),
+                                 partners=context["scope"].partners)
     prices = {}
     if query.available_from is not None:  # the estimates of the page's assets only
         book = TariffBook(db.session)
@@ -73,21 +77,35 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
     category = context["category"]
     pages = max(1, -(-found.total // PAGE_SIZE))
     # a member's pools (a visitor's: the public ones), and the categories they borrow through agreements
-    visible, borrowed = search_scope(db.session, _reader())
+    scope = context.get("scope") or search_scope(db.session, _reader())
+    visible, borrowed = scope.pool_ids, scope.borrowed
     return render_template("catalogue/search.html", hits=found.hits, total=found.total, page=page, pages=pages,
                            page_args={k: request.args.getlist(k) for k in request.args if k != "page"},
-                           categories=list_categories(db.session, pool_ids=visible) + lent_categories(borrowed),
+                           categories=list_categories(db.session, pool_ids=visible, names_only=True)
+                           + lent_categories(borrowed),
                            several_pools=len(visible) > 1 or bool(borrowed),
                            photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits
                                    if not isinstance(hit, RemoteHit) and hit.asset.photos},
                            asset_types=category_types(db.session, category.id) if category else [],
-                           hubs=list_hubs(db.session, pool_ids=visible),
+                           hubs=list_hubs(db.session, pool_ids=visible, names_only=True),
                            args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
                                       if request.args.get(key)},
+                           asset_link=_asset_link(request.args),
                            prices=prices or {}, range_start=_iso(context.get("range_start")),
                            range_end=_iso(context.get("range_end"))), status
+
+
+_SOME_ID = 987654321
+
+
+def _asset_link(args) -> tuple[str, str]:
+    """What comes before and after the asset's id in every result's link (the searched range goes along to the
+    asset's page), made by one url_for for the page rather than one per row."""
+    link = url_for("catalogue.asset_page", asset_id=_SOME_ID, start=args.get("from", ""), end=args.get("until", ""))
+    before, _, after = link.partition(str(_SOME_ID))
+    return before, after
 
 
 def _iso(instant) -> str:

@@ -13,7 +13,7 @@ from fleet.core.errors import NotFound, ValidationFailed
 from fleet.catalogue.hubs import get_hub
 from fleet.core.localtime import parse_local
 from fleet.models import Member
-from fleet.booking.lending_agreements import search_scope
+from fleet.federation.search_scope import search_scope
 
 
 def search_zone(session: Session, hub_id: int | None) -> str:
@@ -54,7 +54,7 @@ def _distance_from(session: Session, args, member: Member | None) -> tuple[float
 
 
 def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQuery, dict]:
-    """Return the query and the values to put back into the form."""
+    """Return the query and the values to put back into the form (and the reader's SearchScope)."""
     query = AssetQuery()
     query.category_id = optional_int(args, "category")
     query.hub_id = optional_int(args, "hub")
@@ -65,7 +65,8 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
     except NotFound as exc:
         raise ValidationFailed(exc.template, field="category" if "category" in exc.message else "hub", **exc.params) from None
     query.text = (args.get("q") or "").strip()[:100]
-    query.pool_ids, query.borrowed = search_scope(session, member)
+    scope = search_scope(session, member)
+    query.pool_ids, query.borrowed = scope.pool_ids, scope.borrowed
     zone_name = search_zone(session, query.hub_id)
     if (args.get("from") or "").strip() or (args.get("until") or "").strip():
         query.available_from = parse_local(args.get("from", ""), zone_name, field="from")
@@ -78,7 +79,7 @@ def parse_search(session: Session, args, member: Member | None) -> tuple[AssetQu
         raw = {name: args.get(f"cap_{name}") for name in category.capability_schema if args.get(f"cap_{name}")}
         query.requires = coerce_requirements(category.capability_schema, raw)
         query.types = tuple(requested_types(session, category, args.getlist("type"), field="type"))
-    return query, {"zone": zone_name, "category": category}
+    return query, {"zone": zone_name, "category": category, "scope": scope}
 
 
 def _point(args) -> tuple[float, float]:

@@ -5,35 +5,25 @@ Overlap of half-open intervals [s1, e1) and [s2, e2) is `s1 < e2 and s2 < e1`: b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, exists, func, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql import Select
 
 from fleet.core.capabilities import capabilities_hold, type_matches
 from fleet.core.errors import ValidationFailed
 from fleet.core.geo import nearest_first
 from fleet.core.messages import msg
 from fleet.models import (
-    Asset, Booking, Category, Hub, MaintenanceWindow, OwnedItem,
+    Asset, Booking, Category, Hub, MaintenanceWindow, Pool,
 )
 from fleet.core.intervals import free_between
 from fleet.core.opening_hours import parse_opening_hours
-from fleet.models.queries import bookable_asset, holding_during
-from fleet.booking.owned_items import is_available, owned_item_for, owned_items_for, unavailable_intervals
-
-
-def holding_overlap(asset_id_col, start: datetime, end: datetime):
-    """SQL condition: a holding booking of the asset overlaps [start, end)."""
-    return exists().where(Booking.asset_id == asset_id_col, holding_during(start, end))
-
-
-def maintenance_overlap(asset_id_col, start: datetime, end: datetime):
-    return exists().where(
-        MaintenanceWindow.asset_id == asset_id_col,
-        MaintenanceWindow.start_at < end,
-        MaintenanceWindow.end_at > start,
-    )
+from fleet.models.queries import bookable_asset, holding_during, holding_overlap, maintenance_overlap
+from fleet.booking.owned_items import is_available, item_times_for, owned_item_for, unavailable_intervals
+from fleet.booking.search_statement import matching_statement
 
 
 def overlapping_bookings(session: Session, asset_id: int, start: datetime, end: datetime,
@@ -107,29 +97,19 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
     if query.max_distance_km is not None and query.near is None:
         raise ValidationFailed("A distance needs a location: set your home or choose one.", field="max_km")
 
-    columns = [Asset.id, Asset.name, Asset.hub_id, Hub.lat, Hub.lon, Hub.timezone, Hub.opening_hours]
-    if query.requires:
-        columns.append(Asset.capabilities)
-    if query.types:
-        columns.append(Asset.asset_type)
-    stmt = (select(*columns).join(Category, Category.id == Asset.category_id).join(Hub, Hub.id == Asset.hub_id)
-            .where(bookable_asset()))
-    if query.category_id is not None:
-        stmt = stmt.where(Asset.category_id == query.category_id)
-    if query.pool_ids is not None:
-        stmt = stmt.where(Category.pool_id.in_(query.pool_ids) | Category.id.in_(set(query.borrowed)))
-    if query.hub_id is not None:
-        stmt = stmt.where(Asset.hub_id == query.hub_id)
-    if query.text:
-        stmt = stmt.where(Asset.name.ilike(f"%{query.text}%"))
-    if query.available_from is not None:
-        start, end = query.available_from, query.available_until
-        stmt = (stmt.add_columns(OwnedItem.id.label("owned_item_id"))
-                .outerjoin(OwnedItem, OwnedItem.asset_id == Asset.id)
-                .where(~holding_overlap(Asset.id, start, end), ~maintenance_overlap(Asset.id, start, end)))
-
-    rows = session.execute(stmt).all()
-    if query.available_from is not None:
+    ranged = query.available_from is not None
+    if session.autoflush:
+        session.flush()  # as session.execute would; the plain connection below skips the ORM's work per row
+    connection = session.connection()
+    stmt = matching_statement(category=query.category_id is not None, pools=query.pool_ids is not None,
+                              hub=query.hub_id is not None, text=bool(query.text), ranged=ranged,
+                              capabilities=bool(query.requires), asset_type=bool(query.types),
+                              ranges=connection.dialect.name == "postgresql")
+    params = {"category_id": query.category_id, "hub_id": query.hub_id, "pattern": f"%{query.text}%",
+              "pool_ids": sorted(query.pool_ids or ()), "borrowed": sorted(query.borrowed),
+              "start": query.available_from, "end": query.available_until}
+    rows = connection.execute(stmt, params).all()
+    if ranged:
         open_hubs: dict[int, bool] = {}
         for r in rows:
             if r.hub_id not in open_hubs:
@@ -141,8 +121,9 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
         rows = [r for r in rows if capabilities_hold(query.requires, r.capabilities or {})]
     if query.types:
         rows = [r for r in rows if type_matches(query.types, r.asset_type)]
-    if query.available_from is not None:  # a member's own item: only inside its owner's windows
-        owned = owned_items_for(session, [r.id for r in rows if r.owned_item_id is not None])
+    if ranged:  # a member's own item: only inside its owner's windows
+        owned = item_times_for(session, [r.id for r in rows if r.owned_item_id is not None], query.available_from,
+                               query.available_until)
         rows = [r for r in rows if r.id not in owned
                 or is_available(owned[r.id], query.available_from, query.available_until)]
 
@@ -154,10 +135,20 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
     else:
         total = len(rows)
         shown = [(r, None) for r in sorted(rows, key=_by_name)[offset:end_at]]
-    loaded = {a.id: a for a in session.scalars(
-        select(Asset).where(Asset.id.in_([r.id for r, _ in shown]))
-        .options(joinedload(Asset.category), joinedload(Asset.hub), selectinload(Asset.photos)))} if shown else {}
+    loaded = {a.id: a for a in session.scalars(_page_statement(), {"ids": [r.id for r, _ in shown]}).unique()} \
+        if shown else {}
     return AssetPage([AssetHit(loaded[r.id], km, _borrowed(query, loaded[r.id])) for r, km in shown], total)
+
+
+@cache
+def _page_statement() -> Select:
+    """The page's assets (ids bound as `ids`) with their photos and what a result names of their category (its
+    name in each language, its pool's slug and name) and hub (its name), in one statement; built once, as its
+    cache key costs more than the statement's run."""
+    return (select(Asset).where(Asset.id.in_(bindparam("ids", expanding=True)))
+            .options(joinedload(Asset.category).load_only(Category.pool_id, Category.name, Category.name_translations)
+                     .joinedload(Category.pool).load_only(Pool.slug, Pool.name),
+                     joinedload(Asset.hub).load_only(Hub.name), joinedload(Asset.photos)))
 
 
 def _borrowed(query: AssetQuery, asset: Asset) -> bool:

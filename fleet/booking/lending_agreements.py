@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from fleet.booking.eligibility_rules import (
@@ -22,7 +22,7 @@ from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.core.messages import msg
 from fleet.members.notifications import notify
 from fleet.members.permissions import require_coordinator
-from fleet.members.pools import coordinated_pool_ids, member_pool_ids, pool_for_new_object, visible_pool_ids
+from fleet.members.pools import coordinated_pool_ids, member_pool_ids, pool_for_new_object
 from fleet.models import (
     HOLDING_STATUSES, AgreementStatus, Asset, Booking, Category, LendingAgreement, Member, Pool, PoolMembership,
     PoolRole, lending_agreement_category,
@@ -33,6 +33,12 @@ NOTIFICATION_KIND = "lending_agreement"
 
 # --- what the booking rule, search and the optimiser ask ------------------------------------------------------
 
+def lending_from_outside(mine):
+    """SQL condition on LendingAgreement: active, and lent by a pool outside `mine` (the borrowing member's pools,
+    a set or a subquery); the caller says which borrowing pools."""
+    return and_(LendingAgreement.status == AgreementStatus.active, LendingAgreement.lender_pool_id.not_in(mine))
+
+
 def borrowed_categories(session: Session, member: Member | None) -> dict[int, LendingAgreement]:
     """{category id: the active agreement through which `member` may book it}, for the categories of pools the
     member does not belong to, lent to a pool they do belong to. Empty for nobody."""
@@ -42,17 +48,10 @@ def borrowed_categories(session: Session, member: Member | None) -> dict[int, Le
     rows = session.execute(
         select(lending_agreement_category.c.category_id, LendingAgreement)
         .join(LendingAgreement, LendingAgreement.id == lending_agreement_category.c.agreement_id)
-        .where(LendingAgreement.status == AgreementStatus.active, LendingAgreement.borrower_pool_id.in_(mine),
-               LendingAgreement.lender_pool_id.not_in(mine))
+        .where(lending_from_outside(mine), LendingAgreement.borrower_pool_id.in_(mine))
         .order_by(LendingAgreement.id.desc())).all()
     # several agreements covering one category (the member is in two borrowing pools): the oldest one
     return dict(rows)
-
-
-def search_scope(session: Session, member: Member | None) -> tuple[set[int], dict[int, LendingAgreement]]:
-    """Whose assets a reader's search covers: the pools they belong to (a visitor: the public pools) and the
-    categories they borrow through agreements (AssetQuery.pool_ids and .borrowed)."""
-    return visible_pool_ids(session, member), borrowed_categories(session, member)
 
 
 def lent_categories(borrowed: dict[int, LendingAgreement]) -> list[Category]:
@@ -222,5 +221,5 @@ def offerable_pools(session: Session, actor: Member) -> list[Pool]:
     return list(session.scalars(select(Pool).order_by(Pool.name, Pool.id)))
 
 
-__all__ = ["borrowed_categories", "lent_categories", "stand_in_categories", "search_scope", "borrowing_agreement", "list_agreements", "get_agreement", "offer_agreement",
+__all__ = ["lending_from_outside", "borrowed_categories", "lent_categories", "stand_in_categories", "borrowing_agreement", "list_agreements", "get_agreement", "offer_agreement",
            "accept_agreement", "end_agreement", "future_bookings_through", "offerable_pools"]

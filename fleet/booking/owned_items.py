@@ -9,15 +9,19 @@ Assets no member owns are not affected.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, time, timedelta, timezone
+from typing import NamedTuple
 
-from sqlalchemy import exists, select
+from sqlalchemy import and_, bindparam, exists, select
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql import Select
 
 from fleet.core.intervals import free_between
 from fleet.core.localtime import zone
 from fleet.core.messages import msg
-from fleet.models import Booking, BookingStatus, ExceptionKind, OwnedItem
+from fleet.models import AvailabilityException, AvailabilityWindow, Booking, BookingStatus, ExceptionKind, OwnedItem
 
 Interval = tuple[datetime, datetime]
 
@@ -39,6 +43,64 @@ def owned_items_for(session: Session, asset_ids: Iterable[int]) -> dict[int, Own
         .options(joinedload(OwnedItem.windows), joinedload(OwnedItem.exceptions))).unique()}
 
 
+class Window(NamedTuple):
+    weekday: int
+    start_minute: int
+    end_minute: int
+
+
+class DatedException(NamedTuple):
+    kind: ExceptionKind
+    start_at: datetime
+    end_at: datetime
+
+
+@dataclass
+class ItemTimes:
+    """What `available_intervals` reads of an owned item (its zone, withdrawal, weekly windows and exceptions),
+    read as plain rows by `item_times_for` rather than loaded as objects."""
+    timezone: str
+    withdrawn_at: datetime | None
+    windows: set[Window] = field(default_factory=set)
+    exceptions: set[DatedException] = field(default_factory=set)
+
+
+@cache
+def _item_times_statement() -> Select:
+    # Built once: its cache key costs more than running it. An item's row repeats once per weekly window and
+    # exception overlapping the range (the exceptions outside it change nothing there).
+    instant = AvailabilityException.__table__.c.start_at.type
+    start, end = bindparam("start", type_=instant), bindparam("end", type_=instant)
+    return (select(OwnedItem.asset_id, OwnedItem.timezone, OwnedItem.withdrawn_at, AvailabilityWindow.weekday,
+                   AvailabilityWindow.start_minute, AvailabilityWindow.end_minute, AvailabilityException.kind,
+                   AvailabilityException.start_at, AvailabilityException.end_at)
+            .outerjoin(AvailabilityWindow, AvailabilityWindow.owned_item_id == OwnedItem.id)
+            .outerjoin(AvailabilityException, and_(AvailabilityException.owned_item_id == OwnedItem.id,
+                                                   AvailabilityException.start_at < end,
+                                                   AvailabilityException.end_at > start))
+            .where(OwnedItem.asset_id.in_(bindparam("asset_ids", expanding=True))))
+
+
+def item_times_for(session: Session, asset_ids: Iterable[int], start: datetime,
+                   end: datetime) -> dict[int, ItemTimes]:
+    """{asset id: ItemTimes} of the owned ones among `asset_ids`, enough to tell `is_available` inside
+    [start, end), in one statement."""
+    ids = sorted(set(asset_ids))
+    if not ids:
+        return {}
+    out: dict[int, ItemTimes] = {}
+    rows = session.connection().execute(_item_times_statement(), {"asset_ids": ids, "start": start, "end": end}).all()
+    for r in rows:
+        times = out.get(r.asset_id)
+        if times is None:
+            times = out[r.asset_id] = ItemTimes(r.timezone, r.withdrawn_at)
+        if r.weekday is not None:
+            times.windows.add(Window(r.weekday, r.start_minute, r.end_minute))
+        if r.kind is not None:
+            times.exceptions.add(DatedException(r.kind, r.start_at, r.end_at))
+    return out
+
+
 def _merge(intervals: Iterable[Interval]) -> list[Interval]:
     out: list[Interval] = []
     for s, e in sorted(intervals):
@@ -56,7 +118,7 @@ def _subtract(intervals: list[Interval], holes: list[Interval]) -> list[Interval
     return out
 
 
-def weekly_intervals(item: OwnedItem, start: datetime, end: datetime) -> list[Interval]:
+def weekly_intervals(item: OwnedItem | ItemTimes, start: datetime, end: datetime) -> list[Interval]:
     """The item's weekly windows as UTC instants over [start, end)."""
     tz = zone(item.timezone)
     first = start.astimezone(tz).date() - timedelta(days=1)
@@ -77,7 +139,7 @@ def weekly_intervals(item: OwnedItem, start: datetime, end: datetime) -> list[In
     return _merge(out)
 
 
-def available_intervals(item: OwnedItem, start: datetime, end: datetime) -> list[Interval]:
+def available_intervals(item: OwnedItem | ItemTimes, start: datetime, end: datetime) -> list[Interval]:
     """When the item may be borrowed inside [start, end): windows plus extra days, minus the owner's
     exceptions; nothing once withdrawn."""
     if item.withdrawn_at is not None:
@@ -109,7 +171,7 @@ def unavailable_intervals(item: OwnedItem, start: datetime, end: datetime) -> li
     return out
 
 
-def is_available(item: OwnedItem, start: datetime, end: datetime) -> bool:
+def is_available(item: OwnedItem | ItemTimes, start: datetime, end: datetime) -> bool:
     """Whether the whole of [start, end) lies inside the item's available time."""
     return available_intervals(item, start, end) == [(start, end)]
 

@@ -125,6 +125,7 @@ class TariffBook:
     def __init__(self, session: Session):
         self.by_asset: dict[int, Tariff] = {}
         self.by_category: dict[int, Tariff] = {}
+        self._estimates: dict[tuple, Price] = {}
         for t in session.scalars(select(Tariff)):
             if t.asset_id is not None:
                 self.by_asset[t.asset_id] = t
@@ -139,10 +140,15 @@ class TariffBook:
         return None if tariff is None else tariff.terms()
 
     def estimate(self, asset: Asset, start: datetime, end: datetime) -> Price | None:
-        terms = self.terms(asset)
-        if terms is None:
+        tariff = self.tariff(asset)
+        if tariff is None:
             return None
-        return estimate(terms, start, end, asset.meter_unit.value if asset.meter_unit else None)
+        meter_unit = asset.meter_unit.value if asset.meter_unit else None
+        # The assets of a category share its tariff: a page of them asks the same estimate again and again.
+        key = (tariff.id, start, end, meter_unit)
+        if key not in self._estimates:
+            self._estimates[key] = estimate(tariff.terms(), start, end, meter_unit)
+        return self._estimates[key]
 
 
 def estimate_price(session: Session, asset: Asset, start: datetime, end: datetime,

@@ -63,12 +63,12 @@ def _name_key(hit) -> tuple:
 
 
 def search_with_partners(session: Session, query: AssetQuery, offset: int = 0, limit: int | None = None,
-                         now: datetime | None = None) -> MixedPage:
+                         now: datetime | None = None, partners: bool | None = None) -> MixedPage:
     """`search_assets` (which checks the query) with the partners' items mixed in: by distance when the search
-    has a place, else by name."""
+    has a place, else by name. `partners=False`: no partner is active (SearchScope.partners), nothing to ask."""
     end_at = None if limit is None else offset + limit
     local = search_assets(session, query, offset=0, limit=end_at, now=now)
-    items = matching_remote_items(session, query)
+    items = [] if partners is False else matching_remote_items(session, query)
     if query.near is not None:
         placed = [i for i in items if i.lat is not None and i.lon is not None]
         nearest, remote_total = nearest_first(query.near, placed, lambda i: (i.lat, i.lon),

@@ -6,9 +6,11 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from fleet.core.errors import NotFound, ValidationFailed
 from fleet.core.text import single_line
@@ -54,13 +56,19 @@ class TokenCheck:
     touched: bool = False  # the token's last use was written (flushed): the caller commits it
 
 
+@cache
+def _token_statement() -> Select:
+    # Built once (every API request runs it): its cache key costs more than running it.
+    return (select(ApiToken, Member).join(Member, Member.id == ApiToken.member_id)
+            .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def authenticate_token(session: Session, token: str, now: datetime) -> TokenCheck:
     """Like `member_for_token`, in one statement (token and member together), and saying whether it wrote:
     the last use is recorded at most once per LAST_USED_RESOLUTION, so reads within it write nothing."""
     if not token or len(token) > 200:
         return TokenCheck(None)
-    row = session.execute(select(ApiToken, Member).join(Member, Member.id == ApiToken.member_id)
-                          .where(ApiToken.token_hash == _digest(token))).first()
+    row = session.execute(_token_statement(), {"token_hash": _digest(token)}).first()
     if row is None:
         return TokenCheck(None)
     record, member = row

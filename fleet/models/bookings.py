@@ -137,6 +137,10 @@ class Booking(Base):
             using="gist",
             where=text(HOLDING_SQL),
         ).ddl_if(dialect="postgresql"),
+        # Which assets are held at some time in a range, across all assets at once (the search): by the range
+        # alone, which the exclusion constraint's index (led by the asset) answers one asset at a time.
+        Index("ix_booking_holding_range", func.tstzrange(column("start_at"), column("end_at"), text("'[)'")),
+              postgresql_using="gist", postgresql_where=text(HOLDING_SQL)).ddl_if(dialect="postgresql"),
     )
 
     @property

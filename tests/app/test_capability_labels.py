@@ -23,6 +23,13 @@ def test_labels(app, name, english, french):
             assert caps.label(name) == french
 
 
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_a_rows_capabilities_are_shown_as_label_and_value_give_them(app, language):
+    row = {"power_w": 900, "weight_kg": 2.2, "cordless": False, "seats": 5, "colour": "red", "pto_required": True}
+    with app.test_request_context(), force_locale(language):
+        assert caps.shown(row) == [(caps.label(k, with_unit=False), caps.value(k, v)) for k, v in row.items()]
+
+
 def test_values_carry_units_and_locale(app):
     with app.test_request_context():
         assert caps.value("power_w", 900) == "900 W"

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import login
 
@@ -184,6 +187,30 @@ def test_numbers_follow_the_locale(app):
             assert format_number(1234.5, 1).replace("\u202f", " ").replace("\xa0", " ") == "1 234,5"
         with force_locale("en"):
             assert format_number(1234.5, 1) == "1,234.5"
+
+
+@settings(max_examples=600, deadline=None)
+@given(value=st.one_of(st.floats(min_value=0, max_value=1e16, allow_nan=False, allow_infinity=False),
+                       st.integers(min_value=0, max_value=10 ** 30),
+                       st.decimals(min_value=0, max_value=10 ** 12, allow_nan=False, allow_infinity=False, places=5)),
+       digits=st.integers(min_value=0, max_value=4), code=st.sampled_from(["en", "fr", "de"]))
+def test_numbers_are_formatted_as_babel_formats_them(value, digits, code):
+    """format_number's direct path for numbers that are not negative gives exactly Babel's "#,##0.0…"."""
+    from babel.core import Locale
+    from babel.numbers import parse_pattern
+
+    from app.i18n import _fixed_point
+
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    assume(not number.is_signed())
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    try:
+        expected = parse_pattern(pattern).apply(value, Locale.parse(code))
+    except InvalidOperation:  # more digits than the decimal context holds: refused alike
+        with pytest.raises(InvalidOperation):
+            _fixed_point(number, digits, code)
+        return
+    assert _fixed_point(number, digits, code) == expected
 
 
 def test_the_switcher_returns_to_the_page_it_was_on(client, session):

@@ -213,7 +213,7 @@ def test_the_demo_network_lends_the_co_ops_trailers_to_the_village(session):
     from sqlalchemy import select
 
     from fleet.booking.availability import AssetQuery, search_assets
-    from fleet.booking.lending_agreements import search_scope
+    from fleet.federation.search_scope import search_scope
     from fleet.demo import MEMBER_EMAIL
     from fleet.demo_pools import load_demo_pools
     from fleet.models import Asset, LendingAgreement, Member
@@ -225,7 +225,8 @@ def test_the_demo_network_lends_the_co_ops_trailers_to_the_village(session):
     assert agreement.lender.slug == "farm" and agreement.borrower.slug == "default"
     assert [c.name for c in agreement.categories] == ["Co-op trailers"]
     member = session.scalar(select(Member).where(Member.email == MEMBER_EMAIL))
-    pool_ids, borrowed = search_scope(session, member)
+    scope = search_scope(session, member)
+    pool_ids, borrowed = scope.pool_ids, scope.borrowed
     found = search_assets(session, AssetQuery(text="trailer 8 t", pool_ids=pool_ids, borrowed=borrowed))
     assert [(hit.asset.name, hit.via_agreement) for hit in found.hits] == [("Tipping trailer 8 t", True)]
     day = next(now + timedelta(days=d) for d in range(3, 10) if (now + timedelta(days=d)).weekday() < 5)
