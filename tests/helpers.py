@@ -5,7 +5,11 @@ import uuid
 
 import os
 import socket
+from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import event
 
 from fleet.members.accounts import hash_password
 from fleet.members.pools import default_pool, join_pool
@@ -124,3 +128,18 @@ def login(client, email: str, password: str = PASSWORD):
 def make_admin(session) -> Member:
     """The installation's administrator, for what belongs to every pool (installation settings, partners)."""
     return Maker(session).member(Role.admin, email=f"admin-{uuid.uuid4().hex[:12]}@example.org")
+
+
+@contextmanager
+def each_statement(engine, note: Callable):
+    """While open, a list of `note(connection, statement)` for every statement the engine sends."""
+    seen: list = []
+
+    def record(conn, _cursor, statement, *_args):
+        seen.append(note(conn, statement))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

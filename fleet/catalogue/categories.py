@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, load_only
-from sqlalchemy.sql import Select
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from fleet.catalogue.capabilities import parse_schema
+from fleet.catalogue.listing import list_by_name
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.messages import Term, msg
 from fleet.core.text import multi_line, single_line
@@ -20,19 +19,8 @@ def list_categories(session: Session, include_retired: bool = False, pool_ids: s
                     names_only: bool = False) -> list[Category]:
     """Categories by name; only those of `pool_ids` when given. `names_only`: loaded with only what a list to choose
     from shows (the rest loads on first use)."""
-    stmt = _list_categories_statement(include_retired, pool_ids is not None, names_only)
-    return list(session.scalars(stmt, {"pool_ids": sorted(pool_ids)} if pool_ids is not None else {}))
-
-
-@cache
-def _list_categories_statement(include_retired: bool, by_pools: bool, names_only: bool) -> Select:
-    # Built once per shape (every search page lists them for its form): its cache key costs more than its run.
-    stmt = select(Category).order_by(Category.name)
-    if not include_retired:
-        stmt = stmt.where(Category.retired.is_(False))
-    if by_pools:
-        stmt = stmt.where(Category.pool_id.in_(bindparam("pool_ids", expanding=True)))
-    return stmt.options(load_only(Category.pool_id, Category.name, Category.name_translations)) if names_only else stmt
+    shown = ("pool_id", "name", "name_translations") if names_only else None
+    return list_by_name(session, Category, include_retired, pool_ids, shown)
 
 
 def get_category(session: Session, category_id: int) -> Category:

@@ -1,12 +1,10 @@
 """Coordinator services for hubs."""
 from __future__ import annotations
 
-from functools import cache
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, load_only
-from sqlalchemy.sql import Select
-
+from fleet.catalogue.listing import list_by_name
 from fleet.core.errors import Conflict, NotFound, ValidationFailed
 from fleet.core.geo import check_coordinates
 from fleet.core.localtime import is_valid_zone_name
@@ -20,19 +18,7 @@ def list_hubs(session: Session, include_retired: bool = False, pool_ids: set[int
               names_only: bool = False) -> list[Hub]:
     """Hubs by name; only those of `pool_ids` when given. `names_only`: loaded with only what a list to choose
     from shows (the rest loads on first use)."""
-    stmt = _list_hubs_statement(include_retired, pool_ids is not None, names_only)
-    return list(session.scalars(stmt, {"pool_ids": sorted(pool_ids)} if pool_ids is not None else {}))
-
-
-@cache
-def _list_hubs_statement(include_retired: bool, by_pools: bool, names_only: bool) -> Select:
-    # Built once per shape (every search page lists them for its form): its cache key costs more than its run.
-    stmt = select(Hub).order_by(Hub.name)
-    if not include_retired:
-        stmt = stmt.where(Hub.retired.is_(False))
-    if by_pools:
-        stmt = stmt.where(Hub.pool_id.in_(bindparam("pool_ids", expanding=True)))
-    return stmt.options(load_only(Hub.pool_id, Hub.name)) if names_only else stmt
+    return list_by_name(session, Hub, include_retired, pool_ids, ("pool_id", "name") if names_only else None)
 
 
 def get_hub(session: Session, hub_id: int) -> Hub:

@@ -5,30 +5,18 @@ page in seven (scope, light rows, owned items, page, tariffs, and the form's cat
 items are not asked for while no partner is active. SQLite adds its BEGIN."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from fleet.models import AssetPhoto, AvailabilityWindow, OwnedItem
-from tests.helpers import at
+from tests.helpers import at, each_statement
 
 pytestmark = pytest.mark.db
 
 
-@contextmanager
 def counted(engine):
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    return each_statement(engine, lambda _conn, statement: statement)
 
 
 @pytest.fixture

@@ -3,33 +3,22 @@ other request, and every write, keeps its transaction."""
 from __future__ import annotations
 
 import uuid
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from fleet.core.db import utcnow
 from fleet.members.tokens import issue_token
 from fleet.models import ApiToken, Booking
-from tests.helpers import at
+from tests.helpers import at, each_statement
 
 pytestmark = pytest.mark.db
 
 
-@contextmanager
 def autocommit_per_statement(engine):
     """For each statement sent: whether its connection was in autocommit."""
-    seen: list[bool] = []
-
-    def record(conn, _cursor, _statement, *_args):
-        seen.append(bool(conn.connection.dbapi_connection.autocommit))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    return each_statement(engine, lambda conn, _statement: bool(conn.connection.dbapi_connection.autocommit))
 
 
 @pytest.fixture
