@@ -42,10 +42,12 @@ FULL_MODEL_SHARE = 0.35
 # gigabytes and CP-SAT barely moves from its hint there; LNS works on it instead.
 FULL_MODEL_MAX_OPTIONS = 60_000
 SMALL_OPTIONS = 2_000
-# An overloaded subproblem is solved whole only up to this size: above it CP-SAT's full model neither proves
-# it nor improves on its hint within a run's time (measured: a 539-request, 2-asset one gained 5 % in 8 s of
-# full model and 14 % in 60 s of large-neighbourhood search), so the search gets the time instead.
-OVERLOADED_WHOLE_MAX_OPTIONS = 300
+# An overloaded subproblem of at most SMALL_OPTIONS options gets its whole model for at most this part of the
+# time limit: enough to prove a small one outright (a run then ends early), while one that does not prove
+# quickly goes on in the search. Given more, the whole model only held on to its hint (measured: a
+# 539-request, 2-asset subproblem gained 5 % in 8 s of whole model and 14 % in 60 s of large-neighbourhood
+# search, and on "overload 3x" three such subproblems used all 60 s, leaving none for the search).
+OVERLOADED_WHOLE_SHARE = 0.05
 # The flow bounds (also what tells an overloaded subproblem) stop being computed after this part of the time.
 FLOW_BOUND_SHARE = 0.4
 # A flow bound is not started with less than this left of that share (one takes up to a second or two
@@ -137,9 +139,9 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
                 found_lag = lagrange_bound(slotted, subs[i], objective(slotted, warm[i])[0], until)
                 if found_lag is not None and found_lag < bounds[i]:
                     bounds[i], sources[i] = found_lag, "lagrange"
-        # tiny ones are solved whole even when overloaded: CP-SAT proves them outright
+        # small ones get a short try at their whole model even when overloaded: CP-SAT proves many outright
         whole = [i for i in range(len(subs))
-                 if sizes[i] <= (OVERLOADED_WHOLE_MAX_OPTIONS if overloaded[i] else FULL_MODEL_MAX_OPTIONS)]
+                 if sizes[i] <= (SMALL_OPTIONS if overloaded[i] else FULL_MODEL_MAX_OPTIONS)]
         # the full models share the time when LNS has work waiting, else they get it all
         share_of_time = FULL_MODEL_SHARE if len(whole) < len(subs) else 1.0
         full_until = time.monotonic() + share_of_time * max(0.0, solve_until - time.monotonic())
@@ -155,6 +157,8 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
             left = (solve_until if sizes[i] <= SMALL_OPTIONS else full_until) - time.monotonic()
             # a small subproblem still gets a fair minimum: it usually needs milliseconds and gives the rest back
             share = min(left, max(left * sizes[i] / max(1, remaining_size), 0.2))
+            if overloaded[i]:
+                share = min(share, OVERLOADED_WHOLE_SHARE * time_limit)
             remaining_size -= sizes[i]
             if share < 0.05:
                 placement.update(warm[i])

@@ -84,6 +84,18 @@ def first_problem(session: Session, snapshot: adapter.Snapshot, note: bool = Tru
     return replace(snapshot.problem, requests=tuple(r for r in snapshot.problem.requests if r.id not in out))
 
 
+# The solves again after trimming share this part of the run's time limit, so that a run ends in about its limit
+# and a half, not in up to `rounds` times it (they start from a smaller problem, and a plan that is only trimmed
+# needs no more search than the first one had).
+RESOLVE_SHARE = 0.5
+MIN_RESOLVE_SECONDS = 1.0
+
+
+def resolve_seconds(time_limit: float, rounds: int) -> float:
+    """The time limit of each solve after the first."""
+    return max(MIN_RESOLVE_SECONDS, time_limit * RESOLVE_SHARE / max(1, rounds - 1))
+
+
 def solve_within_limits(session: Session, snapshot: adapter.Snapshot, time_limit: float, method: str,
                         note: bool = True, rounds: int = 3,
                         first: scheduling.Solution | None = None) -> scheduling.Solution:
@@ -92,7 +104,7 @@ def solve_within_limits(session: Session, snapshot: adapter.Snapshot, time_limit
     someone else. Before each solve, requests whose member's bookings (and the member's other requests kept by
     the last plan) fill a limit over the request's whole window are left out. `first`, when given, is the
     solution of `first_problem` computed elsewhere (a run split across workers), taken instead of the first
-    solve."""
+    solve. The first solve has `time_limit`; each later one `resolve_seconds`."""
     problem = snapshot.problem
     plan: list[scheduling.Assignment] = []
     best = None
@@ -100,7 +112,10 @@ def solve_within_limits(session: Session, snapshot: adapter.Snapshot, time_limit
         out = _out_of_reach(session, snapshot, problem, plan, note)
         problem = replace(problem, requests=tuple(r for r in problem.requests if r.id not in out))
         current = adapter.Snapshot(problem, snapshot.requests, snapshot.assets)
-        solved = first if round_ == 0 and first is not None else adapter.solve(current, time_limit, method=method)
+        if round_ == 0:
+            solved = first if first is not None else adapter.solve(current, time_limit, method=method)
+        else:
+            solved = adapter.solve(current, resolve_seconds(time_limit, rounds), method=method)
         solution, trimmed = trim_to_limits(session, current, solved, note)
         if best is None or solution.metrics.weighted_served_hours > best.metrics.weighted_served_hours:
             best = solution
