@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, true
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
 
 from fleet.booking.availability import (
@@ -33,6 +33,9 @@ from fleet.members.pools import coordinated_pool_ids, coordinates
 from fleet.core.opening_hours import parse_opening_hours
 
 EXCLUSION_VIOLATION = "23P01"
+# Two transactions inserting overlapping bookings each add their index entry, then each waits for the other's
+# transaction while checking the exclusion constraint; PostgreSQL breaks the cycle by aborting one of them.
+DEADLOCK_DETECTED = "40P01"
 CANCELLABLE = (BookingStatus.pending, BookingStatus.confirmed)
 
 
@@ -221,6 +224,11 @@ def overlap_refused(session: Session, isolated: bool = True) -> Iterator[None]:
     except IntegrityError as exc:
         if getattr(exc.orig, "sqlstate", None) == EXCLUSION_VIOLATION:
             # Never echo the database message: it names the other booking.
+            raise Conflict("That time was just booked by someone else.", field="start") from None
+        raise
+    except OperationalError as exc:
+        # The aborted one lost a race for the same time: a refusal like the one above, not an outage
+        if getattr(exc.orig, "sqlstate", None) == DEADLOCK_DETECTED:
             raise Conflict("That time was just booked by someone else.", field="start") from None
         raise
 
