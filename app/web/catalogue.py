@@ -23,7 +23,7 @@ from fleet.catalogue.tariffs import TariffBook, terms_for
 from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
-from fleet.catalogue.hubs import list_hubs
+from fleet.catalogue.hubs import hub_choices
 from fleet.booking.lending_agreements import lent_categories
 from fleet.federation.search_scope import search_scope
 from fleet.models import AssetStatus
@@ -87,7 +87,7 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
                            photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits
                                    if not isinstance(hit, RemoteHit) and hit.asset.photos},
                            asset_types=category_types(db.session, category.id) if category else [],
-                           hubs=list_hubs(db.session, pool_ids=visible, names_only=True),
+                           hubs=hub_choices(db.session, pool_ids=visible),
                            args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
