@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import text
 
 from app.extensions import db
 from fleet.booking import jobs as booking_jobs
@@ -43,6 +44,11 @@ def demo_load(seed: int, scale: int, pools: int) -> None:
         scaled = load_scaled_demo(db.session, utcnow(), scale=scale, seed=seed)
         result = scaled.demo
     db.session.commit()
+    if result.created and db.session.get_bind().dialect.name == "postgresql":
+        # Statistics for the planner now, not at autovacuum's next round (or never, where it is off): without them
+        # it guesses one row per table, and at --scale 10 the search's statement took 3.8 ms instead of 1.4.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     if result.created and scaled is not None and scale > 1:
         click.echo(f"Scaled x{scale}: {scaled.hubs} more hubs, {scaled.assets} more assets, {scaled.members} more "
                    f"members, {scaled.bookings} more bookings")

@@ -79,6 +79,8 @@ def run(url: str, args, load: bool = True) -> int:
         if load:
             upgrade()
             load_scaled_demo(db.session, now, scale=args.scale)
+            db.session.commit()
+            db.session.execute(text("ANALYZE"))  # as `flask demo load` does after loading
         member = db.session.scalar(select(Member).where(Member.role == Role.member).order_by(Member.id))
         token = issue_token(db.session, member, "profile", now)[0]
         assets = list(db.session.scalars(select(Asset.id).where(Asset.status == AssetStatus.active)))
