@@ -80,7 +80,9 @@ def run(url: str, args, load: bool = True) -> int:
             upgrade()
             load_scaled_demo(db.session, now, scale=args.scale)
             db.session.commit()
-            db.session.execute(text("ANALYZE"))  # as `flask demo load` does after loading
+            with db.engine.connect() as conn:  # as `flask demo load` does after loading
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.execute(text("VACUUM ANALYZE"))
         member = db.session.scalar(select(Member).where(Member.role == Role.member).order_by(Member.id))
         token = issue_token(db.session, member, "profile", now)[0]
         assets = list(db.session.scalars(select(Asset.id).where(Asset.status == AssetStatus.active)))
