@@ -48,10 +48,13 @@ def main() -> int:
         if fresh:
             c.execute(text(f'CREATE DATABASE "{name}"'))
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    failed = True
     try:
-        return run(url, args, load=fresh)
+        code = run(url, args, load=fresh)
+        failed = False
+        return code
     finally:
-        if not args.keep:
+        if not args.keep or (fresh and failed):  # a database kept half-loaded would be reused as if whole
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
