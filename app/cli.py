@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import text
 
 from app.extensions import db
 from fleet.booking import jobs as booking_jobs
@@ -43,6 +44,13 @@ def demo_load(seed: int, scale: int, pools: int) -> None:
         scaled = load_scaled_demo(db.session, utcnow(), scale=scale, seed=seed)
         result = scaled.demo
     db.session.commit()
+    if result.created and db.engine.dialect.name == "postgresql":
+        # What autovacuum would do at its next round (or never, where it is off), now: statistics for the planner
+        # (without them it guesses one row per table, and at --scale 10 the search's statement took 3.8 ms instead
+        # of 1.4) and the visibility map, without which no index answers alone (ix_booking_holding_range).
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text("VACUUM ANALYZE"))
     if result.created and scaled is not None and scale > 1:
         click.echo(f"Scaled x{scale}: {scaled.hubs} more hubs, {scaled.assets} more assets, {scaled.members} more "
                    f"members, {scaled.bookings} more bookings")

@@ -2,9 +2,12 @@
 API date-range search, the HTML search page and an API create; `--profile NAME` prints cProfile's top entries.
 
     .venv/bin/python bench/profile_paths.py [--scale 1] [--n 200] [--profile search|html|create]
+    .venv/bin/python bench/profile_paths.py --scale 10 --keep cp_profile_s10   # load once, reuse after
 
-A fresh database (dropped afterwards) on 127.0.0.1:5432 with `flask demo load --scale N`'s data. A benchmark,
-not a test: it measures and prints. Statements are counted with a SQLAlchemy event listener.
+A fresh database (dropped afterwards) on 127.0.0.1:5432 with `flask demo load --scale N`'s data; with `--keep NAME`
+the database NAME is loaded when it does not exist yet and kept (loading scale 10 takes minutes), so runs of two
+checkouts can be compared on the same data (its creates add a few hundred bookings per run). A benchmark, not a
+test: it measures and prints. Statements are counted with a SQLAlchemy event listener.
 """
 from __future__ import annotations
 
@@ -35,21 +38,29 @@ def main() -> int:
     ap.add_argument("--profile", default="")
     ap.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     ap.add_argument("--show-sql", action="store_true", help="print the statements of one request per path")
+    ap.add_argument("--keep", default="", metavar="NAME",
+                    help="use the database NAME, loading it first when it does not exist, and keep it")
     args = ap.parse_args()
-    name = f"cp_profile_{uuid.uuid4().hex[:8]}"
+    name = args.keep or f"cp_profile_{uuid.uuid4().hex[:8]}"
     admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+        fresh = not c.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if fresh:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    failed = True
     try:
-        return run(url, args)
+        code = run(url, args, load=fresh)
+        failed = False
+        return code
     finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if not args.keep or (fresh and failed):  # a database kept half-loaded would be reused as if whole
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def run(url: str, args) -> int:
+def run(url: str, args, load: bool = True) -> int:
     from app import create_app
     from app.extensions import db
     from fleet.core.db import utcnow
@@ -67,9 +78,14 @@ def run(url: str, args) -> int:
     with app.app_context():
         from flask_migrate import upgrade
 
-        upgrade()
         now = utcnow()
-        load_scaled_demo(db.session, now, scale=args.scale)
+        if load:
+            upgrade()
+            load_scaled_demo(db.session, now, scale=args.scale)
+            db.session.commit()
+            with db.engine.connect() as conn:  # as `flask demo load` does after loading
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.execute(text("VACUUM ANALYZE"))
         member = db.session.scalar(select(Member).where(Member.role == Role.member).order_by(Member.id))
         token = issue_token(db.session, member, "profile", now)[0]
         assets = list(db.session.scalars(select(Asset.id).where(Asset.status == AssetStatus.active)))

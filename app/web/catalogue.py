@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, get_template_attribute, render_template, request, url_for
 from flask_login import current_user
 
 from app.autocommit_reads import reads_only
@@ -23,7 +23,7 @@ from fleet.catalogue.tariffs import TariffBook, terms_for
 from fleet.booking.eligibility_rules import category_rules
 from fleet.core.db import utcnow
 from fleet.core.errors import NotFound
-from fleet.catalogue.hubs import list_hubs
+from fleet.catalogue.hubs import hub_choices
 from fleet.booking.lending_agreements import lent_categories
 from fleet.federation.search_scope import search_scope
 from fleet.models import AssetStatus
@@ -87,14 +87,24 @@ def _search_page(found: MixedPage, page: int, context: dict, errors: dict, statu
                            photos={hit.asset.id: hit.asset.photos[0] for hit in found.hits
                                    if not isinstance(hit, RemoteHit) and hit.asset.photos},
                            asset_types=category_types(db.session, category.id) if category else [],
-                           hubs=list_hubs(db.session, pool_ids=visible, names_only=True),
+                           hubs=hub_choices(db.session, pool_ids=visible),
                            args=request.args, errors=errors, zone=context["zone"],
                            category=context["category"], ranged=bool(request.args.get("from")),
                            pick_args={key: request.args.getlist(key) for key in SEARCH_KEYS
                                       if request.args.get(key)},
                            asset_link=_asset_link(request.args),
-                           prices=prices or {}, range_start=_iso(context.get("range_start")),
+                           prices=prices or {}, price_texts=_price_texts(prices or {}),
+                           range_start=_iso(context.get("range_start")),
                            range_end=_iso(context.get("range_end"))), status
+
+
+def _price_texts(prices: dict) -> dict:
+    """{asset id: the price as the results table shows it}, rendered once per distinct estimate: the assets of a
+    category share one (fleet.catalogue.tariffs.TariffBook), so a page of twenty renders a handful."""
+    price_text = get_template_attribute("costs/_price_macros.html", "price_text")
+    rendered: dict[int, object] = {}
+    return {asset_id: rendered[id(price)] if id(price) in rendered else rendered.setdefault(id(price), price_text(price))
+            for asset_id, price in prices.items() if price}
 
 
 _SOME_ID = 987654321

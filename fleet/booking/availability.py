@@ -23,7 +23,7 @@ from fleet.core.intervals import free_between
 from fleet.core.opening_hours import parse_opening_hours
 from fleet.models.queries import bookable_asset, holding_during, holding_overlap, maintenance_overlap
 from fleet.booking.owned_items import is_available, item_times_for, owned_item_for, unavailable_intervals
-from fleet.booking.search_statement import matching_statement
+from fleet.booking.search_statement import HOURS, HUB_ID, ID, LAT, LON, NAME, OWNED_ITEM_ID, ZONE, matching_statement
 
 
 def overlapping_bookings(session: Session, asset_id: int, start: datetime, end: datetime,
@@ -110,34 +110,40 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
               "start": query.available_from, "end": query.available_until}
     rows = connection.execute(stmt, params).all()
     if ranged:
+        # Open at both ends: decided once per hours and zone (many hubs share them), then once per hub.
         open_hubs: dict[int, bool] = {}
+        open_at: dict[tuple[str, str], bool] = {}
         for r in rows:
-            if r.hub_id not in open_hubs:
-                hours = parse_opening_hours(r.opening_hours)
-                open_hubs[r.hub_id] = (hours.is_open_at(query.available_from, r.timezone)
-                                       and hours.is_open_at(query.available_until, r.timezone))
-        rows = [r for r in rows if open_hubs[r.hub_id]]
+            if r[HUB_ID] not in open_hubs:
+                key = (r[HOURS], r[ZONE])
+                if key not in open_at:
+                    hours = parse_opening_hours(r[HOURS])
+                    open_at[key] = (hours.is_open_at(query.available_from, r[ZONE])
+                                    and hours.is_open_at(query.available_until, r[ZONE]))
+                open_hubs[r[HUB_ID]] = open_at[key]
+        rows = [r for r in rows if open_hubs[r[HUB_ID]]]
     if query.requires:
         rows = [r for r in rows if capabilities_hold(query.requires, r.capabilities or {})]
     if query.types:
         rows = [r for r in rows if type_matches(query.types, r.asset_type)]
     if ranged:  # a member's own item: only inside its owner's windows
-        owned = item_times_for(session, [r.id for r in rows if r.owned_item_id is not None], query.available_from,
-                               query.available_until)
-        rows = [r for r in rows if r.id not in owned
-                or is_available(owned[r.id], query.available_from, query.available_until)]
+        owned = item_times_for(session, [r[ID] for r in rows if r[OWNED_ITEM_ID] is not None],
+                               query.available_from, query.available_until)
+        if owned:
+            rows = [r for r in rows if r[ID] not in owned
+                    or is_available(owned[r[ID]], query.available_from, query.available_until)]
 
     end_at = None if limit is None else offset + limit
     if query.near is not None:
-        nearest, total = nearest_first(query.near, rows, lambda r: (r.lat, r.lon), _by_name, count=end_at,
+        nearest, total = nearest_first(query.near, rows, _place, _by_name, count=end_at,
                                        max_km=query.max_distance_km)
         shown = nearest[offset:end_at]
     else:
         total = len(rows)
         shown = [(r, None) for r in sorted(rows, key=_by_name)[offset:end_at]]
-    loaded = {a.id: a for a in session.scalars(_page_statement(), {"ids": [r.id for r, _ in shown]}).unique()} \
+    loaded = {a.id: a for a in session.scalars(_page_statement(), {"ids": [r[ID] for r, _ in shown]}).unique()} \
         if shown else {}
-    return AssetPage([AssetHit(loaded[r.id], km, _borrowed(query, loaded[r.id])) for r, km in shown], total)
+    return AssetPage([AssetHit(loaded[r[ID]], km, _borrowed(query, loaded[r[ID]])) for r, km in shown], total)
 
 
 @cache
@@ -158,7 +164,11 @@ def _borrowed(query: AssetQuery, asset: Asset) -> bool:
 
 
 def _by_name(row) -> tuple:
-    return (row.name.lower(), row.id)
+    return (row[NAME].lower(), row[ID])
+
+
+def _place(row) -> tuple[float, float]:
+    return (row[LAT], row[LON])
 
 
 def busy_intervals(session: Session, asset_id: int, start: datetime, end: datetime) -> list[tuple[datetime, datetime, str]]:

@@ -18,6 +18,12 @@ from fleet.models.queries import bookable_asset, held_assets, maintenance_overla
 _INSTANT = Booking.__table__.c.start_at.type  # how instants are bound (UTC, aware; see fleet.core.db)
 
 
+# Where a light row holds what every search reads (a row read by position costs a tenth of one read by name, and a
+# search reads hundreds): the asset's id, name and hub, the hub's place, zone and hours, and with a time range the
+# asset's owned item (None when no member owns it). The capabilities and the type, when asked for, are read by name.
+ID, NAME, HUB_ID, LAT, LON, ZONE, HOURS, OWNED_ITEM_ID = range(8)
+
+
 @cache  # at most 2**8 shapes
 def matching_statement(*, category: bool, pools: bool, hub: bool, text: bool, ranged: bool, capabilities: bool,
                        asset_type: bool, ranges: bool) -> Select:
@@ -25,6 +31,8 @@ def matching_statement(*, category: bool, pools: bool, hub: bool, text: bool, ra
     (PostgreSQL, see fleet.models.queries.held_assets). Its parameters: `category_id`, `pool_ids` and `borrowed`
     (category ids, expanding), `hub_id`, `pattern` (for ILIKE), `start` and `end`."""
     columns = [Asset.id, Asset.name, Asset.hub_id, Hub.lat, Hub.lon, Hub.timezone, Hub.opening_hours]
+    if ranged:
+        columns.append(OwnedItem.id.label("owned_item_id"))
     if capabilities:
         columns.append(Asset.capabilities)
     if asset_type:
@@ -42,11 +50,10 @@ def matching_statement(*, category: bool, pools: bool, hub: bool, text: bool, ra
         stmt = stmt.where(Asset.name.ilike(bindparam("pattern")))
     if ranged:
         start, end = bindparam("start", type_=_INSTANT), bindparam("end", type_=_INSTANT)
-        stmt = (stmt.add_columns(OwnedItem.id.label("owned_item_id"))
-                .outerjoin(OwnedItem, OwnedItem.asset_id == Asset.id)
+        stmt = (stmt.outerjoin(OwnedItem, OwnedItem.asset_id == Asset.id)
                 .where(Asset.id.not_in(held_assets(start, end, ranges=ranges)),
                        ~maintenance_overlap(Asset.id, start, end)))
     return stmt
 
 
-__all__ = ["matching_statement"]
+__all__ = ["matching_statement", "ID", "NAME", "HUB_ID", "LAT", "LON", "ZONE", "HOURS", "OWNED_ITEM_ID"]

@@ -10,15 +10,26 @@ import math
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
-from geopy.distance import geodesic
+from geographiclib.geodesic import Geodesic
+from geopy.distance import ELLIPSOIDS, geodesic
 
 from fleet.core.errors import ValidationFailed
 from fleet.core.text import single_line
 
 
+# geopy's geodesic on WGS-84 is geographiclib's Inverse on an ellipsoid given in km; calling that directly gives the
+# same float (tests/fleet/test_nearest_first.py) without geopy's Point and Distance objects, in less than half the time.
+_MAJOR_KM, _MINOR_KM, _FLATTENING = ELLIPSOIDS["WGS-84"]
+_WGS84_KM = Geodesic(_MAJOR_KM, _FLATTENING)
+_DISTANCE = Geodesic.DISTANCE
+
+
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Geodesic distance in km between two (lat, lon) points; geopy computes it locally."""
-    return geodesic(a, b).km
+    """Geodesic distance in km between two (lat, lon) points, computed locally (geopy's `geodesic(a, b).km`)."""
+    lat1, lon1, lat2, lon2 = float(a[0]), float(a[1]), float(b[0]), float(b[1])
+    if not (-90 <= lat1 <= 90 and -90 <= lat2 <= 90 and -180 <= lon1 <= 180 and -180 <= lon2 <= 180):
+        return geodesic(a, b).km  # geopy normalises (or refuses) such points
+    return _WGS84_KM.Inverse(lat1, lon1, lat2, lon2, _DISTANCE)["s12"]
 
 
 MEAN_EARTH_RADIUS_KM = 6371.0088
@@ -51,31 +62,47 @@ def nearest_first(point: tuple[float, float], items: Iterable[T], location: Call
 
     Exactly the order of sorting every item by its geodesic distance: an item left without its geodesic has a
     lower bound above the upper bounds of `count` items already kept, so at least `count` items come before it.
-    Geodesics are computed once per distinct location."""
-    exact_cache: dict[Hashable, float] = {}
-    approx_cache: dict[Hashable, float] = {}
-
-    def exact(where: tuple[float, float]) -> float:
-        if where not in exact_cache:
-            exact_cache[where] = distance_km(point, where)
-        return exact_cache[where]
-
-    rows = []  # (low, high, item, where)
-    for item in items:
+    The work is done once per distinct location (the items at one hub share it): its bounds, and its geodesic
+    only when it is kept."""
+    places: dict[Hashable, list[tuple[int, T]]] = {}  # location: its items, with their place in `items`
+    for n, item in enumerate(items):
         where = location(item)
-        if where not in approx_cache:
-            approx_cache[where] = approx_km(point, where)
-        low, high = _bounds(approx_cache[where])
-        if max_km is not None and (low > max_km or (high > max_km and exact(where) > max_km)):
+        at = places.get(where)
+        if at is None:
+            places[where] = [(n, item)]
+        else:
+            at.append((n, item))
+    exact: dict[Hashable, float] = {}
+    bounded = []  # (low, high, where)
+    total = 0
+    for where, at in places.items():
+        low, high = _bounds(approx_km(point, where))
+        if max_km is not None and low > max_km:
             continue
-        rows.append((low, high, item, where))
-    total = len(rows)
+        if max_km is not None and high > max_km:
+            exact[where] = distance_km(point, where)
+            if exact[where] > max_km:
+                continue
+        bounded.append((low, high, where))
+        total += len(at)
     if count is not None and count < total:
-        threshold = sorted(high for _, high, _, _ in rows)[max(count, 1) - 1] if count > 0 else -math.inf
-        rows = [row for row in rows if row[0] <= threshold]
-    ordered = sorted(((exact(where), tiebreak(item), n, item) for n, (_, _, item, where) in enumerate(rows)),
-                     key=lambda r: r[:3])
-    shown = ordered if count is None else ordered[:count]
+        threshold = -math.inf
+        if count > 0:  # the count-th smallest upper bound of an item
+            seen = 0
+            for _low, high, where in sorted(bounded, key=lambda b: b[1]):
+                seen += len(places[where])
+                if seen >= count:
+                    threshold = high
+                    break
+        bounded = [b for b in bounded if b[0] <= threshold]
+    rows = []
+    for _low, _high, where in bounded:
+        km = exact.get(where)
+        if km is None:
+            km = exact[where] = distance_km(point, where)
+        rows += [(km, tiebreak(item), n, item) for n, item in places[where]]
+    rows.sort(key=lambda r: r[:3])
+    shown = rows if count is None else rows[:count]
     return [(item, km) for km, _, _, item in shown], total
 
 

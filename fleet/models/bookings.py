@@ -138,9 +138,11 @@ class Booking(Base):
             where=text(HOLDING_SQL),
         ).ddl_if(dialect="postgresql"),
         # Which assets are held at some time in a range, across all assets at once (the search): by the range
-        # alone, which the exclusion constraint's index (led by the asset) answers one asset at a time.
+        # alone, which the exclusion constraint's index (led by the asset) answers one asset at a time. It carries
+        # the asset and the instants, so that question is answered from the index alone (migration 0032).
         Index("ix_booking_holding_range", func.tstzrange(column("start_at"), column("end_at"), text("'[)'")),
-              postgresql_using="gist", postgresql_where=text(HOLDING_SQL)).ddl_if(dialect="postgresql"),
+              postgresql_using="gist", postgresql_where=text(HOLDING_SQL),
+              postgresql_include=["asset_id", "start_at", "end_at"]).ddl_if(dialect="postgresql"),
     )
 
     @property

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from unittest import mock
 
+from geopy.distance import geodesic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,13 +45,19 @@ def tiebreak(item):
 @given(scenes())
 def test_the_order_is_the_exact_geodesic_order(scene):
     point, items, count, max_km = scene
-    exact = [(distance_km(point, item[2]), tiebreak(item), item) for item in items]
+    exact = [(geodesic(point, item[2]).km, tiebreak(item), item) for item in items]
     if max_km is not None:
         exact = [row for row in exact if row[0] <= max_km]
     expected = [(item, km) for km, _, item in sorted(exact, key=lambda r: r[:2])]
     got, total = nearest_first(point, items, lambda i: i[2], tiebreak, count=count, max_km=max_km)
     assert total == len(expected)
     assert got == (expected if count is None else expected[:count])
+
+
+@settings(max_examples=500, deadline=None)
+@given(points, points)
+def test_the_distance_is_geopys_geodesic_to_the_last_bit(a, b):
+    assert distance_km(a, b) == geodesic(a, b).km
 
 
 @settings(max_examples=300, deadline=None)
