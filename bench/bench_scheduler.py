@@ -5,6 +5,7 @@ the gap, the ratio to the FCFS baseline measured in the same run, the peak resid
 process that solved the case, and the machine's load average before and after. Usage:
 
     .venv/bin/python bench/bench_scheduler.py [--quick] [--overload] [--six-months] [--large] [--workers N]
+                                              [--limit-factor F]
 
 The default run is the moderate-load set (a few minutes). ``--overload`` adds the instances where
 demand is 0.8-6x the fleet's hours (60 s each); ``--six-months`` a hotel-shaped half year (6,000 stays,
@@ -90,6 +91,8 @@ def main() -> int:
     ap.add_argument("--only", action="store_true", help="run only the sets asked for, not the default one")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--limit-factor", type=float, default=1.0, metavar="F",
+                    help="multiply every case's time limit by F (how much a longer search closes the gap)")
     ap.add_argument("--case", help=argparse.SUPPRESS)  # internal: one case, JSON out
     args = ap.parse_args()
     if args.case:
@@ -108,7 +111,10 @@ def main() -> int:
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     ok = True
+    if args.limit_factor <= 0:
+        ap.error("--limit-factor must be positive")
     for name, (kind, n, m, days, limit) in cases.items():
+        limit *= args.limit_factor
         before = _load()
         proc = subprocess.run(
             [sys.executable, __file__, "--case", json.dumps([kind, n, m, days, limit]), "--workers", str(args.workers),
