@@ -63,7 +63,8 @@ translations: install
 bench: bench-scheduler bench-app bench-instant bench-stats
 
 # BENCH_FLAGS: --overload (60 s instances, demand 0.8-6x the fleet), --six-months (hotel-shaped),
-# --large (10,000 and 50,000 requests, 300 s), --quick, --only; e.g. make bench-scheduler BENCH_FLAGS=--overload
+# --large (10,000 and 50,000 requests, 300 s), --quick, --only, --limit-factor F (every time limit x F);
+# e.g. make bench-scheduler BENCH_FLAGS=--overload
 bench-scheduler: install
 	$(PY) bench/bench_scheduler.py $(BENCH_FLAGS)
 
