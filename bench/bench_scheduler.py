@@ -4,13 +4,14 @@ Not a test: prints a table of weighted served hours, the proven upper bound and 
 the gap, the ratio to the FCFS baseline measured in the same run, the peak resident memory of the
 process that solved the case, and the machine's load average before and after. Usage:
 
-    .venv/bin/python bench/bench_scheduler.py [--quick] [--overload] [--six-months] [--large] [--workers N]
-                                              [--limit-factor F]
+    .venv/bin/python bench/bench_scheduler.py [--quick] [--overload] [--six-months] [--large] [--all] [--only]
+                                              [--workers N] [--limit-factor F]
 
-The default run is the moderate-load set (a few minutes). ``--overload`` adds the instances where
+Without flags the script runs the moderate-load set (a few minutes). ``--overload`` adds the instances where
 demand is 0.8-6x the fleet's hours (60 s each); ``--six-months`` a hotel-shaped half year (6,000 stays,
 195 rooms, upgrades, a day of slack; 60 s); ``--large`` 10,000 requests (memory) and 50,000 requests
-over a month on a region's fleet (300 s). ``--only`` keeps the default set out.
+over a month on a region's fleet (300 s); ``--all`` all three (what ``make bench-scheduler`` runs, about
+15 minutes). ``--only`` keeps the moderate set out.
 Every case runs in its own process, so its peak memory is its own; every plan goes through the
 independent checker.
 """
@@ -88,7 +89,8 @@ def main() -> int:
     ap.add_argument("--overload", action="store_true", help="add the overloaded instances (60 s each)")
     ap.add_argument("--six-months", action="store_true", help="add the hotel-shaped half year (60 s)")
     ap.add_argument("--large", action="store_true", help="add 10,000 requests (memory) and 50,000 (300 s)")
-    ap.add_argument("--only", action="store_true", help="run only the sets asked for, not the default one")
+    ap.add_argument("--all", action="store_true", help="add all three sets above")
+    ap.add_argument("--only", action="store_true", help="run only the sets asked for, not the moderate one")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--limit-factor", type=float, default=1.0, metavar="F",
@@ -103,7 +105,7 @@ def main() -> int:
     if not args.only:
         cases.update(QUICK if args.quick else DEFAULT)
     for flag, extra in ((args.overload, OVERLOAD), (args.six_months, SIX_MONTHS), (args.large, LARGE)):
-        if flag:
+        if flag or args.all:
             cases.update(extra)
     print(f"# python {platform.python_version()}, {os.cpu_count()} cpus, workers {args.workers}, seed {args.seed}")
     header = ("case", "requests", "assets", "days", "demand x", "limit s", "fcfs wh", "cpsat wh", "bound wh", "bound source",
