@@ -97,6 +97,8 @@ def main() -> int:
                     help="multiply every case's time limit by F (how much a longer search closes the gap)")
     ap.add_argument("--case", help=argparse.SUPPRESS)  # internal: one case, JSON out
     args = ap.parse_args()
+    if args.limit_factor <= 0:
+        ap.error("--limit-factor must be positive")
     if args.case:
         kind, n, m, days, limit = json.loads(args.case)
         print(json.dumps(run_case(kind, n, m, days, limit, args.workers, args.seed)))
@@ -113,8 +115,6 @@ def main() -> int:
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))
     ok = True
-    if args.limit_factor <= 0:
-        ap.error("--limit-factor must be positive")
     for name, (kind, n, m, days, limit) in cases.items():
         limit *= args.limit_factor
         before = _load()
