@@ -11,11 +11,14 @@ from fleet.members.pools import coordinated_pool_ids, pools_of
 from fleet.models import Pool
 
 
-def chosen_pool(pool_ids: set[int], name: str = "pool") -> tuple[list[Pool], Pool | None]:
-    """The pools offered (by name) and the one chosen among them (None when none is offered)."""
+def chosen_pool(pool_ids: set[int], name: str = "pool", blank: bool = True) -> tuple[list[Pool], Pool | None]:
+    """The pools offered (by name) and the one chosen among them (None when none is offered). `blank`: an empty
+    value means no choice, as a form's empty option does; the API (blank=False) refuses it, as its schema says."""
     pools = pools_of(db.session, pool_ids)
     text = request.values.get(name)
     wanted = None
+    if text == "" and not blank:
+        raise ValidationFailed("Choose one of the pools.", field=name)
     if text not in (None, ""):
         try:
             wanted = int(text)

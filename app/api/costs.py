@@ -50,7 +50,7 @@ def costs_summary():
     start, end = datetime_arg("from"), datetime_arg("until")
     period = cost_service.default_period(now) if start is None and end is None else \
         resolve_period(start, end, now, weeks=52)
-    _pools, pool = chosen_pool(visible_pool_ids(db.session, actor()), "pool_id")
+    _pools, pool = chosen_pool(visible_pool_ids(db.session, actor()), "pool_id", blank=False)
     if pool is None:
         raise NotFound("No such pool.")
     summary = cost_service.cost_summary(read_only_session(), period, pool.id)

@@ -191,7 +191,7 @@ def rules_body(current) -> dict:
 
 @bp.get("/governance/rules")
 def get_governance_rules():
-    _pools, pool = chosen_pool(member_pool_ids(db.session, actor()), "pool_id")
+    _pools, pool = chosen_pool(member_pool_ids(db.session, actor()), "pool_id", blank=False)
     if pool is None:
         raise NotFound("No such pool.")
     return jsonify(rules_body(rules.current_rules(db.session, pool.id)))

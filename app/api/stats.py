@@ -22,7 +22,7 @@ DEFAULT_WEEKS = 13
 
 def _pool_ids() -> set[int]:
     """The public pool the figures are about (`pool_id`; by default the first public pool by name)."""
-    pool = chosen_pool(public_pool_ids(db.session), "pool_id")[1]
+    pool = chosen_pool(public_pool_ids(db.session), "pool_id", blank=False)[1]
     return {pool.id} if pool else set()
 
 

@@ -5,24 +5,23 @@ Overlap of half-open intervals [s1, e1) and [s2, e2) is `s1 < e2 and s2 < e1`: b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, case, func, select
-from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.sql import Select
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
 
 from fleet.core.capabilities import capabilities_hold, type_matches
 from fleet.core.errors import ValidationFailed
 from fleet.core.geo import nearest_first
 from fleet.core.messages import msg
 from fleet.models import (
-    Asset, Booking, Category, Hub, MaintenanceWindow, Pool,
+    Asset, Booking, Category, Hub, MaintenanceWindow,
 )
 from fleet.core.intervals import free_between
 from fleet.core.opening_hours import parse_opening_hours
 from fleet.models.queries import bookable_asset, holding_during, holding_overlap, maintenance_overlap
 from fleet.booking.owned_items import is_available, item_times_for, owned_item_for, unavailable_intervals
+from fleet.booking.search_page import ShownAsset, shown_assets
 from fleet.booking.search_statement import HOURS, HUB_ID, ID, LAT, LON, NAME, OWNED_ITEM_ID, ZONE, matching_statement
 
 
@@ -63,7 +62,7 @@ SEARCH_GRACE = timedelta(minutes=1)
 
 @dataclass
 class AssetHit:
-    asset: Asset
+    asset: ShownAsset  # a read-only record of the asset, its category, hub and photos
     distance_km: float | None
     via_agreement: bool = False  # a partner pool's asset, bookable through a lending agreement
 
@@ -87,7 +86,7 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
 
     The matching runs over light rows in one query (id, name, the hub's place and hours, and the capabilities or
     type only when asked for), the opening hours and distances once per hub, the exact distance only where the
-    order needs it (fleet/core/geo.py); full rows are loaded for the page only."""
+    order needs it (fleet/core/geo.py); the page's assets are read whole, as records (fleet/booking/search_page.py)."""
     if (query.available_from is None) != (query.available_until is None):
         raise ValidationFailed("Give both 'from' and 'until', or neither.", field="until")
     if query.available_from is not None and query.available_until <= query.available_from:
@@ -141,23 +140,11 @@ def search_assets(session: Session, query: AssetQuery, offset: int = 0, limit: i
     else:
         total = len(rows)
         shown = [(r, None) for r in sorted(rows, key=_by_name)[offset:end_at]]
-    loaded = {a.id: a for a in session.scalars(_page_statement(), {"ids": [r[ID] for r, _ in shown]}).unique()} \
-        if shown else {}
+    loaded = shown_assets(connection, [r[ID] for r, _ in shown])
     return AssetPage([AssetHit(loaded[r[ID]], km, _borrowed(query, loaded[r[ID]])) for r, km in shown], total)
 
 
-@cache
-def _page_statement() -> Select:
-    """The page's assets (ids bound as `ids`) with their photos and what a result names of their category (its
-    name in each language, its pool's slug and name) and hub (its name), in one statement; built once, as its
-    cache key costs more than the statement's run."""
-    return (select(Asset).where(Asset.id.in_(bindparam("ids", expanding=True)))
-            .options(joinedload(Asset.category).load_only(Category.pool_id, Category.name, Category.name_translations)
-                     .joinedload(Category.pool).load_only(Pool.slug, Pool.name),
-                     joinedload(Asset.hub).load_only(Hub.name), joinedload(Asset.photos)))
-
-
-def _borrowed(query: AssetQuery, asset: Asset) -> bool:
+def _borrowed(query: AssetQuery, asset: ShownAsset) -> bool:
     """Whether the searcher reaches this asset only through a lending agreement."""
     return asset.category_id in query.borrowed and (query.pool_ids is None
                                                     or asset.category.pool_id not in query.pool_ids)

@@ -100,10 +100,7 @@ class Category(Base):
     pool: Mapped["Pool"] = relationship()  # noqa: F821 (fleet.models.pools)
 
     def name_in(self, language: str | None) -> str:
-        """The name for a reader of `language` ("fr", "de-CH"), falling back to the default name."""
-        names = self.name_translations or {}
-        code = (language or "").split("-")[0].split("_")[0].lower()
-        return names.get(code) or self.name
+        return name_for_language(self.name, self.name_translations, language)
 
     @property
     def checklist_items(self) -> list[str]:
@@ -117,6 +114,12 @@ class Category(Base):
         CheckConstraint("max_advance_days > 0", name="max_advance_positive"),
         CheckConstraint("no_show_grace_minutes IS NULL OR no_show_grace_minutes >= 0", name="grace_nonnegative"),
     )
+
+
+def name_for_language(name: str, translations: dict | None, language: str | None) -> str:
+    """A category's name for a reader of `language` ("fr", "de-CH"), falling back to the default name."""
+    code = (language or "").split("-")[0].split("_")[0].lower()
+    return (translations or {}).get(code) or name
 
 
 class Asset(Base):

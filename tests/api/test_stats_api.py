@@ -81,3 +81,11 @@ def test_documented(anon_api):
     doc = anon_api.get("/openapi.json").get_json()
     assert doc["paths"]["/stats/utilisation"]["get"]["security"] == []
     assert "ImpactStats" in doc["components"]["schemas"]
+
+
+def test_an_empty_pool_id_is_refused_not_taken_as_the_default(anon_api, api):
+    """The schema says pool_id is a whole number: an empty one is a client mistake (a form's empty option is not)."""
+    for client, path in ((anon_api, "/stats/utilisation"), (anon_api, "/costs"), (api, "/governance/rules")):
+        response = client.get(path, query_string={"pool_id": ""})
+        assert response.status_code == 422, (path, response.status_code)
+        assert response.get_json()["field"] == "pool_id"
