@@ -90,14 +90,15 @@ def item_times_for(session: Session, asset_ids: Iterable[int], start: datetime,
         return {}
     out: dict[int, ItemTimes] = {}
     rows = session.connection().execute(_item_times_statement(), {"asset_ids": ids, "start": start, "end": end}).all()
-    for r in rows:
-        times = out.get(r.asset_id)
+    # read by position (the statement's column order), as every search reads these rows
+    for asset_id, zone_name, withdrawn_at, weekday, start_minute, end_minute, kind, start_at, end_at in rows:
+        times = out.get(asset_id)
         if times is None:
-            times = out[r.asset_id] = ItemTimes(r.timezone, r.withdrawn_at)
-        if r.weekday is not None:
-            times.windows.add(Window(r.weekday, r.start_minute, r.end_minute))
-        if r.kind is not None:
-            times.exceptions.add(DatedException(r.kind, r.start_at, r.end_at))
+            times = out[asset_id] = ItemTimes(zone_name, withdrawn_at)
+        if weekday is not None:
+            times.windows.add(Window(weekday, start_minute, end_minute))
+        if kind is not None:
+            times.exceptions.add(DatedException(kind, start_at, end_at))
     return out
 
 
