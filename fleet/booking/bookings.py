@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import exists, func, select, true
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, joinedload
 
@@ -24,7 +24,7 @@ from fleet.booking.eligibility import check_may_hold, needs_lender_approval
 from fleet.core import signals
 from fleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fleet.models import (
-    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, MaintenanceWindow, Member,
+    HOLDING_STATUSES, Asset, AssetStatus, Booking, BookingStatus, Category, MaintenanceWindow, Member, OwnedItem,
 )
 from fleet.core.messages import Term, When, msg
 from fleet.core.text import multi_line, single_line
@@ -110,15 +110,17 @@ def book_asset(session: Session, member: Member, asset_id: int, start: datetime,
     asset = load_asset(session, asset_id)
     check_booking_rules(asset, start, end, now)
     check_may_hold(session, member.id, asset, start, end, lock=True)  # before the slot: who may book comes first
-    # Both checks in one statement: they give the member the reason; the database has the last word.
-    in_maintenance, booked = session.execute(select(maintenance_overlap(asset.id, start, end),
-                                                    holding_overlap(asset.id, start, end))).one()
+    # Both checks in one statement: they give the member the reason; the database has the last word. It also
+    # asks whether a member owns the asset, so that the pool's own assets skip the owner's windows' statement.
+    in_maintenance, booked, owned = session.execute(select(
+        maintenance_overlap(asset.id, start, end), holding_overlap(asset.id, start, end),
+        exists().where(OwnedItem.asset_id == asset.id))).one()
     if in_maintenance:
         raise Conflict("%(asset)s is in maintenance during that time.", field="start", asset=asset.name)
     if booked:
         raise Conflict("%(asset)s is already booked during that time.", field="start", asset=asset.name)
     booking = insert_holding_booking(session, asset, member.id, start, end, now, note, series_id=series_id,
-                                     isolated=isolated, may_hold_checked=True)
+                                     isolated=isolated, may_hold_checked=True, owned=owned)
     if series_id is None:
         notify_booked(session, booking, asset, now)
     return booking
@@ -149,7 +151,8 @@ def notify_booked(session: Session, booking: Booking, asset: Asset, now: datetim
 
 def insert_holding_booking(session: Session, asset: Asset, member_id: int, start: datetime, end: datetime,
                            now: datetime, note: str = "", *, series_id: int | None = None,
-                           isolated: bool = True, may_hold_checked: bool = False) -> Booking:
+                           isolated: bool = True, may_hold_checked: bool = False,
+                           owned: bool | None = None) -> Booking:
     """The one place a holding booking is created (direct bookings, series, flexible requests, making room):
     pending when the category needs approval, a member-owned item's owner does or the lending agreement the member
     books through does (the lender's coordinators decide), else confirmed. Callers
@@ -157,8 +160,9 @@ def insert_holding_booking(session: Session, asset: Asset, member_id: int, start
     every path; the database has the last word on overlaps (the exclusion constraint on PostgreSQL, BEGIN
     IMMEDIATE on SQLite); a member-owned item is never booked outside its owner's windows.
     `may_hold_checked`: the caller ran `check_may_hold` for this member, asset and time in this transaction
-    (a direct booking does, to give that reason before "already booked"), so it is not asked twice."""
-    item = refuse_outside_owner_windows(session, asset, start, end)
+    (a direct booking does, to give that reason before "already booked"), so it is not asked twice. `owned`: whether
+    a member owns the asset, read in this transaction by the caller (None: look)."""
+    item = None if owned is False else refuse_outside_owner_windows(session, asset, start, end)
     if not may_hold_checked:
         check_may_hold(session, member_id, asset, start, end)
     owner_decides = item is not None and needs_owner_approval(session, item, member_id)

@@ -12,9 +12,9 @@ from fleet.models import Booking, Notification
 from tests.helpers import at
 
 # token, key claim, asset, who may book it (the category's limits and whether it needs a qualification, one
-# statement), the member's pools (may they book in the asset's pool), overlap check, whether a member owns the asset,
-# booking, its tariff, notification, key's answer (+ BEGIN on SQLite)
-MAX_STATEMENTS = 12
+# statement), the member's pools (may they book in the asset's pool), the overlap checks with whether a member owns
+# the asset (one statement), booking, its tariff, notification, key's answer (+ BEGIN on SQLite)
+MAX_STATEMENTS = 11
 
 
 @contextmanager
