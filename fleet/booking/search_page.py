@@ -69,11 +69,10 @@ class ShownAsset(NamedTuple):
     photos: list[ShownPhoto]  # in the order the asset's page shows them
 
 
-_ASSET_COLUMNS = (Asset.id, Asset.name, Asset.description, Asset.use_instructions, Asset.category_id, Asset.hub_id,
-                  Asset.capabilities, Asset.asset_type, Asset.status, Asset.design_url, Asset.design_licence,
-                  Asset.purchase_cost_minor, Asset.currency, Asset.purchase_date, Asset.meter_unit, Asset.created_at)
+# The asset's columns, in the order of ShownAsset's first fields (a row's start becomes the record as it is).
+_ASSET_COLUMNS = tuple(getattr(Asset, name) for name in ShownAsset._fields[:-3])
 # Where the rest of a row is: read by position, as a row read by name costs far more.
-_CATEGORY_ID, _HUB_ID = 4, 5
+_CATEGORY_ID, _HUB_ID = ShownAsset._fields.index("category_id"), ShownAsset._fields.index("hub_id")
 _POOL_ID, _CATEGORY_NAME, _CATEGORY_NAMES, _POOL_SLUG, _POOL_NAME, _HUB_NAME, _PHOTO_ID, _PHOTO_ALT = \
     range(len(_ASSET_COLUMNS), len(_ASSET_COLUMNS) + 8)
 
