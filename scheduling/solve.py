@@ -48,6 +48,10 @@ SMALL_OPTIONS = 2_000
 # 539-request, 2-asset subproblem gained 5 % in 8 s of whole model and 14 % in 60 s of large-neighbourhood
 # search, and on "overload 3x" three such subproblems used all 60 s, leaving none for the search).
 OVERLOADED_WHOLE_SHARE = 0.05
+# ... but never less than this, while the limit allows: a part of a split run gets a fraction of the run's
+# limit (30 s in 8 parts on 2 workers: 7.5 s, 5 % of it 0.38 s), which on a busy worker is too little even to
+# prove six requests on two assets, and a weight proven without its distance leaves the run "feasible".
+OVERLOADED_WHOLE_MIN_SECONDS = 1.0
 # The flow bounds (also what tells an overloaded subproblem) stop being computed after this part of the time.
 FLOW_BOUND_SHARE = 0.4
 # A flow bound is not started with less than this left of that share (one takes up to a second or two
@@ -158,7 +162,7 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
             # a small subproblem still gets a fair minimum: it usually needs milliseconds and gives the rest back
             share = min(left, max(left * sizes[i] / max(1, remaining_size), 0.2))
             if overloaded[i]:
-                share = min(share, OVERLOADED_WHOLE_SHARE * time_limit)
+                share = min(share, max(OVERLOADED_WHOLE_SHARE * time_limit, OVERLOADED_WHOLE_MIN_SECONDS))
             remaining_size -= sizes[i]
             if share < 0.05:
                 placement.update(warm[i])

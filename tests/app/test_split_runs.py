@@ -102,10 +102,12 @@ def test_a_split_run_gives_the_checked_plan_of_the_single_process_run(app, sessi
     from app.jobs import start_run
     from scheduling import check_solution, problem_to_dict, solution_from_dict, solution_to_dict
 
-    whole_id = _new_run(session, three_categories)
+    # a generous limit: each subproblem proves in milliseconds on a quiet machine, and the limit only bounds
+    # how long a starved CI worker may take to prove it (a part gets a third of it, one worker for three parts)
+    whole_id = _new_run(session, three_categories, time_limit=60)
     execute_run(session, whole_id, utcnow())
     session.commit()
-    split_id = _new_run(session, three_categories)
+    split_id = _new_run(session, three_categories, time_limit=60)
     assert start_run(split_id) == "rq"
     _work(rq_redis)
 
