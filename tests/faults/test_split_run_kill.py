@@ -16,7 +16,7 @@ import pytest
 
 from fleet.allocation.optimiser_runs import create_run
 from fleet.core.db import utcnow
-from fleet.models import FlexibleRequest, OptimiserRun, RequestStatus, Role, RunStatus
+from fleet.models import BookingStatus, FlexibleRequest, OptimiserRun, RequestStatus, Role, RunStatus
 from tests.faults.services import ROOT, RedisServer, app_env, children, redis_server_available
 from tests.helpers import at
 
@@ -33,16 +33,22 @@ def redis_server():
 
 def _world(session, make) -> int:
     """Two categories: bikes, a few requests CP-SAT settles at once, and vans, 120 requests of awkward lengths
-    over 4 vans in overlapping windows, a part that uses its whole time limit."""
+    over 4 vans in overlapping windows, a part that uses its whole time limit. The vans have a weekly quota that
+    a third of the members have used up this week and a third half used, so the requests weigh 1, 2 or 3 per
+    hour: then no bound the optimiser computes is reached by a plan, and the search goes on to the part's limit
+    (with every request of one weight the vans' hours fill up to their bound within a second)."""
     hub = make.hub(opening_hours="24/7")
     coordinator = make.member(Role.coordinator)
     members = [make.member() for _ in range(12)]
-    bikes, vans = make.category(name="Bikes", min_duration_minutes=15), make.category(name="Vans",
-                                                                                      min_duration_minutes=15)
+    bikes = make.category(name="Bikes", min_duration_minutes=15)
+    vans = make.category(name="Vans", min_duration_minutes=15, weekly_quota_hours=4)
     make.asset(bikes, hub, name="Bike")
-    for k in range(4):
-        make.asset(vans, hub, name=f"Van {k}")
+    fleet = [make.asset(vans, hub, name=f"Van {k}") for k in range(4)]
     now = utcnow()
+    for i, member in enumerate(members[:8]):
+        start = now - timedelta(days=2, hours=6 * i)
+        make.booking(fleet[i % 4], member, start, start + timedelta(hours=5 if i < 4 else 2.5),
+                     status=BookingStatus.completed)
     for i in range(3):
         session.add(FlexibleRequest(member_id=members[i].id, category_id=bikes.id, requires={},
                                     earliest_start=at(2, 8 + 3 * i), latest_end=at(2, 10 + 3 * i),
