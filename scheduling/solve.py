@@ -22,7 +22,7 @@ from .greedy import (
     objective,
 )
 from .lagrange_bound import lagrange_bound
-from .lns import LnsStats, improve
+from .lns import LnsStats, improve, time_step
 from .model import Assignment, Metrics, Problem, Solution
 from .slotted import Slotted, compile_problem
 from .validation import validate_problem
@@ -61,6 +61,13 @@ FLOW_BOUND_MIN_SECONDS = 1.0
 LAGRANGE_SHARE = 0.03
 LNS_ROUND_SECONDS = 3.0
 LNS_MIN_SLICE = 0.3
+# Each neighbourhood's CP-SAT limit. The windows adapt to it (they grow after a proof, shrink after a time-out),
+# so a short limit means many small neighbourhoods: on the overloaded instances that gains far more per second
+# than few large ones (bench/README.md). Requests of whole days (a subproblem on a lattice of more than one slot,
+# the hotel) keep the longer limit: there the short one gained nothing, and the benchmark process's peak memory
+# (the plan's check follows the solve) grew from about 790 to 970-1,000 MB.
+LNS_SECONDS_PER_SOLVE = 0.1
+LNS_SECONDS_PER_SOLVE_DAYS = 1.0
 # LNS first on an open subproblem, then its whole model hinted with the result, then LNS again.
 LNS_FIRST_SHARE = 0.5
 
@@ -221,6 +228,8 @@ def _search_open_subproblems(slotted: Slotted, subs: list[Subproblem], placement
     solver_workers = max(1, workers // threads)
     parts = {i: _restrict(placement, subs[i]) for i in open_subs}
     memory = {i: LnsStats() for i in open_subs}  # each subproblem's search resumes where its last slice ended
+    per_solve = {i: LNS_SECONDS_PER_SOLVE if time_step(slotted, subs[i]) == 1 else LNS_SECONDS_PER_SOLVE_DAYS
+                 for i in open_subs}
 
     def search(group: list[int]) -> None:
         lns_until = time.monotonic() + LNS_FIRST_SHARE * max(0.0, until - time.monotonic())
@@ -266,7 +275,7 @@ def _search_open_subproblems(slotted: Slotted, subs: list[Subproblem], placement
                 share = max(LNS_MIN_SLICE, min(left, LNS_ROUND_SECONDS * gaps[i] / total * len(gaps)))
                 parts[i] = improve(slotted, subs[i], parts[i], deadline=time.monotonic() + share,
                                    workers=solver_workers, seed=rounds * len(subs) + i, bound=bounds[i],
-                                   stats=memory[i])
+                                   seconds_per_solve=per_solve[i], stats=memory[i])
             rounds += 1
 
     if threads == 1:

@@ -105,6 +105,8 @@ def test_lns_never_returns_worse_than_its_start_and_stays_feasible(seed):
     assert stats.iterations >= 1
     assert _sub_value(slotted, found) >= _sub_value(slotted, start)
     assert all(later >= earlier for earlier, later in zip(stats.history, stats.history[1:]))
+    # the search keeps its objective by the moved jobs' changes; it must equal the plan's, counted afresh
+    assert stats.history and stats.history[-1] == _sub_value(slotted, found)
     # the whole plan (the other subproblems from FCFS) passes the independent checker
     plan = {j: p for j, p in fcfs(slotted).items() if j not in set(sub.jobs)}
     plan.update(found)
