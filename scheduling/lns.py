@@ -65,8 +65,8 @@ def _dist(slotted: Slotted, j: int, a: int) -> int:
 class _Index:
     """What a subproblem's neighbourhoods look up and never change: each asset's jobs ordered by window start, so
     a window finds the jobs it touches by bisection instead of reading every job of the asset (that scan was most
-    of the Python time per neighbourhood, measured). Built once per subproblem: on the hotel's 860,000 options it
-    takes about half a second, and a search runs in many slices."""
+    of the Python time per neighbourhood, measured). Built once per subproblem, with its time lattice: on the hotel's 860,000
+    options that takes about a quarter of a second, and a search runs in many slices."""
 
     def __init__(self, slotted: Slotted, sub: Subproblem):
         jobs = slotted.jobs
