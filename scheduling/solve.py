@@ -65,7 +65,7 @@ LNS_MIN_SLICE = 0.3
 # so a short limit means many small neighbourhoods: on the overloaded instances that gains far more per second
 # than few large ones (bench/README.md). Requests of whole days (a subproblem on a lattice of more than one slot,
 # the hotel) keep the longer limit: there the short one gained nothing, and the benchmark process's peak memory
-# (the plan's check follows the solve) grew from about 790 to 970-1,000 MB.
+# (the plan's check follows the solve) grew from about 790 to 880-1,000 MB.
 LNS_SECONDS_PER_SOLVE = 0.1
 LNS_SECONDS_PER_SOLVE_DAYS = 1.0
 # LNS first on an open subproblem, then its whole model hinted with the result, then LNS again.
