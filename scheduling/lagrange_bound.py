@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -32,6 +33,9 @@ MAX_TRIPLES = 1_500_000
 MAX_ITERATIONS = 600
 # The step is halved after this many iterations without a better bound.
 PATIENCE = 10
+# The prices are kept every this many iterations, for the plans priced from them (lagrange_plan.py): the
+# best plan rarely comes from the last prices (measured), so several are tried.
+KEEP_EVERY = 25
 
 
 class _Priced:
@@ -40,6 +44,7 @@ class _Priced:
     def __init__(self, slotted: Slotted, sub: Subproblem):
         group = asset_groups(slotted, sub)
         gids = {g: i for i, g in enumerate(sorted(set(group.values())))}
+        self.row_of_asset = {a: gids[g] for a, g in group.items()}  # asset -> its group's row of prices
         n = self.n = slotted.grid.n_slots
         free = np.zeros((len(gids), n), dtype=np.float64)
         for a, g in group.items():
@@ -49,11 +54,13 @@ class _Priced:
             free[gids[g]] += row
         self.free = free
         jobs, groups, starts, lengths, weights = [], [], [], [], []
+        self.jobs: list[int] = []  # the job of each priced row k (those with an option)
         k = 0
         for j in sub.jobs:
             job = slotted.jobs[j]
             if not job.options:
                 continue
+            self.jobs.append(j)
             ranges: dict[int, list[tuple[int, int]]] = {}
             for o in job.options:
                 ranges.setdefault(gids[group[o.asset]], []).extend(o.starts)
@@ -80,13 +87,24 @@ class _Priced:
         self.weight = np.asarray(weights, dtype=np.float64)[job_of]
         self.total_weight = float(np.sum(weights))
 
-    def value(self, lam: np.ndarray) -> tuple[float, np.ndarray]:
-        """L(lam), and the triple each job takes at these prices (none when no start pays)."""
+    def prefix(self, lam: np.ndarray) -> np.ndarray:
+        """Per group, the prices summed up to each slot: a start's price is ``prefix[g, s + d] - prefix[g, s]``."""
         prefix = np.zeros((lam.shape[0], self.n + 1))
         np.cumsum(lam, axis=1, out=prefix[:, 1:])
-        flat = prefix.ravel()
+        return prefix
+
+    def best_profits(self, lam: np.ndarray) -> np.ndarray:
+        """Each priced job's best profit at these prices (weight less its cheapest start's price), by row k."""
+        return self._profits(lam)[1]
+
+    def _profits(self, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        flat = self.prefix(lam).ravel()
         profit = self.weight - (flat[self.at_end] - flat[self.at_start])
-        best = np.maximum.reduceat(profit, self.first)
+        return profit, np.maximum.reduceat(profit, self.first)
+
+    def value(self, lam: np.ndarray) -> tuple[float, np.ndarray]:
+        """L(lam), and the triple each job takes at these prices (none when no start pays)."""
+        profit, best = self._profits(lam)
         gain = np.maximum(best, 0.0)
         bound = float(np.sum(lam * self.free)) + float(np.sum(gain))
         taken = np.flatnonzero((profit >= best[self.job_of]) & (best[self.job_of] > 0))
@@ -100,23 +118,41 @@ class _Priced:
         return self.free - use
 
 
+@dataclass
+class Priced:
+    """The bound of one subproblem and the prices met on the way to it."""
+
+    bound: int
+    relaxation: _Priced
+    prices: list[np.ndarray] = field(default_factory=list)  # every KEEP_EVERY iterations, and the last
+
+
 def lagrange_bound(slotted: Slotted, sub: Subproblem, incumbent: int, deadline: float) -> int | None:
     """A bound on ``sub``'s weighted minutes (an integer), or None when it is too large to price.
 
     ``incumbent`` is the weight of a known plan: the subgradient steps aim at it (Polyak's rule).
     Stops at ``deadline`` (``time.monotonic()``), after ``MAX_ITERATIONS``, or when the steps vanish.
     """
+    found = lagrange_prices(slotted, sub, incumbent, deadline)
+    return None if found is None else found.bound
+
+
+def lagrange_prices(slotted: Slotted, sub: Subproblem, incumbent: int, deadline: float) -> Priced | None:
+    """``lagrange_bound`` with the prices it passed through (see ``Priced``)."""
     priced = _Priced(slotted, sub)
     if priced.size == 0:
-        return 0
+        return Priced(0, priced)
     if priced.size > MAX_TRIPLES:
         return None
     lam = np.zeros_like(priced.free)
     best = priced.total_weight
     theta, stale = 1.0, 0
-    for _ in range(MAX_ITERATIONS):
+    kept: list[np.ndarray] = []
+    for it in range(MAX_ITERATIONS):
         if time.monotonic() >= deadline:
             break
+        if it % KEEP_EVERY == KEEP_EVERY - 1:
+            kept.append(lam)
         bound, taken = priced.value(lam)
         if bound < best:
             best, stale = bound, 0
@@ -134,5 +170,6 @@ def lagrange_bound(slotted: Slotted, sub: Subproblem, incumbent: int, deadline: 
         if norm == 0:
             break
         lam = np.maximum(0.0, lam - theta * (bound - incumbent) / norm * step)
+    kept.append(lam)
     # floating-point sums: round outward so the integer stays a true bound
-    return math.floor(best * (1 + 1e-9) + 1e-6)
+    return Priced(math.floor(best * (1 + 1e-9) + 1e-6), priced, kept)

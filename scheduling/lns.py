@@ -93,14 +93,11 @@ class _Index:
 class _State:
     """The incumbent of one subproblem with per-asset timelines for quick window queries."""
 
-    def __init__(self, slotted: Slotted, sub: Subproblem, placement: Placement, index: _Index | None = None):
+    def __init__(self, slotted: Slotted, sub: Subproblem, placement: Placement, index: _Index):
         self.slotted = slotted
         self.sub = sub
         self.placement = {j: placement[j] for j in sub.jobs if j in placement}
-        self.index = index if index is not None else _Index(slotted, sub)
-        self.max_d = self.index.max_d
-        self.by_asset_jobs = self.index.by_asset_jobs
-        self.touching = self.index.touching
+        self.index = index
         self.rebuild()
 
     def sample_jobs(self, rng: random.Random, k: int) -> list[int]:
@@ -123,7 +120,7 @@ class _State:
     def overlapping(self, a: int, t0: int, t1: int) -> list[tuple[int, int, int]]:
         items = self.timeline[a]
         # an interval starting before t0 - longest can not reach t0; scan from a safe point
-        i = bisect.bisect_left(items, (t0 - self.max_d, -1, -1))
+        i = bisect.bisect_left(items, (t0 - self.index.max_d, -1, -1))
         out = []
         for k in range(i, len(items)):
             s, e, j = items[k]
@@ -132,6 +129,14 @@ class _State:
             if e > t0:
                 out.append((s, e, j))
         return out
+
+
+def lookups(slotted: Slotted, sub: Subproblem, stats: LnsStats) -> _Index:
+    """The subproblem's lookups, built on the first call and kept in ``stats`` for the next slices (a stats
+    object passed on to another subproblem gets that subproblem's own)."""
+    if stats.index is None or stats.index.sub is not sub or stats.index.jobs is not slotted.jobs:
+        stats.index = _Index(slotted, sub)
+    return stats.index
 
 
 def time_step(slotted: Slotted, sub: Subproblem) -> int:
@@ -167,7 +172,7 @@ def _pick_assets(state: _State, rng: random.Random, t0: int, t1: int, limit: int
     frontier = list(chosen)
     while frontier and len(chosen) < limit:
         a = frontier.pop(0)
-        js = state.touching(a, t0, t1)
+        js = state.index.touching(a, t0, t1)
         rng.shuffle(js)
         for j in js[:20]:
             for o in state.slotted.jobs[j].options:
@@ -195,7 +200,7 @@ def _neighbourhood_model(state: _State, assets: list[int], t0: int, t1: int, dis
             if hi > lo:
                 fixed[a].append((lo, hi))
     for a in assets:
-        for j in state.touching(a, t0, t1):
+        for j in state.index.touching(a, t0, t1):
             if j not in state.placement:
                 free.add(j)
     m = cp_model.CpModel()
@@ -289,13 +294,12 @@ def improve(
         raise ValueError("give a deadline or a number of iterations")
     stats = stats if stats is not None else LnsStats()
     rng = random.Random(seed)
-    if stats.index is None or stats.index.sub is not sub or stats.index.jobs is not slotted.jobs:
-        stats.index = _Index(slotted, sub)
-    state = _State(slotted, sub, placement, stats.index)
+    index = lookups(slotted, sub, stats)
+    state = _State(slotted, sub, placement, index)
     if not sub.jobs:
         return state.placement
     best = state.objective()
-    g = stats.index.step
+    g = index.step
     # placed starts off the lattice (a hand-made start) would make the hints and fixed intervals inexact
     if g > 1 and any(t % g for _a, t in state.placement.values()):
         g = 1
@@ -357,21 +361,21 @@ def improve(
             continue
         trial = dict(state.placement)
         # only the neighbourhood's free jobs move, so the objective changes by theirs alone
-        weight, distance = best
+        weight, negative_distance = best
         for j, xs in choices.items():
             before = trial.pop(j, None)
             if before is not None:
                 weight -= slotted.jobs[j].weight
-                distance += _dist(slotted, j, before[0])
+                negative_distance += _dist(slotted, j, before[0])
             for a, x, s, d in xs:
                 if solver.boolean_value(x):
                     trial[j] = (a, solver.value(s) * g)
                     weight += slotted.jobs[j].weight
-                    distance -= d
+                    negative_distance -= d
                     break
         old = state.placement
         state.placement = trial
-        value = (weight, distance)
+        value = (weight, negative_distance)
         if value >= best:
             if value > best:
                 stats.improved += 1

@@ -21,8 +21,9 @@ from .greedy import (
     longest_first,
     objective,
 )
-from .lagrange_bound import lagrange_bound
-from .lns import LnsStats, improve, time_step
+from .lagrange_bound import lagrange_prices
+from .lagrange_plan import plan_from_prices
+from .lns import LnsStats, improve, lookups
 from .model import Assignment, Metrics, Problem, Solution
 from .slotted import Slotted, compile_problem
 from .validation import validate_problem
@@ -59,6 +60,8 @@ FLOW_BOUND_SHARE = 0.4
 FLOW_BOUND_MIN_SECONDS = 1.0
 # The Lagrangian bound of one overloaded subproblem may take this part of the time limit.
 LAGRANGE_SHARE = 0.03
+# ... and the plans read off its prices (lagrange_plan.py) this part, beyond the plan at the last prices.
+LAGRANGE_PLAN_SHARE = 0.02
 LNS_ROUND_SECONDS = 3.0
 LNS_MIN_SLICE = 0.3
 # Each neighbourhood's CP-SAT limit. The windows adapt to it (they grow after a proof, shrink after a time-out),
@@ -147,9 +150,18 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
             if overloaded[i]:
                 # where jobs compete for time, fitting each whole (not in pieces) tightens the bound
                 until = min(bounds_until, time.monotonic() + LAGRANGE_SHARE * time_limit)
-                found_lag = lagrange_bound(slotted, subs[i], objective(slotted, warm[i])[0], until)
-                if found_lag is not None and found_lag < bounds[i]:
-                    bounds[i], sources[i] = found_lag, "lagrange"
+                priced = lagrange_prices(slotted, subs[i], objective(slotted, warm[i])[0], until)
+                if priced is None:
+                    continue
+                if priced.bound < bounds[i]:
+                    bounds[i], sources[i] = priced.bound, "lagrange"
+                # the prices also give a plan, and under overload a better start than the greedies (measured)
+                began = time.monotonic()
+                plan = plan_from_prices(slotted, subs[i], priced, min(bounds_until, began + LAGRANGE_PLAN_SHARE * time_limit))
+                log.debug("sub %d jobs: Lagrangian bound %d, its plan %d (%.2fs), the greedies' best %d", len(subs[i].jobs),
+                          priced.bound, objective(slotted, plan)[0], time.monotonic() - began, objective(slotted, warm[i])[0])
+                if _sub_objective(slotted, plan) > _sub_objective(slotted, warm[i]):
+                    warm[i] = plan
         # small ones get a short try at their whole model even when overloaded: CP-SAT proves many outright
         whole = [i for i in range(len(subs))
                  if sizes[i] <= (SMALL_OPTIONS if overloaded[i] else FULL_MODEL_MAX_OPTIONS)]
@@ -228,7 +240,7 @@ def _search_open_subproblems(slotted: Slotted, subs: list[Subproblem], placement
     solver_workers = max(1, workers // threads)
     parts = {i: _restrict(placement, subs[i]) for i in open_subs}
     memory = {i: LnsStats() for i in open_subs}  # each subproblem's search resumes where its last slice ended
-    per_solve = {i: LNS_SECONDS_PER_SOLVE if time_step(slotted, subs[i]) == 1 else LNS_SECONDS_PER_SOLVE_DAYS
+    per_solve = {i: LNS_SECONDS_PER_SOLVE if lookups(slotted, subs[i], memory[i]).step == 1 else LNS_SECONDS_PER_SOLVE_DAYS
                  for i in open_subs}
 
     def search(group: list[int]) -> None:

@@ -265,3 +265,23 @@ def test_a_small_overloaded_subproblem_gets_a_second_for_its_whole_model_under_a
     solution = solve(problem_from_dict(data), time_limit=5, workers=2)
     assert seen == [pytest.approx(solve_module.OVERLOADED_WHOLE_MIN_SECONDS)]
     assert first_violation(data, solution_to_dict(solution)) is None
+
+
+def test_lns_asked_for_hours_only_keeps_every_neighbourhood_to_hours(monkeypatch):
+    import importlib
+
+    lns_module = importlib.import_module("scheduling.lns")
+    _problem, slotted, sub, start = _lns_case(3)
+    asked = []
+    model = lns_module._neighbourhood_model
+
+    def recording(state, assets, t0, t1, distance=True, g=1):
+        asked.append(distance)
+        return model(state, assets, t0, t1, distance, g)
+
+    monkeypatch.setattr(lns_module, "_neighbourhood_model", recording)
+    stats = LnsStats()
+    improve(slotted, sub, start, iterations=12, seed=3, deterministic=True, seconds_per_solve=0.05, distance=False,
+            stats=stats)
+    assert stats.improved >= 1  # so later neighbourhoods follow an accepted one
+    assert asked and all(d is False for d in asked)
