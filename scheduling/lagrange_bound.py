@@ -38,7 +38,7 @@ PATIENCE = 10
 KEEP_EVERY = 25
 
 
-class _Priced:
+class Relaxation:
     """The relaxation of one subproblem as flat arrays: one entry per (job, group, start)."""
 
     def __init__(self, slotted: Slotted, sub: Subproblem):
@@ -123,7 +123,7 @@ class Priced:
     """The bound of one subproblem and the prices met on the way to it."""
 
     bound: int
-    relaxation: _Priced
+    relaxation: Relaxation
     prices: list[np.ndarray] = field(default_factory=list)  # every KEEP_EVERY iterations, and the last
 
 
@@ -139,7 +139,7 @@ def lagrange_bound(slotted: Slotted, sub: Subproblem, incumbent: int, deadline: 
 
 def lagrange_prices(slotted: Slotted, sub: Subproblem, incumbent: int, deadline: float) -> Priced | None:
     """``lagrange_bound`` with the prices it passed through (see ``Priced``)."""
-    priced = _Priced(slotted, sub)
+    priced = Relaxation(slotted, sub)
     if priced.size == 0:
         return Priced(0, priced)
     if priced.size > MAX_TRIPLES:

@@ -158,9 +158,10 @@ def solve(problem: Problem, time_limit: float = 30.0, workers: int = 2, method: 
                 # the prices also give a plan, and under overload a better start than the greedies (measured)
                 began = time.monotonic()
                 plan = plan_from_prices(slotted, subs[i], priced, min(bounds_until, began + LAGRANGE_PLAN_SHARE * time_limit))
+                planned, greedy = _sub_objective(slotted, plan), _sub_objective(slotted, warm[i])
                 log.debug("sub %d jobs: Lagrangian bound %d, its plan %d (%.2fs), the greedies' best %d", len(subs[i].jobs),
-                          priced.bound, objective(slotted, plan)[0], time.monotonic() - began, objective(slotted, warm[i])[0])
-                if _sub_objective(slotted, plan) > _sub_objective(slotted, warm[i]):
+                          priced.bound, planned[0], time.monotonic() - began, greedy[0])
+                if planned > greedy:
                     warm[i] = plan
         # small ones get a short try at their whole model even when overloaded: CP-SAT proves many outright
         whole = [i for i in range(len(subs))
