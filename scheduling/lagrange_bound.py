@@ -93,18 +93,19 @@ class Relaxation:
         np.cumsum(lam, axis=1, out=prefix[:, 1:])
         return prefix
 
-    def best_profits(self, lam: np.ndarray) -> np.ndarray:
-        """Each priced job's best profit at these prices (weight less its cheapest start's price), by row k."""
-        return self._profits(lam)[1]
+    def best_profits(self, prefix: np.ndarray) -> np.ndarray:
+        """Each priced job's best profit at the prices summed in ``prefix`` (weight less its cheapest start's
+        price), by row k."""
+        return self._profits(prefix)[1]
 
-    def _profits(self, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        flat = self.prefix(lam).ravel()
+    def _profits(self, prefix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        flat = prefix.ravel()
         profit = self.weight - (flat[self.at_end] - flat[self.at_start])
         return profit, np.maximum.reduceat(profit, self.first)
 
     def value(self, lam: np.ndarray) -> tuple[float, np.ndarray]:
         """L(lam), and the triple each job takes at these prices (none when no start pays)."""
-        profit, best = self._profits(lam)
+        profit, best = self._profits(self.prefix(lam))
         gain = np.maximum(best, 0.0)
         bound = float(np.sum(lam * self.free)) + float(np.sum(gain))
         taken = np.flatnonzero((profit >= best[self.job_of]) & (best[self.job_of] > 0))
@@ -139,13 +140,13 @@ def lagrange_bound(slotted: Slotted, sub: Subproblem, incumbent: int, deadline: 
 
 def lagrange_prices(slotted: Slotted, sub: Subproblem, incumbent: int, deadline: float) -> Priced | None:
     """``lagrange_bound`` with the prices it passed through (see ``Priced``)."""
-    priced = Relaxation(slotted, sub)
-    if priced.size == 0:
-        return Priced(0, priced)
-    if priced.size > MAX_TRIPLES:
+    relaxation = Relaxation(slotted, sub)
+    if relaxation.size == 0:
+        return Priced(0, relaxation)
+    if relaxation.size > MAX_TRIPLES:
         return None
-    lam = np.zeros_like(priced.free)
-    best = priced.total_weight
+    lam = np.zeros_like(relaxation.free)
+    best = relaxation.total_weight
     theta, stale = 1.0, 0
     kept: list[np.ndarray] = []
     for it in range(MAX_ITERATIONS):
@@ -153,7 +154,7 @@ def lagrange_prices(slotted: Slotted, sub: Subproblem, incumbent: int, deadline:
             break
         if it % KEEP_EVERY == KEEP_EVERY - 1:
             kept.append(lam)
-        bound, taken = priced.value(lam)
+        bound, taken = relaxation.value(lam)
         if bound < best:
             best, stale = bound, 0
         else:
@@ -164,7 +165,7 @@ def lagrange_prices(slotted: Slotted, sub: Subproblem, incumbent: int, deadline:
                     break
         if best <= incumbent:
             break
-        step = priced.subgradient(lam, taken)
+        step = relaxation.subgradient(lam, taken)
         step[(lam <= 0) & (step > 0)] = 0.0  # a price already at zero cannot go lower
         norm = float(np.sum(step * step))
         if norm == 0:
@@ -172,4 +173,4 @@ def lagrange_prices(slotted: Slotted, sub: Subproblem, incumbent: int, deadline:
         lam = np.maximum(0.0, lam - theta * (bound - incumbent) / norm * step)
     kept.append(lam)
     # floating-point sums: round outward so the integer stays a true bound
-    return Priced(math.floor(best * (1 + 1e-9) + 1e-6), priced, kept)
+    return Priced(math.floor(best * (1 + 1e-9) + 1e-6), relaxation, kept)

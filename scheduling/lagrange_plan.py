@@ -13,7 +13,7 @@ import time
 import numpy as np
 
 from .decompose import Subproblem
-from .greedy import Placement, objective
+from .greedy import Placement, better, objective
 from .lagrange_bound import Priced
 from .slotted import Slotted
 
@@ -34,7 +34,7 @@ def plan_at(slotted: Slotted, sub: Subproblem, priced: Priced, lam: np.ndarray) 
     the earlier start)."""
     relaxation = priced.relaxation
     prefix = relaxation.prefix(lam)
-    profits = relaxation.best_profits(lam)
+    profits = relaxation.best_profits(prefix)
     # most profit first; ties to the heavier job, then the lower index, so the plan is reproducible
     order = sorted(range(len(relaxation.jobs)),
                    key=lambda k: (-profits[k], -slotted.jobs[relaxation.jobs[k]].weight, relaxation.jobs[k]))
@@ -75,12 +75,12 @@ def plan_from_prices(slotted: Slotted, sub: Subproblem, priced: Priced, deadline
     """The best of the plans at each kept set of prices, latest first, tried until ``deadline``
     (``time.monotonic()``); at least the last prices are always tried."""
     best: Placement = {}
-    best_value = (-1, 0)
+    best_value = None
     for i, lam in enumerate(reversed(priced.prices)):
         if i and time.monotonic() >= deadline:
             break
         plan = plan_at(slotted, sub, priced, lam)
-        weight, distance = objective(slotted, plan)
-        if (weight, -distance) > best_value:
-            best, best_value = plan, (weight, -distance)
+        value = objective(slotted, plan)
+        if best_value is None or better(value, best_value):
+            best, best_value = plan, value
     return best
